@@ -1,0 +1,430 @@
+/**
+ * The file-system protocol behind every public operation: reads that never
+ * follow a symlink or read a non-regular or oversized file, and writes that
+ * are atomic (temporary file, then link or rename) and exclusive when asked.
+ */
+
+import { Buffer } from "node:buffer";
+import fs from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { DeviceInfoError } from "../errors.js";
+import * as sys from "./_syscalls.js";
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fs.constants;
+
+/** File mode of device-info files, as the Go reference creates them. */
+export const FILE_MODE = 0o444;
+/** Mode of the directories this package creates (Go creates them 0000). */
+export const DIRECTORY_MODE = 0o755;
+/** Default cap on a device-info document, in bytes. */
+export const DEFAULT_MAX_BYTES = 64 * 1024;
+/**
+ * Name prefix of temporary files. They start with a dot and never end in
+ * `-device.json`, so no reader or listing mistakes them for device-info files.
+ */
+export const TEMP_FILE_PREFIX = ".devinfo-tmp-";
+/** Name prefix of the lock files of {@link updateDeviceInfoForCNI}. */
+export const LOCK_FILE_PREFIX = ".devinfo-lock-";
+
+type ErrnoError = NodeJS.ErrnoException;
+
+function errnoOf(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null ? (err as ErrnoError).code : undefined;
+}
+
+/** Turns a system error into the package's error, with advice. */
+export function ioError(err: unknown, path: string, action: string): DeviceInfoError {
+  if (err instanceof DeviceInfoError) return err;
+  const errno = errnoOf(err);
+  const syscall = typeof err === "object" && err !== null ? (err as ErrnoError).syscall : undefined;
+  const details = { path, errno, syscall, cause: err };
+  switch (errno) {
+    case "ELOOP":
+      return new DeviceInfoError(
+        "ERR_DEVINFO_UNSAFE_PATH",
+        `cannot ${action} ${path}: it is a symbolic link, which device-info files never follow; remove the link`,
+        details,
+      );
+    case "ENAMETOOLONG":
+      return new DeviceInfoError(
+        "ERR_DEVINFO_UNSAFE_PATH",
+        `cannot ${action} ${path}: the name is too long for the file system; use a shorter name`,
+        details,
+      );
+    case "EACCES":
+    case "EPERM":
+      return new DeviceInfoError(
+        "ERR_DEVINFO_IO",
+        `cannot ${action} ${path}: permission denied (${errno}); run as the user that owns the base directory (usually root) or fix its permissions`,
+        details,
+      );
+    case "EROFS":
+      return new DeviceInfoError(
+        "ERR_DEVINFO_IO",
+        `cannot ${action} ${path}: the file system is read-only (EROFS); mount the base directory read-write`,
+        details,
+      );
+    case "ENOSPC":
+    case "EDQUOT":
+      return new DeviceInfoError(
+        "ERR_DEVINFO_IO",
+        `cannot ${action} ${path}: no space left on the device (${errno}); nothing was written, free some space and retry`,
+        details,
+      );
+    case "ENOTDIR":
+      return new DeviceInfoError(
+        "ERR_DEVINFO_IO",
+        `cannot ${action} ${path}: a component of the path is not a directory (ENOTDIR); check the base directory`,
+        details,
+      );
+    default:
+      return new DeviceInfoError("ERR_DEVINFO_IO", `cannot ${action} ${path}: ${(err as Error)?.message ?? String(err)}`, details);
+  }
+}
+
+function notRegular(path: string, stats: fs.Stats, action: string): DeviceInfoError {
+  const kind = stats.isDirectory()
+    ? "a directory"
+    : stats.isSymbolicLink()
+      ? "a symbolic link"
+      : stats.isFIFO()
+        ? "a FIFO"
+        : stats.isSocket()
+          ? "a socket"
+          : "a device or other special file";
+  return new DeviceInfoError(
+    "ERR_DEVINFO_UNSAFE_PATH",
+    `cannot ${action} ${path}: it is ${kind}, not a regular file; device-info files are never read or written through anything else`,
+    { path },
+  );
+}
+
+/**
+ * Reads a whole device-info file, or returns `undefined` when there is none.
+ * Never follows a symlink at the target, never blocks on a FIFO, never reads
+ * more than `maxBytes + 1` bytes.
+ */
+export function* readFileBytes(path: string, maxBytes: number): sys.Gen<Buffer | undefined> {
+  let fd: number;
+  try {
+    fd = yield* sys.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT") return undefined;
+    if (errnoOf(err) === "ENXIO")
+      throw new DeviceInfoError("ERR_DEVINFO_UNSAFE_PATH", `cannot read ${path}: it is a socket or device, not a regular file`, {
+        path,
+        errno: "ENXIO",
+        cause: err,
+      });
+    throw ioError(err, path, "read");
+  }
+  try {
+    const stats = yield* sys.fstat(fd);
+    if (!stats.isFile()) throw notRegular(path, stats, "read");
+    if (stats.size > maxBytes) throw tooLarge(path, stats.size, maxBytes);
+    // procfs and friends report size 0: read those until end of file.
+    if (stats.size === 0) return yield* readToEnd(fd, Buffer.allocUnsafe(Math.min(512, maxBytes + 1)), 0, maxBytes, path);
+    // Our writers replace files, never modify them, so fstat's size is the
+    // whole content: one read, where a read-until-EOF loop needs two.
+    const buffer = Buffer.allocUnsafe(stats.size);
+    let length = 0;
+    while (length < buffer.byteLength) {
+      const n = yield* sys.read(fd, buffer, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return length === buffer.byteLength ? buffer : buffer.subarray(0, length);
+  } catch (err) {
+    throw ioError(err, path, "read");
+  } finally {
+    yield* closeQuietly(fd);
+  }
+}
+
+function* readToEnd(fd: number, start: Buffer, length: number, maxBytes: number, path: string): sys.Gen<Buffer> {
+  let buffer = start;
+  for (;;) {
+    if (length === buffer.byteLength) {
+      const grown = Buffer.allocUnsafe(Math.min(buffer.byteLength * 2, maxBytes + 1));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    const n = yield* sys.read(fd, buffer, length);
+    if (n === 0) return buffer.subarray(0, length);
+    length += n;
+    if (length > maxBytes) throw tooLarge(path, length, maxBytes);
+  }
+}
+
+export function tooLarge(path: string | undefined, size: number, maxBytes: number): DeviceInfoError {
+  const what = path === undefined ? "the document" : path;
+  return new DeviceInfoError(
+    "ERR_DEVINFO_TOO_LARGE",
+    `${what} is ${size} bytes, over the ${maxBytes}-byte limit for device-info documents; pass a larger maxBytes if this is intended`,
+    { path },
+  );
+}
+
+function* closeQuietly(fd: number): sys.Gen<void> {
+  try {
+    yield* sys.close(fd);
+  } catch {
+    // Nothing useful to do: the operation's own result or error matters more.
+  }
+}
+
+function* unlinkQuietly(path: string): sys.Gen<void> {
+  try {
+    yield* sys.unlink(path);
+  } catch {
+    // Left for `devinfo gc`, which recognises the temporary-file prefix.
+  }
+}
+
+let umask: number | undefined;
+function currentUmask(): number {
+  // Read once, lazily: the call is not free and the umask rarely changes.
+  umask ??= process.umask();
+  return umask;
+}
+
+let tempCounter = 0;
+function tempName(): string {
+  tempCounter = (tempCounter + 1) % 0x100000;
+  return `${TEMP_FILE_PREFIX}${process.pid}-${tempCounter.toString(36)}${Math.floor(Math.random() * 0x7fffffff).toString(36)}`;
+}
+
+/** `mkdir -p` with every created directory exactly {@link DIRECTORY_MODE}. */
+export function* makeDirectories(dir: string): sys.Gen<void> {
+  try {
+    yield* sys.mkdir(dir, DIRECTORY_MODE);
+  } catch (err) {
+    const errno = errnoOf(err);
+    if (errno === "EEXIST") return;
+    if (errno !== "ENOENT" || dirname(dir) === dir) throw ioError(err, dir, "create directory");
+    yield* makeDirectories(dirname(dir));
+    try {
+      yield* sys.mkdir(dir, DIRECTORY_MODE);
+    } catch (again) {
+      if (errnoOf(again) === "EEXIST") return;
+      throw ioError(again, dir, "create directory");
+    }
+  }
+  if ((currentUmask() & DIRECTORY_MODE) !== 0) yield* sys.chmod(dir, DIRECTORY_MODE);
+}
+
+/** Refuses a directory that is a symlink (checked for `<base>/dp` and `<base>/cni`). */
+export function* checkDirectory(dir: string): sys.Gen<void> {
+  let stats: fs.Stats;
+  try {
+    stats = yield* sys.lstat(dir);
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT") return; // created on first write
+    throw ioError(err, dir, "check directory");
+  }
+  if (stats.isSymbolicLink()) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `${dir} is a symbolic link; the dp and cni directories must be real directories inside the base directory, so that nothing is written elsewhere. Replace the link with a directory`,
+      { path: dir },
+    );
+  }
+  if (!stats.isDirectory()) {
+    throw new DeviceInfoError("ERR_DEVINFO_UNSAFE_PATH", `${dir} is not a directory; remove it so that it can be created`, { path: dir });
+  }
+}
+
+export interface WriteOptions {
+  /** Replace an existing file atomically instead of failing with ERR_DEVINFO_EXISTS. */
+  overwrite: boolean;
+  /** fsync the file and its directory before returning. */
+  durable: boolean;
+}
+
+/**
+ * Writes `data` to `target` atomically: a temporary file in the same directory
+ * is written completely, then linked (exclusive: fails if the target exists,
+ * decided by the kernel) or renamed (overwrite) into place. A crash at any
+ * point leaves either no target or a complete one, plus at most one temporary
+ * file that `devinfo gc` removes.
+ */
+export function* writeFileAtomic(target: string, data: Uint8Array, options: WriteOptions): sys.Gen<void> {
+  const dir = dirname(target);
+  let temp = join(dir, tempName());
+  let fd: number | undefined;
+  for (let attempt = 0; fd === undefined; attempt++) {
+    try {
+      fd = yield* sys.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, FILE_MODE);
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (errno === "ENOENT" && attempt === 0) yield* makeDirectories(dir);
+      else if (errno === "EEXIST" && attempt < 5) temp = join(dir, tempName());
+      else throw ioError(err, target, "write");
+    }
+  }
+  try {
+    if ((currentUmask() & FILE_MODE) !== 0) yield* sys.fchmod(fd, FILE_MODE);
+    yield* sys.write(fd, data);
+    if (options.durable) yield* sys.fsync(fd);
+  } catch (err) {
+    yield* closeQuietly(fd);
+    yield* unlinkQuietly(temp);
+    throw ioError(err, target, "write");
+  }
+  try {
+    yield* sys.close(fd);
+    if (options.overwrite) {
+      yield* refuseNonRegularTarget(target);
+      yield* sys.rename(temp, target);
+    } else {
+      yield* sys.link(temp, target);
+      yield* unlinkQuietly(temp);
+    }
+  } catch (err) {
+    yield* unlinkQuietly(temp);
+    if (errnoOf(err) === "EEXIST") throw yield* existsError(target);
+    throw ioError(err, target, "write");
+  }
+  if (options.durable) yield* syncDirectory(dir);
+}
+
+function* refuseNonRegularTarget(target: string): sys.Gen<void> {
+  let stats: fs.Stats;
+  try {
+    stats = yield* sys.lstat(target);
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT") return;
+    throw err;
+  }
+  if (!stats.isFile()) throw notRegular(target, stats, "replace");
+}
+
+function* existsError(target: string): sys.Gen<DeviceInfoError> {
+  try {
+    const stats = yield* sys.lstat(target);
+    if (!stats.isFile()) return notRegular(target, stats, "write");
+  } catch {
+    // Gone again: still report that it existed when we tried.
+  }
+  return new DeviceInfoError(
+    "ERR_DEVINFO_EXISTS",
+    `device-info file already exists: ${target}; another writer created it first. Load it, clean it first, or pass { overwrite: true } to replace it`,
+    { path: target, errno: "EEXIST" },
+  );
+}
+
+function* syncDirectory(dir: string): sys.Gen<void> {
+  const fd = yield* sys.open(dir, O_RDONLY | O_DIRECTORY);
+  try {
+    yield* sys.fsync(fd);
+  } finally {
+    yield* closeQuietly(fd);
+  }
+}
+
+/** Removes a file or symlink (never a directory); `false` when there was none. */
+export function* removeFile(path: string): sys.Gen<boolean> {
+  try {
+    yield* sys.unlink(path);
+    return true;
+  } catch (err) {
+    const errno = errnoOf(err);
+    if (errno === "ENOENT") return false;
+    if (errno === "EISDIR" || errno === "EPERM") {
+      const isDir = yield* isDirectory(path);
+      if (isDir) {
+        throw new DeviceInfoError(
+          "ERR_DEVINFO_UNSAFE_PATH",
+          `cannot remove ${path}: it is a directory, and clean never removes directories`,
+          { path, errno, cause: err },
+        );
+      }
+    }
+    throw ioError(err, path, "remove");
+  }
+}
+
+function* isDirectory(path: string): sys.Gen<boolean> {
+  try {
+    return (yield* sys.lstat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// FNV-1a (32-bit, twice with different seeds): a short, stable lock name
+// for any file name, without loading node:crypto on the start-up path.
+function nameHash(name: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+/** The lock file that serialises updates of `target`. */
+export function lockPathFor(target: string): string {
+  return join(dirname(target), `${LOCK_FILE_PREFIX}${nameHash(basename(target))}`);
+}
+
+export interface LockOptions {
+  /** Give up with ERR_DEVINFO_CONFLICT after this long. */
+  timeoutMs: number;
+  /** A lock file older than this is left by a dead process and is broken. */
+  staleMs: number;
+}
+
+/**
+ * Takes the update lock of `target`: a file created with O_EXCL next to it.
+ * Waits with backoff while another process holds it; breaks a lock older than
+ * `staleMs` (its holder died: updates take milliseconds).
+ */
+export function* acquireLock(target: string, options: LockOptions): sys.Gen<string> {
+  const lock = lockPathFor(target);
+  const deadline = Date.now() + options.timeoutMs;
+  let delay = 1;
+  for (let created = false; ; ) {
+    try {
+      const fd = yield* sys.open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+      try {
+        yield* sys.write(fd, Buffer.from(`${process.pid}\n`));
+      } finally {
+        yield* closeQuietly(fd);
+      }
+      return lock;
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (errno === "ENOENT" && !created) {
+        created = true;
+        yield* makeDirectories(dirname(lock));
+        continue;
+      }
+      if (errno !== "EEXIST") throw ioError(err, lock, "lock");
+    }
+    try {
+      const stats = yield* sys.lstat(lock);
+      if (Date.now() - stats.mtimeMs > options.staleMs) {
+        yield* unlinkQuietly(lock);
+        continue;
+      }
+    } catch {
+      continue; // released between our open and lstat
+    }
+    if (Date.now() >= deadline) {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_CONFLICT",
+        `another process is updating ${target} (lock ${lock} held for over ${options.timeoutMs} ms); retry, or remove the lock file if no process is updating it`,
+        { path: target },
+      );
+    }
+    yield* sys.sleep(delay);
+    delay = Math.min(delay * 2, 50);
+  }
+}
+
+export function* releaseLock(lock: string): sys.Gen<void> {
+  yield* unlinkQuietly(lock);
+}

@@ -1,0 +1,415 @@
+/**
+ * The Go reference's file API (`pkg/utils` of network-attachment-definition-client)
+ * in camelCase, async with a `...Sync` twin of each. Where behaviour differs
+ * from Go it is on purpose: writes are atomic and exclusive, a missing file
+ * loads as `undefined`, symlinks are never followed, names are checked.
+ */
+
+import { Buffer } from "node:buffer";
+import { dirname, isAbsolute, basename as pathBasename } from "node:path";
+import { DeviceInfoError } from "../errors.js";
+import { SPEC_VERSION } from "../format/fields.js";
+import { describeIssues } from "../format/issues.js";
+import { parseDocument, type ValidationOptions } from "../format/parse.js";
+import type { DeviceInfo } from "../format/schema.js";
+import { serializeDeviceInfo } from "../format/serialize.js";
+import { checkDeviceInfo } from "../format/validate.js";
+import {
+  acquireLock,
+  checkDirectory,
+  DEFAULT_MAX_BYTES,
+  readFileBytes,
+  releaseLock,
+  removeFile,
+  tooLarge,
+  writeFileAtomic,
+} from "./_atomic.js";
+import { type Gen, runAsync, runSync } from "./_syscalls.js";
+import { getCNIDirectory, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "./paths.js";
+
+/** Options of every reader. */
+export interface LoadOptions extends PathOptions, ValidationOptions {
+  /** Files larger than this are refused without being read. Default 65536 (64 KiB). */
+  maxBytes?: number | undefined;
+}
+
+/** Options of every writer. */
+export interface SaveOptions extends LoadOptions {
+  /**
+   * Replace an existing file atomically (default `false`: an existing file is
+   * an `ERR_DEVINFO_EXISTS` error and is left untouched).
+   */
+  overwrite?: boolean | undefined;
+  /**
+   * fsync the file and its directory before resolving. Default `false`: the
+   * production base directory is on a tmpfs, where it buys nothing.
+   */
+  durable?: boolean | undefined;
+}
+
+/** Options of {@link updateDeviceInfoForCNI}. */
+export interface UpdateOptions extends LoadOptions {
+  /** fsync before resolving (see {@link SaveOptions.durable}). */
+  durable?: boolean | undefined;
+  /**
+   * How long to wait for another process's update of the same file before
+   * failing with `ERR_DEVINFO_CONFLICT`. Default 10000 ms.
+   */
+  lockTimeoutMs?: number | undefined;
+  /** A lock older than this was left by a dead process and is broken. Default 5000 ms. */
+  lockStaleMs?: number | undefined;
+}
+
+/** The function given to {@link updateDeviceInfoForCNI}. */
+export type DeviceInfoUpdater = (current: DeviceInfo | undefined) => DeviceInfo | undefined | Promise<DeviceInfo | undefined>;
+/** The function given to {@link updateDeviceInfoForCNISync}. */
+export type DeviceInfoUpdaterSync = (current: DeviceInfo | undefined) => DeviceInfo | undefined;
+
+// ---------------------------------------------------------------------------
+// The operations, each written once as a generator of system calls.
+
+function* saveAt(
+  path: string,
+  guardedDir: string | undefined,
+  info: DeviceInfo,
+  options: SaveOptions,
+  strictDefault: boolean,
+): Gen<string> {
+  const bytes = encode(info, path, options, strictDefault);
+  if (guardedDir !== undefined) yield* checkDirectory(guardedDir);
+  yield* writeFileAtomic(path, bytes, { overwrite: options.overwrite === true, durable: options.durable === true });
+  return path;
+}
+
+function* loadAt(path: string, guardedDir: string | undefined, options: LoadOptions): Gen<DeviceInfo | undefined> {
+  if (guardedDir !== undefined) yield* checkDirectory(guardedDir);
+  const bytes = yield* readFileBytes(path, maxBytesOf(options));
+  return bytes === undefined ? undefined : parseDocument(bytes, options, path);
+}
+
+function* cleanAt(path: string, guardedDir: string | undefined): Gen<boolean> {
+  if (guardedDir !== undefined) yield* checkDirectory(guardedDir);
+  return yield* removeFile(path);
+}
+
+function* copyFromDP(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): Gen<DeviceInfo> {
+  const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
+  const target = checkCNIPath(cniPath, options);
+  const info = yield* loadAt(dpPath, dirname(dpPath), options);
+  if (info === undefined) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `device plugin file not found: ${dpPath}; is the device plugin for "${resourceName}" running with the same base directory, and did it publish device "${deviceID}"?`,
+      { path: dpPath },
+    );
+  }
+  yield* saveAt(cniPath, target, info, options, false);
+  return info;
+}
+
+// ---------------------------------------------------------------------------
+// Device plugin files (spec 4.1).
+
+/**
+ * Writes the device plugin's file for one device
+ * (`<base>/dp/<resourceName>-<deviceID>-device.json`), atomically, with the
+ * bytes the Go reference writes, mode 0444. Missing directories are created
+ * with mode 0755.
+ *
+ * Validates strictly by default (`strict: false` writes spec deviations, as
+ * warnings). Exclusive by default: if the file exists the promise rejects with
+ * `ERR_DEVINFO_EXISTS` and the file is untouched; `overwrite: true` replaces it
+ * atomically. Resolves to the path written.
+ *
+ * @example
+ * ```ts
+ * await saveDeviceInfoForDP("intel.com/sriov", "0000:af:06.0", {
+ *   type: "pci", version: SPEC_VERSION, pci: { "pci-address": "0000:af:06.0" },
+ * });
+ * ```
+ */
+export function saveDeviceInfoForDP(resourceName: string, deviceID: string, info: DeviceInfo, options: SaveOptions = {}): Promise<string> {
+  return runAsync(saveDP(resourceName, deviceID, info, options));
+}
+/** Synchronous twin of {@link saveDeviceInfoForDP}. */
+export function saveDeviceInfoForDPSync(resourceName: string, deviceID: string, info: DeviceInfo, options: SaveOptions = {}): string {
+  return runSync(saveDP(resourceName, deviceID, info, options));
+}
+function* saveDP(resourceName: string, deviceID: string, info: DeviceInfo, options: SaveOptions): Gen<string> {
+  const path = getDPDeviceInfoPath(resourceName, deviceID, options);
+  return yield* saveAt(path, dirname(path), info, options, true);
+}
+
+/**
+ * Reads the device plugin's file for one device; resolves to `undefined` when
+ * there is none (the contract the Go reference documents but does not keep).
+ * Lenient by default: spec deviations go to `onWarning`.
+ */
+export function loadDeviceInfoFromDP(resourceName: string, deviceID: string, options: LoadOptions = {}): Promise<DeviceInfo | undefined> {
+  return runAsync(loadDP(resourceName, deviceID, options));
+}
+/** Synchronous twin of {@link loadDeviceInfoFromDP}. */
+export function loadDeviceInfoFromDPSync(resourceName: string, deviceID: string, options: LoadOptions = {}): DeviceInfo | undefined {
+  return runSync(loadDP(resourceName, deviceID, options));
+}
+function* loadDP(resourceName: string, deviceID: string, options: LoadOptions): Gen<DeviceInfo | undefined> {
+  const path = getDPDeviceInfoPath(resourceName, deviceID, options);
+  return yield* loadAt(path, dirname(path), options);
+}
+
+/**
+ * Removes the device plugin's file for one device. Idempotent: resolves to
+ * `true` when it removed a file, `false` when there was none. Never removes a
+ * directory; a symlink is removed itself, never its target.
+ */
+export function cleanDeviceInfoForDP(resourceName: string, deviceID: string, options: PathOptions = {}): Promise<boolean> {
+  return runAsync(cleanDP(resourceName, deviceID, options));
+}
+/** Synchronous twin of {@link cleanDeviceInfoForDP}. */
+export function cleanDeviceInfoForDPSync(resourceName: string, deviceID: string, options: PathOptions = {}): boolean {
+  return runSync(cleanDP(resourceName, deviceID, options));
+}
+function* cleanDP(resourceName: string, deviceID: string, options: PathOptions): Gen<boolean> {
+  const path = getDPDeviceInfoPath(resourceName, deviceID, options);
+  return yield* cleanAt(path, dirname(path));
+}
+
+// ---------------------------------------------------------------------------
+// CNI files (spec 4.2): absolute paths, as passed in runtimeConfig.CNIDeviceInfoFile.
+
+/**
+ * Writes a CNI device-info file at `cniPath` (an absolute path, as passed in
+ * `runtimeConfig.CNIDeviceInfoFile`), with the same atomicity, exclusivity,
+ * modes and validation as {@link saveDeviceInfoForDP}. Resolves to the path.
+ */
+export function saveDeviceInfoForCNI(cniPath: string, info: DeviceInfo, options: SaveOptions = {}): Promise<string> {
+  return runAsync(saveCNI(cniPath, info, options));
+}
+/** Synchronous twin of {@link saveDeviceInfoForCNI}. */
+export function saveDeviceInfoForCNISync(cniPath: string, info: DeviceInfo, options: SaveOptions = {}): string {
+  return runSync(saveCNI(cniPath, info, options));
+}
+function* saveCNI(cniPath: string, info: DeviceInfo, options: SaveOptions): Gen<string> {
+  return yield* saveAt(cniPath, checkCNIPath(cniPath, options), info, options, true);
+}
+
+/**
+ * Reads a CNI device-info file; resolves to `undefined` when there is none.
+ * Lenient by default.
+ */
+export function loadDeviceInfoFromCNI(cniPath: string, options: LoadOptions = {}): Promise<DeviceInfo | undefined> {
+  return runAsync(loadCNI(cniPath, options));
+}
+/** Synchronous twin of {@link loadDeviceInfoFromCNI}. */
+export function loadDeviceInfoFromCNISync(cniPath: string, options: LoadOptions = {}): DeviceInfo | undefined {
+  return runSync(loadCNI(cniPath, options));
+}
+function* loadCNI(cniPath: string, options: LoadOptions): Gen<DeviceInfo | undefined> {
+  return yield* loadAt(cniPath, checkCNIPath(cniPath, options), options);
+}
+
+/**
+ * Copies the device plugin's file of `resourceName`/`deviceID` to `cniPath`
+ * (what a meta-plugin does for a network with a `resourceName`, spec 4.2.1).
+ * The source is read leniently and written with Go's encoding, unknown keys
+ * kept; the write is exclusive and atomic like {@link saveDeviceInfoForCNI}.
+ * Resolves to the copied document.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when the device
+ *   plugin's file does not exist.
+ */
+export function copyDeviceInfoForCNIFromDP(
+  cniPath: string,
+  resourceName: string,
+  deviceID: string,
+  options: SaveOptions = {},
+): Promise<DeviceInfo> {
+  return runAsync(copyFromDP(cniPath, resourceName, deviceID, options));
+}
+/** Synchronous twin of {@link copyDeviceInfoForCNIFromDP}. */
+export function copyDeviceInfoForCNIFromDPSync(
+  cniPath: string,
+  resourceName: string,
+  deviceID: string,
+  options: SaveOptions = {},
+): DeviceInfo {
+  return runSync(copyFromDP(cniPath, resourceName, deviceID, options));
+}
+
+/**
+ * Removes a CNI device-info file (what a meta-plugin does on DEL).
+ * Idempotent: `true` when it removed a file, `false` when there was none.
+ */
+export function cleanDeviceInfoForCNI(cniPath: string, options: PathOptions = {}): Promise<boolean> {
+  return runAsync(cleanCNI(cniPath, options));
+}
+/** Synchronous twin of {@link cleanDeviceInfoForCNI}. */
+export function cleanDeviceInfoForCNISync(cniPath: string, options: PathOptions = {}): boolean {
+  return runSync(cleanCNI(cniPath, options));
+}
+function* cleanCNI(cniPath: string, options: PathOptions): Gen<boolean> {
+  return yield* cleanAt(cniPath, checkCNIPath(cniPath, options));
+}
+
+/**
+ * Read-modify-write of a CNI file, for a CNI plugin that adds its own fields
+ * to the document the meta-plugin copied (e.g. `representor-device`).
+ *
+ * `fn` receives the current document (`undefined` when there is no file) and
+ * returns the new one, or `undefined` to leave the file as it is. A document
+ * equal to the current one is not rewritten. Otherwise content at version
+ * `1.0.0` is written back as `1.1.0`, the file is replaced atomically, and the
+ * promise resolves to the value written (or the unchanged current one).
+ *
+ * Concurrent updates of the same file are serialised with a lock file next to
+ * it, so no update is silently lost; waiting longer than `lockTimeoutMs` fails
+ * with `ERR_DEVINFO_CONFLICT`. Validation is lenient by default, because the
+ * document usually comes from a device plugin: pass `strict: true` to refuse
+ * deviations. Keep `fn` short: the lock is held while it runs.
+ *
+ * @example
+ * ```ts
+ * await updateDeviceInfoForCNI(cniPath, (info) =>
+ *   info?.type === "pci" ? { ...info, pci: { ...info.pci, "representor-device": "pf0vf3" } } : info,
+ * );
+ * ```
+ */
+export async function updateDeviceInfoForCNI(
+  cniPath: string,
+  fn: DeviceInfoUpdater,
+  options: UpdateOptions = {},
+): Promise<DeviceInfo | undefined> {
+  const guarded = checkCNIPath(cniPath, options);
+  const lock = await runAsync(lockFor(cniPath, guarded, options));
+  try {
+    const current = await runAsync(loadAt(cniPath, undefined, options));
+    const before = current === undefined ? undefined : serializeDeviceInfo(current);
+    const next = await fn(current === undefined ? undefined : structuredClone(current));
+    const plan = planUpdate(cniPath, current, before, next, options);
+    if (plan.write)
+      await runAsync(writeFileAtomic(cniPath, plan.bytes, { overwrite: current !== undefined, durable: options.durable === true }));
+    return plan.value;
+  } finally {
+    await runAsync(releaseLock(lock));
+  }
+}
+
+/** Synchronous twin of {@link updateDeviceInfoForCNI}. */
+export function updateDeviceInfoForCNISync(
+  cniPath: string,
+  fn: DeviceInfoUpdaterSync,
+  options: UpdateOptions = {},
+): DeviceInfo | undefined {
+  const guarded = checkCNIPath(cniPath, options);
+  const lock = runSync(lockFor(cniPath, guarded, options));
+  try {
+    const current = runSync(loadAt(cniPath, undefined, options));
+    const before = current === undefined ? undefined : serializeDeviceInfo(current);
+    const next = fn(current === undefined ? undefined : structuredClone(current));
+    if (isPromise(next)) {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_INVALID",
+        `updateDeviceInfoForCNISync: the update function returned a promise; use updateDeviceInfoForCNI for async functions`,
+        { path: cniPath },
+      );
+    }
+    const plan = planUpdate(cniPath, current, before, next, options);
+    if (plan.write) runSync(writeFileAtomic(cniPath, plan.bytes, { overwrite: current !== undefined, durable: options.durable === true }));
+    return plan.value;
+  } finally {
+    runSync(releaseLock(lock));
+  }
+}
+
+function* lockFor(cniPath: string, guarded: string | undefined, options: UpdateOptions): Gen<string> {
+  if (guarded !== undefined) yield* checkDirectory(guarded);
+  return yield* acquireLock(cniPath, { timeoutMs: options.lockTimeoutMs ?? 10_000, staleMs: options.lockStaleMs ?? 5_000 });
+}
+
+type UpdatePlan = { write: true; bytes: Buffer; value: DeviceInfo } | { write: false; value: DeviceInfo | undefined };
+
+function planUpdate(
+  path: string,
+  current: DeviceInfo | undefined,
+  before: string | undefined,
+  next: DeviceInfo | undefined,
+  options: UpdateOptions,
+): UpdatePlan {
+  if (next === undefined) return { write: false, value: current };
+  const checked = checkValue(next, path, options, false);
+  if (before !== undefined && serializeDeviceInfo(checked) === before) return { write: false, value: current };
+  const value = checked.version === "1.0.0" ? ({ ...checked, version: SPEC_VERSION } as DeviceInfo) : checked;
+  return { write: true, bytes: toBytes(serializeDeviceInfo(value), path, options), value };
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+// ---------------------------------------------------------------------------
+
+function maxBytesOf(options: LoadOptions): number {
+  return options.maxBytes ?? DEFAULT_MAX_BYTES;
+}
+
+function checkValue(info: unknown, path: string, options: ValidationOptions, strictDefault: boolean): DeviceInfo {
+  const checked = checkDeviceInfo(info, options.strict ?? strictDefault);
+  if (checked.value === undefined) {
+    const hint = checked.errors.some((e) => e.code !== "not_object" && e.code !== "wrong_type")
+      ? " Fix these fields, or pass { strict: false } to write deviations from the spec."
+      : "";
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `refusing to write ${path}: invalid device-info: ${describeIssues(checked.errors)}.${hint}`,
+      {
+        path,
+        issues: checked.errors,
+      },
+    );
+  }
+  if (options.onWarning !== undefined) for (const warning of checked.warnings) options.onWarning(warning);
+  return checked.value;
+}
+
+function toBytes(text: string, path: string, options: LoadOptions): Buffer {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.byteLength > maxBytesOf(options)) throw tooLarge(path, bytes.byteLength, maxBytesOf(options));
+  return bytes;
+}
+
+/** Validates (strictly unless told otherwise) and encodes a document for writing. */
+function encode(info: DeviceInfo, path: string, options: SaveOptions, strictDefault: boolean): Buffer {
+  return toBytes(serializeDeviceInfo(checkValue(info, path, options, strictDefault)), path, options);
+}
+
+/**
+ * Checks a CNI path: absolute, a plausible file name. Returns the directory to
+ * guard against symlinks when the path lies in `<base>/cni`; a path elsewhere
+ * is used as given and only its final component is protected.
+ */
+function checkCNIPath(cniPath: string, options: PathOptions): string | undefined {
+  if (typeof cniPath !== "string" || !isAbsolute(cniPath)) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `CNI device-info path ${JSON.stringify(cniPath)} is not absolute; pass the full path from runtimeConfig.CNIDeviceInfoFile (see getCNIDeviceInfoPath)`,
+      { path: String(cniPath) },
+    );
+  }
+  const name = pathBasename(cniPath);
+  if (cniPath.includes("\0") || name === "" || name === "." || name === ".." || cniPath.endsWith("/")) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `CNI device-info path ${JSON.stringify(cniPath)} does not name a file; pass a path such as "${getCNIDirectory(options)}/<network>-<containerID>_<ifName>"`,
+      { path: cniPath },
+    );
+  }
+  if (Buffer.byteLength(name) > MAX_FILE_NAME_BYTES) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `CNI device-info file name is ${Buffer.byteLength(name)} bytes, over the ${MAX_FILE_NAME_BYTES}-byte limit of Linux file names: ${cniPath}`,
+      { path: cniPath },
+    );
+  }
+  const dir = dirname(cniPath);
+  return dir === getCNIDirectory(options) ? dir : undefined;
+}

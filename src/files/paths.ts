@@ -1,0 +1,122 @@
+/**
+ * Where device-info files live (spec sections 4.1 and 4.2), computed exactly
+ * as the Go reference computes them, except that names which would leave
+ * their directory, name a directory, or cannot be a file name are refused.
+ */
+
+import { Buffer } from "node:buffer";
+import { isAbsolute, join, resolve } from "node:path";
+import { DeviceInfoError } from "../errors.js";
+
+/** The production base directory of device-info files. */
+export const DEFAULT_BASE_DIR = "/var/run/k8s.cni.cncf.io/devinfo";
+
+/** Linux NAME_MAX: the longest file name, in bytes. */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/** Options of the path functions (and of every file operation). */
+export interface PathOptions {
+  /**
+   * The base directory; default {@link DEFAULT_BASE_DIR}. A relative one is
+   * resolved against the current directory.
+   */
+  baseDir?: string | undefined;
+}
+
+/** The base directory in use, normalised. */
+export function resolveBaseDir(options: PathOptions = {}): string {
+  const base = options.baseDir ?? DEFAULT_BASE_DIR;
+  if (typeof base !== "string" || base === "" || base.includes("\0")) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `base directory ${JSON.stringify(base)} is not a usable path; pass an absolute directory such as "${DEFAULT_BASE_DIR}"`,
+      { path: String(base) },
+    );
+  }
+  return isAbsolute(base) ? join(base) : resolve(base);
+}
+
+/** `<base>/dp`: the device plugins' directory. */
+export function getDPDirectory(options: PathOptions = {}): string {
+  return join(resolveBaseDir(options), "dp");
+}
+
+/** `<base>/cni`: the meta-plugins' directory. */
+export function getCNIDirectory(options: PathOptions = {}): string {
+  return join(resolveBaseDir(options), "cni");
+}
+
+/**
+ * The device plugin's file for one device:
+ * `<base>/dp/<resourceName>-<deviceID>-device.json`, with every `/` in either
+ * name replaced by `-` (spec 4.1), exactly as the Go reference builds it.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_UNSAFE_PATH` for an empty name,
+ *   a NUL byte, or a file name over 255 bytes (Go fails later, with a
+ *   misleading "already exists").
+ *
+ * @example
+ * ```ts
+ * getDPDeviceInfoPath("intel.com/sriov", "0000:af:06.0");
+ * // "/var/run/k8s.cni.cncf.io/devinfo/dp/intel.com-sriov-0000:af:06.0-device.json"
+ * ```
+ */
+export function getDPDeviceInfoPath(resourceName: string, deviceID: string, options: PathOptions = {}): string {
+  checkName("resource name", resourceName);
+  checkName("device ID", deviceID);
+  const fileName = `${resourceName.replaceAll("/", "-")}-${deviceID.replaceAll("/", "-")}-device.json`;
+  checkLength(fileName, `resource name and device ID`);
+  return join(getDPDirectory(options), fileName);
+}
+
+/**
+ * The CNI file of one network attachment: `<base>/cni/<fileName>`, with every
+ * `/` replaced by `-` (spec 4.2), exactly as the Go reference builds it.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_UNSAFE_PATH` for `""`, `"."`
+ *   and `".."` (Go returns a directory for them), a NUL byte, or a name over
+ *   255 bytes.
+ *
+ * @example
+ * ```ts
+ * getCNIDeviceInfoPath("default/sriov-net1-3f9a1c_net1");
+ * // "/var/run/k8s.cni.cncf.io/devinfo/cni/default-sriov-net1-3f9a1c_net1"
+ * ```
+ */
+export function getCNIDeviceInfoPath(fileName: string, options: PathOptions = {}): string {
+  checkName("CNI file name", fileName);
+  const name = fileName.replaceAll("/", "-");
+  if (name === "." || name === "..") {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `CNI file name ${JSON.stringify(fileName)} names a directory, not a file; use a name unique to the attachment, e.g. "<network>-<containerID>_<ifName>"`,
+      { path: fileName },
+    );
+  }
+  checkLength(name, "CNI file name");
+  return join(getCNIDirectory(options), name);
+}
+
+function checkName(what: string, name: string): void {
+  if (typeof name !== "string" || name === "") {
+    throw new DeviceInfoError("ERR_DEVINFO_UNSAFE_PATH", `the ${what} is empty; pass a non-empty string`, { path: String(name) });
+  }
+  if (name.includes("\0")) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `the ${what} ${JSON.stringify(name)} contains a NUL byte, which no file name can hold`,
+      { path: name },
+    );
+  }
+}
+
+function checkLength(fileName: string, what: string): void {
+  const bytes = Buffer.byteLength(fileName);
+  if (bytes > MAX_FILE_NAME_BYTES) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `the file name built from the ${what} is ${bytes} bytes, over the ${MAX_FILE_NAME_BYTES}-byte limit of Linux file names; use shorter names`,
+      { path: fileName },
+    );
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Go's encoding/json text from JSON.stringify's.
+ *
+ * The two differ only in string escaping: Go also escapes `<`, `>`, `&`,
+ * U+2028 and U+2029 (HTML-safe), and writes invalid UTF-16 (a lone surrogate,
+ * which Go would hold as invalid UTF-8) as U+FFFD. Outside strings these
+ * characters cannot occur in JSON text, so a rewrite of the stringified text
+ * is exact. `\b` and `\f` stay short escapes, as Go 1.22 and later write them.
+ * Object key order is the caller's: build objects in Go's field order.
+ */
+
+const NEEDS_GO_ESCAPE = /[<>&\u2028\u2029]|\\u[dD][89a-fA-F]/;
+// Escapes are matched whole, left to right, so `\\ud800` (an escaped
+// backslash followed by text) is never mistaken for a surrogate escape.
+const GO_ESCAPE = /[<>&\u2028\u2029]|\\(?:u[dD][89a-fA-F][0-9a-fA-F]{2}|[^u]|u[0-9a-fA-F]{4})/g;
+const REPLACEMENTS: Readonly<Record<string, string>> = {
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+
+/** Rewrites JSON.stringify output into the bytes Go's json.Marshal writes. */
+export function toGoEscaping(json: string): string {
+  if (!NEEDS_GO_ESCAPE.test(json)) return json;
+  return json.replace(GO_ESCAPE, (match) => {
+    const replacement = REPLACEMENTS[match];
+    if (replacement !== undefined) return replacement;
+    // A surrogate escape from JSON.stringify is always a lone one: pairs are written raw.
+    return match.length === 6 && /^\\u[dD][89a-fA-F]/.test(match) ? "\\ufffd" : match;
+  });
+}
+
+/**
+ * `JSON.stringify` with Go's escaping; `indent` as in Go's `MarshalIndent`.
+ * Throws what JSON.stringify throws (cycles, BigInt, nesting too deep).
+ */
+export function goJsonStringify(value: unknown, indent?: string): string {
+  return toGoEscaping(JSON.stringify(value, null, indent));
+}

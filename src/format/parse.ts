@@ -1,0 +1,94 @@
+/**
+ * Reading device-info text: liberal in what it accepts (everything the Go
+ * reference accepts, deviations reported as warnings), strict on request.
+ */
+
+import { Buffer } from "node:buffer";
+import { DeviceInfoError } from "../errors.js";
+import { type DeviceInfoIssue, describeIssues } from "./issues.js";
+import type { DeviceInfo } from "./schema.js";
+import { checkDeviceInfo } from "./validate.js";
+
+/** Options shared by every reader and writer that validates. */
+export interface ValidationOptions {
+  /**
+   * `false` (default for readers): deviations from the spec are warnings.
+   * `true`: they are errors (`ERR_DEVINFO_INVALID`).
+   */
+  strict?: boolean | undefined;
+  /** Called once per warning (never in strict mode, where warnings are errors). */
+  onWarning?: ((warning: DeviceInfoIssue) => void) | undefined;
+}
+
+/**
+ * Parses and validates a device-info document.
+ *
+ * `input` is JSON text (a string), UTF-8 bytes (`Uint8Array`/`Buffer`), or a
+ * value already parsed. Returns the document itself: known fields in Go's
+ * order, unknown keys kept as ordinary enumerable properties (so `{ ...info }`
+ * keeps them), `null` fields dropped. The input is not modified.
+ *
+ * In the default lenient mode the value is returned even when it deviates
+ * from the spec, each deviation reported through `onWarning`; its type then
+ * promises more than the document holds (a missing `pci-address`, say), so
+ * pass `strict: true` when you rely on required fields.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for text that is not
+ *   JSON (including a UTF-8 byte order mark, which Go rejects), and
+ *   `ERR_DEVINFO_INVALID` for a document that is not an object or has a known
+ *   field of the wrong JSON type (and, in strict mode, for any deviation).
+ *
+ * @example
+ * ```ts
+ * const info = parseDeviceInfo('{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}');
+ * if (info.type === "pci") console.log(info.pci["pci-address"]);
+ * ```
+ */
+export function parseDeviceInfo(input: unknown, options: ValidationOptions = {}): DeviceInfo {
+  return parseDocument(input, options, undefined);
+}
+
+/** parseDeviceInfo with the file name that errors should carry. */
+export function parseDocument(input: unknown, options: ValidationOptions, file: string | undefined): DeviceInfo {
+  const doc = typeof input === "string" || input instanceof Uint8Array ? parseJson(input, file) : input;
+  const checked = checkDeviceInfo(doc, options.strict === true);
+  if (checked.value === undefined) {
+    const where = file === undefined ? "" : `${file}: `;
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `${where}invalid device-info: ${describeIssues(checked.errors)}. ${fixHint(checked.errors)}`,
+      { path: file, issues: checked.errors },
+    );
+  }
+  if (options.onWarning !== undefined) for (const warning of checked.warnings) options.onWarning(warning);
+  return checked.value;
+}
+
+function parseJson(input: string | Uint8Array, file: string | undefined): unknown {
+  const text = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
+  const where = file === undefined ? "" : `${file}: `;
+  if (text.charCodeAt(0) === 0xfeff) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_PARSE",
+      `${where}not valid JSON: the text starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM`,
+      { path: file },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const detail = text.trim() === "" ? "the file is empty" : (cause as Error).message;
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_PARSE",
+      `${where}not valid JSON (${detail}); a device-info file holds one JSON object, e.g. {"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}`,
+      { path: file, cause },
+    );
+  }
+}
+
+function fixHint(errors: readonly DeviceInfoIssue[]): string {
+  if (errors.every((e) => e.severity === "error" && (e.code === "not_object" || e.code === "wrong_type"))) {
+    return "Fix the document so that it is a JSON object whose known fields have the types of spec v1.1.0.";
+  }
+  return "Fix these fields, or read with { strict: false } to accept deviations from the spec as warnings.";
+}

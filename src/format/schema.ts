@@ -1,0 +1,127 @@
+/**
+ * The zod schemas of the Device Information Format v1.1.0 (spec section 3),
+ * and the TypeScript types inferred from them.
+ *
+ * These schemas describe a *conforming* document: they are what
+ * `strict: true` enforces. The package's own readers and writers do not load
+ * zod (it would add about 90 ms to every CNI plugin start); they use a small
+ * table-driven validator that a test keeps in agreement with these schemas.
+ * Import them from `devinfo/schema` when you want zod itself, for example to
+ * compose them into your own schemas or to emit a JSON Schema.
+ *
+ * Every object is loose: keys the spec does not define are kept, so new spec
+ * fields survive a round trip.
+ */
+
+import * as z from "zod";
+import { PCI_ADDRESS_PATTERN, SPEC_VERSION_PATTERN } from "./fields.js";
+
+const pciAddress = z.string().regex(PCI_ADDRESS_PATTERN, "must be a PCI address in dddd:BB:DD.f form");
+const requiredString = z.string().min(1);
+
+/** The `pci` sub-object (spec 3.1.3). */
+export const PciDeviceSchema = z.looseObject({
+  "pci-address": pciAddress,
+  "vhost-net": z.string().optional(),
+  "rdma-device": z.string().optional(),
+  "pf-pci-address": pciAddress.optional(),
+  "representor-device": z.string().optional(),
+});
+
+/** The `vdpa` sub-object (spec 3.1.4). */
+export const VdpaDeviceSchema = z.looseObject({
+  "parent-device": requiredString,
+  driver: z.enum(["vhost", "virtio"]),
+  path: requiredString.startsWith("/", "must be an absolute path"),
+  "pci-address": pciAddress.optional(),
+  "pf-pci-address": pciAddress.optional(),
+  "representor-device": z.string().optional(),
+});
+
+/** The `vhost-user` sub-object (spec 3.1.5). */
+export const VhostUserDeviceSchema = z.looseObject({
+  mode: z.enum(["client", "server"]),
+  path: requiredString,
+});
+
+/** The `memif` sub-object (spec 3.1.6). */
+export const MemifDeviceSchema = z.looseObject({
+  role: z.enum(["master", "slave"]),
+  path: requiredString,
+  mode: z.enum(["ethernet", "ip", "inject-punt"]),
+});
+
+const version = z.string().regex(SPEC_VERSION_PATTERN, "must be MAJOR.MINOR.PATCH with major version 1");
+
+// Any document may carry the other sub-objects too (Go keeps them); only the
+// one named by `type` is required.
+const otherDevices = {
+  pci: PciDeviceSchema.optional(),
+  vdpa: VdpaDeviceSchema.optional(),
+  "vhost-user": VhostUserDeviceSchema.optional(),
+  memif: MemifDeviceSchema.optional(),
+};
+
+/** A device-info document describing a PCI device. */
+export const PciDeviceInfoSchema = z.looseObject({
+  ...otherDevices,
+  type: z.literal("pci"),
+  version,
+  pci: PciDeviceSchema,
+});
+
+/** A device-info document describing a vDPA device. */
+export const VdpaDeviceInfoSchema = z.looseObject({
+  ...otherDevices,
+  type: z.literal("vdpa"),
+  version,
+  vdpa: VdpaDeviceSchema,
+});
+
+/** A device-info document describing a vhost-user socket. */
+export const VhostUserDeviceInfoSchema = z.looseObject({
+  ...otherDevices,
+  type: z.literal("vhost-user"),
+  version,
+  "vhost-user": VhostUserDeviceSchema,
+});
+
+/** A device-info document describing a memif socket. */
+export const MemifDeviceInfoSchema = z.looseObject({
+  ...otherDevices,
+  type: z.literal("memif"),
+  version,
+  memif: MemifDeviceSchema,
+});
+
+/** A device-info document: a discriminated union on `type`. */
+export const DeviceInfoSchema = z.discriminatedUnion("type", [
+  PciDeviceInfoSchema,
+  VdpaDeviceInfoSchema,
+  VhostUserDeviceInfoSchema,
+  MemifDeviceInfoSchema,
+]);
+
+/** The `pci` sub-object. */
+export type PciDevice = z.infer<typeof PciDeviceSchema>;
+/** The `vdpa` sub-object. */
+export type VdpaDevice = z.infer<typeof VdpaDeviceSchema>;
+/** The `vhost-user` sub-object. */
+export type VhostUserDevice = z.infer<typeof VhostUserDeviceSchema>;
+/** The `memif` sub-object. */
+export type MemifDevice = z.infer<typeof MemifDeviceSchema>;
+/** A device-info document for a PCI device. */
+export type PciDeviceInfo = z.infer<typeof PciDeviceInfoSchema>;
+/** A device-info document for a vDPA device. */
+export type VdpaDeviceInfo = z.infer<typeof VdpaDeviceInfoSchema>;
+/** A device-info document for a vhost-user socket. */
+export type VhostUserDeviceInfo = z.infer<typeof VhostUserDeviceInfoSchema>;
+/** A device-info document for a memif socket. */
+export type MemifDeviceInfo = z.infer<typeof MemifDeviceInfoSchema>;
+/**
+ * A device-info document (spec section 3): a discriminated union on `type`.
+ * Keys the spec does not define are kept as ordinary properties.
+ */
+export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
+/** The four device types of spec v1.1.0. */
+export type DeviceType = DeviceInfo["type"];

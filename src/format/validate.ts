@@ -1,0 +1,246 @@
+/**
+ * One pass over a parsed document that both checks it and builds the value
+ * handed to the caller: known fields in Go's order, unknown keys kept after
+ * them, `null` fields dropped and case-variant keys folded the way Go's
+ * decoder reads them. Deviations from the spec are warnings unless `strict`.
+ */
+
+import {
+  DEVICE_FIELDS,
+  DEVICE_TYPES,
+  type FieldRule,
+  isDeviceKey,
+  PCI_ADDRESS_PATTERN,
+  SPEC_VERSION,
+  VERSION_FORMAT_PATTERN,
+} from "./fields.js";
+import { type DeviceInfoIssue, type DeviceInfoIssueCode, makeIssue } from "./issues.js";
+import type { DeviceInfo } from "./schema.js";
+
+/** Options of {@link validateDeviceInfo}. */
+export interface ValidateOptions {
+  /** Treat deviations from the spec as errors instead of warnings. Default `false`. */
+  strict?: boolean | undefined;
+}
+
+/** The outcome of {@link validateDeviceInfo}. */
+export interface DeviceInfoValidation {
+  /** `true` when there are no errors (warnings allowed). */
+  readonly valid: boolean;
+  /** Problems that make the document unusable (or, with `strict`, non-conforming). */
+  readonly errors: readonly DeviceInfoIssue[];
+  /** Deviations from the spec that a lenient reader accepts. */
+  readonly warnings: readonly DeviceInfoIssue[];
+}
+
+/** Internal result: the normalised value exists only when there is no error. */
+export interface CheckedDeviceInfo extends DeviceInfoValidation {
+  readonly value: DeviceInfo | undefined;
+}
+
+type Path = readonly (string | number)[];
+type Json = Record<string, unknown>;
+
+const TYPE_LIST = DEVICE_TYPES.map((t) => `"${t}"`).join(", ");
+const TOP_KEYS: ReadonlySet<string> = new Set(["type", "version", ...DEVICE_TYPES]);
+const RULES_BY_KEY = Object.fromEntries(
+  DEVICE_TYPES.map((t) => [t, new Map(DEVICE_FIELDS[t].map((rule) => [rule.key, rule]))]),
+) as unknown as Record<(typeof DEVICE_TYPES)[number], ReadonlyMap<string, FieldRule>>;
+
+/**
+ * Checks a parsed device-info document against spec v1.1.0 without throwing.
+ *
+ * Errors are problems no reader can accept: a document that is not an object,
+ * or a known field of the wrong JSON type. Everything else the Go reference
+ * accepts but the spec forbids (missing or unknown `type`, a malformed
+ * `version`, missing required fields, enum values outside the spec, malformed
+ * PCI addresses, `null` fields, case-variant keys) is a warning, or an error
+ * with `strict: true`.
+ *
+ * @example
+ * ```ts
+ * const { valid, errors, warnings } = validateDeviceInfo({ type: "pci", version: "1.1.0", pci: {} });
+ * // valid === true; warnings[0].jsonPath === "$.pci.pci-address"
+ * ```
+ */
+export function validateDeviceInfo(value: unknown, options: ValidateOptions = {}): DeviceInfoValidation {
+  const { valid, errors, warnings } = checkDeviceInfo(value, options.strict === true);
+  return { valid, errors, warnings };
+}
+
+/** The shared pass behind parse, validate and every reader and writer. */
+export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInfo {
+  const errors: DeviceInfoIssue[] = [];
+  const warnings: DeviceInfoIssue[] = [];
+  const error = (code: DeviceInfoIssueCode, path: Path, message: string) => {
+    errors.push(makeIssue("error", code, path, message));
+  };
+  const deviation = (code: DeviceInfoIssueCode, path: Path, message: string) => {
+    (strict ? errors : warnings).push(makeIssue(strict ? "error" : "warning", code, path, message));
+  };
+
+  if (!isObject(doc)) {
+    error("not_object", [], `a device-info document must be a JSON object, got ${describeType(doc)}`);
+    return { valid: false, errors, warnings, value: undefined };
+  }
+
+  let type: string | undefined;
+  let version: string | undefined;
+  // Go decodes a second object for the same field into the first one (merge);
+  // JSON.parse already collapsed exact duplicates, so only case variants remain.
+  const devices = new Map<(typeof DEVICE_TYPES)[number], { key: string; raw: Json }[]>();
+  const unknown: [string, unknown][] = [];
+
+  for (const key of Object.keys(doc)) {
+    const raw = doc[key];
+    if (raw === undefined) continue;
+    const known = matchKey(key, TOP_KEYS);
+    if (known === undefined) {
+      unknown.push([key, raw]);
+      continue;
+    }
+    if (known !== key) deviation("key_case", [key], caseMessage(key, known));
+    if (raw === null) {
+      deviation("null_field", [key], `null is read as an absent "${known}"; omit the key instead`);
+      if (isDeviceKey(known)) devices.delete(known); // Go resets a pointer field on null
+      continue;
+    }
+    if (isDeviceKey(known)) {
+      if (!isObject(raw)) error("wrong_type", [key], `"${known}" must be an object, got ${describeType(raw)}`);
+      else devices.set(known, [...(devices.get(known) ?? []), { key, raw }]);
+    } else if (typeof raw !== "string") {
+      error("wrong_type", [key], `"${known}" must be a string, got ${describeType(raw)}`);
+    } else if (known === "type") {
+      type = raw;
+    } else {
+      version = raw;
+    }
+  }
+
+  const subObjects = new Map<(typeof DEVICE_TYPES)[number], { fields: Map<string, string>; unknown: Map<string, unknown> }>();
+  for (const [device, parts] of devices) {
+    const rules = RULES_BY_KEY[device];
+    const fields = new Map<string, string>();
+    const extra = new Map<string, unknown>();
+    for (const { key: objectKey, raw } of parts) {
+      for (const key of Object.keys(raw)) {
+        const value = raw[key];
+        if (value === undefined) continue;
+        const known = matchKey(key, rules);
+        if (known === undefined) {
+          extra.set(key, value);
+          continue;
+        }
+        const path = [objectKey, key];
+        if (known !== key) deviation("key_case", path, caseMessage(key, known));
+        if (value === null) deviation("null_field", path, `null is read as an absent "${known}"; omit the key instead`);
+        else if (typeof value !== "string") error("wrong_type", path, `"${known}" must be a string, got ${describeType(value)}`);
+        else fields.set(known, value);
+      }
+    }
+    subObjects.set(device, { fields, unknown: extra });
+  }
+
+  // Spec rules: checked on the merged, canonical view.
+  if (type === undefined || type === "") {
+    deviation("missing_type", ["type"], `"type" is required: one of ${TYPE_LIST}`);
+  } else if (!isDeviceKey(type)) {
+    deviation("unknown_type", ["type"], `type "${type}" is not one of ${TYPE_LIST}`);
+  } else if (!subObjects.has(type)) {
+    deviation("missing_device", [type], `type is "${type}" but there is no "${type}" object`);
+  }
+  if (version === undefined || version === "") {
+    deviation("missing_version", ["version"], `"version" is required: write "${SPEC_VERSION}"`);
+  } else if (!VERSION_FORMAT_PATTERN.test(version)) {
+    const hint = /^[vV]/.test(version) ? ` without the "${version[0]}"` : "";
+    deviation("invalid_version", ["version"], `version "${version}" must be MAJOR.MINOR.PATCH${hint}, e.g. "${SPEC_VERSION}"`);
+  } else if (!version.startsWith("1.")) {
+    deviation(
+      "unsupported_version",
+      ["version"],
+      `version "${version}" is not 1.x; this library implements ${SPEC_VERSION} and may misread it`,
+    );
+  }
+  for (const [device, { fields }] of subObjects) {
+    for (const rule of DEVICE_FIELDS[device]) checkField(rule, fields.get(rule.key), [device, rule.key], device, deviation);
+  }
+
+  if (errors.length > 0) return { valid: false, errors, warnings, value: undefined };
+
+  const out: Json = {};
+  if (type !== undefined) out.type = type;
+  if (version !== undefined) out.version = version;
+  for (const device of DEVICE_TYPES) {
+    const sub = subObjects.get(device);
+    if (sub === undefined) continue;
+    const obj: Json = {};
+    for (const rule of DEVICE_FIELDS[device]) {
+      const value = sub.fields.get(rule.key);
+      if (value !== undefined) obj[rule.key] = value;
+    }
+    for (const [key, value] of sub.unknown) setOwn(obj, key, value);
+    out[device] = obj;
+  }
+  for (const [key, value] of unknown) setOwn(out, key, value);
+  return { valid: true, errors, warnings, value: out as DeviceInfo };
+}
+
+function checkField(
+  rule: FieldRule,
+  value: string | undefined,
+  path: Path,
+  device: string,
+  deviation: (code: DeviceInfoIssueCode, path: Path, message: string) => void,
+): void {
+  if (value === undefined || value === "") {
+    if (rule.required) deviation("missing_field", path, `"${rule.key}" is required in "${device}"`);
+    return;
+  }
+  if (rule.oneOf !== undefined && !rule.oneOf.includes(value)) {
+    const allowed = rule.oneOf.map((v) => `"${v}"`).join(", ");
+    const punt = value === "punt" ? ` ("punt" is the Go reference's constant; the spec value is "inject-punt")` : "";
+    deviation("invalid_enum", path, `"${rule.key}" must be one of ${allowed}, got "${value}"${punt}`);
+  }
+  if (rule.pciAddress && !PCI_ADDRESS_PATTERN.test(value)) {
+    deviation("invalid_pci_address", path, `"${value}" is not a PCI address in dddd:BB:DD.f form (e.g. "0000:af:06.0")`);
+  }
+  if (rule.absolutePath && !value.startsWith("/")) {
+    deviation("relative_path", path, `"${value}" must be an absolute path (e.g. "/dev/vhost-vdpa-0")`);
+  }
+}
+
+/**
+ * Go's encoding/json matches keys exactly first, then case-insensitively
+ * (with the Unicode folds of s and k, the only ones that reach ASCII here).
+ */
+function matchKey(key: string, known: ReadonlySet<string> | ReadonlyMap<string, unknown>): string | undefined {
+  if (known.has(key)) return key;
+  const folded = key.toLowerCase().replace(/\u017f/g, "s");
+  return known.has(folded) ? folded : undefined;
+}
+
+function caseMessage(key: string, known: string): string {
+  return `key "${key}" is read as "${known}" by Go's case-insensitive decoder; write "${known}"`;
+}
+
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The JSON name of a value's type, for messages. */
+export function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return "a string";
+  if (typeof value === "number") return "a number";
+  if (typeof value === "boolean") return "a boolean";
+  return typeof value;
+}
+
+/** Sets an own data property, even for `__proto__`, without touching any prototype. */
+export function setOwn(target: Json, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}

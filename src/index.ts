@@ -1,0 +1,52 @@
+/**
+ * devinfo: the Kubernetes Network Plumbing Working Group's Device Information
+ * Specification v1.1.0 for TypeScript device plugins, meta-plugins, CNI
+ * plugins and workloads, compatible byte for byte with the Go reference.
+ *
+ * This entry point never loads zod (see `devinfo/schema` for the schemas).
+ *
+ * @packageDocumentation
+ */
+
+export { DeviceInfoError, type DeviceInfoErrorCode, type DeviceInfoErrorDetails, isDeviceInfoError } from "./errors.js";
+export {
+  cleanDeviceInfoForCNI,
+  cleanDeviceInfoForCNISync,
+  cleanDeviceInfoForDP,
+  cleanDeviceInfoForDPSync,
+  copyDeviceInfoForCNIFromDP,
+  copyDeviceInfoForCNIFromDPSync,
+  type DeviceInfoUpdater,
+  type DeviceInfoUpdaterSync,
+  type LoadOptions,
+  loadDeviceInfoFromCNI,
+  loadDeviceInfoFromCNISync,
+  loadDeviceInfoFromDP,
+  loadDeviceInfoFromDPSync,
+  type SaveOptions,
+  saveDeviceInfoForCNI,
+  saveDeviceInfoForCNISync,
+  saveDeviceInfoForDP,
+  saveDeviceInfoForDPSync,
+  type UpdateOptions,
+  updateDeviceInfoForCNI,
+  updateDeviceInfoForCNISync,
+} from "./files/operations.js";
+export { DEFAULT_BASE_DIR, getCNIDeviceInfoPath, getDPDeviceInfoPath, type PathOptions } from "./files/paths.js";
+export { SPEC_VERSION } from "./format/fields.js";
+export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./format/issues.js";
+export { parseDeviceInfo, type ValidationOptions } from "./format/parse.js";
+export type {
+  DeviceInfo,
+  DeviceType,
+  MemifDevice,
+  MemifDeviceInfo,
+  PciDevice,
+  PciDeviceInfo,
+  VdpaDevice,
+  VdpaDeviceInfo,
+  VhostUserDevice,
+  VhostUserDeviceInfo,
+} from "./format/schema.js";
+export { type SerializeOptions, serializeDeviceInfo } from "./format/serialize.js";
+export { type DeviceInfoValidation, type ValidateOptions, validateDeviceInfo } from "./format/validate.js";
