@@ -50,3 +50,23 @@ export type {
 } from "./format/schema.js";
 export { type SerializeOptions, serializeDeviceInfo } from "./format/serialize.js";
 export { type DeviceInfoValidation, type ValidateOptions, validateDeviceInfo } from "./format/validate.js";
+
+// Roles: the meta-plugin (NPWG implementation) side, spec 4.2.1, 5.1.1, 6.1.1.
+export {
+  type Attachment,
+  type AttachmentRequest,
+  type BuildPluginStdinOptions,
+  buildPluginStdin,
+  CNI_DEVICE_INFO_FILE_CAPABILITY,
+  CNI_DEVICE_INFO_UUID_NAMESPACE,
+  collectDeviceInfo,
+  type DeviceInfoCapabilityArgs,
+  declaresCapability,
+  getCNIDeviceInfoFileName,
+  injectRuntimeConfig,
+  type NetConfInput,
+  type PreparedDeviceInfo,
+  type PrepareOptions,
+  prepareDeviceInfo,
+  releaseDeviceInfo,
+} from "./roles/meta-plugin.js";

@@ -1,0 +1,109 @@
+/**
+ * CNI network configurations as both roles see them: a single plugin
+ * configuration or a configuration list (`plugins`), given as JSON text,
+ * UTF-8 bytes or an already parsed object. Also Go's `json.Marshal` of a
+ * `map[string]interface{}`, which is how libcni re-encodes every
+ * configuration it hands to a plugin.
+ */
+
+import { DeviceInfoError } from "../errors.js";
+import { goJsonStringify } from "../format/go-json.js";
+import { isObject } from "../format/validate.js";
+
+/**
+ * A CNI network configuration: JSON text, UTF-8 bytes (e.g. a plugin's
+ * stdin), or the parsed object.
+ */
+export type NetConfInput = string | Uint8Array | object;
+
+type Json = Record<string, unknown>;
+
+/** The parsed object of a network configuration; throws a DeviceInfoError for anything else. */
+export function toNetConfObject(input: NetConfInput, what: string): Json {
+  let value: unknown = input;
+  if (typeof input === "string" || input instanceof Uint8Array) {
+    const text = typeof input === "string" ? input : new TextDecoder().decode(input);
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_PARSE",
+        `the ${what} is not JSON (${(cause as Error).message}); pass the JSON object a CNI runtime sends`,
+        {
+          cause,
+        },
+      );
+    }
+  }
+  if (!isObject(value)) {
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `the ${what} must be a JSON object, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Whether `conf` is a configuration list (it has a `plugins` array), the way Multus tells them apart. */
+export function isConfList(conf: Json): boolean {
+  return Array.isArray(conf.plugins);
+}
+
+/** The plugin configurations of a list, or the configuration itself. Entries that are not objects are reported. */
+export function pluginConfigs(conf: Json, what: string): Json[] {
+  if (!isConfList(conf)) return [conf];
+  return (conf.plugins as unknown[]).map((plugin, index) => {
+    if (!isObject(plugin)) {
+      throw new DeviceInfoError("ERR_DEVINFO_INVALID", `the ${what}'s plugins[${index}] must be a JSON object, got ${describe(plugin)}`);
+    }
+    return plugin;
+  });
+}
+
+/** The capabilities a plugin configuration declares as `true` (libcni ignores the others). */
+export function declaredCapabilities(plugin: Json): string[] {
+  const capabilities = plugin.capabilities;
+  if (!isObject(capabilities)) return [];
+  return Object.keys(capabilities).filter((key) => capabilities[key] === true);
+}
+
+/**
+ * Go's `json.Marshal` of a value decoded into `interface{}`: object keys
+ * sorted by their UTF-8 bytes at every level, Go's string escaping, and
+ * float64 numbers written as Go writes them (which is JSON.stringify's text,
+ * except for negative zero).
+ */
+export function goMarshalSorted(value: unknown): string {
+  if (value === null || typeof value === "boolean" || typeof value === "string") return goJsonStringify(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${value} cannot be written as JSON`);
+    return Object.is(value, -0) ? "-0" : JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? "null" : goMarshalSorted(item))).join(",")}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value)
+      .filter((key) => value[key] !== undefined)
+      .sort(compareUtf8);
+    return `{${keys.map((key) => `${goJsonStringify(key)}:${goMarshalSorted(value[key])}`).join(",")}}`;
+  }
+  throw new DeviceInfoError("ERR_DEVINFO_INVALID", `a ${typeof value} cannot be written as JSON`);
+}
+
+/** Compares by Unicode code point, which is UTF-8 byte order (Go's sort of map keys). */
+export function compareUtf8(a: string, b: string): number {
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x.done === true) return y.done === true ? 0 : -1;
+    if (y.done === true) return 1;
+    const cx = x.value.codePointAt(0) ?? 0;
+    const cy = y.value.codePointAt(0) ?? 0;
+    if (cx !== cy) return cx - cy;
+  }
+}
+
+/** A short description of a JSON value's type, for messages. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,386 @@
+/**
+ * The meta-plugin (NPWG implementation, e.g. Multus) side of the spec
+ * (sections 4.2.1, 5.1.1 and 6.1.1): per network attachment, a unique CNI
+ * device-info file, the device plugin's file copied into it, the capability
+ * arguments that carry its path to the plugins, the document collected for the
+ * network-status annotation after the chain, and its removal on DEL.
+ *
+ * The flow, for one attachment:
+ *
+ * ```ts
+ * const attachment = { network: "default/sriov-net1", containerID, ifName: "net1" };
+ * // ADD
+ * const prepared = await prepareDeviceInfo({ ...attachment, netConf, resourceName, deviceID });
+ * const result = await runChain(netConf, prepared.capabilityArgs); // libcni's RuntimeConf.CapabilityArgs
+ * const deviceInfo = await collectDeviceInfo(prepared);            // for the network-status entry
+ * // DEL (also after an ADD that failed halfway)
+ * await releaseDeviceInfo(attachment);
+ * ```
+ */
+
+import { Buffer } from "node:buffer";
+import { dirname } from "node:path";
+import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { checkDirectory, makeDirectories } from "../files/_atomic.js";
+import { runAsync } from "../files/_syscalls.js";
+import {
+  cleanDeviceInfoForCNI,
+  type LoadOptions,
+  loadDeviceInfoFromCNI,
+  loadDeviceInfoFromDP,
+  saveDeviceInfoForCNI,
+} from "../files/operations.js";
+import { getCNIDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
+import type { DeviceInfo } from "../format/schema.js";
+import { declaredCapabilities, goMarshalSorted, isConfList, type NetConfInput, pluginConfigs, toNetConfObject } from "./_netconf.js";
+
+export type { NetConfInput } from "./_netconf.js";
+
+/** The capability (spec 5.1) that carries the CNI device-info file's path to a plugin. */
+export const CNI_DEVICE_INFO_FILE_CAPABILITY = "CNIDeviceInfoFile";
+
+/**
+ * Namespace of the name-based (v5) UUIDs of {@link getCNIDeviceInfoFileName}'s
+ * fallback: the v5 UUID of the URL
+ * `https://github.com/k8snetworkplumbingwg/device-info-spec#CNIDeviceInfoFile`.
+ * Fixed forever: DEL recomputes the name from it.
+ */
+export const CNI_DEVICE_INFO_UUID_NAMESPACE = "136c6b27-9337-5798-8322-0ab95b8b0c99";
+
+/** One network attachment: what makes its CNI device-info file unique (spec 4.2.1). */
+export interface Attachment {
+  /**
+   * The network's name as the meta-plugin knows it. Multus uses the
+   * NetworkAttachmentDefinition's `<namespace>/<name>` (e.g. `default/sriov-net1`).
+   */
+  network: string;
+  /** The container ID of the CNI call (`CNI_CONTAINERID`). */
+  containerID: string;
+  /** The interface name given to this network's plugins (`CNI_IFNAME`), e.g. `net1`. */
+  ifName: string;
+}
+
+/** An attachment being added, with what decides whether and how its file is created. */
+export interface AttachmentRequest extends Attachment {
+  /**
+   * The network's CNI configuration (a single configuration or a list with
+   * `plugins`), to see whether a plugin declares the `CNIDeviceInfoFile`
+   * capability. JSON text, bytes or the parsed object.
+   */
+  netConf?: NetConfInput | undefined;
+  /** The network's resource (annotation `k8s.v1.cni.cncf.io/resourceName`), e.g. `intel.com/sriov`. */
+  resourceName?: string | undefined;
+  /** The device the kubelet allocated for that resource (from the Pod Resources API), e.g. `0000:af:06.0`. */
+  deviceID?: string | undefined;
+}
+
+/**
+ * Capability arguments for the plugins of the chain, to pass as libcni's
+ * `RuntimeConf.CapabilityArgs` (or to {@link buildPluginStdin}): each plugin
+ * receives, in `runtimeConfig`, only the keys its `capabilities` declare.
+ */
+export interface DeviceInfoCapabilityArgs {
+  /** The CNI device-info file's absolute path (spec 5.1). */
+  CNIDeviceInfoFile?: string;
+  /** The allocated device, as Multus also passes it. */
+  deviceID?: string;
+}
+
+/** What {@link prepareDeviceInfo} did for one attachment. */
+export interface PreparedDeviceInfo {
+  /**
+   * The attachment's CNI device-info file, or `undefined` when the attachment
+   * has none: no device was allocated and no plugin declares the capability.
+   */
+  readonly cniPath: string | undefined;
+  /** The capability arguments to merge into the chain's `CapabilityArgs`. */
+  readonly capabilityArgs: Readonly<DeviceInfoCapabilityArgs>;
+  /** The device plugin's document copied into `cniPath`, if there was one. */
+  readonly copied: DeviceInfo | undefined;
+  /**
+   * Problems that do not stop the attachment, as Multus treats them: the
+   * device plugin's file is missing (`ERR_DEVINFO_NOT_FOUND`) or unreadable,
+   * or a stale file from an earlier ADD was replaced (`ERR_DEVINFO_EXISTS`).
+   * Log them.
+   */
+  readonly warnings: readonly DeviceInfoError[];
+}
+
+/** Options of {@link prepareDeviceInfo}. */
+export interface PrepareOptions extends LoadOptions {
+  /** fsync the copied file and its directory (default `false`; the production base directory is a tmpfs). */
+  durable?: boolean | undefined;
+}
+
+/**
+ * The unique file name of an attachment's CNI device-info file: Multus's
+ * `<network>-<containerID>_<ifName>` (with every `/` replaced by `-` when it
+ * becomes a path), so a node running both agrees on the names.
+ *
+ * When that name cannot be a file name (over 255 bytes, control characters,
+ * unpaired surrogates), the name is `devinfo-<uuid>` instead, with the
+ * name-based (v5) UUID of the three values: deterministic, so DEL finds the
+ * file without a cache, and never equal to a Multus-style name (which always
+ * holds a `_`). Only that rare path loads the `uuid` package.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_UNSAFE_PATH` when a value is
+ *   empty or not a string.
+ *
+ * @example
+ * ```ts
+ * await getCNIDeviceInfoFileName({ network: "default/sriov-net1", containerID: "3f9a1c", ifName: "net1" });
+ * // "default/sriov-net1-3f9a1c_net1" (the file: <base>/cni/default-sriov-net1-3f9a1c_net1)
+ * ```
+ */
+export async function getCNIDeviceInfoFileName(attachment: Attachment): Promise<string> {
+  const { network, containerID, ifName } = checkAttachment(attachment);
+  const name = `${network}-${containerID}_${ifName}`;
+  if (isUsableFileName(name.replaceAll("/", "-"))) return name;
+  const { v5 } = await import("uuid");
+  return `devinfo-${v5(JSON.stringify([network, containerID, ifName]), CNI_DEVICE_INFO_UUID_NAMESPACE)}`;
+}
+
+/**
+ * Whether a plugin of the network configuration (a single configuration or
+ * any plugin of a list) declares `capability` as `true` in its `capabilities`.
+ *
+ * @example
+ * ```ts
+ * declaresCapability({ cniVersion: "1.0.0", name: "n", plugins: [{ type: "x", capabilities: { CNIDeviceInfoFile: true } }] });
+ * // true
+ * ```
+ */
+export function declaresCapability(netConf: NetConfInput, capability: string = CNI_DEVICE_INFO_FILE_CAPABILITY): boolean {
+  const conf = toNetConfObject(netConf, "network configuration");
+  return pluginConfigs(conf, "network configuration").some((plugin) => declaredCapabilities(plugin).includes(capability));
+}
+
+/**
+ * ADD, before the plugin chain runs. When the attachment has a device (a
+ * `deviceID`) or a plugin of `netConf` declares the `CNIDeviceInfoFile`
+ * capability, computes its unique file (see {@link getCNIDeviceInfoFileName}),
+ * creates `<base>/cni` if needed (mode 0755, where plugins built on the Go
+ * reference would create it with mode 0000), removes a stale file left by an
+ * earlier ADD, and, when the network has a
+ * `resourceName` and a `deviceID`, copies the device plugin's file into it.
+ *
+ * Multus creates the file only when a device was allocated, so device-info
+ * that a plugin writes itself (vhost-user, memif) is lost; this creates it
+ * whenever a plugin declares the capability, as spec 5.1.1 says.
+ *
+ * A missing or unreadable device-plugin file is a warning (in `warnings`),
+ * not a failure, as in Multus. Failing to write the CNI file throws.
+ *
+ * @example
+ * ```ts
+ * const prepared = await prepareDeviceInfo({
+ *   network: "default/sriov-net1", containerID, ifName: "net1",
+ *   netConf, resourceName: "intel.com/sriov", deviceID: "0000:af:06.0",
+ * });
+ * for (const warning of prepared.warnings) console.error(warning.message);
+ * // run the chain with CapabilityArgs = { ...yours, ...prepared.capabilityArgs }
+ * ```
+ */
+export async function prepareDeviceInfo(request: AttachmentRequest, options: PrepareOptions = {}): Promise<PreparedDeviceInfo> {
+  const attachment = checkAttachment(request);
+  const deviceID = optionalString(request.deviceID, "deviceID");
+  const resourceName = optionalString(request.resourceName, "resourceName");
+  const capabilityArgs: DeviceInfoCapabilityArgs = deviceID === undefined ? {} : { deviceID };
+  const wanted = deviceID !== undefined || (request.netConf !== undefined && declaresCapability(request.netConf));
+  if (!wanted) return { cniPath: undefined, capabilityArgs, copied: undefined, warnings: [] };
+
+  const cniPath = getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options);
+  // Created now, 0755: a plugin built on the Go reference would create it with mode 0000.
+  await runAsync(checkDirectory(dirname(cniPath)));
+  await runAsync(makeDirectories(dirname(cniPath)));
+  const warnings: DeviceInfoError[] = [];
+  if (await cleanDeviceInfoForCNI(cniPath, options)) {
+    warnings.push(
+      new DeviceInfoError("ERR_DEVINFO_EXISTS", `removed a stale device-info file left by an earlier ADD of this attachment: ${cniPath}`, {
+        path: cniPath,
+      }),
+    );
+  }
+
+  let copied: DeviceInfo | undefined;
+  if (resourceName !== undefined && deviceID !== undefined) {
+    const source = await readDeviceInfoFromDP(resourceName, deviceID, options, warnings);
+    if (source !== undefined) {
+      await saveDeviceInfoForCNI(cniPath, source, { ...options, strict: false, overwrite: false });
+      copied = source;
+    }
+  }
+  return { cniPath, capabilityArgs: { ...capabilityArgs, CNIDeviceInfoFile: cniPath }, copied, warnings };
+}
+
+/**
+ * ADD, after the plugin chain: the attachment's device-info as the chain left
+ * it (copied from the device plugin, updated or written by a plugin), for the
+ * `device-info` key of its network-status entry (spec 6.1.1). `undefined` when
+ * the attachment has no file or nothing was written to it.
+ *
+ * Read leniently, like every reader of the package. Multus ignores a file it
+ * cannot read; this throws the {@link DeviceInfoError} so you can choose.
+ *
+ * @example
+ * ```ts
+ * const deviceInfo = await collectDeviceInfo(prepared);
+ * const statuses = createNetworkStatuses(result, "default/sriov-net1", false, deviceInfo);
+ * ```
+ */
+export async function collectDeviceInfo(
+  prepared: Pick<PreparedDeviceInfo, "cniPath">,
+  options: LoadOptions = {},
+): Promise<DeviceInfo | undefined> {
+  return prepared.cniPath === undefined ? undefined : loadDeviceInfoFromCNI(prepared.cniPath, options);
+}
+
+/**
+ * DEL: removes the attachment's CNI device-info file (spec 4.2.1). The path is
+ * recomputed from the attachment alone, so this needs neither a cache nor the
+ * network configuration, and works after an ADD that failed halfway.
+ * Idempotent: `true` when a file was removed, `false` when there was none.
+ *
+ * @example
+ * ```ts
+ * await releaseDeviceInfo({ network: "default/sriov-net1", containerID, ifName: "net1" });
+ * ```
+ */
+export async function releaseDeviceInfo(attachment: Attachment, options: PathOptions = {}): Promise<boolean> {
+  return cleanDeviceInfoForCNI(getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options), options);
+}
+
+/**
+ * libcni's runtime-configuration injection for one plugin configuration:
+ * the keys of `capabilityArgs` that the plugin declares as `true` in its
+ * `capabilities` go into its `runtimeConfig`, replacing any `runtimeConfig`
+ * it had; a plugin that declares none of them is returned unchanged.
+ * Returns a new object.
+ *
+ * @example
+ * ```ts
+ * injectRuntimeConfig({ type: "x", capabilities: { CNIDeviceInfoFile: true } }, { CNIDeviceInfoFile: path, deviceID });
+ * // { type: "x", capabilities: {...}, runtimeConfig: { CNIDeviceInfoFile: path } }
+ * ```
+ */
+export function injectRuntimeConfig(
+  pluginConf: Readonly<Record<string, unknown>>,
+  capabilityArgs: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const plugin = toNetConfObject(pluginConf, "plugin configuration");
+  const runtimeConfig: Record<string, unknown> = {};
+  for (const capability of declaredCapabilities(plugin)) {
+    if (Object.hasOwn(capabilityArgs, capability) && capabilityArgs[capability] !== undefined) {
+      runtimeConfig[capability] = capabilityArgs[capability];
+    }
+  }
+  return Object.keys(runtimeConfig).length === 0 ? { ...plugin } : { ...plugin, runtimeConfig };
+}
+
+/** Options of {@link buildPluginStdin}. */
+export interface BuildPluginStdinOptions {
+  /** Which plugin of a configuration list (default 0). Ignored for a single configuration. */
+  index?: number | undefined;
+  /** The runtime's capability arguments (libcni's `RuntimeConf.CapabilityArgs`). */
+  capabilityArgs?: Readonly<Record<string, unknown>> | undefined;
+  /** The previous plugin's result (ADD) or the cached result (CHECK, DEL), as parsed JSON. */
+  prevResult?: unknown;
+}
+
+/**
+ * The exact stdin libcni gives a plugin, for a TypeScript meta-plugin that
+ * executes the plugins itself: the plugin's configuration with the network's
+ * `name` and `cniVersion`, the `prevResult` if any, and `runtimeConfig` from
+ * {@link injectRuntimeConfig}, encoded as Go encodes a decoded map (keys
+ * sorted at every level, Go's escaping).
+ *
+ * Byte for byte what libcni sends, except for one detail: when no
+ * `runtimeConfig` is injected, libcni writes `prevResult` in its Go struct's
+ * field order rather than sorted (the same JSON value).
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` / `ERR_DEVINFO_INVALID`
+ *   for a configuration that is not a JSON object, or an `index` outside the list.
+ *
+ * @example
+ * ```ts
+ * const stdin = buildPluginStdin(conflist, { index: 1, capabilityArgs: prepared.capabilityArgs, prevResult });
+ * execFileSync(pluginPath, { input: stdin, env: { CNI_COMMAND: "ADD", ... } });
+ * ```
+ */
+export function buildPluginStdin(netConf: NetConfInput, options: BuildPluginStdinOptions = {}): string {
+  const conf = toNetConfObject(netConf, "network configuration");
+  const plugins = pluginConfigs(conf, "network configuration");
+  const index = isConfList(conf) ? (options.index ?? 0) : 0;
+  const plugin = plugins[index];
+  if (plugin === undefined || !Number.isInteger(index)) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `plugin index ${index} is outside the configuration list, which has ${plugins.length} plugin(s)`,
+    );
+  }
+  // libcni takes both from the list for a list, from the configuration itself otherwise,
+  // and injects them even when absent (as "").
+  const injected: Record<string, unknown> = { ...plugin, name: stringOr(conf.name), cniVersion: stringOr(conf.cniVersion) };
+  if (options.prevResult !== undefined && options.prevResult !== null) injected.prevResult = options.prevResult;
+  return goMarshalSorted(injectRuntimeConfig(injected, options.capabilityArgs ?? {}));
+}
+
+// ---------------------------------------------------------------------------
+
+async function readDeviceInfoFromDP(
+  resourceName: string,
+  deviceID: string,
+  options: LoadOptions,
+  warnings: DeviceInfoError[],
+): Promise<DeviceInfo | undefined> {
+  try {
+    const info = await loadDeviceInfoFromDP(resourceName, deviceID, options);
+    if (info === undefined) {
+      warnings.push(
+        new DeviceInfoError(
+          "ERR_DEVINFO_NOT_FOUND",
+          `no device plugin file for resource "${resourceName}" device "${deviceID}"; the attachment goes on without its device-info (is the device plugin publishing device-info, with the same base directory?)`,
+        ),
+      );
+    }
+    return info;
+  } catch (err) {
+    if (!isDeviceInfoError(err)) throw err;
+    warnings.push(err);
+    return undefined;
+  }
+}
+
+function checkAttachment(attachment: Attachment): Attachment {
+  for (const key of ["network", "containerID", "ifName"] as const) {
+    const value: unknown = attachment?.[key];
+    if (typeof value !== "string" || value === "") {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_UNSAFE_PATH",
+        `the attachment's ${key} must be a non-empty string, got ${JSON.stringify(value) ?? String(value)}; pass the network name, CNI_CONTAINERID and CNI_IFNAME`,
+      );
+    }
+  }
+  return { network: attachment.network, containerID: attachment.containerID, ifName: attachment.ifName };
+}
+
+function optionalString(value: unknown, what: string): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (typeof value !== "string") {
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${what} must be a string, got ${typeof value}`);
+  }
+  return value;
+}
+
+function stringOr(value: unknown): unknown {
+  return value === undefined ? "" : value;
+}
+
+// Control characters are legal in Linux file names but break every tool that
+// lists them; unpaired surrogates have no UTF-8 form, so two names would collide.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const UNUSABLE = /[\u0000-\u001f\u007f]/;
+
+function isUsableFileName(name: string): boolean {
+  return name.isWellFormed() && !UNUSABLE.test(name) && Buffer.byteLength(name) <= MAX_FILE_NAME_BYTES;
+}
