@@ -50,7 +50,26 @@ export type {
 } from "./format/schema.js";
 export { type SerializeOptions, serializeDeviceInfo } from "./format/serialize.js";
 export { type DeviceInfoValidation, type ValidateOptions, validateDeviceInfo } from "./format/validate.js";
-
+// Roles: the CNI plugin side, spec 5.1.2, and the CNI protocol for plugin executables.
+export {
+  addDeviceInfoFields,
+  addDeviceInfoFieldsSync,
+  type DeviceInfoFields,
+  getCNIDeviceInfoFile,
+  type SaveIfAbsentResult,
+  saveDeviceInfoIfAbsent,
+  saveDeviceInfoIfAbsentSync,
+} from "./roles/cni-plugin.js";
+export {
+  CNI_ERROR,
+  CNIError,
+  type CNINetConf,
+  type CNIPlugin,
+  type CNIPluginArgs,
+  type CNIPluginIO,
+  type CNIPluginResult,
+  pluginMain,
+} from "./roles/cni-skel.js";
 // Roles: the meta-plugin (NPWG implementation) side, spec 4.2.1, 5.1.1, 6.1.1.
 export {
   type Attachment,

@@ -18,6 +18,9 @@ export type NetConfInput = string | Uint8Array | object;
 
 type Json = Record<string, unknown>;
 
+/** The capability (spec 5.1) that carries the CNI device-info file's path to a plugin. */
+export const CNI_DEVICE_INFO_FILE_CAPABILITY = "CNIDeviceInfoFile";
+
 /** The parsed object of a network configuration; throws a DeviceInfoError for anything else. */
 export function toNetConfObject(input: NetConfInput, what: string): Json {
   let value: unknown = input;

@@ -32,12 +32,17 @@ import {
 } from "../files/operations.js";
 import { getCNIDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
 import type { DeviceInfo } from "../format/schema.js";
-import { declaredCapabilities, goMarshalSorted, isConfList, type NetConfInput, pluginConfigs, toNetConfObject } from "./_netconf.js";
+import {
+  CNI_DEVICE_INFO_FILE_CAPABILITY,
+  declaredCapabilities,
+  goMarshalSorted,
+  isConfList,
+  type NetConfInput,
+  pluginConfigs,
+  toNetConfObject,
+} from "./_netconf.js";
 
-export type { NetConfInput } from "./_netconf.js";
-
-/** The capability (spec 5.1) that carries the CNI device-info file's path to a plugin. */
-export const CNI_DEVICE_INFO_FILE_CAPABILITY = "CNIDeviceInfoFile";
+export { CNI_DEVICE_INFO_FILE_CAPABILITY, type NetConfInput } from "./_netconf.js";
 
 /**
  * Namespace of the name-based (v5) UUIDs of {@link getCNIDeviceInfoFileName}'s

@@ -1,0 +1,211 @@
+/**
+ * The CNI plugin side of the spec (section 5.1.2): find the CNI device-info
+ * file's path in the plugin's stdin configuration, then do one of the three
+ * things a plugin does with it: read the document the meta-plugin copied from
+ * the device plugin ({@link loadDeviceInfoFromCNI}), add the plugin's own
+ * fields to it ({@link addDeviceInfoFields}), or write the plugin's own
+ * document when there is none ({@link saveDeviceInfoIfAbsent}).
+ *
+ * ```ts
+ * const path = getCNIDeviceInfoFile(stdin);      // undefined: the runtime passed no file
+ * if (path !== undefined) {
+ *   await addDeviceInfoFields(path, { pci: { "representor-device": "pf0vf3" } }); // chained, after a device plugin
+ *   // or
+ *   await saveDeviceInfoIfAbsent(path, { type: "vhost-user", version: "1.1.0", "vhost-user": { mode: "client", path: sock } });
+ * }
+ * ```
+ */
+
+import { DeviceInfoError } from "../errors.js";
+import { type UpdateOptions, updateDeviceInfoForCNI, updateDeviceInfoForCNISync } from "../files/operations.js";
+import { isDeviceKey } from "../format/fields.js";
+import { describeIssues } from "../format/issues.js";
+import type { DeviceInfo, MemifDevice, PciDevice, VdpaDevice, VhostUserDevice } from "../format/schema.js";
+import { checkDeviceInfo, isObject } from "../format/validate.js";
+import { CNI_DEVICE_INFO_FILE_CAPABILITY, describe, type NetConfInput, toNetConfObject } from "./_netconf.js";
+
+/**
+ * The CNI device-info file's path that the runtime passed to this plugin
+ * (`runtimeConfig.CNIDeviceInfoFile`, spec 5.1.2), from the plugin's stdin
+ * configuration: a single configuration or one plugin of a chain (with
+ * `prevResult`), as JSON text, bytes or the parsed object. `undefined` when
+ * the runtime passed none (the plugin does not declare the capability, or the
+ * meta-plugin does not support it): the plugin then has no device-info to
+ * read or write.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for stdin that is not
+ *   JSON; `ERR_DEVINFO_INVALID` when `runtimeConfig` is not an object or the
+ *   value is not a non-empty string.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * const path = getCNIDeviceInfoFile(readFileSync(0)); // the plugin's stdin
+ * ```
+ */
+export function getCNIDeviceInfoFile(netConf: NetConfInput): string | undefined {
+  const conf = toNetConfObject(netConf, "plugin's network configuration");
+  const runtimeConfig = conf.runtimeConfig;
+  if (runtimeConfig === undefined || runtimeConfig === null) return undefined;
+  if (!isObject(runtimeConfig)) {
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `runtimeConfig must be a JSON object, got ${describe(runtimeConfig)}`);
+  }
+  const path = runtimeConfig[CNI_DEVICE_INFO_FILE_CAPABILITY];
+  if (path === undefined || path === null) return undefined;
+  if (typeof path !== "string" || path === "") {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `runtimeConfig.${CNI_DEVICE_INFO_FILE_CAPABILITY} must be a non-empty string (the device-info file's path), got ${describe(path)}`,
+    );
+  }
+  return path;
+}
+
+/**
+ * Fields to add to the sub-objects of a device-info document, by sub-object:
+ * e.g. `{ pci: { "representor-device": "pf0vf3" } }`.
+ */
+export interface DeviceInfoFields {
+  pci?: Partial<PciDevice>;
+  vdpa?: Partial<VdpaDevice>;
+  "vhost-user"?: Partial<VhostUserDevice>;
+  memif?: Partial<MemifDevice>;
+}
+
+/**
+ * Adds a plugin's own fields to the CNI device-info file the meta-plugin
+ * copied from the device plugin (what the accelerated-bridge CNI does with
+ * `representor-device`). Each sub-object of `fields` is merged into the
+ * document's sub-object of that name (created if absent); fields the plugin
+ * does not know, at any level, are kept; `undefined` values are ignored.
+ *
+ * A document at version `1.0.0` is written back as `1.1.0`; a document the
+ * fields do not change is not rewritten. The update is atomic and serialised
+ * against concurrent updates (see {@link updateDeviceInfoForCNI}).
+ *
+ * Resolves to the document now in the file, or `undefined` when there is no
+ * file (no device plugin published one): nothing is written then.
+ *
+ * @example
+ * ```ts
+ * const path = getCNIDeviceInfoFile(stdin);
+ * if (path) await addDeviceInfoFields(path, { pci: { "representor-device": "pf0vf3" } });
+ * ```
+ */
+export function addDeviceInfoFields(
+  cniPath: string,
+  fields: DeviceInfoFields,
+  options: UpdateOptions = {},
+): Promise<DeviceInfo | undefined> {
+  const merge = merger(cniPath, fields);
+  return updateDeviceInfoForCNI(cniPath, merge, options);
+}
+
+/** Synchronous twin of {@link addDeviceInfoFields}. */
+export function addDeviceInfoFieldsSync(cniPath: string, fields: DeviceInfoFields, options: UpdateOptions = {}): DeviceInfo | undefined {
+  return updateDeviceInfoForCNISync(cniPath, merger(cniPath, fields), options);
+}
+
+/** What {@link saveDeviceInfoIfAbsent} found or did. */
+export interface SaveIfAbsentResult {
+  /** `true` when this call wrote `info`; `false` when a document was already there. */
+  readonly written: boolean;
+  /** The document now in the file: `info` as written, or the one that was there. */
+  readonly info: DeviceInfo;
+}
+
+/**
+ * Writes a plugin's own device-info (a vhost-user or memif plugin that
+ * created a socket) when the file does not exist yet (spec 5.1.2). An
+ * existing document, e.g. one copied from a device plugin, is left as it is
+ * and returned, with `written: false`, for the plugin to decide.
+ *
+ * `info` is validated strictly (it is the plugin's own document); the write is
+ * atomic and exclusive, and creates the directory if needed.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` when `info` does not
+ *   follow the spec.
+ *
+ * @example
+ * ```ts
+ * const { written } = await saveDeviceInfoIfAbsent(path, {
+ *   type: "vhost-user", version: SPEC_VERSION, "vhost-user": { mode: "client", path: "/var/run/vhost-user/net1.sock" },
+ * });
+ * ```
+ */
+export async function saveDeviceInfoIfAbsent(cniPath: string, info: DeviceInfo, options: UpdateOptions = {}): Promise<SaveIfAbsentResult> {
+  const own = checkOwn(cniPath, info, options);
+  let written = false;
+  const now = await updateDeviceInfoForCNI(
+    cniPath,
+    (current) => {
+      written = current === undefined;
+      return written ? own : undefined;
+    },
+    { ...options, strict: false },
+  );
+  return { written, info: now ?? own };
+}
+
+/** Synchronous twin of {@link saveDeviceInfoIfAbsent}. */
+export function saveDeviceInfoIfAbsentSync(cniPath: string, info: DeviceInfo, options: UpdateOptions = {}): SaveIfAbsentResult {
+  const own = checkOwn(cniPath, info, options);
+  let written = false;
+  const now = updateDeviceInfoForCNISync(
+    cniPath,
+    (current) => {
+      written = current === undefined;
+      return written ? own : undefined;
+    },
+    { ...options, strict: false },
+  );
+  return { written, info: now ?? own };
+}
+
+// ---------------------------------------------------------------------------
+
+function merger(cniPath: string, fields: DeviceInfoFields): (current: DeviceInfo | undefined) => DeviceInfo | undefined {
+  if (!isObject(fields)) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `the fields to add must be an object such as { pci: { ... } }, got ${describe(fields)}`,
+      {
+        path: cniPath,
+      },
+    );
+  }
+  for (const key of Object.keys(fields)) {
+    const value: unknown = fields[key as keyof DeviceInfoFields];
+    if (value === undefined) continue;
+    if (!isDeviceKey(key) || !isObject(value)) {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_INVALID",
+        `fields to add are given per sub-object ("pci", "vdpa", "vhost-user" or "memif") as an object; got ${JSON.stringify(key)}: ${describe(value)}`,
+        { path: cniPath },
+      );
+    }
+  }
+  return (current) => {
+    if (current === undefined) return undefined;
+    const next: Record<string, unknown> = { ...current };
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      const added = Object.fromEntries(Object.entries(value as object).filter(([, v]) => v !== undefined));
+      const existing = next[key];
+      next[key] = isObject(existing) ? { ...existing, ...added } : added;
+    }
+    return next as DeviceInfo;
+  };
+}
+
+function checkOwn(cniPath: string, info: DeviceInfo, options: UpdateOptions): DeviceInfo {
+  const checked = checkDeviceInfo(info, options.strict ?? true);
+  if (checked.value === undefined) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `refusing to write ${cniPath}: invalid device-info: ${describeIssues(checked.errors)}. Fix these fields, or pass { strict: false } to write deviations from the spec.`,
+      { path: cniPath, issues: checked.errors },
+    );
+  }
+  return checked.value;
+}
