@@ -1,0 +1,199 @@
+/**
+ * Text output: buffered lines (a listing of 100,000 files is a few hundred
+ * writes, not 100,000), colour only on a TTY and never with NO_COLOR, and
+ * tables whose columns are sized from the rows seen so far.
+ */
+
+import type { CliIO, OutStream } from "./_command.js";
+
+const FLUSH_AT = 64 * 1024;
+
+/** ANSI styles; every one is the identity when colour is off. */
+export interface Styles {
+  readonly bold: (s: string) => string;
+  readonly dim: (s: string) => string;
+  readonly red: (s: string) => string;
+  readonly yellow: (s: string) => string;
+  readonly green: (s: string) => string;
+  readonly cyan: (s: string) => string;
+}
+
+const plain = (s: string) => s;
+const PLAIN: Styles = { bold: plain, dim: plain, red: plain, yellow: plain, green: plain, cyan: plain };
+const sgr = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+const ANSI: Styles = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), yellow: sgr(33, 39), green: sgr(32, 39), cyan: sgr(36, 39) };
+
+/**
+ * Colour rules of https://no-color.org and common practice: NO_COLOR (any
+ * non-empty value) wins, then FORCE_COLOR, then "is it a terminal that is not dumb".
+ */
+export function useColor(stream: OutStream, env: CliIO["env"]): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0") return true;
+  return stream.isTTY === true && env.TERM !== "dumb";
+}
+
+/** A buffered, optionally coloured writer for one stream. */
+export class Output {
+  readonly style: Styles;
+  readonly isTTY: boolean;
+  private buffer = "";
+  /** Called before buffered text reaches the stream (erases a progress line on the same terminal). */
+  beforeFlush: (() => void) | undefined;
+
+  constructor(
+    private readonly stream: OutStream,
+    color: boolean,
+  ) {
+    this.style = color ? ANSI : PLAIN;
+    this.isTTY = stream.isTTY === true;
+  }
+
+  /** Appends text (no newline added). */
+  write(text: string): void {
+    this.buffer += text;
+    if (this.buffer.length >= FLUSH_AT) this.flush();
+  }
+
+  /** Appends one line. */
+  line(text = ""): void {
+    this.write(`${text}\n`);
+  }
+
+  /** Writes straight through, after what is buffered (progress lines). */
+  direct(text: string): void {
+    this.flush();
+    this.stream.write(text);
+  }
+
+  flush(): void {
+    if (this.buffer === "") return;
+    const chunk = this.buffer;
+    this.buffer = "";
+    this.beforeFlush?.();
+    this.stream.write(chunk);
+  }
+}
+
+/** Visible width, ignoring ANSI escapes. */
+function visibleLength(s: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
+  return s.replace(/\u001b\[[0-9;]*m/g, "").length;
+}
+
+/**
+ * A table printed in the style of kubectl: upper-case headers, columns
+ * separated by at least three spaces. Rows are buffered until `limit`, then
+ * the widths are fixed and later rows stream (a wider value shifts its line,
+ * it is never cut), so memory stays flat on huge listings.
+ */
+export class Table {
+  private rows: string[][] = [];
+  private widths: number[] | undefined;
+
+  constructor(
+    private readonly out: Output,
+    private readonly headers: readonly string[],
+    private readonly limit = 1000,
+  ) {}
+
+  /** Whether widths are fixed and rows now stream in arrival order. */
+  get streaming(): boolean {
+    return this.widths !== undefined;
+  }
+
+  add(row: string[]): void {
+    if (this.widths !== undefined) {
+      this.print(row);
+      return;
+    }
+    this.rows.push(row);
+    if (this.rows.length >= this.limit) this.start();
+  }
+
+  /** Prints what is buffered, sorted by `compare` when everything fitted in the buffer. */
+  end(compare?: (a: string[], b: string[]) => number): void {
+    if (this.widths === undefined) {
+      if (compare !== undefined) this.rows.sort(compare);
+      this.start();
+    }
+  }
+
+  private start(): void {
+    const widths = this.headers.map((h) => h.length);
+    for (const row of this.rows) {
+      row.forEach((cell, i) => {
+        widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell));
+      });
+    }
+    this.widths = widths;
+    this.print(this.headers.map((h) => this.out.style.bold(h)));
+    for (const row of this.rows) this.print(row);
+    this.rows = [];
+  }
+
+  private print(row: readonly string[]): void {
+    const widths = this.widths ?? [];
+    let line = "";
+    row.forEach((cell, i) => {
+      if (i === row.length - 1) line += cell;
+      else line += cell + " ".repeat(Math.max(3, (widths[i] ?? 0) - visibleLength(cell) + 3));
+    });
+    this.out.line(line.trimEnd());
+  }
+}
+
+/** Age as kubectl prints it: `45s`, `12m`, `5h`, `3d`, `2y`. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  if (d < 730) return `${d}d`;
+  return `${Math.floor(d / 365)}y`;
+}
+
+/**
+ * Progress on stderr for long scans, only when stderr is a terminal: one line
+ * rewritten in place, at most a few times a second, and erased at the end.
+ */
+export class Progress {
+  private count = 0;
+  private lastDraw = 0;
+  private drawn = false;
+
+  constructor(
+    private readonly err: Output,
+    private readonly label: string,
+    out?: Output,
+    private readonly threshold = 1000,
+    private readonly enabled = err.isTTY,
+  ) {
+    // Both streams may be the same terminal: erase the progress line before
+    // the listing goes on, and draw it again on a later tick.
+    if (out !== undefined && this.enabled) out.beforeFlush = () => this.clear();
+  }
+
+  tick(): void {
+    this.count++;
+    if (!this.enabled || this.count < this.threshold || (this.count & 255) !== 0) return;
+    const now = Date.now();
+    if (now - this.lastDraw < 200) return;
+    this.lastDraw = now;
+    this.drawn = true;
+    this.err.direct(`\r\u001b[K${this.label}: ${this.count} entries…`);
+  }
+
+  /** Erases the progress line, if drawn. */
+  clear(): void {
+    if (this.drawn) this.err.direct("\r\u001b[K");
+    this.drawn = false;
+  }
+
+  done(): void {
+    this.clear();
+  }
+}

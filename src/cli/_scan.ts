@@ -1,0 +1,194 @@
+/**
+ * Walking `<base>/dp` and `<base>/cni` one entry at a time (`opendir`, never
+ * a full `readdir`), and reading one small file at a time, so that `ls` and
+ * `gc` keep flat memory and flat time per file on directories of any size.
+ */
+
+import { Buffer } from "node:buffer";
+import fs from "node:fs";
+import { join } from "node:path";
+import { DeviceInfoError } from "../errors.js";
+import { checkDirectory, DEFAULT_MAX_BYTES, ioError } from "../files/_atomic.js";
+import { runSync } from "../files/_syscalls.js";
+import { isObject } from "../format/validate.js";
+
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+
+/**
+ * Yields the entries of a directory as the kernel returns them. A missing
+ * directory has no entries; a symlinked one is refused (the core never
+ * writes through one, and gc must never delete through one).
+ */
+export function* directoryEntries(dir: string): Generator<fs.Dirent> {
+  runSync(checkDirectory(dir));
+  let handle: fs.Dir;
+  try {
+    handle = fs.opendirSync(dir, { bufferSize: 256 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw ioError(err, dir, "list");
+  }
+  try {
+    for (;;) {
+      let entry: fs.Dirent | null;
+      try {
+        entry = handle.readSync();
+      } catch (err) {
+        throw ioError(err, dir, "list");
+      }
+      if (entry === null) return;
+      yield entry;
+    }
+  } finally {
+    handle.closeSync();
+  }
+}
+
+/** One file read for a listing: its stats and bytes, or why it could not be read. */
+export type ReadResult =
+  | { readonly ok: true; readonly stats: fs.Stats; readonly bytes: Buffer }
+  | { readonly ok: false; readonly stats: fs.Stats | undefined; readonly problem: string; readonly gone?: boolean };
+
+/**
+ * Reads a small regular file without blocking on a FIFO and (unless
+ * `follow`) without following a symlink, with at most `maxBytes` bytes: four
+ * system calls per file.
+ */
+export function readSmallFile(path: string, maxBytes = DEFAULT_MAX_BYTES, follow = false): ReadResult {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, O_RDONLY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { ok: false, stats: undefined, problem: "no such file", gone: true };
+    if (code === "EACCES" || code === "EPERM") return { ok: false, stats: lstatQuietly(path), problem: `permission denied (${code})` };
+    if (code === "ELOOP") return { ok: false, stats: lstatQuietly(path), problem: "symbolic link (never followed)" };
+    if (code === "ENXIO") return { ok: false, stats: lstatQuietly(path), problem: "socket or device, not a regular file" };
+    return { ok: false, stats: lstatQuietly(path), problem: `cannot read: ${code ?? (err as Error).message}` };
+  }
+  try {
+    const stats = fs.fstatSync(fd);
+    if (stats.isDirectory()) return { ok: false, stats, problem: "directory" };
+    if (!stats.isFile()) return { ok: false, stats, problem: "not a regular file" };
+    if (stats.size > maxBytes) return { ok: false, stats, problem: `${stats.size} bytes, over the ${maxBytes}-byte limit` };
+    const buffer = Buffer.allocUnsafe(stats.size === 0 ? maxBytes + 1 : stats.size);
+    let length = 0;
+    while (length < buffer.byteLength) {
+      const n = fs.readSync(fd, buffer, length, buffer.byteLength - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > maxBytes) return { ok: false, stats, problem: `over the ${maxBytes}-byte limit` };
+    return { ok: true, stats, bytes: buffer.subarray(0, length) };
+  } catch (err) {
+    return { ok: false, stats: undefined, problem: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function lstatQuietly(path: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a listing shows of a document: type, version and its main address or path. */
+export interface Summary {
+  readonly type: string | undefined;
+  readonly version: string | undefined;
+  /** The PCI address, vDPA device path, or socket path, whichever the type makes primary. */
+  readonly address: string | undefined;
+  /** Values that may be the device ID in a device plugin file name. */
+  readonly deviceHints: readonly string[];
+}
+
+/** Summarises a parsed document, lenient about shape (it may be invalid). */
+export function summarize(doc: unknown): Summary {
+  if (!isObject(doc)) return { type: undefined, version: undefined, address: undefined, deviceHints: [] };
+  const type = typeof doc.type === "string" ? doc.type : undefined;
+  const version = typeof doc.version === "string" ? doc.version : undefined;
+  const str = (obj: unknown, key: string) => (isObject(obj) && typeof obj[key] === "string" ? (obj[key] as string) : undefined);
+  let address: string | undefined;
+  const hints: string[] = [];
+  switch (type) {
+    case "pci":
+      address = str(doc.pci, "pci-address");
+      break;
+    case "vdpa":
+      address = str(doc.vdpa, "path") ?? str(doc.vdpa, "parent-device");
+      for (const key of ["parent-device", "pci-address"]) {
+        const hint = str(doc.vdpa, key);
+        if (hint !== undefined) hints.push(hint);
+      }
+      break;
+    case "vhost-user": {
+      const path = str(doc["vhost-user"], "path");
+      const mode = str(doc["vhost-user"], "mode");
+      address = path === undefined ? undefined : mode === undefined ? path : `${path} (${mode})`;
+      break;
+    }
+    case "memif": {
+      const path = str(doc.memif, "path");
+      const role = str(doc.memif, "role");
+      address = path === undefined ? undefined : role === undefined ? path : `${path} (${role})`;
+      break;
+    }
+  }
+  return { type, version, address, deviceHints: hints };
+}
+
+/**
+ * Whether a process with this pid runs in our PID namespace. EPERM means it
+ * exists but belongs to someone else.
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Whether a path exists (no symlink following for the last component). */
+export function exists(path: string): boolean {
+  try {
+    fs.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a list file (or stdin when `file` is `-`) given to `--live-*` options. */
+export async function readListFile(file: string, stdin: AsyncIterable<unknown>, option: string): Promise<string> {
+  if (file === "-") return (await readStream(stdin)).toString("utf8");
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DeviceInfoError(
+      code === "ENOENT" ? "ERR_DEVINFO_NOT_FOUND" : "ERR_DEVINFO_IO",
+      `cannot read the ${option} list ${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`,
+      { path: file, errno: code },
+    );
+  }
+}
+
+/** `<base>/dp` and `<base>/cni`, in listing order. */
+export function subdirectories(baseDir: string): readonly { readonly kind: "dp" | "cni"; readonly dir: string }[] {
+  return [
+    { kind: "dp", dir: join(baseDir, "dp") },
+    { kind: "cni", dir: join(baseDir, "cni") },
+  ];
+}
+
+/** Reads a whole stream (stdin). */
+export async function readStream(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
+}

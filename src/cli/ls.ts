@@ -1,0 +1,244 @@
+/** `devinfo ls`: every device-info file under the base directory, one line each. */
+
+import { join } from "node:path";
+import { checkDeviceInfo } from "../format/validate.js";
+import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
+import { type LiveLists, liveOptions, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
+import { classifyName, DP_SUFFIX, parseCNIName, splitDPName } from "./_names.js";
+import { formatAge, Progress, Table } from "./_output.js";
+import { directoryEntries, readSmallFile, subdirectories, summarize } from "./_scan.js";
+
+/** One line of `devinfo ls --json`. Every key is always present. */
+export interface ListEntry {
+  kind: "dp" | "cni";
+  /** The file name. */
+  name: string;
+  path: string;
+  /** Device plugin files: the resource and device as written in the name (`/` became `-`), when the split is certain. */
+  resource: string | null;
+  device: string | null;
+  /** CNI files with a Multus-style name: `<network>-<containerID>_<interface>`. */
+  network: string | null;
+  containerID: string | null;
+  interface: string | null;
+  type: string | null;
+  version: string | null;
+  /** The PCI address, vDPA path or socket path. */
+  address: string | null;
+  modified: string | null;
+  ageSeconds: number | null;
+  /** `null` when nothing says (see `--live-containers`, `--live-devices`, `--sysfs`). */
+  orphaned: boolean | null;
+  orphanedReason: string | null;
+  /** Spec deviations a lenient reader accepts (`devinfo validate` lists them). */
+  warnings: number;
+  /** Why the file is not usable device-info, or `null`. */
+  problem: string | null;
+}
+
+export const command: Command = {
+  name: "ls",
+  summary: "List the device plugin and CNI device-info files",
+  description: `List the device plugin files (dp/) and CNI files (cni/) under the base directory, one line per file:
+its kind, name, device type, spec version, main address or path, age, and whether it looks orphaned.
+
+NAME is what "devinfo show" and "devinfo rm" accept. ORPHANED is "yes" or "no" only when something says so:
+the live lists given with --live-containers and --live-devices (the same rules as "devinfo gc", so "ls" previews
+it), or, for PCI device plugin files, whether the device still exists under --sysfs. Otherwise it is "-".
+
+Temporary and lock files of the library's writers (.devinfo-tmp-*, .devinfo-lock-*) are not listed; "devinfo gc"
+removes them once their writer is gone. Directories are read one entry at a time: listings of more than 1000
+files are printed as they are read (in directory order, not sorted), with progress on stderr when it is a terminal.`,
+  usage: ["ls [options]"],
+  examples: [
+    { comment: "List every device-info file on this node", command: "devinfo ls" },
+    {
+      comment: "Which CNI files belong to no running pod? (crictl lists the pod sandboxes)",
+      command: "crictl pods -q | devinfo ls --live-containers -",
+    },
+    { comment: "Only the orphans, with jq", command: "devinfo ls --json | jq '.[] | select(.orphaned)'" },
+  ],
+  options: {
+    "base-dir": BASE_DIR_OPTION,
+    json: {
+      ...JSON_OPTION,
+      help: "Print a JSON array of entries instead of a table. Every entry has the same keys; unknown values are null.",
+    },
+    ...liveOptions,
+  },
+  run,
+};
+
+async function run(ctx: Context): Promise<number> {
+  if (ctx.positionals.length > 0) throw new UsageError(`devinfo ls takes no arguments; got ${JSON.stringify(ctx.positionals[0])}`);
+  const baseDir = baseDirOf(ctx);
+  const lists = await readLiveLists(ctx);
+  const json = ctx.values.json === true;
+  const now = Date.now();
+  const progress = new Progress(ctx.err, "devinfo ls: reading", ctx.out);
+  const sink = json ? new JsonSink(ctx) : new TableSink(ctx);
+  let hidden = 0;
+  let total = 0;
+  try {
+    for (const { kind, dir } of subdirectories(baseDir)) {
+      for (const dirent of directoryEntries(dir)) {
+        progress.tick();
+        const nameKind = classifyName(kind, dirent.name);
+        if (nameKind === "temp" || nameKind === "lock") {
+          hidden++;
+          continue;
+        }
+        const entry = describeEntry(kind, dir, dirent.name, now, lists, stringOption(ctx.values, "sysfs") ?? "/sys");
+        if (entry === undefined) continue;
+        total++;
+        sink.add(entry);
+      }
+    }
+  } finally {
+    progress.done();
+  }
+  sink.end();
+  if (!json) {
+    if (total === 0) ctx.err.line(`No device-info files under ${baseDir}.`);
+    if (hidden > 0) {
+      ctx.err.line(
+        ctx.err.style.dim(
+          `(${hidden} temporary or lock file${hidden === 1 ? "" : "s"} not listed; "devinfo gc" removes them once their writer is gone)`,
+        ),
+      );
+    }
+  }
+  return 0;
+}
+
+function describeEntry(kind: "dp" | "cni", dir: string, name: string, now: number, lists: LiveLists, sysfs: string): ListEntry | undefined {
+  const path = join(dir, name);
+  const read = readSmallFile(path);
+  if (!read.ok && read.gone === true) return undefined;
+  const entry: ListEntry = {
+    kind,
+    name,
+    path,
+    resource: null,
+    device: null,
+    network: null,
+    containerID: null,
+    interface: null,
+    type: null,
+    version: null,
+    address: null,
+    modified: read.stats === undefined ? null : new Date(read.stats.mtimeMs).toISOString(),
+    ageSeconds: read.stats === undefined ? null : Math.max(0, Math.floor((now - read.stats.mtimeMs) / 1000)),
+    orphaned: null,
+    orphanedReason: null,
+    warnings: 0,
+    problem: null,
+  };
+  let hints: readonly string[] = [];
+  if (!read.ok) entry.problem = read.problem;
+  else {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(read.bytes.toString("utf8"));
+    } catch {
+      entry.problem = read.bytes.byteLength === 0 ? "empty file" : "not JSON";
+    }
+    if (entry.problem === null) {
+      const checked = checkDeviceInfo(doc, false);
+      entry.warnings = checked.warnings.length;
+      if (!checked.valid) entry.problem = `invalid: ${checked.errors[0]?.jsonPath}: ${checked.errors[0]?.message}`;
+      const summary = summarize(doc);
+      entry.type = summary.type ?? null;
+      entry.version = summary.version ?? null;
+      entry.address = summary.address ?? null;
+      hints = summary.deviceHints;
+    }
+  }
+  if (kind === "dp") {
+    if (!name.endsWith(DP_SUFFIX)) entry.problem ??= `not a device plugin file name (no "${DP_SUFFIX}" suffix); readers never look at it`;
+    const split = splitDPName(name, entry.type === "pci" && entry.address !== null ? [entry.address, ...hints] : hints);
+    if (split !== undefined) {
+      entry.resource = split.resource;
+      entry.device = split.device;
+    }
+    const verdict = orphanedDP(name, entry, lists, sysfs);
+    entry.orphaned = verdict.orphaned;
+    entry.orphanedReason = verdict.reason;
+  } else {
+    const parsed = parseCNIName(name);
+    if (parsed !== undefined) {
+      entry.network = parsed.network;
+      entry.containerID = parsed.containerID;
+      entry.interface = parsed.interface;
+    }
+    const verdict = orphanedCNI(name, lists);
+    entry.orphaned = verdict.orphaned;
+    entry.orphanedReason = verdict.reason;
+    if (verdict.containerID !== undefined) entry.containerID = verdict.containerID;
+  }
+  return entry;
+}
+
+interface Sink {
+  add(entry: ListEntry): void;
+  end(): void;
+}
+
+class TableSink implements Sink {
+  private readonly table: Table;
+  constructor(private readonly ctx: Context) {
+    this.table = new Table(ctx.out, ["KIND", "NAME", "TYPE", "VERSION", "DEVICE", "AGE", "ORPHANED"]);
+  }
+  add(e: ListEntry): void {
+    const s = this.ctx.out.style;
+    const display = e.kind === "dp" && e.name.endsWith(DP_SUFFIX) ? e.name.slice(0, -DP_SUFFIX.length) : e.name;
+    const orphaned = e.orphaned === null ? "-" : e.orphaned ? s.yellow("yes") : "no";
+    const type = e.problem === null ? (e.type ?? "-") : s.red("<invalid>");
+    const device = e.problem === null ? (e.address ?? "-") : e.problem;
+    this.table.add([
+      e.kind,
+      display,
+      type,
+      e.version ?? "-",
+      device,
+      e.ageSeconds === null ? "-" : formatAge(e.ageSeconds * 1000),
+      orphaned,
+    ]);
+  }
+  end(): void {
+    this.table.end((a, b) => (a[0] === b[0] ? compare(a[1] ?? "", b[1] ?? "") : a[0] === "dp" ? -1 : 1));
+  }
+}
+
+/** A JSON array written as entries arrive; the first 1000 are sorted like the table when they are all there is. */
+class JsonSink implements Sink {
+  private buffer: ListEntry[] | undefined = [];
+  private first = true;
+  constructor(private readonly ctx: Context) {}
+  add(entry: ListEntry): void {
+    if (this.buffer === undefined) {
+      this.emit(entry);
+      return;
+    }
+    this.buffer.push(entry);
+    if (this.buffer.length >= 1000) this.drain();
+  }
+  end(): void {
+    this.buffer?.sort((a, b) => (a.kind === b.kind ? compare(a.name, b.name) : a.kind === "dp" ? -1 : 1));
+    this.drain();
+    this.ctx.out.line(this.first ? "[]" : "\n]");
+  }
+  private drain(): void {
+    const buffered = this.buffer ?? [];
+    this.buffer = undefined;
+    for (const entry of buffered) this.emit(entry);
+  }
+  private emit(entry: ListEntry): void {
+    this.ctx.out.write(`${this.first ? "[\n  " : ",\n  "}${JSON.stringify(entry)}`);
+    this.first = false;
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,57 @@
+/** `devinfo rm`: removes device-info files, never directories. */
+
+import { cleanDeviceInfoForCNISync, cleanDeviceInfoForDPSync } from "../files/operations.js";
+import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, UsageError } from "./_command.js";
+import { cniTarget, dpTarget } from "./_target.js";
+
+export const command: Command = {
+  name: "rm",
+  summary: "Remove device-info files",
+  description: `Remove a device plugin file (as a device plugin does when it stops) or CNI files (as a meta-plugin does on CNI DEL).
+
+A CNI file is <base>/cni/NAME, or PATH when absolute. Directories are never removed, and a symbolic link is
+removed itself, never its target. A file that does not exist is an error unless --ignore-not-found.`,
+  usage: ["rm dp RESOURCE DEVICE [options]", "rm cni NAME|PATH... [options]"],
+  examples: [
+    { comment: "Withdraw one device", command: "devinfo rm dp intel.com/sriov 0000:af:06.0" },
+    {
+      comment: "Remove the CNI files of one pod sandbox, if any",
+      command: "devinfo rm cni --ignore-not-found sriov-net-3f9a1c0d2e4b_net1 sriov-net-3f9a1c0d2e4b_net2",
+    },
+  ],
+  options: {
+    "base-dir": BASE_DIR_OPTION,
+    "ignore-not-found": { type: "boolean", default: "false", help: "Treat a file that does not exist as removed." },
+  },
+  run,
+};
+
+function run(ctx: Context): number {
+  const [which, ...rest] = ctx.positionals;
+  const baseDir = baseDirOf(ctx);
+  const ignore = ctx.values["ignore-not-found"] === true;
+  const done: { path: string; removed: boolean }[] = [];
+  if (which === "dp") {
+    if (rest.length !== 2 || rest[0] === undefined || rest[1] === undefined)
+      throw new UsageError("devinfo rm dp needs RESOURCE and DEVICE");
+    const { path } = dpTarget(rest[0], rest[1], baseDir);
+    done.push({ path, removed: cleanDeviceInfoForDPSync(rest[0], rest[1], { baseDir }) });
+  } else if (which === "cni") {
+    if (rest.length === 0) throw new UsageError("devinfo rm cni needs at least one NAME or absolute PATH");
+    const paths = rest.map((name) => cniTarget(name, baseDir).path);
+    for (const path of paths) done.push({ path, removed: cleanDeviceInfoForCNISync(path, { baseDir }) });
+  } else {
+    throw new UsageError(`devinfo rm needs "dp" or "cni" first${which === undefined ? "" : `, not ${JSON.stringify(which)}`}`);
+  }
+  let missing = 0;
+  for (const { path, removed } of done) {
+    if (removed) ctx.out.line(`removed ${path}`);
+    else if (!ignore) {
+      missing++;
+      ctx.err.line(
+        `${ctx.err.style.red("devinfo:")} no device-info file at ${path}; nothing removed (--ignore-not-found makes this a success)`,
+      );
+    }
+  }
+  return missing > 0 ? 1 : 0;
+}

@@ -1,0 +1,117 @@
+/** `devinfo validate FILE...`: every problem of every file, as `file: json.path: severity: message`. */
+
+import type { Buffer } from "node:buffer";
+import type { DeviceInfoIssue } from "../format/issues.js";
+import { validateDeviceInfo } from "../format/validate.js";
+import { type Command, type Context, JSON_OPTION, UsageError } from "./_command.js";
+import { readSmallFile, readStream } from "./_scan.js";
+
+/** One problem in `devinfo validate --json`. */
+export interface ValidateProblem {
+  severity: "error" | "warning";
+  /** A `DeviceInfoIssueCode`, or `unreadable` / `not_json` for the file itself. */
+  code: string;
+  jsonPath: string;
+  path: (string | number)[];
+  message: string;
+}
+
+/** One file in `devinfo validate --json`. */
+export interface ValidateResult {
+  file: string;
+  valid: boolean;
+  errors: ValidateProblem[];
+  warnings: ValidateProblem[];
+}
+
+const STDIN_LABEL = "<stdin>";
+
+export const command: Command = {
+  name: "validate",
+  summary: "Check device-info files against the specification",
+  description: `Check device-info files against the Device Information Specification v1.1.0 and print every problem as
+
+  FILE: JSON.PATH: error|warning: MESSAGE
+
+Errors make a file unusable: not JSON, not an object, a known field of the wrong JSON type. Warnings are
+deviations from the spec that readers accept, as the Go reference does (a missing required field, an unknown
+type, a malformed version or PCI address...). With --strict every deviation is an error, as this package's
+writers treat them. A file with no problem prints "FILE: ok". The exit code is 1 when any file has an error.`,
+  usage: ["validate FILE... [options]", "validate - [options]    (read one document from stdin)"],
+  examples: [
+    { comment: "Check every file on this node", command: "devinfo validate /var/run/k8s.cni.cncf.io/devinfo/*/*" },
+    {
+      comment: "Check a document before a device plugin writes it, as strictly as the writers do",
+      command: "devinfo validate --strict info.json",
+    },
+    {
+      comment: "Check a document from a pipe",
+      command: `echo '{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}' | devinfo validate -`,
+    },
+  ],
+  options: {
+    strict: { type: "boolean", default: "false", help: "Report deviations from the spec as errors instead of warnings." },
+    json: {
+      ...JSON_OPTION,
+      help: `Print a JSON array of {"file", "valid", "errors", "warnings"}, each problem with "severity", "code", "jsonPath", "path" and "message".`,
+    },
+  },
+  run,
+};
+
+async function run(ctx: Context): Promise<number> {
+  if (ctx.positionals.length === 0) throw new UsageError("devinfo validate needs at least one FILE (or - for stdin)");
+  if (ctx.positionals.filter((p) => p === "-").length > 1) throw new UsageError("stdin (-) can be given only once");
+  const strict = ctx.values.strict === true;
+  const results: ValidateResult[] = [];
+  for (const file of ctx.positionals) {
+    const result = file === "-" ? checkBytes(STDIN_LABEL, await readStream(ctx.io.stdin), strict) : checkFile(file, strict);
+    results.push(result);
+    if (ctx.values.json !== true) print(ctx, result);
+  }
+  if (ctx.values.json === true) ctx.out.line(JSON.stringify(results, null, 2));
+  return results.every((r) => r.valid) ? 0 : 1;
+}
+
+function fileProblem(file: string, code: string, message: string): ValidateResult {
+  return { file, valid: false, errors: [{ severity: "error", code, jsonPath: "$", path: [], message }], warnings: [] };
+}
+
+function checkFile(file: string, strict: boolean): ValidateResult {
+  const read = readSmallFile(file, 64 * 1024, true);
+  if (!read.ok) return fileProblem(file, "unreadable", `cannot read the file: ${read.problem}`);
+  return checkBytes(file, read.bytes, strict);
+}
+
+function checkBytes(file: string, bytes: Buffer, strict: boolean): ValidateResult {
+  if (bytes.byteLength > 64 * 1024)
+    return fileProblem(file, "unreadable", `${bytes.byteLength} bytes, over the 65536-byte limit for device-info documents`);
+  const text = bytes.toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) {
+    return fileProblem(file, "not_json", "starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM");
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    return fileProblem(file, "not_json", text.trim() === "" ? "not JSON: the file is empty" : `not JSON: ${(err as Error).message}`);
+  }
+  const { valid, errors, warnings } = validateDeviceInfo(doc, { strict });
+  return { file, valid, errors: errors.map(toProblem), warnings: warnings.map(toProblem) };
+}
+
+function toProblem(issue: DeviceInfoIssue): ValidateProblem {
+  return { severity: issue.severity, code: issue.code, jsonPath: issue.jsonPath, path: [...issue.path], message: issue.message };
+}
+
+function print(ctx: Context, result: ValidateResult): void {
+  const s = ctx.out.style;
+  for (const p of [...result.errors, ...result.warnings]) {
+    const severity = p.severity === "error" ? s.red("error") : s.yellow("warning");
+    ctx.out.line(`${s.bold(result.file)}: ${p.jsonPath}: ${severity}: ${p.message}`);
+  }
+  if (result.errors.length === 0) {
+    const n = result.warnings.length;
+    ctx.out.line(`${s.bold(result.file)}: ${s.green("ok")}${n === 0 ? "" : ` (${n} warning${n === 1 ? "" : "s"})`}`);
+  }
+}

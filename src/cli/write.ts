@@ -1,0 +1,150 @@
+/** `devinfo write dp|cni`: a device-info file from flags or from JSON. */
+
+import type { Buffer } from "node:buffer";
+import fs from "node:fs";
+import { DeviceInfoError } from "../errors.js";
+import { saveDeviceInfoForCNISync, saveDeviceInfoForDPSync } from "../files/operations.js";
+import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, PCI_ADDRESS_PATTERN, SPEC_VERSION } from "../format/fields.js";
+import { parseDocument } from "../format/parse.js";
+import type { DeviceInfo } from "../format/schema.js";
+import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, type OptionSpec, stringOption, UsageError } from "./_command.js";
+import { readStream } from "./_scan.js";
+import { cniTarget, dpTarget, type Target } from "./_target.js";
+
+// One flag per sub-object field, named as the JSON key. `path` and `mode`
+// exist in several types; each type takes the flags of its own fields.
+const FIELD_FLAGS: readonly string[] = [...new Set(DEVICE_TYPES.flatMap((t) => DEVICE_FIELDS[t].map((f) => f.key)))];
+
+const fieldOptions: Record<string, OptionSpec> = Object.fromEntries(
+  FIELD_FLAGS.map((key) => {
+    const types = DEVICE_TYPES.filter((t) => DEVICE_FIELDS[t].some((f) => f.key === key));
+    return [key, { type: "string", help: `The "${key}" field (${types.join(", ")}).` } satisfies OptionSpec];
+  }),
+);
+
+export const command: Command = {
+  name: "write",
+  summary: "Write a device plugin or CNI device-info file",
+  description: `Write a device-info file, atomically, with the bytes the Go reference writes (mode 0444).
+
+  devinfo write dp RESOURCE DEVICE   writes <base>/dp/<resource>-<device>-device.json, as a device plugin does
+  devinfo write cni NAME|PATH        writes <base>/cni/NAME, or PATH when absolute, as a CNI plugin does
+
+The document comes from flags (--type and one flag per field, named as the JSON key) or, with -f, from a JSON file
+or stdin (the default when no flag is given and stdin is not a terminal). For a pci device plugin file, --pci-address defaults to DEVICE when DEVICE is a PCI address.
+Like the library's writers, it refuses to replace an existing file (use --overwrite) and validates strictly:
+deviations from the spec are refused unless --lenient.`,
+  usage: [
+    "write dp RESOURCE DEVICE (--type TYPE --FIELD VALUE... | -f FILE) [options]",
+    "write cni NAME|PATH (--type TYPE --FIELD VALUE... | -f FILE) [options]",
+  ],
+  examples: [
+    {
+      comment: "Publish an SR-IOV virtual function, as a device plugin does",
+      command: "devinfo write dp intel.com/sriov 0000:af:06.0 --type pci --pf-pci-address 0000:af:00.0",
+    },
+    {
+      comment: "Write the CNI file of a vhost-user attachment",
+      command: "devinfo write cni net1-3f9a1c0d2e4b_net1 --type vhost-user --mode server --path /var/run/vhost/net1.sock",
+    },
+    {
+      comment: "Write from JSON on stdin, replacing the file",
+      command: "devinfo write dp example.com/memif m0 -f - --overwrite < memif.json",
+    },
+  ],
+  options: {
+    "base-dir": BASE_DIR_OPTION,
+    type: { type: "string", help: `Device type: ${DEVICE_TYPES.join(", ")}.` },
+    ...fieldOptions,
+    "spec-version": { type: "string", default: SPEC_VERSION, help: `The "version" field written with --type.` },
+    filename: { type: "string", short: "f", help: "Read the document from this JSON file (- for stdin) instead of flags." },
+    overwrite: { type: "boolean", default: "false", help: "Replace an existing file (atomically)." },
+    lenient: { type: "boolean", default: "false", help: "Write deviations from the spec (printed as warnings) instead of refusing them." },
+    durable: { type: "boolean", default: "false", help: "fsync the file and its directory before returning." },
+  },
+  run,
+};
+
+async function run(ctx: Context): Promise<number> {
+  const [which, ...rest] = ctx.positionals;
+  const baseDir = baseDirOf(ctx);
+  let target: Target;
+  if (which === "dp") {
+    if (rest.length !== 2 || rest[0] === undefined || rest[1] === undefined)
+      throw new UsageError("devinfo write dp needs RESOURCE and DEVICE");
+    target = dpTarget(rest[0], rest[1], baseDir);
+  } else if (which === "cni") {
+    if (rest.length !== 1 || rest[0] === undefined) throw new UsageError("devinfo write cni needs one NAME or absolute PATH");
+    target = cniTarget(rest[0], baseDir);
+  } else {
+    throw new UsageError(`devinfo write needs "dp" or "cni" first${which === undefined ? "" : `, not ${JSON.stringify(which)}`}`);
+  }
+
+  const lenient = ctx.values.lenient === true;
+  const warn = (w: { jsonPath: string; message: string }) =>
+    ctx.err.line(`${ctx.err.style.yellow("warning:")} ${w.jsonPath}: ${w.message}`);
+  const info = await documentFrom(ctx, target);
+  const options = {
+    baseDir,
+    overwrite: ctx.values.overwrite === true,
+    durable: ctx.values.durable === true,
+    strict: !lenient,
+    onWarning: warn,
+  };
+  const existed = options.overwrite && fs.existsSync(target.path);
+  const path =
+    target.kind === "dp" && target.resourceName !== undefined && target.deviceID !== undefined
+      ? saveDeviceInfoForDPSync(target.resourceName, target.deviceID, info, options)
+      : saveDeviceInfoForCNISync(target.path, info, options);
+  ctx.out.line(`${existed ? "replaced" : "created"} ${path}`);
+  return 0;
+}
+
+async function documentFrom(ctx: Context, target: Target): Promise<DeviceInfo> {
+  const file = stringOption(ctx.values, "filename");
+  const type = stringOption(ctx.values, "type");
+  const fieldFlags = FIELD_FLAGS.filter((key) => ctx.values[key] !== undefined);
+  if (file !== undefined) {
+    if (type !== undefined || fieldFlags.length > 0) throw new UsageError("give either -f or --type with field flags, not both");
+    const bytes = file === "-" ? await readStream(ctx.io.stdin) : readFile(file);
+    // Parsed leniently here: the writer applies --strict or --lenient and reports once.
+    return parseDocument(bytes, {}, file === "-" ? "<stdin>" : file);
+  }
+  if (type === undefined) {
+    if (fieldFlags.length > 0) throw new UsageError(`--type is required with field flags (one of ${DEVICE_TYPES.join(", ")})`);
+    // No flags at all: the document comes on stdin, unless that is a terminal (nobody types JSON there).
+    if (ctx.io.stdin.isTTY === true) throw new UsageError("give --type and field flags, or JSON on stdin, or -f FILE");
+    return parseDocument(await readStream(ctx.io.stdin), {}, "<stdin>");
+  }
+  if (!isDeviceKey(type)) throw new UsageError(`--type must be one of ${DEVICE_TYPES.join(", ")}, not ${JSON.stringify(type)}`);
+  const own = new Set(DEVICE_FIELDS[type].map((f) => f.key));
+  const foreign = fieldFlags.filter((key) => !own.has(key));
+  if (foreign.length > 0) {
+    throw new UsageError(`--${foreign[0]} is not a field of type ${type}; its fields are ${[...own].map((k) => `--${k}`).join(", ")}`);
+  }
+  const sub: Record<string, string> = {};
+  for (const key of own) {
+    const value = stringOption(ctx.values, key);
+    if (value !== undefined) sub[key] = value;
+  }
+  if (type === "pci" && sub["pci-address"] === undefined && target.deviceID !== undefined && PCI_ADDRESS_PATTERN.test(target.deviceID)) {
+    sub["pci-address"] = target.deviceID;
+  }
+  return { type, version: stringOption(ctx.values, "spec-version") ?? SPEC_VERSION, [type]: sub } as unknown as DeviceInfo;
+}
+
+function readFile(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DeviceInfoError(
+      code === "ENOENT" ? "ERR_DEVINFO_NOT_FOUND" : "ERR_DEVINFO_IO",
+      `cannot read ${file}: ${code ?? (err as Error).message}`,
+      {
+        path: file,
+        errno: code,
+      },
+    );
+  }
+}
