@@ -40,6 +40,8 @@ export interface DeviceInfoErrorDetails {
   errno?: string | undefined;
   /** The system call that failed, such as `open` or `link`. */
   syscall?: string | undefined;
+  /** The 1-based line of a line-oriented text (a Downward API file) where the problem is. */
+  line?: number | undefined;
   /** The underlying error. */
   cause?: unknown;
 }
@@ -75,6 +77,8 @@ export class DeviceInfoError extends Error {
   readonly errno: string | undefined;
   /** The system call that failed (e.g. `open`, `link`). */
   readonly syscall: string | undefined;
+  /** The 1-based line of a line-oriented text (a Downward API file) where the problem is. */
+  readonly line: number | undefined;
 
   constructor(code: DeviceInfoErrorCode, message: string, details: DeviceInfoErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -83,6 +87,7 @@ export class DeviceInfoError extends Error {
     this.issues = details.issues ?? [];
     this.errno = details.errno;
     this.syscall = details.syscall;
+    this.line = details.line;
     Object.defineProperty(this, BRAND, { value: true });
   }
 }

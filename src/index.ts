@@ -89,3 +89,41 @@ export {
   prepareDeviceInfo,
   releaseDeviceInfo,
 } from "./roles/meta-plugin.js";
+// Network status (spec 6): the network-status annotation, CNI results, the Downward API, the workload side.
+export {
+  type CNIDNS,
+  type CNIInterface,
+  type CNIIPConfig,
+  type CNILegacyIPConfig,
+  type CNIResult,
+  type CNIRoute,
+  type DeviceInfoFromCNIResultOptions,
+  deviceInfoFromCNIResult,
+} from "./status/cni-result.js";
+export { parseDownwardAPIAnnotations } from "./status/downward-api.js";
+export {
+  type CreateNetworkStatusOptions,
+  createNetworkStatus,
+  createNetworkStatuses,
+  mergeNetworkStatus,
+  NETWORK_STATUS_ANNOTATION,
+  type NetworkStatusTarget,
+  OLD_NETWORK_STATUS_ANNOTATION,
+  parseNetworkStatusAnnotation,
+  serializeNetworkStatusAnnotation,
+  setNetworkStatusDeviceInfo,
+} from "./status/network-status.js";
+export type { KubeVirtInterface, KubeVirtNetworkInfo, NetworkStatus, NetworkStatusDNS } from "./status/schema.js";
+export {
+  type AttachmentSelector,
+  DEFAULT_DOWNWARD_API_MAX_BYTES,
+  DEFAULT_KUBEVIRT_NETWORK_INFO_PATH,
+  DEFAULT_POD_ANNOTATIONS_PATH,
+  deviceInfoFor,
+  KUBEVIRT_NETWORK_INFO_ANNOTATION,
+  type ReadPodNetworkStatusOptions,
+  readKubeVirtNetworkInfo,
+  readPodNetworkStatus,
+  type WaitForPodNetworkStatusOptions,
+  waitForPodNetworkStatus,
+} from "./status/workload.js";

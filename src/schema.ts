@@ -19,3 +19,11 @@ export {
   VhostUserDeviceInfoSchema,
   VhostUserDeviceSchema,
 } from "./format/schema.js";
+export type * from "./status/schema.js";
+export {
+  KubeVirtInterfaceSchema,
+  KubeVirtNetworkInfoSchema,
+  NetworkStatusAnnotationSchema,
+  NetworkStatusDNSSchema,
+  NetworkStatusSchema,
+} from "./status/schema.js";

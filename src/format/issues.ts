@@ -21,6 +21,9 @@
  * - `relative_path` — a vDPA path that is not absolute
  * - `null_field` — a known field set to `null` (Go reads it as absent)
  * - `key_case` — a key that matches a known field only case-insensitively (Go reads it as that field)
+ *
+ * Network status and CNI results (always errors):
+ * - `invalid_ip` — an IP address or CIDR that Go's `net.ParseIP` / `net.ParseCIDR` rejects
  */
 export type DeviceInfoIssueCode =
   | "not_object"
@@ -37,7 +40,8 @@ export type DeviceInfoIssueCode =
   | "invalid_pci_address"
   | "relative_path"
   | "null_field"
-  | "key_case";
+  | "key_case"
+  | "invalid_ip";
 
 /** One validation problem. */
 export interface DeviceInfoIssue {

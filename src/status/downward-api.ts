@@ -1,0 +1,192 @@
+/**
+ * The file the kubelet writes for a Downward API `metadata.annotations` (or
+ * `metadata.labels`) volume item: one `key="value"` line per entry, keys
+ * sorted, each value quoted with Go's `strconv.Quote` (the kubelet's
+ * `fmt.Sprintf("%v=%q\n", ...)`), no trailing newline.
+ *
+ * Decoding is exact: every escape `strconv.Unquote` accepts, nothing else.
+ * (Hand-rolled readers get this wrong: stripping every backslash corrupts
+ * `\"` and `\\`, and skipping values that contain `=` loses JSON.)
+ */
+
+import { Buffer } from "node:buffer";
+import { DeviceInfoError } from "../errors.js";
+import { describeType, setOwn } from "../format/validate.js";
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\\": "\\",
+  '"': '"',
+};
+
+const HEX = /^[0-9a-fA-F]+$/;
+
+/**
+ * Bytes to text the way Go ranges over a string: each byte that does not
+ * start a valid UTF-8 sequence becomes one U+FFFD.
+ */
+function decodeBytesAsGo(bytes: readonly number[]): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const b0 = bytes[i] as number;
+    if (b0 < 0x80) {
+      out += String.fromCharCode(b0);
+      i++;
+      continue;
+    }
+    const length = b0 >= 0xc2 && b0 <= 0xdf ? 2 : b0 >= 0xe0 && b0 <= 0xef ? 3 : b0 >= 0xf0 && b0 <= 0xf4 ? 4 : 0;
+    // The second byte's range excludes overlong forms, surrogates and code points over U+10FFFF.
+    const lo = b0 === 0xe0 ? 0xa0 : b0 === 0xf0 ? 0x90 : 0x80;
+    const hi = b0 === 0xed ? 0x9f : b0 === 0xf4 ? 0x8f : 0xbf;
+    let ok = length > 0 && i + length <= bytes.length;
+    for (let k = 1; ok && k < length; k++) {
+      const b = bytes[i + k] as number;
+      ok = k === 1 ? b >= lo && b <= hi : b >= 0x80 && b <= 0xbf;
+    }
+    if (!ok) {
+      out += "\ufffd";
+      i++;
+      continue;
+    }
+    let code = b0 & (0xff >> (length + 1));
+    for (let k = 1; k < length; k++) code = (code << 6) | ((bytes[i + k] as number) & 0x3f);
+    out += String.fromCodePoint(code);
+    i += length;
+  }
+  return out;
+}
+
+function isHex(text: string, length: number): boolean {
+  return text.length === length && HEX.test(text);
+}
+
+/**
+ * Parses a Downward API annotations (or labels) file into a plain object of
+ * key → value, decoding each value exactly as Go's `strconv.Unquote` does:
+ * `\"`, `\\`, `\a \b \f \n \r \t \v`, `\xNN` and three-digit octal escapes
+ * (bytes), `\uXXXX` and `\UXXXXXXXX` (code points), raw UTF-8 for the rest.
+ * Byte escapes that do not form valid UTF-8 become one U+FFFD per byte, as
+ * when Go reads the value as text (the kubelet never writes such bytes:
+ * annotation values are valid UTF-8).
+ *
+ * Blank lines (a trailing newline, say) are ignored. A key that appears
+ * twice keeps its last value.
+ *
+ * @param text - the file's content, as a string or UTF-8 bytes
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for a malformed line, with
+ *   `line` set to its 1-based number and a message that shows what is wrong.
+ *
+ * @example
+ * ```ts
+ * const annotations = parseDownwardAPIAnnotations(fs.readFileSync("/etc/podnetinfo/annotations", "utf8"));
+ * const statuses = parseNetworkStatusAnnotation(annotations[NETWORK_STATUS_ANNOTATION] ?? "[]");
+ * ```
+ */
+export function parseDownwardAPIAnnotations(text: string | Uint8Array): Record<string, string> {
+  return parseAnnotationsText(text, undefined);
+}
+
+/** parseDownwardAPIAnnotations with the file name errors should carry. */
+export function parseAnnotationsText(input: string | Uint8Array, file: string | undefined): Record<string, string> {
+  if (typeof input !== "string" && !(input instanceof Uint8Array)) {
+    throw new DeviceInfoError("ERR_DEVINFO_PARSE", `a Downward API file must be text, got ${describeType(input)}`, { path: file });
+  }
+  const text = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
+  const out: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line === "") continue;
+    const [key, value] = parseLine(line, i + 1, file);
+    setOwn(out, key, value);
+  }
+  return out;
+}
+
+function syntaxError(file: string | undefined, line: number, column: number, message: string): DeviceInfoError {
+  const where = file === undefined ? `line ${line}` : `${file}:${line}`;
+  return new DeviceInfoError(
+    "ERR_DEVINFO_PARSE",
+    `${where}, column ${column}: ${message}; a Downward API annotations file has one key="value" line per annotation, the value quoted as Go's strconv.Quote does`,
+    { path: file, line },
+  );
+}
+
+function parseLine(line: string, lineNumber: number, file: string | undefined): [string, string] {
+  const fail = (column: number, message: string) => syntaxError(file, lineNumber, column, message);
+  const eq = line.indexOf("=");
+  if (eq < 0) throw fail(1, "no '=' after the key");
+  const key = line.slice(0, eq);
+  // Annotation keys are qualified names: never empty, no space, no quote.
+  if (key === "" || /[\s"]/.test(key))
+    throw fail(1, `${key === "" ? "an empty key" : `the key ${JSON.stringify(key)} is not an annotation key`}`);
+  if (line[eq + 1] !== '"') throw fail(eq + 2, "the value must start with a double quote");
+
+  let value = "";
+  let bytes: number[] = [];
+  const flushBytes = () => {
+    if (bytes.length > 0) {
+      value += decodeBytesAsGo(bytes);
+      bytes = [];
+    }
+  };
+  let i = eq + 2;
+  for (;;) {
+    if (i >= line.length) throw fail(i + 1, "the closing double quote is missing");
+    const c = line[i] as string;
+    if (c === '"') {
+      if (i !== line.length - 1) throw fail(i + 2, "unexpected text after the closing double quote");
+      break;
+    }
+    if (c !== "\\") {
+      flushBytes();
+      // Copy the run of plain characters in one go.
+      let j = i + 1;
+      while (j < line.length && line[j] !== '"' && line[j] !== "\\") j++;
+      value += line.slice(i, j);
+      i = j;
+      continue;
+    }
+    const e = line[i + 1];
+    if (e === undefined) throw fail(i + 1, "a backslash ends the line");
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      flushBytes();
+      value += simple;
+      i += 2;
+    } else if (e === "x") {
+      const digits = line.slice(i + 2, i + 4);
+      if (!isHex(digits, 2)) throw fail(i + 1, `\\x must be followed by two hex digits, got ${JSON.stringify(`\\x${digits}`)}`);
+      bytes.push(Number.parseInt(digits, 16));
+      i += 4;
+    } else if (e >= "0" && e <= "7") {
+      const digits = line.slice(i + 1, i + 4);
+      if (!/^[0-7]{3}$/.test(digits)) throw fail(i + 1, `an octal escape takes three octal digits, got ${JSON.stringify(`\\${digits}`)}`);
+      const n = Number.parseInt(digits, 8);
+      if (n > 255) throw fail(i + 1, `the octal escape \\${digits} is over \\377`);
+      bytes.push(n);
+      i += 4;
+    } else if (e === "u" || e === "U") {
+      const length = e === "u" ? 4 : 8;
+      const digits = line.slice(i + 2, i + 2 + length);
+      if (!isHex(digits, length))
+        throw fail(i + 1, `\\${e} must be followed by ${length} hex digits, got ${JSON.stringify(`\\${e}${digits}`)}`);
+      const code = Number.parseInt(digits, 16);
+      if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw fail(i + 1, `\\${e}${digits} is not a valid Unicode code point`);
+      flushBytes();
+      value += String.fromCodePoint(code);
+      i += 2 + length;
+    } else {
+      throw fail(i + 1, `unknown escape ${JSON.stringify(`\\${e}`)}${e === "'" ? " (\\' is not allowed in a double-quoted string)" : ""}`);
+    }
+  }
+  flushBytes();
+  return [key, value];
+}

@@ -1,0 +1,397 @@
+/**
+ * The workload side (spec section 6): a pod reads its own network status,
+ * and the device-info of each attachment, from a Downward API volume.
+ */
+
+import { Buffer } from "node:buffer";
+import fs from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
+import type { ValidationOptions } from "../format/parse.js";
+import type { DeviceInfo } from "../format/schema.js";
+import { checkDeviceInfo, describeType, isObject, setOwn } from "../format/validate.js";
+import { parseAnnotationsText } from "./downward-api.js";
+import { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION, parseStatusText } from "./network-status.js";
+import type { KubeVirtInterface, KubeVirtNetworkInfo, NetworkStatus } from "./schema.js";
+
+/**
+ * Where {@link readPodNetworkStatus} looks by default: the `annotations`
+ * item of a Downward API volume mounted at `/etc/podnetinfo`, the layout the
+ * SR-IOV Network Resources Injector adds to pods and DPDK applications
+ * (app-netutil) read.
+ */
+export const DEFAULT_POD_ANNOTATIONS_PATH = "/etc/podnetinfo/annotations";
+/** KubeVirt's annotation for the device-info of a VM's interfaces. */
+export const KUBEVIRT_NETWORK_INFO_ANNOTATION = "kubevirt.io/network-info";
+/** Where KubeVirt mounts it in the virt-launcher pod and binding-plugin sidecars. */
+export const DEFAULT_KUBEVIRT_NETWORK_INFO_PATH = "/etc/podinfo/network-info";
+/** Default cap on a Downward API file (Kubernetes caps all annotations together at 256 KiB; quoting can grow them). */
+export const DEFAULT_DOWNWARD_API_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Options of {@link readPodNetworkStatus} and {@link readKubeVirtNetworkInfo}. */
+export interface ReadPodNetworkStatusOptions extends ValidationOptions {
+  /** Larger files are refused with `ERR_DEVINFO_TOO_LARGE`. Default 4 MiB ({@link DEFAULT_DOWNWARD_API_MAX_BYTES}). */
+  maxBytes?: number | undefined;
+}
+
+/** Options of {@link waitForPodNetworkStatus}. */
+export interface WaitForPodNetworkStatusOptions extends ReadPodNetworkStatusOptions {
+  /** How long to wait, in milliseconds, before failing. Required. */
+  timeoutMs: number;
+  /** How often to re-read the file, in milliseconds. Default 250. */
+  intervalMs?: number | undefined;
+  /**
+   * Keep waiting until this returns `true` (e.g. until the attachment you
+   * need has a device-info). Default: any network status at all.
+   */
+  until?: ((statuses: NetworkStatus[]) => boolean) | undefined;
+  /** Stops waiting early; the promise rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Reads a Downward API file. It is read through symlinks: the kubelet swaps
+ * a `..data` symlink to update the volume atomically.
+ */
+async function readDownwardFile(path: string, maxBytes: number): Promise<string> {
+  let handle: fs.promises.FileHandle;
+  try {
+    // O_NONBLOCK: a FIFO at the path must not hang the workload.
+    handle = await fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    throw fileError(err, path);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_IO",
+        `cannot read ${path}: it is ${stats.isDirectory() ? "a directory" : "not a regular file"}; pass the path of the file inside the Downward API volume (e.g. ${DEFAULT_POD_ANNOTATIONS_PATH})`,
+        { path },
+      );
+    }
+    if (stats.size > maxBytes) throw tooLarge(path, stats.size, maxBytes);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(Math.min(Math.max(stats.size + 1, 4096), maxBytes + 1));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge(path, total, maxBytes);
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total).toString("utf8");
+  } catch (err) {
+    throw fileError(err, path);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+function tooLarge(path: string, size: number, maxBytes: number): DeviceInfoError {
+  return new DeviceInfoError(
+    "ERR_DEVINFO_TOO_LARGE",
+    `${path} is ${size} bytes, over the ${maxBytes}-byte limit; pass a larger maxBytes if this file is really that large`,
+    { path },
+  );
+}
+
+function fileError(err: unknown, path: string): DeviceInfoError {
+  if (isDeviceInfoError(err)) return err;
+  const e = err as NodeJS.ErrnoException;
+  const details = { path, errno: e?.code, syscall: e?.syscall, cause: err };
+  if (e?.code === "ENOENT") {
+    return new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `${path} does not exist: mount a Downward API volume there (fieldPath metadata.annotations) or pass the path where it is mounted`,
+      details,
+    );
+  }
+  if (e?.code === "EACCES" || e?.code === "EPERM") {
+    return new DeviceInfoError(
+      "ERR_DEVINFO_IO",
+      `cannot read ${path}: permission denied (${e.code}); check the volume's defaultMode`,
+      details,
+    );
+  }
+  return new DeviceInfoError("ERR_DEVINFO_IO", `cannot read ${path}: ${e?.message ?? String(err)}`, details);
+}
+
+/**
+ * The annotation's value in a Downward API file: the whole-map file
+ * (`key="value"` lines), or a file that holds one annotation's raw value
+ * (`fieldPath: metadata.annotations['<key>']`), told apart by `rawStart`.
+ */
+function annotationValue(text: string, path: string, keys: readonly string[], rawStart: string): string | undefined {
+  const trimmed = text.trimStart();
+  if (trimmed === "") return undefined; // an absent annotation projects as an empty file
+  if (trimmed.startsWith(rawStart) || trimmed.startsWith("null")) return text;
+  const map = parseAnnotationsText(text, path);
+  for (const key of keys) if (Object.hasOwn(map, key)) return map[key];
+  return undefined;
+}
+
+/**
+ * Reads the pod's network status from a Downward API volume, for a workload
+ * that needs to know its attachments (and their device-info).
+ *
+ * `path` is either the whole-map file of a `fieldPath: metadata.annotations`
+ * item (the usual case; the `k8s.v1.cni.cncf.io/network-status` annotation
+ * is taken from it, or the older `networks-status` one) or a file that holds
+ * only the network-status value (`fieldPath:
+ * metadata.annotations['k8s.v1.cni.cncf.io/network-status']`). The file is
+ * read through symlinks (the kubelet updates the volume by swapping one).
+ *
+ * @param path - default {@link DEFAULT_POD_ANNOTATIONS_PATH} (`/etc/podnetinfo/annotations`)
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when the file does
+ *   not exist or holds no network status (yet: Multus annotates the pod after
+ *   it starts; see {@link waitForPodNetworkStatus}); `ERR_DEVINFO_PARSE` /
+ *   `ERR_DEVINFO_INVALID` for a malformed file or annotation (with `path`,
+ *   and `line` for the annotations file); `ERR_DEVINFO_TOO_LARGE`; `ERR_DEVINFO_IO`.
+ *
+ * @example
+ * ```ts
+ * const statuses = await readPodNetworkStatus();
+ * const info = deviceInfoFor(statuses, { interface: "net1" });
+ * if (info?.type === "pci") bindToDpdk(info.pci["pci-address"]);
+ * ```
+ */
+export async function readPodNetworkStatus(
+  path: string = DEFAULT_POD_ANNOTATIONS_PATH,
+  options: ReadPodNetworkStatusOptions = {},
+): Promise<NetworkStatus[]> {
+  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES);
+  const value = annotationValue(text, path, [NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION], "[");
+  if (value === undefined) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `${path} holds no ${NETWORK_STATUS_ANNOTATION} annotation (yet): Multus adds it once the pod's networks are attached; wait for it with waitForPodNetworkStatus()`,
+      { path },
+    );
+  }
+  return parseStatusText(value, options, path);
+}
+
+/**
+ * Waits until the pod's network status is readable (and `until` accepts
+ * it), re-reading the file every `intervalMs`: the annotation is written
+ * after the pod starts, and the kubelet refreshes the volume some time after
+ * that (up to its sync period, about a minute). Only absence is waited out
+ * (no file, no annotation, `until` not yet satisfied): a malformed annotation
+ * is reported at once, since the kubelet replaces the file atomically.
+ *
+ * @param path - default {@link DEFAULT_POD_ANNOTATIONS_PATH}
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when `timeoutMs`
+ *   elapses (the message says what was missing, `cause` is the last read's
+ *   error); any other error of {@link readPodNetworkStatus} at once; the
+ *   signal's reason when aborted.
+ *
+ * @example
+ * ```ts
+ * const statuses = await waitForPodNetworkStatus(undefined, {
+ *   timeoutMs: 120_000,
+ *   until: (s) => deviceInfoFor(s, { interface: "net1" }) !== undefined,
+ * });
+ * ```
+ */
+export async function waitForPodNetworkStatus(
+  path: string = DEFAULT_POD_ANNOTATIONS_PATH,
+  options: WaitForPodNetworkStatusOptions,
+): Promise<NetworkStatus[]> {
+  const { timeoutMs, intervalMs = 250, until, signal } = options ?? ({} as WaitForPodNetworkStatusOptions);
+  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `timeoutMs must be a number of milliseconds >= 0, got ${describeType(timeoutMs)}`);
+  }
+  if (typeof intervalMs !== "number" || !(intervalMs > 0)) {
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `intervalMs must be a number of milliseconds > 0, got ${String(intervalMs)}`);
+  }
+  const deadline = performance.now() + timeoutMs;
+  let last: DeviceInfoError;
+  for (;;) {
+    signal?.throwIfAborted();
+    try {
+      const statuses = await readPodNetworkStatus(path, options);
+      if (until === undefined || until(statuses)) return statuses;
+      last = new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path}: the network status is there but the until() condition is not met`, {
+        path,
+      });
+    } catch (err) {
+      // Only absence is worth waiting out: the kubelet replaces the file atomically,
+      // so a malformed annotation stays malformed and is reported at once.
+      if (!isDeviceInfoError(err) || err.code !== "ERR_DEVINFO_NOT_FOUND") throw err;
+      last = err;
+    }
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      throw new DeviceInfoError(last.code, `timed out after ${timeoutMs} ms waiting for the pod's network status: ${last.message}`, {
+        path: last.path,
+        issues: last.issues,
+        errno: last.errno,
+        line: last.line,
+        cause: last,
+      });
+    }
+    try {
+      await sleep(Math.min(intervalMs, left), undefined, signal === undefined ? {} : { signal });
+    } catch (err) {
+      signal?.throwIfAborted();
+      throw err;
+    }
+  }
+}
+
+/** Which attachment {@link deviceInfoFor} looks for. */
+export interface AttachmentSelector {
+  /**
+   * The network's name: `namespace/name` as in the annotation, or just
+   * `name` (matching it in any namespace).
+   */
+  network?: string | undefined;
+  /** The interface in the pod, e.g. `net1`. */
+  interface?: string | undefined;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The DeviceInfo of one attachment: the `device-info` of the entries that
+ * match `network` and `interface` (each optional). Returns `undefined` when
+ * no matching entry has a device-info.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` when several matching
+ *   entries have different device-info (pass `interface` to pick one).
+ *
+ * @example
+ * ```ts
+ * deviceInfoFor(statuses, { network: "sriov-net1" }); // matches "default/sriov-net1"
+ * deviceInfoFor(statuses, { interface: "net2" });
+ * ```
+ */
+export function deviceInfoFor(statuses: readonly NetworkStatus[], selector: AttachmentSelector = {}): DeviceInfo | undefined {
+  const { network, interface: ifName } = selector;
+  const networkMatches = (name: string) =>
+    network === undefined || name === network || (!network.includes("/") && name.endsWith(`/${network}`));
+  const found = statuses.filter(
+    (s) =>
+      isObject(s) &&
+      networkMatches(typeof s.name === "string" ? s.name : "") &&
+      (ifName === undefined || s.interface === ifName) &&
+      isObject(s["device-info"]),
+  );
+  const first = found[0];
+  if (first === undefined) return undefined;
+  if (found.some((s) => !sameJson(s["device-info"], first["device-info"]))) {
+    const which = found.map((s) => `${JSON.stringify(s.name)}@${JSON.stringify(s.interface ?? "")}`).join(", ");
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `several attachments match ${JSON.stringify(selector)} with different device-info (${which}); pass { network, interface } to pick one`,
+    );
+  }
+  return first["device-info"];
+}
+
+/**
+ * Reads KubeVirt's `kubevirt.io/network-info` document (the device-info
+ * KubeVirt distils from the network status for a VM's interfaces) from the
+ * Downward API file it projects into the virt-launcher pod and binding-plugin
+ * sidecars. The file may also be a whole-map annotations file.
+ *
+ * Each interface's `deviceInfo` is read like a device-info file (lenient:
+ * deviations are warnings); unknown keys are kept; `interfaces: null` reads
+ * as `[]`.
+ *
+ * @param path - default {@link DEFAULT_KUBEVIRT_NETWORK_INFO_PATH} (`/etc/podinfo/network-info`)
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when the file does
+ *   not exist or is empty (the annotation is not there yet),
+ *   `ERR_DEVINFO_PARSE` / `ERR_DEVINFO_INVALID` for malformed content.
+ *
+ * @example
+ * ```ts
+ * const { interfaces } = await readKubeVirtNetworkInfo();
+ * const socket = interfaces.find((i) => i.network === "vhost-net")?.deviceInfo;
+ * ```
+ */
+export async function readKubeVirtNetworkInfo(
+  path: string = DEFAULT_KUBEVIRT_NETWORK_INFO_PATH,
+  options: ReadPodNetworkStatusOptions = {},
+): Promise<KubeVirtNetworkInfo> {
+  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES);
+  const value = annotationValue(text, path, [KUBEVIRT_NETWORK_INFO_ANNOTATION], "{");
+  if (value === undefined) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `${path} holds no ${KUBEVIRT_NETWORK_INFO_ANNOTATION} document (yet): KubeVirt writes it once the virt-launcher pod's networks are attached`,
+      { path },
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(value);
+  } catch (cause) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_PARSE",
+      `${path}: the network-info is not valid JSON (${(cause as Error).message}); it must look like {"interfaces":[{"network":"net1","deviceInfo":{...}}]}`,
+      { path, cause },
+    );
+  }
+  return checkNetworkInfo(doc, path, options);
+}
+
+function checkNetworkInfo(doc: unknown, path: string, options: ValidationOptions): KubeVirtNetworkInfo {
+  const strict = options.strict === true;
+  const errors: DeviceInfoIssue[] = [];
+  const warnings: DeviceInfoIssue[] = [];
+  const error = (code: DeviceInfoIssueCode, at: readonly (string | number)[], message: string) =>
+    errors.push(makeIssue("error", code, at, message));
+  const interfaces: KubeVirtInterface[] = [];
+  const out: Record<string, unknown> = {};
+  if (!isObject(doc)) {
+    error("not_object", [], `the network-info must be a JSON object, got ${describeType(doc)}`);
+  } else {
+    const list = doc.interfaces;
+    if (list !== undefined && list !== null && !Array.isArray(list)) {
+      error("wrong_type", ["interfaces"], `"interfaces" must be an array, got ${describeType(list)}`);
+    }
+    (Array.isArray(list) ? list : []).forEach((raw: unknown, i) => {
+      const at = ["interfaces", i];
+      if (!isObject(raw)) {
+        error("not_object", at, `an interface must be an object, got ${describeType(raw)}`);
+        return;
+      }
+      const iface: Record<string, unknown> = {};
+      const network = raw.network;
+      if (typeof network === "string") iface.network = network;
+      else error("wrong_type", [...at, "network"], `"network" must be a string, got ${describeType(network)}`);
+      const info = raw.deviceInfo;
+      if (info !== undefined && info !== null) {
+        const checked = checkDeviceInfo(info, strict);
+        for (const w of checked.errors) errors.push(makeIssue(w.severity, w.code, [...at, "deviceInfo", ...w.path], w.message));
+        for (const w of checked.warnings) warnings.push(makeIssue(w.severity, w.code, [...at, "deviceInfo", ...w.path], w.message));
+        if (checked.value !== undefined) iface.deviceInfo = checked.value;
+      }
+      if (raw.mac !== undefined && raw.mac !== null) {
+        if (typeof raw.mac === "string") iface.mac = raw.mac;
+        else error("wrong_type", [...at, "mac"], `"mac" must be a string, got ${describeType(raw.mac)}`);
+      }
+      if (raw.mtu !== undefined && raw.mtu !== null) {
+        if (typeof raw.mtu === "number" && Number.isSafeInteger(raw.mtu)) iface.mtu = raw.mtu;
+        else error("wrong_type", [...at, "mtu"], `"mtu" must be an integer, got ${describeType(raw.mtu)}`);
+      }
+      for (const key of Object.keys(raw)) {
+        if (key !== "network" && key !== "deviceInfo" && key !== "mac" && key !== "mtu") setOwn(iface, key, raw[key]);
+      }
+      interfaces.push(iface as KubeVirtInterface);
+    });
+    out.interfaces = interfaces;
+    for (const key of Object.keys(doc)) if (key !== "interfaces") setOwn(out, key, doc[key]);
+  }
+  if (errors.length > 0) {
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${path}: invalid network-info: ${describeIssues(errors)}`, { path, issues: errors });
+  }
+  if (options.onWarning !== undefined) for (const w of warnings) options.onWarning(w);
+  return out as KubeVirtNetworkInfo;
+}
