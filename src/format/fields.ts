@@ -62,3 +62,14 @@ export const TOP_LEVEL_KEYS = ["type", "version", ...DEVICE_TYPES] as const;
 export function isDeviceKey(key: string): key is (typeof DEVICE_TYPES)[number] {
   return key === "pci" || key === "vdpa" || key === "vhost-user" || key === "memif";
 }
+
+/**
+ * The known key that Go's encoding/json would read `key` as, or `undefined`.
+ * Go matches a field exactly first, then case-insensitively, with the Unicode
+ * folds that reach ASCII letters (U+017F ſ to s, U+212A Kelvin sign to k).
+ */
+export function goFieldMatch(key: string, known: ReadonlySet<string> | ReadonlyMap<string, unknown>): string | undefined {
+  if (known.has(key)) return key;
+  const folded = key.toLowerCase().replace(/\u017f/g, "s");
+  return known.has(folded) ? folded : undefined;
+}

@@ -14,42 +14,69 @@
  */
 
 import * as z from "zod";
-import { PCI_ADDRESS_PATTERN, SPEC_VERSION_PATTERN } from "./fields.js";
+import { DEVICE_FIELDS, goFieldMatch, PCI_ADDRESS_PATTERN, SPEC_VERSION_PATTERN, TOP_LEVEL_KEYS } from "./fields.js";
 
 const pciAddress = z.string().regex(PCI_ADDRESS_PATTERN, "must be a PCI address in dddd:BB:DD.f form");
+// An optional field set to "" is absent for Go (omitempty) and for the validator.
+const optionalPciAddress = z.union([pciAddress, z.literal("")]).optional();
 const requiredString = z.string().min(1);
 
+/**
+ * Go's decoder reads "PCI" as "pci" (it matches keys case-insensitively), so
+ * a key that differs from a known one only in case is not an unknown key but
+ * a misspelt known one: a deviation, as in the validator's strict mode.
+ */
+function noCaseVariants(known: readonly string[]) {
+  const keys = new Set(known);
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    for (const key of Object.keys(value)) {
+      const match = goFieldMatch(key, keys);
+      if (match !== undefined && match !== key) {
+        ctx.addIssue({ code: "custom", path: [key], message: `key "${key}" is read as "${match}" by Go; write "${match}"` });
+      }
+    }
+  };
+}
+
 /** The `pci` sub-object (spec 3.1.3). */
-export const PciDeviceSchema = z.looseObject({
-  "pci-address": pciAddress,
-  "vhost-net": z.string().optional(),
-  "rdma-device": z.string().optional(),
-  "pf-pci-address": pciAddress.optional(),
-  "representor-device": z.string().optional(),
-});
+export const PciDeviceSchema = z
+  .looseObject({
+    "pci-address": pciAddress,
+    "vhost-net": z.string().optional(),
+    "rdma-device": z.string().optional(),
+    "pf-pci-address": optionalPciAddress,
+    "representor-device": z.string().optional(),
+  })
+  .superRefine(noCaseVariants(DEVICE_FIELDS.pci.map((f) => f.key)));
 
 /** The `vdpa` sub-object (spec 3.1.4). */
-export const VdpaDeviceSchema = z.looseObject({
-  "parent-device": requiredString,
-  driver: z.enum(["vhost", "virtio"]),
-  path: requiredString.startsWith("/", "must be an absolute path"),
-  "pci-address": pciAddress.optional(),
-  "pf-pci-address": pciAddress.optional(),
-  "representor-device": z.string().optional(),
-});
+export const VdpaDeviceSchema = z
+  .looseObject({
+    "parent-device": requiredString,
+    driver: z.enum(["vhost", "virtio"]),
+    path: requiredString.startsWith("/", "must be an absolute path"),
+    "pci-address": optionalPciAddress,
+    "pf-pci-address": optionalPciAddress,
+    "representor-device": z.string().optional(),
+  })
+  .superRefine(noCaseVariants(DEVICE_FIELDS.vdpa.map((f) => f.key)));
 
 /** The `vhost-user` sub-object (spec 3.1.5). */
-export const VhostUserDeviceSchema = z.looseObject({
-  mode: z.enum(["client", "server"]),
-  path: requiredString,
-});
+export const VhostUserDeviceSchema = z
+  .looseObject({
+    mode: z.enum(["client", "server"]),
+    path: requiredString,
+  })
+  .superRefine(noCaseVariants(DEVICE_FIELDS["vhost-user"].map((f) => f.key)));
 
 /** The `memif` sub-object (spec 3.1.6). */
-export const MemifDeviceSchema = z.looseObject({
-  role: z.enum(["master", "slave"]),
-  path: requiredString,
-  mode: z.enum(["ethernet", "ip", "inject-punt"]),
-});
+export const MemifDeviceSchema = z
+  .looseObject({
+    role: z.enum(["master", "slave"]),
+    path: requiredString,
+    mode: z.enum(["ethernet", "ip", "inject-punt"]),
+  })
+  .superRefine(noCaseVariants(DEVICE_FIELDS.memif.map((f) => f.key)));
 
 const version = z.string().regex(SPEC_VERSION_PATTERN, "must be MAJOR.MINOR.PATCH with major version 1");
 
@@ -62,37 +89,47 @@ const otherDevices = {
   memif: MemifDeviceSchema.optional(),
 };
 
+const topLevelCaseVariants = noCaseVariants(TOP_LEVEL_KEYS);
+
 /** A device-info document describing a PCI device. */
-export const PciDeviceInfoSchema = z.looseObject({
-  ...otherDevices,
-  type: z.literal("pci"),
-  version,
-  pci: PciDeviceSchema,
-});
+export const PciDeviceInfoSchema = z
+  .looseObject({
+    ...otherDevices,
+    type: z.literal("pci"),
+    version,
+    pci: PciDeviceSchema,
+  })
+  .superRefine(topLevelCaseVariants);
 
 /** A device-info document describing a vDPA device. */
-export const VdpaDeviceInfoSchema = z.looseObject({
-  ...otherDevices,
-  type: z.literal("vdpa"),
-  version,
-  vdpa: VdpaDeviceSchema,
-});
+export const VdpaDeviceInfoSchema = z
+  .looseObject({
+    ...otherDevices,
+    type: z.literal("vdpa"),
+    version,
+    vdpa: VdpaDeviceSchema,
+  })
+  .superRefine(topLevelCaseVariants);
 
 /** A device-info document describing a vhost-user socket. */
-export const VhostUserDeviceInfoSchema = z.looseObject({
-  ...otherDevices,
-  type: z.literal("vhost-user"),
-  version,
-  "vhost-user": VhostUserDeviceSchema,
-});
+export const VhostUserDeviceInfoSchema = z
+  .looseObject({
+    ...otherDevices,
+    type: z.literal("vhost-user"),
+    version,
+    "vhost-user": VhostUserDeviceSchema,
+  })
+  .superRefine(topLevelCaseVariants);
 
 /** A device-info document describing a memif socket. */
-export const MemifDeviceInfoSchema = z.looseObject({
-  ...otherDevices,
-  type: z.literal("memif"),
-  version,
-  memif: MemifDeviceSchema,
-});
+export const MemifDeviceInfoSchema = z
+  .looseObject({
+    ...otherDevices,
+    type: z.literal("memif"),
+    version,
+    memif: MemifDeviceSchema,
+  })
+  .superRefine(topLevelCaseVariants);
 
 /** A device-info document: a discriminated union on `type`. */
 export const DeviceInfoSchema = z.discriminatedUnion("type", [

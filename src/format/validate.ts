@@ -9,6 +9,7 @@ import {
   DEVICE_FIELDS,
   DEVICE_TYPES,
   type FieldRule,
+  goFieldMatch,
   isDeviceKey,
   PCI_ADDRESS_PATTERN,
   SPEC_VERSION,
@@ -40,6 +41,12 @@ export interface CheckedDeviceInfo extends DeviceInfoValidation {
 
 type Path = readonly (string | number)[];
 type Json = Record<string, unknown>;
+interface SubObject {
+  /** The key issues about the sub-object point at (the exact one when there are case variants). */
+  readonly objectKey: string;
+  readonly fields: Map<string, { value: string; path: Path }>;
+  readonly unknown: Map<string, unknown>;
+}
 
 const TYPE_LIST = DEVICE_TYPES.map((t) => `"${t}"`).join(", ");
 const TOP_KEYS: ReadonlySet<string> = new Set(["type", "version", ...DEVICE_TYPES]);
@@ -84,8 +91,12 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
     return { valid: false, errors, warnings, value: undefined };
   }
 
+  // Issues point at the keys as written ("PCI", not "pci"), so that a jsonPath
+  // always leads to something in the document.
   let type: string | undefined;
+  let typeKey = "type";
   let version: string | undefined;
+  let versionKey = "version";
   // Go decodes a second object for the same field into the first one (merge);
   // JSON.parse already collapsed exact duplicates, so only case variants remain.
   const devices = new Map<(typeof DEVICE_TYPES)[number], { key: string; raw: Json }[]>();
@@ -94,7 +105,7 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
   for (const key of Object.keys(doc)) {
     const raw = doc[key];
     if (raw === undefined) continue;
-    const known = matchKey(key, TOP_KEYS);
+    const known = goFieldMatch(key, TOP_KEYS);
     if (known === undefined) {
       unknown.push([key, raw]);
       continue;
@@ -112,57 +123,63 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
       error("wrong_type", [key], `"${known}" must be a string, got ${describeType(raw)}`);
     } else if (known === "type") {
       type = raw;
+      typeKey = key;
     } else {
       version = raw;
+      versionKey = key;
     }
   }
 
-  const subObjects = new Map<(typeof DEVICE_TYPES)[number], { fields: Map<string, string>; unknown: Map<string, unknown> }>();
+  const subObjects = new Map<(typeof DEVICE_TYPES)[number], SubObject>();
   for (const [device, parts] of devices) {
     const rules = RULES_BY_KEY[device];
-    const fields = new Map<string, string>();
+    const fields = new Map<string, { value: string; path: Path }>();
     const extra = new Map<string, unknown>();
-    for (const { key: objectKey, raw } of parts) {
+    const objectKey = (parts.find((part) => part.key === device) ?? parts[0])?.key ?? device;
+    for (const { key: partKey, raw } of parts) {
       for (const key of Object.keys(raw)) {
         const value = raw[key];
         if (value === undefined) continue;
-        const known = matchKey(key, rules);
+        const known = goFieldMatch(key, rules);
         if (known === undefined) {
           extra.set(key, value);
           continue;
         }
-        const path = [objectKey, key];
+        const path = [partKey, key];
         if (known !== key) deviation("key_case", path, caseMessage(key, known));
         if (value === null) deviation("null_field", path, `null is read as an absent "${known}"; omit the key instead`);
         else if (typeof value !== "string") error("wrong_type", path, `"${known}" must be a string, got ${describeType(value)}`);
-        else fields.set(known, value);
+        else fields.set(known, { value, path });
       }
     }
-    subObjects.set(device, { fields, unknown: extra });
+    subObjects.set(device, { objectKey, fields, unknown: extra });
   }
 
   // Spec rules: checked on the merged, canonical view.
   if (type === undefined || type === "") {
-    deviation("missing_type", ["type"], `"type" is required: one of ${TYPE_LIST}`);
+    deviation("missing_type", [typeKey], `"type" is required: one of ${TYPE_LIST}`);
   } else if (!isDeviceKey(type)) {
-    deviation("unknown_type", ["type"], `type "${type}" is not one of ${TYPE_LIST}`);
+    deviation("unknown_type", [typeKey], `type "${type}" is not one of ${TYPE_LIST}`);
   } else if (!subObjects.has(type)) {
     deviation("missing_device", [type], `type is "${type}" but there is no "${type}" object`);
   }
   if (version === undefined || version === "") {
-    deviation("missing_version", ["version"], `"version" is required: write "${SPEC_VERSION}"`);
+    deviation("missing_version", [versionKey], `"version" is required: write "${SPEC_VERSION}"`);
   } else if (!VERSION_FORMAT_PATTERN.test(version)) {
     const hint = /^[vV]/.test(version) ? ` without the "${version[0]}"` : "";
-    deviation("invalid_version", ["version"], `version "${version}" must be MAJOR.MINOR.PATCH${hint}, e.g. "${SPEC_VERSION}"`);
+    deviation("invalid_version", [versionKey], `version "${version}" must be MAJOR.MINOR.PATCH${hint}, e.g. "${SPEC_VERSION}"`);
   } else if (!version.startsWith("1.")) {
     deviation(
       "unsupported_version",
-      ["version"],
+      [versionKey],
       `version "${version}" is not 1.x; this library implements ${SPEC_VERSION} and may misread it`,
     );
   }
-  for (const [device, { fields }] of subObjects) {
-    for (const rule of DEVICE_FIELDS[device]) checkField(rule, fields.get(rule.key), [device, rule.key], device, deviation);
+  for (const [device, { objectKey, fields }] of subObjects) {
+    for (const rule of DEVICE_FIELDS[device]) {
+      const field = fields.get(rule.key);
+      checkField(rule, field?.value, field?.path ?? [objectKey, rule.key], device, deviation);
+    }
   }
 
   if (errors.length > 0) return { valid: false, errors, warnings, value: undefined };
@@ -175,8 +192,8 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
     if (sub === undefined) continue;
     const obj: Json = {};
     for (const rule of DEVICE_FIELDS[device]) {
-      const value = sub.fields.get(rule.key);
-      if (value !== undefined) obj[rule.key] = value;
+      const field = sub.fields.get(rule.key);
+      if (field !== undefined) obj[rule.key] = field.value;
     }
     for (const [key, value] of sub.unknown) setOwn(obj, key, value);
     out[device] = obj;
@@ -207,16 +224,6 @@ function checkField(
   if (rule.absolutePath && !value.startsWith("/")) {
     deviation("relative_path", path, `"${value}" must be an absolute path (e.g. "/dev/vhost-vdpa-0")`);
   }
-}
-
-/**
- * Go's encoding/json matches keys exactly first, then case-insensitively
- * (with the Unicode folds of s and k, the only ones that reach ASCII here).
- */
-function matchKey(key: string, known: ReadonlySet<string> | ReadonlyMap<string, unknown>): string | undefined {
-  if (known.has(key)) return key;
-  const folded = key.toLowerCase().replace(/\u017f/g, "s");
-  return known.has(folded) ? folded : undefined;
 }
 
 function caseMessage(key: string, known: string): string {
