@@ -1,0 +1,27 @@
+/**
+ * The fast subset of the stress suite, part of `npm test`: every scenario of
+ * `npm run stress`, with few trials. The full run (`npm run stress`) uses the
+ * same code with thousands.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Context } from "./scenarios.js";
+import { SIZES } from "./scenarios.js";
+import { SCENARIOS, setUp } from "./suite.js";
+
+let ctx: Context;
+let dispose: () => Promise<void> = async () => {};
+
+beforeAll(async () => {
+  ({ ctx, dispose } = await setUp(SIZES.fast, 4242));
+});
+afterAll(() => dispose());
+
+describe("stress suite, fast subset", () => {
+  it.each(SCENARIOS.map((s) => [s.key, s] as const))("%s: no failures", async (_key, scenario) => {
+    const result = await scenario.run(ctx);
+    expect(result.trials).toBeGreaterThan(0);
+    expect(result.samples).toEqual([]);
+    expect(result.failures).toBe(0);
+  });
+});
