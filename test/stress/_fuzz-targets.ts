@@ -18,6 +18,8 @@ import {
   validateDeviceInfo,
 } from "../../src/index.js";
 import { getCNIDeviceInfoFile } from "../../src/roles/cni-plugin.js";
+import { parseDownwardAPIAnnotations } from "../../src/status/downward-api.js";
+import { parseNetworkStatusAnnotation, serializeNetworkStatusAnnotation } from "../../src/status/network-status.js";
 
 export interface FuzzTarget {
   readonly name: string;
@@ -340,6 +342,99 @@ const netConfLike = fc
   })
   .map(({ extra, ...rest }) => entriesToObject([...Object.entries(rest), ...extra]));
 
+function checkNetworkStatus(input: unknown): string | undefined {
+  const { text, strict } = input as { text: string | Uint8Array; strict: boolean };
+  return expectTyped(
+    "parseNetworkStatusAnnotation",
+    text,
+    PARSE_CODES,
+    () => parseNetworkStatusAnnotation(text, { strict }),
+    (statuses) => {
+      if (!Array.isArray(statuses)) return `returned ${describe(statuses)}`;
+      for (const entry of statuses) {
+        if (Object.getPrototypeOf(entry) !== Object.prototype) return `an entry's prototype was replaced for ${describe(text)}`;
+      }
+      // The documented round trip: parse(serialize(x)) gives x back, so serialize is stable.
+      return expectTyped(
+        "serializeNetworkStatusAnnotation",
+        statuses,
+        ["ERR_DEVINFO_INVALID"],
+        () => serializeNetworkStatusAnnotation(statuses),
+        (out) =>
+          expectTyped(
+            "re-parse",
+            out,
+            [],
+            () => serializeNetworkStatusAnnotation(parseNetworkStatusAnnotation(out)),
+            (again) => (again === out ? undefined : `serialize(parse(x)) is not stable for ${describe(text)}`),
+          ),
+      );
+    },
+  );
+}
+
+function checkDownwardAPI(input: unknown): string | undefined {
+  const { text, expected } = input as { text: string | Uint8Array; expected: Record<string, string> | undefined };
+  return expectTyped(
+    "parseDownwardAPIAnnotations",
+    text,
+    ["ERR_DEVINFO_PARSE"],
+    () => parseDownwardAPIAnnotations(text),
+    (map) => {
+      if (Object.getPrototypeOf(map) !== Object.prototype) return `the result's prototype was replaced for ${describe(text)}`;
+      for (const [k, v] of Object.entries(map)) if (typeof v !== "string") return `key ${k} has a ${typeof v} value`;
+      if (expected === undefined) return undefined;
+      const got = JSON.stringify(Object.entries(map).sort());
+      const want = JSON.stringify(Object.entries(expected).sort());
+      return got === want ? undefined : `read ${got}, the file holds ${want}`;
+    },
+  );
+}
+
+const statusEntry = fc
+  .record({
+    name: fc.oneof(fc.constantFrom("default/net1", ""), scalar),
+    interface: scalar,
+    ips: fc.oneof(fc.array(scalar, { maxLength: 3 }), value),
+    mac: scalar,
+    mtu: fc.oneof(fc.integer({ min: -1, max: 9000 }), scalar),
+    default: fc.oneof(fc.boolean(), scalar),
+    dns: fc.oneof(fc.record({ nameservers: fc.array(scalar, { maxLength: 2 }), domain: scalar }), value),
+    "device-info": fc.oneof({ weight: 3, arbitrary: docLike }, { weight: 1, arbitrary: value }),
+    extra: fc.array(fc.tuple(key, value), { maxLength: 3 }),
+  })
+  .chain(({ extra, ...fields }) =>
+    // Each entry keeps a random subset of its fields, so that absent fields are fuzzed too.
+    fc.subarray(Object.entries(fields)).map((kept) => entriesToObject([...kept, ...extra])),
+  );
+
+/** Annotation keys as the kubelet writes them: no space, quote, `=` or newline; hostile names included. */
+const annotationKey = fc.oneof(
+  fc.constantFrom(...HOSTILE_KEYS, "k8s.v1.cni.cncf.io/network-status", "kubevirt.io/network-info"),
+  fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,30}$/),
+);
+/** Well-formed strings (no lone surrogate): what an annotation value can hold. */
+const annotationValue = fc.oneof(fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: "binary-ascii", maxLength: 40 }));
+
+/**
+ * A Downward API file: either a well-formed one (values quoted as JSON
+ * quotes them, a subset of what Go's strconv.Unquote reads, so the expected
+ * map is known), or a damaged one.
+ */
+const downwardAPIFile = fc.dictionary(annotationKey, annotationValue, { maxKeys: 6 }).chain((map) => {
+  const entries = Object.entries(map).sort(([a], [b]) => (a < b ? -1 : 1));
+  const text = entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n");
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant({ text, expected: map }) },
+    { weight: 2, arbitrary: mutation.map((m) => ({ text: mutate(text, m), expected: undefined })) },
+    { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 80 }).map((t) => ({ text: `${text}\n${t}`, expected: undefined })) },
+    {
+      weight: 1,
+      arbitrary: fc.uint8Array({ maxLength: 40 }).map((b) => ({ text: Buffer.concat([Buffer.from(text), b]), expected: undefined })),
+    },
+  );
+});
+
 export const TARGETS: readonly FuzzTarget[] = [
   {
     name: "device-info text (parseDeviceInfo, serializeDeviceInfo)",
@@ -367,5 +462,20 @@ export const TARGETS: readonly FuzzTarget[] = [
     weight: 2,
     arbitrary: fc.oneof({ weight: 3, arbitrary: textInputs(netConfLike) }, { weight: 1, arbitrary: netConfLike }),
     check: checkNetConf,
+  },
+  {
+    name: "network-status annotation (parseNetworkStatusAnnotation)",
+    weight: 2,
+    arbitrary: fc.record({
+      text: textInputs(fc.oneof({ weight: 4, arbitrary: fc.array(statusEntry, { maxLength: 3 }) }, { weight: 1, arbitrary: value })),
+      strict: fc.boolean(),
+    }),
+    check: checkNetworkStatus,
+  },
+  {
+    name: "Downward API annotations (parseDownwardAPIAnnotations)",
+    weight: 2,
+    arbitrary: downwardAPIFile,
+    check: checkDownwardAPI,
   },
 ];
