@@ -6,7 +6,7 @@
 
 import { Buffer } from "node:buffer";
 import { DeviceInfoError } from "../errors.js";
-import { goJsonStringify } from "../format/go-json.js";
+import { toGoEscaping } from "../format/go-json.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
@@ -285,7 +285,9 @@ export function createNetworkStatuses(
  * dns, device-info, gateway`), empty values omitted except `name` and `dns`
  * (always written, `{}` when empty), Go's escaping, the device-info encoded
  * as {@link serializeDeviceInfo} does. Unknown keys (other writers', the
- * legacy `device`) are written after the known ones in their original order.
+ * legacy `device`) are written after the known ones in their original order
+ * (integer-like keys such as `"0"` included, which a JavaScript object lists
+ * first).
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` for an entry that is
  *   not an object or has a known field of the wrong type (issues carry the
@@ -308,13 +310,39 @@ export function serializeNetworkStatusAnnotation(statuses: readonly NetworkStatu
   const parts: string[] = [];
   for (const entry of entries) {
     try {
-      parts.push(goJsonStringify(entry, "    "));
+      parts.push(toGoEscaping(writeObject(entry, STATUS_KEYS, 0)));
     } catch (cause) {
       const issue = makeIssue("error", "unserializable", [parts.length], `cannot be encoded as JSON: ${(cause as Error).message}`);
       throw new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid network status: ${describeIssues([issue])}`, { issues: [issue], cause });
     }
   }
   return `[${parts.join(",")}]`;
+}
+
+const INDENT = "    ";
+
+/** `JSON.stringify(value, null, INDENT)` as if written `depth` levels deep; `undefined` for what JSON omits. */
+function jsonAt(value: unknown, depth: number): string | undefined {
+  const text = JSON.stringify(value, null, INDENT) as string | undefined;
+  return text === undefined || depth === 0 ? text : text.replace(/\n/g, `\n${INDENT.repeat(depth)}`);
+}
+
+/**
+ * Go's MarshalIndent layout for an entry (or its `dns`): the known keys in
+ * `order`, then the others in the object's order. Written by hand because a
+ * JavaScript object always lists integer-like keys ("0", "42") first, and
+ * JSON.stringify would put another writer's key "0" before "name".
+ */
+function writeObject(obj: Json, order: readonly string[], depth: number): string {
+  const keys = [...order.filter((k) => Object.hasOwn(obj, k)), ...Object.keys(obj).filter((k) => !order.includes(k))];
+  const pad = INDENT.repeat(depth + 1);
+  const parts: string[] = [];
+  for (const key of keys) {
+    const value = obj[key];
+    const text = depth === 0 && key === "dns" && isObject(value) ? writeObject(value, DNS_KEYS, 1) : jsonAt(value, depth + 1);
+    if (text !== undefined) parts.push(`${pad}${JSON.stringify(key)}: ${text}`);
+  }
+  return parts.length === 0 ? "{}" : `{\n${parts.join(",\n")}\n${INDENT.repeat(depth)}}`;
 }
 
 /** Checks one entry for writing and returns it in Go's order with Go's omissions. */
@@ -711,7 +739,8 @@ function mergeEntry(existing: NetworkStatus, update: NetworkStatus): NetworkStat
  *   place: its known fields are the update's, and the existing entry's
  *   unknown keys (another writer's) are kept unless the update sets them (an
  *   update key set to `undefined` removes it);
- * - other updates are appended, in order;
+ * - other updates are appended, in order (known keys first, as a replaced
+ *   entry has them);
  * - entries the updates do not name are kept untouched.
  *
  * Idempotent: merging the same updates twice gives the same result as once.
@@ -743,7 +772,8 @@ export function mergeNetworkStatus(existing: readonly NetworkStatus[], updates: 
     const key = attachmentKey(update, i, "updates");
     const at = keys.indexOf(key);
     if (at < 0) {
-      out.push(update);
+      // Rebuilt like a replaced entry (known keys first), so that merging again changes nothing.
+      out.push(mergeEntry({} as NetworkStatus, update));
       keys.push(key);
     } else {
       out[at] = mergeEntry(out[at] as NetworkStatus, update);
