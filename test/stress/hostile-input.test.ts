@@ -81,7 +81,7 @@ describe.each(PARSERS)("$name parser", (parser) => {
       ["[", "]"],
       ['{"a":', "}"],
     ] as const) {
-      const result = outcome(() => parser.parse(parser.wrap(open.repeat(depth) + "1" + close.repeat(depth))));
+      const result = outcome(() => parser.parse(parser.wrap(`${open.repeat(depth)}1${close.repeat(depth)}`)));
       if (!result.ok) expect(["ERR_DEVINFO_PARSE", "ERR_DEVINFO_INVALID"]).toContain(result.code);
     }
   });
