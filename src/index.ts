@@ -67,7 +67,6 @@ export {
   type CNIPlugin,
   type CNIPluginArgs,
   type CNIPluginIO,
-  type CNIPluginResult,
   pluginMain,
 } from "./roles/cni-skel.js";
 // Roles: the meta-plugin (NPWG implementation) side, spec 4.2.1, 5.1.1, 6.1.1.

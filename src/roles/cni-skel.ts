@@ -10,18 +10,9 @@
 import { readFileSync } from "node:fs";
 import { isDeviceInfoError } from "../errors.js";
 import { isObject } from "../format/validate.js";
+import type { CNIResult } from "../status/cni-result.js";
 import { describe } from "./_netconf.js";
 import { getCNIDeviceInfoFile } from "./cni-plugin.js";
-
-/** A CNI result (what ADD prints), e.g. `{ cniVersion, interfaces, ips, routes, dns }`. */
-export interface CNIPluginResult {
-  cniVersion?: string;
-  interfaces?: Record<string, unknown>[];
-  ips?: Record<string, unknown>[];
-  routes?: Record<string, unknown>[];
-  dns?: Record<string, unknown>;
-  [key: string]: unknown;
-}
 
 /** A plugin's network configuration as read from stdin. */
 export interface CNINetConf {
@@ -31,7 +22,7 @@ export interface CNINetConf {
   readonly capabilities?: Readonly<Record<string, boolean>>;
   readonly runtimeConfig?: Readonly<Record<string, unknown>>;
   /** The result of the previous plugins of the chain (ADD), or the cached result (CHECK, DEL). */
-  readonly prevResult?: CNIPluginResult;
+  readonly prevResult?: CNIResult;
   readonly [key: string]: unknown;
 }
 
@@ -59,7 +50,7 @@ export interface CNIPluginArgs {
 /** What a plugin implements. Each may be async; throw a {@link CNIError} to choose the error code. */
 export interface CNIPlugin {
   /** ADD: set the attachment up and return the result (a chained plugin returns `prevResult`, possibly amended). */
-  add(args: CNIPluginArgs): CNIPluginResult | Promise<CNIPluginResult>;
+  add(args: CNIPluginArgs): CNIResult | Promise<CNIResult>;
   /** DEL: tear it down. Must succeed when there is nothing left to remove. */
   del(args: CNIPluginArgs): void | Promise<void>;
   /** CHECK: throw when the attachment is not as ADD left it. Default: nothing to check. */
@@ -171,8 +162,8 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
       cniDeviceInfoFile,
     };
     if (command === "ADD") {
-      const result = await plugin.add(args);
-      write(`${JSON.stringify({ ...result, cniVersion: result.cniVersion ?? netConf.cniVersion })}\n`);
+      const { cniVersion: own, ...rest } = await plugin.add(args);
+      write(`${JSON.stringify({ cniVersion: own ?? netConf.cniVersion, ...rest })}\n`);
     } else if (command === "DEL") {
       await plugin.del(args);
     } else {
