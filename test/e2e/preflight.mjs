@@ -21,7 +21,8 @@ function succeeds(command, args) {
 export function missingPrerequisites() {
   const missing = [];
   const uid = process.getuid?.();
-  if (uid !== 0) missing.push(`root: the suite creates network namespaces and bridges (running as uid ${uid}); run it as root, as .ci/run does`);
+  if (uid !== 0)
+    missing.push(`root: the suite creates network namespaces and bridges (running as uid ${uid}); run it as root, as .ci/run does`);
   if (!succeeds("ip", ["-V"])) missing.push("the ip command (Debian package iproute2)");
   for (const plugin of ["bridge", "host-local", "loopback"]) {
     const file = path.join(CNI_PLUGINS_DIR, plugin);
