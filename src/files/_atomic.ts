@@ -181,13 +181,6 @@ function* unlinkQuietly(path: string): sys.Gen<void> {
   }
 }
 
-let umask: number | undefined;
-function currentUmask(): number {
-  // Read once, lazily: the call is not free and the umask rarely changes.
-  umask ??= process.umask();
-  return umask;
-}
-
 let tempCounter = 0;
 function tempName(): string {
   tempCounter = (tempCounter + 1) % 0x100000;
@@ -210,7 +203,14 @@ export function* makeDirectories(dir: string): sys.Gen<void> {
       throw ioError(again, dir, "create directory");
     }
   }
-  if ((currentUmask() & DIRECTORY_MODE) !== 0) yield* sys.chmod(dir, DIRECTORY_MODE);
+  // Always, whatever the umask: reading the umask (process.umask()) briefly
+  // sets it to 0 for every thread of the process, and caching it goes stale
+  // when the program changes it. Directory creation is rare; one chmod is cheap.
+  try {
+    yield* sys.chmod(dir, DIRECTORY_MODE);
+  } catch (err) {
+    throw ioError(err, dir, "set the mode of directory");
+  }
 }
 
 /** Refuses a directory that is a symlink (checked for `<base>/dp` and `<base>/cni`). */
@@ -263,7 +263,8 @@ export function* writeFileAtomic(target: string, data: Uint8Array, options: Writ
     }
   }
   try {
-    if ((currentUmask() & FILE_MODE) !== 0) yield* sys.fchmod(fd, FILE_MODE);
+    // Exactly 0444 whatever the umask (see makeDirectories for why it is not read).
+    yield* sys.fchmod(fd, FILE_MODE);
     yield* sys.write(fd, data);
     if (options.durable) yield* sys.fsync(fd);
   } catch (err) {
@@ -285,7 +286,14 @@ export function* writeFileAtomic(target: string, data: Uint8Array, options: Writ
     if (errnoOf(err) === "EEXIST") throw yield* existsError(target);
     throw ioError(err, target, "write");
   }
-  if (options.durable) yield* syncDirectory(dir);
+  if (options.durable) {
+    try {
+      yield* syncDirectory(dir);
+    } catch (err) {
+      // The file is in place, but its directory entry may not survive a crash.
+      throw ioError(err, target, "make durable");
+    }
+  }
 }
 
 function* refuseNonRegularTarget(target: string): sys.Gen<void> {
@@ -377,24 +385,27 @@ export interface LockOptions {
   staleMs: number;
 }
 
+/** A lock taken by {@link acquireLock}: its path and the identity of the file we created. */
+export interface HeldLock {
+  readonly path: string;
+  readonly dev: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
+}
+
 /**
  * Takes the update lock of `target`: a file created with O_EXCL next to it.
  * Waits with backoff while another process holds it; breaks a lock older than
  * `staleMs` (its holder died: updates take milliseconds).
  */
-export function* acquireLock(target: string, options: LockOptions): sys.Gen<string> {
+export function* acquireLock(target: string, options: LockOptions): sys.Gen<HeldLock> {
   const lock = lockPathFor(target);
   const deadline = Date.now() + options.timeoutMs;
   let delay = 1;
   for (let created = false; ; ) {
+    let fd: number | undefined;
     try {
-      const fd = yield* sys.open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-      try {
-        yield* sys.write(fd, Buffer.from(`${process.pid}\n`));
-      } finally {
-        yield* closeQuietly(fd);
-      }
-      return lock;
+      fd = yield* sys.open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     } catch (err) {
       const errno = errnoOf(err);
       if (errno === "ENOENT" && !created) {
@@ -404,14 +415,29 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<stri
       }
       if (errno !== "EEXIST") throw ioError(err, lock, "lock");
     }
-    try {
-      const stats = yield* sys.lstat(lock);
-      if (Date.now() - stats.mtimeMs > options.staleMs) {
+    if (fd !== undefined) {
+      try {
+        // The pid is for humans who find the file; the identity is for releaseLock.
+        yield* sys.write(fd, Buffer.from(`${process.pid}\n`));
+        const stats = yield* sys.fstat(fd);
+        return { path: lock, dev: stats.dev, ino: stats.ino, mtimeMs: stats.mtimeMs };
+      } catch (err) {
+        // A lock we cannot complete must not block every later update until it goes stale.
         yield* unlinkQuietly(lock);
-        continue;
+        throw ioError(err, lock, "lock");
+      } finally {
+        yield* closeQuietly(fd);
       }
+    }
+    let stats: fs.Stats;
+    try {
+      stats = yield* sys.lstat(lock);
     } catch {
       continue; // released between our open and lstat
+    }
+    if (Date.now() - stats.mtimeMs > options.staleMs) {
+      yield* breakStaleLock(lock, options.staleMs);
+      continue;
     }
     if (Date.now() >= deadline) {
       throw new DeviceInfoError(
@@ -425,6 +451,44 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<stri
   }
 }
 
-export function* releaseLock(lock: string): sys.Gen<void> {
-  yield* unlinkQuietly(lock);
+/**
+ * Removes a stale lock without ever removing a live one. Unlinking by name is
+ * not enough: two waiters can both see the same stale lock, and the slower
+ * one would then unlink the fresh lock the faster one just took, letting two
+ * updates run at once. Instead the lock is renamed aside (atomic: whatever
+ * is there moves), and what moved is checked: still stale, it is deleted; a
+ * fresh lock taken in the meantime is linked back into place.
+ */
+function* breakStaleLock(lock: string, staleMs: number): sys.Gen<void> {
+  const aside = `${lock}-stale-${tempName().slice(TEMP_FILE_PREFIX.length)}`;
+  try {
+    yield* sys.rename(lock, aside);
+  } catch {
+    return; // already broken or released by someone else
+  }
+  let moved: fs.Stats | undefined;
+  try {
+    moved = yield* sys.lstat(aside);
+  } catch {
+    return;
+  }
+  if (Date.now() - moved.mtimeMs <= staleMs) {
+    try {
+      yield* sys.link(aside, lock);
+    } catch {
+      // Yet another process took the lock while it was aside; nothing better to do.
+    }
+  }
+  yield* unlinkQuietly(aside);
+}
+
+/** Releases a lock, unless it was broken as stale and is now someone else's. */
+export function* releaseLock(lock: HeldLock): sys.Gen<void> {
+  try {
+    const stats = yield* sys.lstat(lock.path);
+    if (stats.dev !== lock.dev || stats.ino !== lock.ino || stats.mtimeMs !== lock.mtimeMs) return;
+  } catch {
+    return;
+  }
+  yield* unlinkQuietly(lock.path);
 }

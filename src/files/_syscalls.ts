@@ -74,7 +74,8 @@ export function* sleep(ms: number): Gen<void> {
 
 let sleeper: Int32Array | undefined;
 
-function execSync(op: Op): unknown {
+/** Performs one system call synchronously (exported for tests that drive a generator step by step). */
+export function execSync(op: Op): unknown {
   switch (op.op) {
     case "open":
       return fs.openSync(op.path, op.flags, op.mode);
@@ -196,8 +197,19 @@ export function runAsync<T>(gen: Gen<T>): Promise<T> {
         reject(thrown);
         return;
       }
-      if (step.done) resolve(step.value);
-      else execAsync(step.value, advance);
+      if (step.done) {
+        resolve(step.value);
+        return;
+      }
+      try {
+        execAsync(step.value, advance);
+      } catch (thrown) {
+        // fs.* validates its arguments synchronously (e.g. a path with a NUL
+        // byte): inside an fs callback that throw would be an uncaught
+        // exception and the promise would never settle. Hand it to the
+        // generator as the system call's error instead, as runSync does.
+        advance(thrown as NodeJS.ErrnoException);
+      }
     };
     advance(null);
   });

@@ -6,10 +6,10 @@
  */
 
 import { Buffer } from "node:buffer";
-import { dirname, isAbsolute, basename as pathBasename } from "node:path";
+import { dirname, isAbsolute, normalize, basename as pathBasename } from "node:path";
 import { DeviceInfoError } from "../errors.js";
 import { SPEC_VERSION } from "../format/fields.js";
-import { describeIssues } from "../format/issues.js";
+import { type DeviceInfoIssue, describeIssues } from "../format/issues.js";
 import { parseDocument, type ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { serializeDeviceInfo } from "../format/serialize.js";
@@ -18,6 +18,7 @@ import {
   acquireLock,
   checkDirectory,
   DEFAULT_MAX_BYTES,
+  type HeldLock,
   readFileBytes,
   releaseLock,
   removeFile,
@@ -103,7 +104,9 @@ function* copyFromDP(cniPath: string, resourceName: string, deviceID: string, op
       { path: dpPath },
     );
   }
-  yield* saveAt(cniPath, target, info, options, false);
+  // The warnings were reported when the source was read: the same document
+  // must not report them a second time on its way out.
+  yield* saveAt(cniPath, target, info, { ...options, onWarning: undefined }, false);
   return info;
 }
 
@@ -282,12 +285,14 @@ export async function updateDeviceInfoForCNI(
   const guarded = checkCNIPath(cniPath, options);
   const lock = await runAsync(lockFor(cniPath, guarded, options));
   try {
-    const current = await runAsync(loadAt(cniPath, undefined, options));
-    const before = current === undefined ? undefined : serializeDeviceInfo(current);
+    const loaded: DeviceInfoIssue[] = [];
+    const current = await runAsync(loadAt(cniPath, undefined, collecting(options, loaded)));
+    const before = current === undefined ? undefined : serializeFor(current, cniPath);
     const next = await fn(current === undefined ? undefined : structuredClone(current));
-    const plan = planUpdate(cniPath, current, before, next, options);
+    const plan = planUpdate(cniPath, current, before, next, loaded, options);
     if (plan.write)
       await runAsync(writeFileAtomic(cniPath, plan.bytes, { overwrite: current !== undefined, durable: options.durable === true }));
+    report(plan.warnings, options);
     return plan.value;
   } finally {
     await runAsync(releaseLock(lock));
@@ -303,8 +308,9 @@ export function updateDeviceInfoForCNISync(
   const guarded = checkCNIPath(cniPath, options);
   const lock = runSync(lockFor(cniPath, guarded, options));
   try {
-    const current = runSync(loadAt(cniPath, undefined, options));
-    const before = current === undefined ? undefined : serializeDeviceInfo(current);
+    const loaded: DeviceInfoIssue[] = [];
+    const current = runSync(loadAt(cniPath, undefined, collecting(options, loaded)));
+    const before = current === undefined ? undefined : serializeFor(current, cniPath);
     const next = fn(current === undefined ? undefined : structuredClone(current));
     if (isPromise(next)) {
       throw new DeviceInfoError(
@@ -313,33 +319,50 @@ export function updateDeviceInfoForCNISync(
         { path: cniPath },
       );
     }
-    const plan = planUpdate(cniPath, current, before, next, options);
+    const plan = planUpdate(cniPath, current, before, next, loaded, options);
     if (plan.write) runSync(writeFileAtomic(cniPath, plan.bytes, { overwrite: current !== undefined, durable: options.durable === true }));
+    report(plan.warnings, options);
     return plan.value;
   } finally {
     runSync(releaseLock(lock));
   }
 }
 
-function* lockFor(cniPath: string, guarded: string | undefined, options: UpdateOptions): Gen<string> {
+function* lockFor(cniPath: string, guarded: string | undefined, options: UpdateOptions): Gen<HeldLock> {
   if (guarded !== undefined) yield* checkDirectory(guarded);
   return yield* acquireLock(cniPath, { timeoutMs: options.lockTimeoutMs ?? 10_000, staleMs: options.lockStaleMs ?? 5_000 });
 }
 
-type UpdatePlan = { write: true; bytes: Buffer; value: DeviceInfo } | { write: false; value: DeviceInfo | undefined };
+// The warnings an update reports are those of the document left in the file:
+// the one written, or the current one when nothing is written. Reporting both
+// would repeat every warning the function did not fix.
+type UpdatePlan = { value: DeviceInfo | undefined; warnings: readonly DeviceInfoIssue[] } & (
+  | { write: true; bytes: Buffer }
+  | { write: false }
+);
 
 function planUpdate(
   path: string,
   current: DeviceInfo | undefined,
   before: string | undefined,
   next: DeviceInfo | undefined,
+  loaded: readonly DeviceInfoIssue[],
   options: UpdateOptions,
 ): UpdatePlan {
-  if (next === undefined) return { write: false, value: current };
-  const checked = checkValue(next, path, options, false);
-  if (before !== undefined && serializeDeviceInfo(checked) === before) return { write: false, value: current };
+  if (next === undefined) return { write: false, value: current, warnings: loaded };
+  const warnings: DeviceInfoIssue[] = [];
+  const checked = checkValue(next, path, collecting(options, warnings), false);
+  if (before !== undefined && serializeFor(checked, path) === before) return { write: false, value: current, warnings: loaded };
   const value = checked.version === "1.0.0" ? ({ ...checked, version: SPEC_VERSION } as DeviceInfo) : checked;
-  return { write: true, bytes: toBytes(serializeDeviceInfo(value), path, options), value };
+  return { write: true, bytes: toBytes(serializeFor(value, path), path, options), value, warnings };
+}
+
+function collecting<T extends ValidationOptions>(options: T, into: DeviceInfoIssue[]): T {
+  return { ...options, onWarning: (warning: DeviceInfoIssue) => into.push(warning) };
+}
+
+function report(warnings: readonly DeviceInfoIssue[], options: ValidationOptions): void {
+  if (options.onWarning !== undefined) for (const warning of warnings) options.onWarning(warning);
 }
 
 function isPromise(value: unknown): value is Promise<unknown> {
@@ -379,7 +402,17 @@ function toBytes(text: string, path: string, options: LoadOptions): Buffer {
 
 /** Validates (strictly unless told otherwise) and encodes a document for writing. */
 function encode(info: DeviceInfo, path: string, options: SaveOptions, strictDefault: boolean): Buffer {
-  return toBytes(serializeDeviceInfo(checkValue(info, path, options, strictDefault)), path, options);
+  return toBytes(serializeFor(checkValue(info, path, options, strictDefault), path), path, options);
+}
+
+/** serializeDeviceInfo, with the file named in its error (a value JSON cannot encode: BigInt, cycle, deep nesting). */
+function serializeFor(info: DeviceInfo, path: string): string {
+  try {
+    return serializeDeviceInfo(info);
+  } catch (err) {
+    if (!(err instanceof DeviceInfoError) || err.path !== undefined) throw err;
+    throw new DeviceInfoError(err.code, `refusing to write ${path}: ${err.message}`, { path, issues: err.issues, cause: err.cause });
+  }
 }
 
 /**
@@ -410,6 +443,8 @@ function checkCNIPath(cniPath: string, options: PathOptions): string | undefined
       { path: cniPath },
     );
   }
-  const dir = dirname(cniPath);
+  // Normalised for the comparison only ("/base//cni/x" is still in <base>/cni);
+  // the path itself is used as given, as Go does.
+  const dir = dirname(normalize(cniPath));
   return dir === getCNIDirectory(options) ? dir : undefined;
 }
