@@ -301,8 +301,9 @@ export function deviceInfoFor(statuses: readonly NetworkStatus[], selector: Atta
  * sidecars. The file may also be a whole-map annotations file.
  *
  * Each interface's `deviceInfo` is read like a device-info file (lenient:
- * deviations are warnings); unknown keys are kept; `interfaces: null` reads
- * as `[]`.
+ * deviations are warnings); unknown keys are kept; a missing or `null`
+ * `interfaces` (Go's nil slice) reads as `[]` (a warning; an error with
+ * `strict: true`).
  *
  * @param path - default {@link DEFAULT_KUBEVIRT_NETWORK_INFO_PATH} (`/etc/podinfo/network-info`)
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when the file does
@@ -341,21 +342,27 @@ export async function readKubeVirtNetworkInfo(
   return checkNetworkInfo(doc, path, options);
 }
 
-function checkNetworkInfo(doc: unknown, path: string, options: ValidationOptions): KubeVirtNetworkInfo {
+/**
+ * Checks a parsed network-info document; lenient unless `strict` (then a
+ * missing or null `interfaces` and null fields are errors, as in the schema).
+ */
+export function checkNetworkInfo(doc: unknown, path: string | undefined, options: ValidationOptions): KubeVirtNetworkInfo {
   const strict = options.strict === true;
   const errors: DeviceInfoIssue[] = [];
   const warnings: DeviceInfoIssue[] = [];
   const error = (code: DeviceInfoIssueCode, at: readonly (string | number)[], message: string) =>
     errors.push(makeIssue("error", code, at, message));
+  const deviation = (code: DeviceInfoIssueCode, at: readonly (string | number)[], message: string) =>
+    (strict ? errors : warnings).push(makeIssue(strict ? "error" : "warning", code, at, message));
   const interfaces: KubeVirtInterface[] = [];
   const out: Record<string, unknown> = {};
   if (!isObject(doc)) {
     error("not_object", [], `the network-info must be a JSON object, got ${describeType(doc)}`);
   } else {
     const list = doc.interfaces;
-    if (list !== undefined && list !== null && !Array.isArray(list)) {
-      error("wrong_type", ["interfaces"], `"interfaces" must be an array, got ${describeType(list)}`);
-    }
+    if (list === undefined) deviation("missing_field", ["interfaces"], `"interfaces" is missing; read as []`);
+    else if (list === null) deviation("null_field", ["interfaces"], `"interfaces" is null (Go's nil slice); read as []`);
+    else if (!Array.isArray(list)) error("wrong_type", ["interfaces"], `"interfaces" must be an array, got ${describeType(list)}`);
     (Array.isArray(list) ? list : []).forEach((raw: unknown, i) => {
       const at = ["interfaces", i];
       if (!isObject(raw)) {
@@ -366,6 +373,9 @@ function checkNetworkInfo(doc: unknown, path: string, options: ValidationOptions
       const network = raw.network;
       if (typeof network === "string") iface.network = network;
       else error("wrong_type", [...at, "network"], `"network" must be a string, got ${describeType(network)}`);
+      for (const key of ["deviceInfo", "mac", "mtu"] as const) {
+        if (raw[key] === null) deviation("null_field", [...at, key], `null is read as an absent "${key}"; omit the key instead`);
+      }
       const info = raw.deviceInfo;
       if (info !== undefined && info !== null) {
         const checked = checkDeviceInfo(info, strict);
@@ -390,7 +400,8 @@ function checkNetworkInfo(doc: unknown, path: string, options: ValidationOptions
     for (const key of Object.keys(doc)) if (key !== "interfaces") setOwn(out, key, doc[key]);
   }
   if (errors.length > 0) {
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${path}: invalid network-info: ${describeIssues(errors)}`, { path, issues: errors });
+    const where = path === undefined ? "" : `${path}: `;
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network-info: ${describeIssues(errors)}`, { path, issues: errors });
   }
   if (options.onWarning !== undefined) for (const w of warnings) options.onWarning(w);
   return out as KubeVirtNetworkInfo;
