@@ -18,7 +18,7 @@ export async function runFuzz(cases: number, seed: number, log?: (line: string) 
   const start = performance.now();
   const tmp = scratch("devinfo-fuzz-");
   try {
-    const script = await bundle("_fuzz-thread.ts", tmp.dir);
+    const script = await bundle("stress/_fuzz-thread.ts", tmp.dir);
     const job: FuzzJob = { cases, seed, dir: tmp.dir };
     const outcome = await new Promise<{ results?: readonly FuzzTargetResult[]; problem?: string; done: number }>((resolve) => {
       const worker = new Worker(script, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } });

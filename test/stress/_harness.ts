@@ -18,12 +18,16 @@ export function repoRoot(): string {
   }
 }
 
-/** Bundles `test/stress/<entry>.ts` (and the sources it imports) into `outDir`; returns the bundle's path. */
+/**
+ * Bundles `test/<entry>` (`stress/_worker.ts`, say) and the sources it imports
+ * into `outDir`; returns the bundle's path. Bundling from the sources means a
+ * child process always runs the code under test, never a stale `dist/`.
+ */
 export async function bundle(entry: string, outDir: string): Promise<string> {
   const { build } = await import("esbuild");
   const outfile = path.join(outDir, `${path.basename(entry, ".ts")}.mjs`);
   await build({
-    entryPoints: [path.join(repoRoot(), "test", "stress", entry)],
+    entryPoints: [path.join(repoRoot(), "test", entry)],
     bundle: true,
     platform: "node",
     format: "esm",

@@ -39,7 +39,7 @@ export async function setUp(
   log?: (line: string) => void,
 ): Promise<{ ctx: Context; dispose: () => Promise<void> }> {
   const tmp = scratch();
-  const worker = await bundle("_worker.ts", tmp.dir);
+  const worker = await bundle("stress/_worker.ts", tmp.dir);
   const pool: Worker[] = [];
   const workers = async (count: number) => {
     if (pool.length < count) pool.push(...(await startWorkers(worker, count - pool.length)));
