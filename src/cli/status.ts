@@ -1,16 +1,127 @@
-/** `devinfo status` (placeholder until its building blocks land). */
+/** `devinfo status`: each pod interface with its device-info, from the network-status annotation. */
 
-import type { Command } from "./_command.js";
+import { DeviceInfoError } from "../errors.js";
+import type { DeviceInfoIssue } from "../format/issues.js";
+import type { DeviceInfo } from "../format/schema.js";
+import { parseDownwardAPIAnnotations } from "../status/downward-api.js";
+import { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION, parseNetworkStatusAnnotation } from "../status/network-status.js";
+import type { NetworkStatus } from "../status/schema.js";
+import { DEFAULT_POD_ANNOTATIONS_PATH, readPodNetworkStatus } from "../status/workload.js";
+import { type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
+import { Table } from "./_output.js";
+import { readStream, summarize } from "./_scan.js";
+
+/** One line of `devinfo status --json`. Every key is always present. */
+export interface StatusEntry {
+  network: string | null;
+  interface: string | null;
+  default: boolean;
+  ips: string[];
+  mac: string | null;
+  deviceInfo: DeviceInfo | null;
+}
 
 export const command: Command = {
   name: "status",
-  summary: "status",
-  description: "Not available yet.",
-  usage: ["status"],
-  examples: [],
-  options: {},
-  run(ctx) {
-    ctx.err.line("devinfo: status is not available yet");
-    return 1;
+  summary: "Show each pod interface with its device-info, from the network-status annotation",
+  description: `Show each interface of a pod with its device-info, as the workload sees it: from the ${NETWORK_STATUS_ANNOTATION}
+annotation that the meta-plugin (Multus) writes (spec 6.1).
+
+FILE is a Downward API annotations file (one key="value" line per annotation, as the kubelet projects
+metadata.annotations; the default is ${DEFAULT_POD_ANNOTATIONS_PATH}, where pods usually mount it), a file holding
+only the annotation's value, or - for stdin (either form). The annotation is read leniently, as the library's
+readers read it; deviations are printed on stderr, or are errors with --strict.`,
+  usage: ["status [FILE|-] [options]"],
+  examples: [
+    { comment: "Inside a pod: the interfaces and their devices", command: "devinfo status" },
+    {
+      comment: "From outside: the annotation of a running pod",
+      command: "kubectl get pod my-pod -o jsonpath='{.metadata.annotations.k8s\\.v1\\.cni\\.cncf\\.io/network-status}' | devinfo status -",
+    },
+    {
+      comment: "The PCI address of net1, for a script",
+      command: "devinfo status --interface net1 --json | jq -r '.[0].deviceInfo.pci[\"pci-address\"]'",
+    },
+  ],
+  options: {
+    network: { type: "string", help: 'Only the attachments of this network: "namespace/name", or "name" in any namespace.' },
+    interface: { type: "string", help: "Only this interface, e.g. net1." },
+    strict: { type: "boolean", default: "false", help: "Refuse deviations from the spec instead of printing them as warnings." },
+    json: {
+      ...JSON_OPTION,
+      help: `Print a JSON array of {"network", "interface", "default", "ips", "mac", "deviceInfo"} (deviceInfo null when the interface has none).`,
+    },
   },
+  run,
 };
+
+async function run(ctx: Context): Promise<number> {
+  if (ctx.positionals.length > 1) throw new UsageError(`devinfo status takes one FILE at most; got ${JSON.stringify(ctx.positionals[1])}`);
+  const file = ctx.positionals[0] ?? DEFAULT_POD_ANNOTATIONS_PATH;
+  const strict = ctx.values.strict === true;
+  const warnings: DeviceInfoIssue[] = [];
+  const options = { strict, onWarning: (w: DeviceInfoIssue) => warnings.push(w) };
+  const statuses =
+    file === "-" ? fromText((await readStream(ctx.io.stdin)).toString("utf8"), options) : await readPodNetworkStatus(file, options);
+  for (const w of warnings)
+    ctx.err.line(`${ctx.err.style.yellow("warning:")} ${file === "-" ? "<stdin>" : file}: ${w.jsonPath}: ${w.message}`);
+
+  const network = stringOption(ctx.values, "network");
+  const ifName = stringOption(ctx.values, "interface");
+  const entries = statuses
+    .map(toEntry)
+    .filter(
+      (e) =>
+        (network === undefined || e.network === network || (!network.includes("/") && (e.network ?? "").endsWith(`/${network}`))) &&
+        (ifName === undefined || e.interface === ifName),
+    );
+
+  if (ctx.values.json === true) {
+    ctx.out.line(JSON.stringify(entries, null, 2));
+    return 0;
+  }
+  if (entries.length === 0) {
+    ctx.err.line(statuses.length === 0 ? "The network status lists no interface." : "No interface matches --network and --interface.");
+    return network === undefined && ifName === undefined ? 0 : 1;
+  }
+  const table = new Table(ctx.out, ["INTERFACE", "NETWORK", "IPS", "MAC", "TYPE", "DEVICE"]);
+  for (const e of entries) {
+    const summary = e.deviceInfo === null ? undefined : summarize(e.deviceInfo);
+    table.add([
+      `${e.interface ?? "-"}${e.default ? ctx.out.style.dim(" (default)") : ""}`,
+      e.network ?? "-",
+      e.ips.length === 0 ? "-" : e.ips.join(","),
+      e.mac ?? "-",
+      summary?.type ?? "-",
+      summary === undefined ? "-" : (summary.address ?? "-"),
+    ]);
+  }
+  table.end();
+  return 0;
+}
+
+/** Stdin holds either the annotation's value or a whole annotations file. */
+function fromText(text: string, options: { strict: boolean; onWarning: (w: DeviceInfoIssue) => void }): NetworkStatus[] {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("[") || trimmed.startsWith("null")) return parseNetworkStatusAnnotation(text, options);
+  const annotations = parseDownwardAPIAnnotations(text);
+  const value = annotations[NETWORK_STATUS_ANNOTATION] ?? annotations[OLD_NETWORK_STATUS_ANNOTATION];
+  if (value === undefined) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `stdin holds neither a network-status value (a JSON array) nor a ${NETWORK_STATUS_ANNOTATION} annotation`,
+    );
+  }
+  return parseNetworkStatusAnnotation(value, options);
+}
+
+function toEntry(s: NetworkStatus): StatusEntry {
+  return {
+    network: typeof s.name === "string" ? s.name : null,
+    interface: typeof s.interface === "string" && s.interface !== "" ? s.interface : null,
+    default: s.default === true,
+    ips: Array.isArray(s.ips) ? s.ips : [],
+    mac: typeof s.mac === "string" && s.mac !== "" ? s.mac : null,
+    deviceInfo: s["device-info"] ?? null,
+  };
+}
