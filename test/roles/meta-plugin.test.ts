@@ -343,6 +343,18 @@ describe("buildPluginStdin", () => {
     );
   });
 
+  it("keeps the JSON value of any configuration (property)", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (extra) => {
+        const plugin = { ...extra, type: "x" };
+        const out = buildPluginStdin({ cniVersion: "1.0.0", name: "n", plugins: [plugin] });
+        expect(JSON.parse(out)).toEqual({ ...plugin, name: "n", cniVersion: "1.0.0" });
+        expect(out).not.toMatch(/[<>&\u2028\u2029]/);
+      }),
+      { seed: 20240611, numRuns: 300 },
+    );
+  });
+
   it.each([[-1], [2], [0.5]])("refuses index %s", (index) => {
     expect(() => buildPluginStdin(CONFLIST_WITH_CAP, { index })).toThrow(expect.objectContaining({ code: "ERR_DEVINFO_INVALID" }));
   });
