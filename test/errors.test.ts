@@ -66,7 +66,7 @@ describe("isDeviceInfoError", () => {
   });
 
   it("recognises errors thrown by another copy of the package (the built one)", async () => {
-    const other = (await import(new URL("errors.js", packageUrl()).href)) as typeof import("../src/errors.js");
+    const other = (await import(packageUrl("errors.js"))) as typeof import("../src/errors.js");
     expect(other.DeviceInfoError).not.toBe(DeviceInfoError);
     const err = new other.DeviceInfoError("ERR_DEVINFO_IO", "m");
     expect(err instanceof DeviceInfoError).toBe(false);

@@ -175,6 +175,18 @@ describe.each([
       expect(await api.loadDP(RES, DEV, opts())).toEqual(PCI);
     });
 
+    it("does not modify the document it is given, even one it normalises", async () => {
+      const info = JSON.parse('{"x":{"y":[1]},"Type":"pci","PCI":{"PCI-Address":"0000:af:06.0","vhost-net":null},"version":"1.1.0"}');
+      const before = structuredClone(info);
+      await api.saveCNI(cniPath(), info, { strict: false });
+      await api.update(cniPath(), () => info, { strict: false });
+      expect(info).toEqual(before);
+      expect(Object.keys(info)).toEqual(Object.keys(before));
+      expect(fs.readFileSync(cniPath(), "utf8")).toBe(
+        '{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"},"x":{"y":[1]}}',
+      );
+    });
+
     it("writes with durable: true", async () => {
       await api.saveCNI(cniPath(), PCI, { durable: true });
       expect(fs.readFileSync(cniPath(), "utf8")).toBe(serializeDeviceInfo(PCI));

@@ -2,8 +2,8 @@
  * Real child processes for tests: races, umask, locks, crash safety.
  *
  * Children import the built package (`dist/`), so run `npm run build` first
- * (`npm test` does). {@link packageUrl} refuses a `dist/` older than `src/`,
- * so that a test never silently exercises stale code.
+ * (`npm test` does). {@link packageUrl} refuses a built module older than its
+ * source, so that a test never silently exercises stale code.
  *
  * @example
  * ```ts
@@ -21,30 +21,39 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 /** The repository root. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-let checked = false;
+const checked = new Set<string>();
 
 /**
  * `file:` URL of a built entry point (default the main one), for `import` in
- * child scripts. Throws when `dist/` is missing or older than a source file.
+ * child scripts. Throws when the entry, or a module it imports, is missing
+ * from `dist/` or older than its source in `src/`.
  */
 export function packageUrl(entry = "index.js"): string {
-  if (!checked) {
-    assertFreshBuild();
-    checked = true;
+  const file = path.join(REPO_ROOT, "dist", entry);
+  if (!checked.has(file)) {
+    assertFresh(file, new Set());
+    checked.add(file);
   }
-  return pathToFileURL(path.join(REPO_ROOT, "dist", entry)).href;
+  return pathToFileURL(file).href;
 }
 
-function assertFreshBuild(): void {
-  const src = path.join(REPO_ROOT, "src");
-  const dist = path.join(REPO_ROOT, "dist");
-  for (const file of fs.readdirSync(src, { recursive: true, encoding: "utf8" })) {
-    if (!file.endsWith(".ts")) continue;
-    const built = path.join(dist, file.replace(/\.ts$/, ".js"));
-    const builtTime = fs.existsSync(built) ? fs.statSync(built).mtimeMs : undefined;
-    if (builtTime === undefined || builtTime < fs.statSync(path.join(src, file)).mtimeMs) {
-      throw new Error(`dist/ is missing or older than src/${file}: run "npm run build" before the tests (npm test does)`);
-    }
+// Relative imports of a built module (tsc keeps them as written, ".js" included).
+const RELATIVE_IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^;]*?from\s*"(\.{1,2}\/[^"]+)"|import\(\s*"(\.{1,2}\/[^"]+)"\s*\)|(?:^|[\s;])import\s*"(\.{1,2}\/[^"]+)"/g;
+
+function assertFresh(built: string, seen: Set<string>): void {
+  if (seen.has(built)) return;
+  seen.add(built);
+  const source = path.join(REPO_ROOT, "src", path.relative(path.join(REPO_ROOT, "dist"), built)).replace(/\.js$/, ".ts");
+  const builtTime = fs.existsSync(built) ? fs.statSync(built).mtimeMs : undefined;
+  if (builtTime === undefined || (fs.existsSync(source) && builtTime < fs.statSync(source).mtimeMs)) {
+    throw new Error(
+      `${path.relative(REPO_ROOT, built)} is missing or older than its source: run "npm run build" before the tests (npm test does)`,
+    );
+  }
+  for (const match of fs.readFileSync(built, "utf8").matchAll(RELATIVE_IMPORT)) {
+    const specifier = match[1] ?? match[2] ?? match[3];
+    if (specifier !== undefined) assertFresh(path.resolve(path.dirname(built), specifier), seen);
   }
 }
 
