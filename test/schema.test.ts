@@ -37,7 +37,7 @@ function agree(value: unknown): void {
   const ours = validateDeviceInfo(value, { strict: true });
   if (zod !== ours.valid) {
     throw new Error(
-      `zod says ${zod ? "valid" : "invalid"}, validateDeviceInfo(strict) says ${ours.valid ? "valid" : "invalid"} for ${JSON.stringify(value)}: ${JSON.stringify(ours.errors.map((e) => e.jsonPath + " " + e.code))}`,
+      `zod says ${zod ? "valid" : "invalid"}, validateDeviceInfo(strict) says ${ours.valid ? "valid" : "invalid"} for ${JSON.stringify(value)}: ${JSON.stringify(ours.errors.map((e) => `${e.jsonPath} ${e.code}`))}`,
     );
   }
 }

@@ -184,6 +184,11 @@ function* cleanDP(resourceName: string, deviceID: string, options: PathOptions):
  * Writes a CNI device-info file at `cniPath` (an absolute path, as passed in
  * `runtimeConfig.CNIDeviceInfoFile`), with the same atomicity, exclusivity,
  * modes and validation as {@link saveDeviceInfoForDP}. Resolves to the path.
+ *
+ * The path is used as given. When it lies in `<baseDir>/cni` (pass the same
+ * `baseDir` as to {@link getCNIDeviceInfoPath}), that directory is refused if
+ * it is a symlink, as `<baseDir>/dp` is for device plugin files; elsewhere
+ * only the file itself is checked (never followed if it is a symlink).
  */
 export function saveDeviceInfoForCNI(cniPath: string, info: DeviceInfo, options: SaveOptions = {}): Promise<string> {
   return runAsync(saveCNI(cniPath, info, options));

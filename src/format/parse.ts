@@ -24,7 +24,9 @@ export interface ValidationOptions {
  * Parses and validates a device-info document.
  *
  * `input` is JSON text (a string), UTF-8 bytes (a `Buffer`, any typed array or
- * `DataView`, or an `ArrayBuffer`), or a value already parsed. Returns the document itself: known fields in Go's
+ * `DataView`, or an `ArrayBuffer`), or a value already parsed. Text is
+ * decoded as Go decodes it: each invalid UTF-8 byte and each lone surrogate
+ * becomes U+FFFD, so a load-then-save writes the bytes Go would. Returns the document itself: known fields in Go's
  * order, unknown keys kept as ordinary enumerable properties (so `{ ...info }`
  * keeps them), `null` fields dropped. The input is not modified.
  *
