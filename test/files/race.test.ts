@@ -62,7 +62,7 @@ describe(`${WORKERS} processes saving the same new file (${TRIALS} trials)`, () 
       return { child, out: lines(child) };
     });
     for (const w of workers) expect(await w.out.next()).toBe("ready");
-  });
+  }, 60_000);
 
   afterAll(() => {
     for (const w of workers) w.child.stdin?.end();

@@ -65,7 +65,7 @@ export interface RunNodeOptions {
   input?: string | Uint8Array | undefined;
   /** Working directory (default the repository root). */
   cwd?: string | undefined;
-  /** Kill the child (SIGKILL) after this long; default 20 s. */
+  /** Kill the child (SIGKILL) after this long; default 60 s (CI machines can be slow). */
   timeoutMs?: number | undefined;
 }
 
@@ -94,7 +94,7 @@ export function runNode(script: string, args: readonly string[] = [], options: R
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk;
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
     child.on("error", (err) => {
       clearTimeout(timer);
       reject(err);
