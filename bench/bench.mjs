@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// `npm run bench`: builds the package the way `npm run build` does (the same
+// esbuild bundles, scripts/build.mjs) into a private copy installed as
+// node_modules/devinfo of a scratch app, compiles the TypeScript benchmarks
+// into one file, and runs them. A private copy, because other work may
+// rebuild dist/ while the benchmarks run; installed in an app's node_modules
+// so that cold-start scripts resolve `import "devinfo"` as users' code does.
+// `import ... from "devinfo"` in the benchmarks stays an import of that copy.
+//
+// Usage: node bench/bench.mjs [--only=ops,event-loop,cold-start,scale,syscalls] [--quick] [--markdown=FILE]
+
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { buildBundles } from "../scripts/build.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cache = path.join(root, "node_modules", ".cache", "devinfo-bench");
+const app = path.join(cache, "app");
+const pkg = path.join(app, "node_modules", "devinfo");
+const outfile = path.join(cache, "run.mjs");
+
+fs.rmSync(cache, { recursive: true, force: true });
+fs.mkdirSync(pkg, { recursive: true });
+fs.copyFileSync(path.join(root, "package.json"), path.join(pkg, "package.json"));
+fs.writeFileSync(path.join(app, "package.json"), '{ "name": "devinfo-bench-app", "private": true, "type": "module" }\n');
+await buildBundles(path.join(pkg, "dist"));
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ["bench/run.ts"],
+  outfile,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  plugins: [
+    {
+      name: "devinfo-private-copy",
+      setup(b) {
+        b.onResolve({ filter: /^devinfo$/ }, () => ({ path: path.join(pkg, "dist", "index.js"), external: true }));
+      },
+    },
+  ],
+  logLevel: "warning",
+});
+
+// A child, not an import: the benchmark's process starts clean (and can force a GC between batches).
+const run = spawnSync(process.execPath, ["--expose-gc", outfile, ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env: { ...process.env, DEVINFO_BENCH_ROOT: root, DEVINFO_BENCH_APP: app },
+});
+process.exitCode = run.status ?? 1;

@@ -1,0 +1,264 @@
+/**
+ * Cold start, as whole processes: what a CNI plugin written with this
+ * package pays on every pod start, against `node -e 0` and against the same
+ * script using `node:fs` alone. Also the cost of each runtime dependency and
+ * of shipping the package unbundled, which is how the build was chosen.
+ *
+ * Every round runs every variant once, in a rotated order; a difference is
+ * the median over rounds of the per-round difference. Each child also
+ * reports its own CPU time (user + system, all threads) at exit, through a
+ * one-line `-r` preload that every variant, `node -e 0` included, carries
+ * (bench/_child.ts):
+ * CPU time hardly moves when other processes compete for the machine, wall
+ * time does.
+ */
+
+import fs from "node:fs";
+import path from "node:path";
+import { build } from "esbuild";
+import { runChild } from "./_child.js";
+import { APP_DIR, PACKAGE_DIR, places, REPO_ROOT } from "./_env.js";
+import { log, median, ms, pct, rotate, spread, table, type Verdict } from "./_stats.js";
+import { INFO } from "./ops.js";
+
+interface Variant {
+  key: string;
+  label: string;
+  args: string[];
+  /** stdin of the child. */
+  input?: string;
+  env?: Record<string, string>;
+  /** Restores the files the child changes, before each run (not timed). */
+  reset?: () => void;
+  /** What stdout must hold, so that a failing child never passes for a fast one. */
+  expect: RegExp;
+}
+
+/** A CNI-plugin-like script: reads the network configuration on stdin, loads the device-info file it names, answers on stdout. */
+function pluginScript(load: { imports: string; expr: string }): string {
+  return `import { readFileSync } from "node:fs";
+${load.imports}
+const conf = JSON.parse(readFileSync(0, "utf8"));
+const info = ${load.expr};
+process.stdout.write(JSON.stringify({ cniVersion: conf.cniVersion, deviceType: info.type }) + "\\n");
+`;
+}
+
+const SCRIPTS: Record<string, string> = {
+  "empty.mjs": "",
+  "fs-only.mjs": pluginScript({ imports: "", expr: 'JSON.parse(readFileSync(conf.runtimeConfig.CNIDeviceInfoFile, "utf8"))' }),
+  "devinfo.mjs": pluginScript({
+    imports: 'import { loadDeviceInfoFromCNISync } from "devinfo";',
+    expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
+  }),
+  "devinfo-async.mjs": pluginScript({
+    imports: 'import { loadDeviceInfoFromCNI } from "devinfo";',
+    expr: "await loadDeviceInfoFromCNI(conf.runtimeConfig.CNIDeviceInfoFile)",
+  }),
+  "devinfo-unbundled.mjs": pluginScript({
+    imports: 'import { loadDeviceInfoFromCNISync } from "devinfo-unbundled";',
+    expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
+  }),
+  "schema.mjs": pluginScript({
+    imports: 'import { DeviceInfoSchema } from "devinfo/schema";',
+    expr: 'DeviceInfoSchema.parse(JSON.parse(readFileSync(conf.runtimeConfig.CNIDeviceInfoFile, "utf8")))',
+  }),
+  "zod.mjs": 'import * as z from "zod";\nif (typeof z.object !== "function") process.exit(1);\n',
+  "zod-mini.mjs": 'import * as z from "zod/mini";\nif (typeof z.object !== "function") process.exit(1);\n',
+  "uuid.mjs": 'import { v5 } from "uuid";\nif (typeof v5 !== "function") process.exit(1);\n',
+};
+
+/** The package as tsc would ship it, one module per source file (esbuild, no bundling), as node_modules/devinfo-unbundled. */
+async function buildUnbundled(): Promise<void> {
+  const dir = path.join(APP_DIR, "node_modules", "devinfo-unbundled");
+  const sources = fs
+    .readdirSync(path.join(REPO_ROOT, "src"), { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join("src", f));
+  await build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: sources,
+    outdir: path.join(dir, "dist"),
+    outbase: "src",
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  });
+  fs.copyFileSync(path.join(PACKAGE_DIR, "package.json"), path.join(dir, "package.json"));
+}
+
+function run(v: Variant): { wallMs: number; cpuMs: number } {
+  v.reset?.();
+  const r = runChild(v.args, { input: v.input, env: v.env });
+  if (!v.expect.test(r.stdout)) throw new Error(`cold start: ${v.label}: unexpected output:\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+export async function benchColdStart(options: { rounds: number }): Promise<{ report: string; verdicts: Verdict[] }> {
+  const [where] = places(["tmpfs"]);
+  if (where === undefined) throw new Error("no tmpfs place");
+  try {
+    for (const [name, text] of Object.entries(SCRIPTS)) fs.writeFileSync(path.join(APP_DIR, name), text);
+    await buildUnbundled();
+    const { buildExamples } = (await import(path.join(REPO_ROOT, "examples", "build.mjs"))) as {
+      buildExamples(outdir: string): Promise<Record<string, string>>;
+    };
+    const plugins = await buildExamples(path.join(where.dir, "bin"));
+    const representor = plugins["devinfo-pci-representor"];
+    if (representor === undefined) throw new Error("examples/build.mjs built no devinfo-pci-representor");
+
+    // The CNI file the meta-plugin copied from the device plugin, as the chained plugin finds it.
+    const cniFile = path.join(where.dir, "cni", `sriov-net1-${"ab".repeat(32)}_net1`);
+    fs.mkdirSync(path.dirname(cniFile), { recursive: true });
+    const copied = JSON.stringify({
+      type: "pci",
+      version: "1.1.0",
+      pci: { "pci-address": INFO.type === "pci" ? INFO.pci["pci-address"] : "" },
+    });
+    const resetCopied = () => {
+      fs.rmSync(cniFile, { force: true });
+      fs.writeFileSync(cniFile, copied, { mode: 0o444 });
+    };
+    resetCopied();
+    const prevResult = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "fixtures", "cni-results", "bridge-hostlocal.json"), "utf8"));
+    const addConf = JSON.stringify({
+      cniVersion: "1.0.0",
+      name: "sriov-net1",
+      type: "devinfo-pci-representor",
+      capabilities: { CNIDeviceInfoFile: true },
+      representors: { [INFO.type === "pci" ? INFO.pci["pci-address"] : ""]: "pf0vf3" },
+      runtimeConfig: { CNIDeviceInfoFile: cniFile },
+      prevResult,
+    });
+    const scriptConf = JSON.stringify({ cniVersion: "1.0.0", name: "sriov-net1", runtimeConfig: { CNIDeviceInfoFile: cniFile } });
+    const plugin = (key: string, label: string, script: string): Variant => ({
+      key,
+      label,
+      args: [script],
+      input: scriptConf,
+      expect: /"deviceType":"pci"/,
+    });
+    const imports = (key: string, label: string, script: string): Variant => ({ key, label, args: [script], expect: /^$/ });
+    const variants: Variant[] = [
+      { key: "bare", label: "`node -e 0`", args: ["-e", "0"], expect: /^$/ },
+      imports("empty", "empty ESM script", "empty.mjs"),
+      plugin("fs", "plugin-like script, node:fs + JSON.parse", "fs-only.mjs"),
+      plugin("devinfo", "plugin-like script, devinfo (loadDeviceInfoFromCNISync)", "devinfo.mjs"),
+      plugin("devinfo-async", "plugin-like script, devinfo (await loadDeviceInfoFromCNI)", "devinfo-async.mjs"),
+      plugin("unbundled", "plugin-like script, devinfo unbundled (one module per file, as tsc emits)", "devinfo-unbundled.mjs"),
+      plugin("schema", "plugin-like script, devinfo/schema (zod) DeviceInfoSchema.parse", "schema.mjs"),
+      imports("zod", 'import * as z from "zod"', "zod.mjs"),
+      imports("zod-mini", 'import * as z from "zod/mini"', "zod-mini.mjs"),
+      imports("uuid", 'import { v5 } from "uuid"', "uuid.mjs"),
+      {
+        key: "add",
+        label: "example plugin devinfo-pci-representor, whole ADD (load, update, write)",
+        args: [representor],
+        input: addConf,
+        env: {
+          CNI_COMMAND: "ADD",
+          CNI_CONTAINERID: "ab".repeat(32),
+          CNI_NETNS: "/var/run/netns/bench",
+          CNI_IFNAME: "net1",
+          CNI_PATH: path.dirname(representor),
+        },
+        reset: resetCopied,
+        expect: /"interfaces"/,
+      },
+    ];
+
+    // The ADD really updates the file: check once, outside the timing.
+    run(variants.find((v) => v.key === "add") as Variant);
+    if (!fs.readFileSync(cniFile, "utf8").includes('"representor-device":"pf0vf3"'))
+      throw new Error("the example ADD did not update the file");
+
+    const wall = new Map<string, number[]>(variants.map((v) => [v.key, []]));
+    const cpu = new Map<string, number[]>(variants.map((v) => [v.key, []]));
+    const warmup = 2;
+    for (let round = 0; round < options.rounds + warmup; round++) {
+      for (const v of rotate(variants, round)) {
+        const r = run(v);
+        if (round < warmup) continue;
+        wall.get(v.key)?.push(r.wallMs);
+        cpu.get(v.key)?.push(r.cpuMs);
+      }
+      if (round >= warmup && (round - warmup + 1) % 10 === 0) log(`cold-start: ${round - warmup + 1}/${options.rounds} rounds`);
+    }
+    const get = (m: Map<string, number[]>, key: string) => m.get(key) ?? [];
+    // Per-round differences, then their median.
+    const diff = (m: Map<string, number[]>, a: string, b: string) => get(m, a).map((value, i) => value - (get(m, b)[i] ?? Number.NaN));
+    const rel = (m: Map<string, number[]>, a: string, b: string, over: string) =>
+      get(m, a).map((value, i) => (value - (get(m, b)[i] ?? Number.NaN)) / (get(m, over)[i] ?? Number.NaN));
+
+    const reference: Record<string, string> = {
+      bare: "-",
+      empty: "bare",
+      fs: "bare",
+      devinfo: "fs",
+      "devinfo-async": "fs",
+      unbundled: "fs",
+      schema: "fs",
+      zod: "empty",
+      "zod-mini": "empty",
+      uuid: "empty",
+      add: "bare",
+    };
+    const name = (key: string) => variants.find((v) => v.key === key)?.label ?? key;
+    const rows = variants.map((v) => {
+      const ref = reference[v.key] ?? "-";
+      const vsRef =
+        ref === "-"
+          ? "-"
+          : `${signed(median(diff(wall, v.key, ref)))} ms = ${pct(median(rel(wall, v.key, ref, "bare")))} (CPU ${signed(median(diff(cpu, v.key, ref)))} ms)`;
+      return [
+        v.label,
+        ms(median(get(wall, v.key))),
+        ms(median(get(cpu, v.key))),
+        ref === "-" ? "-" : ref === "bare" ? "`node -e 0`" : name(ref),
+        vsRef,
+      ];
+    });
+    const pkgShare = rel(wall, "devinfo", "fs", "bare");
+    const pkgCpuShare = rel(cpu, "devinfo", "fs", "bare");
+    const addShare = rel(wall, "add", "bare", "bare");
+    const unbundledShare = rel(wall, "unbundled", "fs", "bare");
+    const report = [
+      `Whole processes, ${options.rounds} interleaved rounds; wall time measured by the parent (spawn to exit), CPU time (user + system) reported by each child.` +
+        ` A difference is the median of per-round differences; a percentage divides it by the same round's \`node -e 0\` wall time.`,
+      "",
+      table(["process", "wall (ms, median)", "CPU (ms, median)", "compared with", "difference (wall; CPU), % of `node -e 0`"], rows),
+      "",
+      `Package cost, per round (wall): median ${pct(median(pkgShare))}, interquartile range ${spread(pkgShare, pct)}; CPU: ${pct(median(pkgCpuShare))} (${spread(pkgCpuShare, pct)}) of \`node -e 0\`'s CPU time.`,
+    ].join("\n");
+    return {
+      report,
+      verdicts: [
+        {
+          figure: "cold start: devinfo plugin-like script − node:fs one, % of `node -e 0`",
+          value: `${pct(median(pkgShare))} (${signed(median(diff(wall, "devinfo", "fs")))} ms of ${ms(median(get(wall, "bare")))} ms; CPU ${pct(median(pkgCpuShare))})`,
+          budget: "≤ 10%",
+          ok: median(pkgShare) <= 0.1,
+        },
+        {
+          figure: "cold start: same, unbundled package (one module per file)",
+          value: `${pct(median(unbundledShare))} (${signed(median(diff(wall, "unbundled", "fs")))} ms)`,
+          budget: "-",
+          ok: undefined,
+        },
+        {
+          figure: "cold start: example chained plugin's whole ADD − `node -e 0`",
+          value: `${signed(median(diff(wall, "add", "bare")))} ms = ${pct(median(addShare))} (${ms(median(get(wall, "add")))} vs ${ms(median(get(wall, "bare")))} ms)`,
+          budget: "-",
+          ok: undefined,
+        },
+      ],
+    };
+  } finally {
+    where.dispose();
+  }
+}
+
+function signed(n: number): string {
+  return `${n >= 0 ? "+" : "−"}${ms(Math.abs(n))}`;
+}

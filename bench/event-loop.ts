@@ -1,0 +1,147 @@
+/**
+ * Proof that the async API never blocks the event loop:
+ *
+ * 1. every `node:fs` function is wrapped with a counter while async full
+ *    cycles run: no `*Sync` call may happen, every system call goes through
+ *    the callback API (the thread pool);
+ * 2. the event loop's delay (`monitorEventLoopDelay`) while a long run of
+ *    async cycles goes on, next to the same run with the sync API (which
+ *    blocks it for the whole run, by design).
+ */
+
+import fs from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { places } from "./_env.js";
+import { log, ms, table, type Verdict } from "./_stats.js";
+import { PHASES, type Variant, variants } from "./ops.js";
+
+type Counts = { sync: Map<string, number>; callback: Map<string, number>; promises: Map<string, number> };
+
+/** Wraps every function of `fs` and `fs.promises` with a counter; returns the counts and an undo. */
+function countFsCalls(): { counts: Counts; restore: () => void } {
+  const counts: Counts = { sync: new Map(), callback: new Map(), promises: new Map() };
+  const undo: (() => void)[] = [];
+  const wrap = (target: Record<string, unknown>, kind: (name: string) => keyof Counts | undefined) => {
+    for (const name of Object.keys(target)) {
+      const descriptor = Object.getOwnPropertyDescriptor(target, name);
+      const original = descriptor?.value;
+      // Classes (Stats, Dirent, streams) and constants are not calls.
+      if (typeof original !== "function" || descriptor?.writable !== true || /^[A-Z]/.test(name)) continue;
+      const k = kind(name);
+      if (k === undefined) continue;
+      target[name] = function (this: unknown, ...args: unknown[]) {
+        counts[k].set(name, (counts[k].get(name) ?? 0) + 1);
+        return (original as (...a: unknown[]) => unknown).apply(this, args);
+      };
+      undo.push(() => {
+        target[name] = original;
+      });
+    }
+  };
+  wrap(fs as unknown as Record<string, unknown>, (name) => (name.endsWith("Sync") ? "sync" : "callback"));
+  wrap(fs.promises as unknown as Record<string, unknown>, () => "promises");
+  return {
+    counts,
+    restore: () => {
+      for (const f of undo) f();
+    },
+  };
+}
+
+const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+async function cycles(variant: Variant, count: number): Promise<void> {
+  for (const phase of PHASES) {
+    const fn = variant.phases[phase];
+    for (let i = 0; i < count; i++) await fn(i);
+  }
+}
+
+/** The event loop's delay while `run` runs, with a 1 ms timer ticking alongside. */
+async function delayDuring(run: () => Promise<void>): Promise<{ ms: number; maxMs: number; p99Ms: number; ticks: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  // The monitor records the gap between two of its timer's turns: let it turn
+  // a few times first, so that a loop blocked from the start is recorded too.
+  histogram.enable();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  histogram.reset();
+  // reset() forgets the previous turn too: one more turn before the work starts.
+  await new Promise((resolve) => setTimeout(resolve, 3));
+  const ticksBefore = ticks;
+  const start = performance.now();
+  await run();
+  const elapsed = performance.now() - start;
+  const ticksDuring = ticks - ticksBefore;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  histogram.disable();
+  clearInterval(timer);
+  return { ms: elapsed, maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, ticks: ticksDuring };
+}
+
+export async function benchEventLoop(options: { cycles: number }): Promise<{ report: string; verdicts: Verdict[] }> {
+  const [where] = places(["tmpfs"]);
+  if (where === undefined) throw new Error("no tmpfs place");
+  try {
+    const vs = variants(where.dir);
+    const async = vs.find((v) => v.key === "async") as Variant;
+    const sync = vs.find((v) => v.key === "sync") as Variant;
+    await cycles(async, 50); // warm up
+
+    const { counts, restore } = countFsCalls();
+    try {
+      await cycles(async, options.cycles);
+    } finally {
+      restore();
+    }
+    const perCycle = (n: number) => (n / options.cycles).toFixed(n % options.cycles === 0 ? 0 : 2);
+    const callRows = [...counts.callback].sort((a, b) => b[1] - a[1]).map(([name, n]) => [`fs.${name}`, perCycle(n)]);
+    const syncCalls = total(counts.sync);
+    const promiseCalls = total(counts.promises);
+    log(`event-loop: fs calls counted over ${options.cycles} async cycles`);
+
+    const asyncDelay = await delayDuring(() => cycles(async, options.cycles));
+    const syncDelay = await delayDuring(async () => {
+      for (const phase of PHASES) for (let i = 0; i < options.cycles; i++) sync.phases[phase](i);
+    });
+    log("event-loop: delays measured");
+
+    const report = [
+      `${options.cycles} full cycles with the async API on tmpfs, every \`node:fs\` and \`node:fs/promises\` function wrapped with a counter:`,
+      `**${syncCalls}** calls to \`*Sync\` functions, ${promiseCalls} to \`fs/promises\`, ${total(counts.callback)} to the callback API` +
+        ` (${perCycle(total(counts.callback))} per cycle: one thread-pool round trip per system call):`,
+      "",
+      table(["callback API function", "calls per full cycle"], callRows),
+      "",
+      `Event-loop delay (\`monitorEventLoopDelay\`, 1 ms resolution) while ${options.cycles} full cycles run, a 1 ms interval timer ticking alongside:`,
+      "",
+      table(
+        ["API", "run time (ms)", "max delay (ms)", "p99 delay (ms)", "1 ms timer ticks during the run"],
+        [
+          ["devinfo async", ms(asyncDelay.ms), ms(asyncDelay.maxMs), ms(asyncDelay.p99Ms), String(asyncDelay.ticks)],
+          ["devinfo sync (blocks, by design)", ms(syncDelay.ms), ms(syncDelay.maxMs), ms(syncDelay.p99Ms), String(syncDelay.ticks)],
+        ],
+      ),
+    ].join("\n");
+    return {
+      report,
+      verdicts: [
+        {
+          figure: "async API: `*Sync` fs calls during async cycles",
+          value: `${syncCalls} (of ${syncCalls + promiseCalls + total(counts.callback)} fs calls)`,
+          budget: "0",
+          ok: syncCalls === 0,
+        },
+        {
+          figure: "async API: longest event-loop stall during async cycles",
+          value: `${ms(asyncDelay.maxMs)} ms over a ${ms(asyncDelay.ms)} ms run (sync: ${ms(syncDelay.maxMs)} ms)`,
+          budget: "-",
+          ok: undefined,
+        },
+      ],
+    };
+  } finally {
+    where.dispose();
+  }
+}

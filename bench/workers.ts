@@ -1,0 +1,23 @@
+/** The worker modes of the bench bundle, run in child processes by the suites. */
+
+import { publishWorker } from "./scale.js";
+import { cyclesWorker, syscallsWorker } from "./syscalls.js";
+
+export interface WorkerOptions {
+  count: number;
+  dir: string;
+  api: "sync" | "async";
+}
+
+export async function worker(name: string, options: WorkerOptions): Promise<void> {
+  switch (name) {
+    case "publish":
+      return publishWorker(options.dir, options.count, options.api);
+    case "syscalls":
+      return syscallsWorker(options.dir, options.count);
+    case "cycles":
+      return cyclesWorker(options.dir, options.count, options.api);
+    default:
+      throw new Error(`unknown worker ${name}`);
+  }
+}
