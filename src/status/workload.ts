@@ -5,7 +5,6 @@
 
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
@@ -233,13 +232,26 @@ export async function waitForPodNetworkStatus(
         cause: last,
       });
     }
-    try {
-      await sleep(Math.min(intervalMs, left), undefined, signal === undefined ? {} : { signal });
-    } catch (err) {
-      signal?.throwIfAborted();
-      throw err;
-    }
+    await sleep(Math.min(intervalMs, left), signal);
   }
+}
+
+/**
+ * A timer that an abort cuts short (rejecting with the signal's reason).
+ * Not node:timers/promises: loading it would cost every CNI plugin start.
+ */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** Which attachment {@link deviceInfoFor} looks for. */
