@@ -435,10 +435,9 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
     } catch {
       continue; // released between our open and lstat
     }
-    if (Date.now() - stats.mtimeMs > options.staleMs) {
-      yield* breakStaleLock(lock, options.staleMs);
-      continue;
-    }
+    // With our turn to break a stale lock, try again at once; while another
+    // waiter has the turn, wait like for a live lock (never spin).
+    if (Date.now() - stats.mtimeMs > options.staleMs && (yield* breakStaleLock(lock, stats, options.staleMs))) continue;
     if (Date.now() >= deadline) {
       throw new DeviceInfoError(
         "ERR_DEVINFO_CONFLICT",
@@ -455,31 +454,36 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
  * Removes a stale lock without ever removing a live one. Unlinking by name is
  * not enough: two waiters can both see the same stale lock, and the slower
  * one would then unlink the fresh lock the faster one just took, letting two
- * updates run at once. Instead the lock is renamed aside (atomic: whatever
- * is there moves), and what moved is checked: still stale, it is deleted; a
- * fresh lock taken in the meantime is linked back into place.
+ * updates run at once. (Renaming the lock aside and linking a fresh one back
+ * is not enough either: a third waiter can take the lock while it is aside.)
+ * So breakers take turns, through a second O_EXCL file next to the lock, and
+ * the one whose turn it is unlinks the lock only if it is still the very file
+ * it judged stale (same device, inode and mtime). Nothing else can remove or
+ * replace a lock whose holder is dead, so that check cannot go stale before
+ * the unlink. A breaker that dies in its turn leaves its file to go stale in
+ * turn, like a lock. Resolves to whether it was our turn.
  */
-function* breakStaleLock(lock: string, staleMs: number): sys.Gen<void> {
-  const aside = `${lock}-stale-${tempName().slice(TEMP_FILE_PREFIX.length)}`;
+function* breakStaleLock(lock: string, stale: fs.Stats, staleMs: number): sys.Gen<boolean> {
+  const turn = `${lock}-break`;
   try {
-    yield* sys.rename(lock, aside);
+    yield* closeQuietly(yield* sys.open(turn, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600));
   } catch {
-    return; // already broken or released by someone else
-  }
-  let moved: fs.Stats | undefined;
-  try {
-    moved = yield* sys.lstat(aside);
-  } catch {
-    return;
-  }
-  if (Date.now() - moved.mtimeMs <= staleMs) {
     try {
-      yield* sys.link(aside, lock);
+      if (Date.now() - (yield* sys.lstat(turn)).mtimeMs > staleMs) yield* unlinkQuietly(turn);
     } catch {
-      // Yet another process took the lock while it was aside; nothing better to do.
+      // Its turn is over.
     }
+    return false; // someone else is breaking it
   }
-  yield* unlinkQuietly(aside);
+  try {
+    const now = yield* sys.lstat(lock);
+    if (now.dev === stale.dev && now.ino === stale.ino && now.mtimeMs === stale.mtimeMs) yield* sys.unlink(lock);
+  } catch {
+    // Gone already: released, or broken in an earlier turn.
+  } finally {
+    yield* unlinkQuietly(turn);
+  }
+  return true;
 }
 
 /** Releases a lock, unless it was broken as stale and is now someone else's. */

@@ -151,14 +151,27 @@ describe("the update lock, interleaved", () => {
     return lock;
   }
 
+  // Design-agnostic: a waiter has judged the lock stale once its lstat of the
+  // lock returned and its next call is anything but another open or lstat of it.
+  const judgedStale = (lock: string) => {
+    let looked = false;
+    return (op: Op) => {
+      if (op.op === "lstat" && op.path === lock) {
+        looked = true;
+        return false;
+      }
+      return looked && !((op.op === "open" || op.op === "lstat") && op.path === lock);
+    };
+  };
+
   it("two waiters breaking the same stale lock: only one gets it", () => {
     const target = tmp.join("f");
     const lock = staleLock(target);
     const a = new Stepper(acquireLock(target, options));
     const b = new Stepper(acquireLock(target, options));
     // Both find the lock and judge it stale...
-    a.runUntil((op) => op.op === "rename");
-    b.runUntil((op) => op.op === "rename");
+    a.runUntil(judgedStale(lock));
+    b.runUntil(judgedStale(lock));
     // ...A breaks it and takes a fresh one...
     a.runUntil(() => false);
     expect(a.done).toBe(true);
@@ -170,6 +183,20 @@ describe("the update lock, interleaved", () => {
     expect(ours(tmp.path)).toEqual([path.basename(lock)]);
     runSync(releaseLock(held));
     expect(ours(tmp.path)).toEqual([]);
+  });
+
+  it("a waiter that finds another one breaking the stale lock waits (sleeps) instead of spinning", () => {
+    const target = tmp.join("f");
+    const lock = staleLock(target);
+    const a = new Stepper(acquireLock(target, options));
+    const b = new Stepper(acquireLock(target, options));
+    // A is in the middle of breaking the lock (whatever that takes) when B looks.
+    a.runUntil(judgedStale(lock));
+    a.runUntil((op) => op.op === "unlink" || op.op === "rename");
+    b.runUntil((op) => op.op === "sleep", 12);
+    expect(b.done).toBe(false);
+    a.runUntil(() => false);
+    expect(a.done).toBe(true);
   });
 
   it("release never removes a lock that is no longer ours", () => {
