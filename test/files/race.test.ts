@@ -12,6 +12,10 @@ import { loadDeviceInfoFromCNISync, updateDeviceInfoForCNI } from "../../src/fil
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { serializeDeviceInfo } from "../../src/format/serialize.js";
 import { lines, packageUrl, runNode, spawnNode } from "../helpers/run-node.js";
+
+// The core's built modules (not the main entry, so that other areas being rebuilt do not matter here).
+const CORE = packageUrl("files/operations.js");
+
 import { leftovers, makeTempDir, removeTempDir, useTempDir } from "../helpers/temp-dir.js";
 
 const WORKERS = 8;
@@ -32,7 +36,7 @@ function docOf(i: number): DeviceInfo {
 // spins until then so that all workers hit the file system together, then
 // answers with one JSON line. Even workers use the Sync API, odd ones async.
 const WORKER = `
-import * as d from ${JSON.stringify(packageUrl())};
+import * as d from ${JSON.stringify(CORE)};
 import readline from "node:readline";
 const id = Number(process.argv[1]);
 const info = { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:0" + id + ".0" }, writer: id, pad: "x".repeat(1000 * (id + 1)) };
@@ -98,7 +102,7 @@ describe("updates of one file from two processes", () => {
 
   // Each process adds its id to a list and bumps a counter, many times over.
   const UPDATER = `
-import * as d from ${JSON.stringify(packageUrl())};
+import * as d from ${JSON.stringify(CORE)};
 const [file, id, times] = process.argv.slice(1);
 const bump = (c) => ({ ...c, counter: (c?.counter ?? 0) + 1, by: [...(c?.by ?? []), id] });
 // A generous stale limit: on a loaded CI machine a holder may be descheduled
@@ -125,7 +129,7 @@ for (let i = 0; i < Number(times); i++) {
   // The child takes the lock and holds it inside fn until told to go on.
   const HOLDER = `
 import fs from "node:fs";
-import * as d from ${JSON.stringify(packageUrl())};
+import * as d from ${JSON.stringify(CORE)};
 const [file] = process.argv.slice(1);
 d.updateDeviceInfoForCNISync(file, (c) => {
   console.log("holding");
@@ -182,7 +186,7 @@ describe("a reader while a writer replaces and removes the file", () => {
   // the writer is done. Go's non-atomic write let readers see an empty file.
   const WRITER = `
 import fs from "node:fs";
-import * as d from ${JSON.stringify(packageUrl())};
+import * as d from ${JSON.stringify(CORE)};
 const [file, stop, cycles] = process.argv.slice(1);
 const a = { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" }, pad: "a".repeat(20000) };
 const b = { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.1" }, pad: "b".repeat(30000) };
@@ -196,7 +200,7 @@ fs.writeFileSync(stop, "");
 `;
   const READER = `
 import fs from "node:fs";
-import * as d from ${JSON.stringify(packageUrl())};
+import * as d from ${JSON.stringify(CORE)};
 const [file, stop] = process.argv.slice(1);
 const seen = {};
 while (!fs.existsSync(stop)) {
