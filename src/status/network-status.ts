@@ -155,7 +155,9 @@ function checkName(networkName: unknown, isDefault: unknown): void {
  * @param cniResult - the result the plugin printed: the parsed object or its JSON text
  * @param networkName - the entry's `name` (Multus uses `namespace/name`)
  * @param isDefault - whether this is the pod's default network
- * @param deviceInfo - the device-info to embed (from the CNI device-info file)
+ * @param deviceInfo - the device-info to embed (from the CNI device-info file), checked
+ *   leniently as Go does not check it at all: only a non-object or a known field
+ *   of the wrong JSON type is refused
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for text that is not JSON,
  *   `ERR_DEVINFO_INVALID` for a result Go would reject or an unusable deviceInfo.
  *
@@ -632,7 +634,9 @@ function readEntry(raw: Json, path: Path, sink: Sink): NetworkStatus | undefined
   };
 
   const name = str("name", fields, path);
-  if (!fields.has("name")) sink.deviation("missing_field", [...path, "name"], `"name" is required (Go reads a missing name as "")`);
+  if (!Object.keys(raw).some((key) => foldKey(key, ["name"]) !== undefined)) {
+    sink.deviation("missing_field", [...path, "name"], `"name" is required (Go reads a missing name as "")`);
+  }
   const mtuRaw = fields.get("mtu");
   let mtu: number | undefined;
   if (mtuRaw !== undefined) {
@@ -812,6 +816,16 @@ export function setNetworkStatusDeviceInfo(
   target: NetworkStatusTarget,
   deviceInfo: DeviceInfo | undefined,
 ): NetworkStatus[] {
+  if (!Array.isArray(statuses) || statuses.some((s: unknown) => !isObject(s))) {
+    const issue = makeIssue("error", "wrong_type", [], "the statuses must be an array of network-status entries");
+    throw invalid([issue], "Pass the array that parseNetworkStatusAnnotation or createNetworkStatuses returned");
+  }
+  if (!isObject(target) || typeof target.network !== "string") {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `the target must be { network: string, interface?: string }, got ${describeType(target)}`,
+    );
+  }
   const info = normalizeDeviceInfo(deviceInfo, ["device-info"]);
   const matches = (status: NetworkStatus) =>
     status.name === target.network && (target.interface === undefined || (status.interface ?? "") === target.interface);

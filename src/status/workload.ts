@@ -284,7 +284,13 @@ function sameJson(a: unknown, b: unknown): boolean {
  * ```
  */
 export function deviceInfoFor(statuses: readonly NetworkStatus[], selector: AttachmentSelector = {}): DeviceInfo | undefined {
-  const { network, interface: ifName } = selector;
+  if (!Array.isArray(statuses)) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `the statuses must be an array (what readPodNetworkStatus returns), got ${describeType(statuses)}`,
+    );
+  }
+  const { network, interface: ifName } = selector ?? {};
   const networkMatches = (name: string) =>
     network === undefined || name === network || (!network.includes("/") && name.endsWith(`/${network}`));
   const found = statuses.filter(

@@ -326,6 +326,7 @@ describe("parseNetworkStatusAnnotation: tolerant of what real pods carry", () =>
       [{ name: "n", dns: {}, "device-info": { type: "pci", version: "v1.0.0", pci: { "pci-address": "0000:af:06.0" } } as DeviceInfo }],
       ["invalid_version $[0].device-info.version"],
     ],
+    ["a null name is Go's empty name (one warning)", '[{"name":null}]', [{ name: "", dns: {} }], ["null_field $[0].name"]],
     ["null: no entries (as Go)", "null", [], ["null_field $"]],
     ["a null entry (as Go)", "[null]", [{ name: "", dns: {} }], ["null_field $[0]"]],
     ['null in a list: "" (as Go)', '[{"name":"n","ips":[null]}]', [{ name: "n", ips: [""], dns: {} }], ["null_field $[0].ips[0]"]],
@@ -680,6 +681,13 @@ describe("setNetworkStatusDeviceInfo", () => {
     const err = caught(() => setNetworkStatusDeviceInfo(statuses, { network: "net", interface: "net1" }, info));
     expect(err.code).toBe("ERR_DEVINFO_NOT_FOUND");
     expect(err.message).toContain('"ns/net"@"net1"');
+  });
+
+  it("statuses or a target of the wrong shape → ERR_DEVINFO_INVALID", () => {
+    expect(caught(() => setNetworkStatusDeviceInfo([null] as unknown as NetworkStatus[], { network: "n" }, info)).code).toBe(
+      "ERR_DEVINFO_INVALID",
+    );
+    expect(caught(() => setNetworkStatusDeviceInfo(statuses, {} as unknown as { network: string }, info)).code).toBe("ERR_DEVINFO_INVALID");
   });
 
   it("an unusable device-info → ERR_DEVINFO_INVALID", () => {

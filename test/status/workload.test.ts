@@ -320,6 +320,16 @@ describe("deviceInfoFor", () => {
     expect(deviceInfoFor(list, selector)).toStrictEqual(expected);
   });
 
+  it("statuses that are not an array → ERR_DEVINFO_INVALID", () => {
+    let err: unknown;
+    try {
+      deviceInfoFor("[]" as unknown as NetworkStatus[]);
+    } catch (e) {
+      err = e;
+    }
+    expect(isDeviceInfoError(err) && err.code).toBe("ERR_DEVINFO_INVALID");
+  });
+
   it("several matches with different device-info → ERR_DEVINFO_INVALID asking for the interface", () => {
     let err: unknown;
     try {
