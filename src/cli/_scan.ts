@@ -192,3 +192,12 @@ export async function readStream(stream: AsyncIterable<unknown>): Promise<Buffer
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks);
 }
+
+/**
+ * Lets pending events run (scans call it every 1024 entries): a closed stdout
+ * (`devinfo ls | head`) reports EPIPE as an event, which a synchronous loop
+ * would otherwise only see after scanning everything.
+ */
+export function breathe(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -7,7 +7,7 @@ import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, st
 import { type LiveLists, liveOptions, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, lockFilePid, parseDuration, tempFilePid } from "./_names.js";
 import { Progress } from "./_output.js";
-import { directoryEntries, isProcessAlive, readSmallFile, subdirectories } from "./_scan.js";
+import { breathe, directoryEntries, isProcessAlive, readSmallFile, subdirectories } from "./_scan.js";
 
 /**
  * A temporary or lock file whose writer's pid is not running is removed only
@@ -112,10 +112,12 @@ async function run(ctx: Context): Promise<number> {
     removed++;
   };
 
+  let seen = 0;
   try {
     for (const { kind, dir } of subdirectories(baseDir)) {
       for (const dirent of directoryEntries(dir)) {
         progress.tick();
+        if ((++seen & 1023) === 0) await breathe();
         const path = join(dir, dirent.name);
         const decision = decide(kind, dirent, path, now, lists, olderThan, staleAfter);
         if (decision === undefined) {
