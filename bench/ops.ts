@@ -12,6 +12,7 @@
  * over rounds, and a ratio the median of the per-round ratios.
  */
 
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
@@ -29,7 +30,7 @@ import {
   saveDeviceInfoForDP,
   saveDeviceInfoForDPSync,
 } from "devinfo";
-import { type Place, places } from "./_env.js";
+import { APP_DIR, type Place, places, REPO_ROOT } from "./_env.js";
 import { log, median, rotate, spread, table, us, type Verdict, x } from "./_stats.js";
 
 export const RESOURCE = "bench.example.com/sriov";
@@ -57,6 +58,47 @@ export interface Variant {
   label: string;
   async: boolean;
   phases: Record<Phase, PhaseFn>;
+}
+
+/** The Go reference replica (bench/go-reference), a child process that runs whole batches on request. */
+interface GoReference {
+  batch(count: number): Promise<BatchResult>;
+  close(): void;
+}
+
+/** Builds and starts the Go replica; `undefined` when there is no Go toolchain. */
+function startGoReference(baseDir: string): GoReference | undefined {
+  if (spawnSync("go", ["version"]).status !== 0) return undefined;
+  const binary = path.join(APP_DIR, "go-reference");
+  const built = spawnSync("go", ["build", "-o", binary, path.join(REPO_ROOT, "bench", "go-reference", "main.go")], {
+    env: { ...process.env, GO111MODULE: "off", GOFLAGS: "" },
+    encoding: "utf8",
+  });
+  if (built.status !== 0) throw new Error(`go build bench/go-reference failed:\n${built.stderr}`);
+  fs.mkdirSync(path.join(baseDir, "dp"), { recursive: true });
+  fs.mkdirSync(path.join(baseDir, "cni"), { recursive: true });
+  const child = spawn(binary, [], { stdio: ["pipe", "pipe", "inherit"] });
+  const waiting: ((line: string) => void)[] = [];
+  let buffered = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    buffered += chunk;
+    for (let i = buffered.indexOf("\n"); i >= 0; i = buffered.indexOf("\n")) {
+      const line = buffered.slice(0, i);
+      buffered = buffered.slice(i + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  return {
+    batch(count) {
+      return new Promise((resolve) => {
+        waiting.push((line) => resolve(JSON.parse(line) as BatchResult));
+        child.stdin.write(`batch ${baseDir} ${count}\n`);
+      });
+    },
+    close() {
+      child.stdin.end();
+    },
+  };
 }
 
 export const deviceID = (i: number): string =>
@@ -132,15 +174,23 @@ export function variants(dir: string): Variant[] {
   ];
 }
 
-/** µs per operation of each phase for one batch. */
-export async function runBatch(variant: Variant, batch: number): Promise<Record<Phase, number>> {
-  const result = {} as Record<Phase, number>;
+/** µs per operation of each phase for one batch: wall time, and CPU time of the whole process (thread pool included). */
+export interface BatchResult {
+  wall: Record<Phase, number>;
+  cpu: Record<Phase, number>;
+}
+
+export async function runBatch(variant: Variant, batch: number): Promise<BatchResult> {
+  const result: BatchResult = { wall: {} as Record<Phase, number>, cpu: {} as Record<Phase, number> };
   for (const phase of PHASES) {
     const fn = variant.phases[phase];
+    const cpu = process.cpuUsage();
     const start = performance.now();
     if (variant.async) for (let i = 0; i < batch; i++) await fn(i);
     else for (let i = 0; i < batch; i++) fn(i);
-    result[phase] = ((performance.now() - start) * 1000) / batch;
+    result.wall[phase] = ((performance.now() - start) * 1000) / batch;
+    const used = process.cpuUsage(cpu);
+    result.cpu[phase] = (used.user + used.system) / batch;
   }
   return result;
 }
@@ -151,7 +201,10 @@ export interface OpsOptions {
   places: readonly Place["name"][];
 }
 
-type Samples = Record<Variant["key"], Record<Phase | "cycle", number[]>>;
+type Key = Variant["key"] | "go";
+type Metric = "wall" | "cpu";
+/** samples[metric][variant][phase or "cycle"]: one value per round. */
+type Samples = Record<Metric, Record<Key, Record<Phase | "cycle", number[]>>>;
 
 const cycleOf = (r: Record<Phase, number>) => PHASES.reduce((sum, p) => sum + r[p], 0);
 
@@ -159,78 +212,117 @@ export async function benchOps(options: OpsOptions): Promise<{ report: string; v
   const verdicts: Verdict[] = [];
   const sections: string[] = [];
   for (const where of places(options.places)) {
+    const go = startGoReference(path.join(where.dir, "go"));
     try {
       const vs = variants(where.dir);
-      const samples = Object.fromEntries(
-        vs.map((v) => [v.key, Object.fromEntries([...PHASES, "cycle"].map((p) => [p, [] as number[]]))]),
-      ) as Samples;
-      const ratios = { syncRaw: [] as number[], asyncSync: [] as number[], promisesSync: [] as number[], asyncPromises: [] as number[] };
+      type Runner = { key: Key; run: () => Promise<BatchResult> };
+      const runners: Runner[] = vs.map((v) => ({ key: v.key, run: () => runBatch(v, options.batch) }));
+      if (go !== undefined) runners.push({ key: "go", run: () => go.batch(options.batch) });
+      const empty = () =>
+        Object.fromEntries(runners.map((v) => [v.key, Object.fromEntries([...PHASES, "cycle"].map((p) => [p, [] as number[]]))]));
+      const samples = { wall: empty(), cpu: empty() } as Samples;
       const warmup = 2;
       for (let round = 0; round < options.rounds + warmup; round++) {
-        const cycle = {} as Record<Variant["key"], number>;
-        for (const v of rotate(vs, round)) {
-          const r = await runBatch(v, options.batch);
-          cycle[v.key] = cycleOf(r);
+        for (const v of rotate(runners, round)) {
+          (globalThis as { gc?: () => void }).gc?.();
+          const r = await v.run();
           if (round < warmup) continue;
-          for (const p of PHASES) samples[v.key][p].push(r[p]);
-          samples[v.key].cycle.push(cycle[v.key]);
+          for (const metric of ["wall", "cpu"] as const) {
+            for (const p of PHASES) samples[metric][v.key][p].push(r[metric][p]);
+            samples[metric][v.key].cycle.push(cycleOf(r[metric]));
+          }
         }
-        if (round < warmup) continue;
-        ratios.syncRaw.push(cycle.sync / cycle.raw);
-        ratios.asyncSync.push(cycle.async / cycle.sync);
-        ratios.promisesSync.push(cycle.promises / cycle.sync);
-        ratios.asyncPromises.push(cycle.async / cycle.promises);
       }
       log(`ops ${where.name}: ${options.rounds} rounds done`);
-      const rows = [...PHASES, "cycle" as const].map((p) => {
-        const m = (k: Variant["key"]) => median(samples[k][p]);
-        return [
+      const m = (metric: Metric, k: Key, p: Phase | "cycle") => median(samples[metric][k][p]);
+      /** Per-round ratio of two variants' full cycles: their median, and its interquartile range. */
+      const ratio = (metric: Metric, a: Key, b: Key) => {
+        const rs = samples[metric][a].cycle.map((value, i) => value / (samples[metric][b].cycle[i] ?? Number.NaN));
+        return { median: median(rs), spread: spread(rs, x) };
+      };
+      const hasGo = go !== undefined;
+      const rows = (metric: Metric) =>
+        [...PHASES, "cycle" as const].map((p) => [
           p === "cycle" ? "**full cycle**" : p,
-          us(m("raw")),
-          us(m("sync")),
-          x(m("sync") / m("raw")),
-          us(m("promises")),
-          us(m("async")),
-          x(m("async") / m("sync")),
-        ];
-      });
-      const syncRaw = median(ratios.syncRaw);
-      const asyncSync = median(ratios.asyncSync);
+          hasGo ? us(m(metric, "go", p)) : "-",
+          us(m(metric, "raw", p)),
+          us(m(metric, "sync", p)),
+          x(m(metric, "sync", p) / m(metric, "raw", p)),
+          us(m(metric, "promises", p)),
+          us(m(metric, "async", p)),
+          x(m(metric, "async", p) / m(metric, "sync", p)),
+        ]);
+      const header = [
+        "operation",
+        "Go reference",
+        "raw node:fs",
+        "devinfo sync",
+        "sync/raw",
+        "naive fs/promises",
+        "devinfo async",
+        "async/sync",
+      ];
+      const ratioLine = (metric: Metric) =>
+        [
+          ["devinfo sync / raw floor", "sync", "raw"],
+          ["devinfo async / devinfo sync", "async", "sync"],
+          ["naive fs/promises / devinfo sync", "promises", "sync"],
+          ["devinfo async / naive fs/promises", "async", "promises"],
+          ...(hasGo ? [["devinfo sync / Go reference", "sync", "go"]] : []),
+        ]
+          .map(([label, a, b]) => {
+            const r = ratio(metric, a as Key, b as Key);
+            return `${label} ${x(r.median)} (${r.spread})`;
+          })
+          .join(", ");
       sections.push(
         [
           `#### ${where.name} (${where.type}, ${where.dir})`,
           "",
-          `µs per operation, median of ${options.rounds} rounds of ${options.batch} devices; ratios of medians.`,
+          `Wall time, µs per operation, median of ${options.rounds} rounds of ${options.batch} devices (ratios of the medians):`,
           "",
-          table(["operation", "raw node:fs", "devinfo sync", "sync/raw", "naive fs/promises", "devinfo async", "async/sync"], rows),
+          table(header, rows("wall")),
           "",
-          `Per-round ratios of the full cycle (median, interquartile range): devinfo sync / raw floor ${x(syncRaw)} (${spread(ratios.syncRaw, x)}), ` +
-            `devinfo async / devinfo sync ${x(asyncSync)} (${spread(ratios.asyncSync, x)}), ` +
-            `naive fs/promises / devinfo sync ${x(median(ratios.promisesSync))} (${spread(ratios.promisesSync, x)}), ` +
-            `devinfo async / naive fs/promises ${x(median(ratios.asyncPromises))} (${spread(ratios.asyncPromises, x)}).`,
+          `CPU time (user + system, all threads: the thread pool's work counts), µs per operation:`,
+          "",
+          table(header, rows("cpu")),
+          "",
+          `Per-round ratios of the full cycle, median (interquartile range). Wall: ${ratioLine("wall")}. CPU: ${ratioLine("cpu")}.` +
+            (hasGo ? "" : " (No Go toolchain: no Go reference column.)"),
         ].join("\n"),
       );
+      const syncRaw = ratio("wall", "sync", "raw");
+      const asyncSync = ratio("wall", "async", "sync");
       verdicts.push(
         {
           figure: `sync full cycle / raw node:fs floor, ${where.name}`,
-          value: `${x(syncRaw)} (${us(median(samples.sync.cycle))} vs ${us(median(samples.raw.cycle))} µs)`,
+          value: `${x(syncRaw.median)} (${us(m("wall", "sync", "cycle"))} vs ${us(m("wall", "raw", "cycle"))} µs; CPU ${x(ratio("cpu", "sync", "raw").median)})`,
           budget: "≤ 1.30x",
-          ok: syncRaw <= 1.3,
+          ok: syncRaw.median <= 1.3,
         },
         {
           figure: `async full cycle / sync full cycle, ${where.name}`,
-          value: `${x(asyncSync)} (${us(median(samples.async.cycle))} µs)`,
+          value: `${x(asyncSync.median)} (${us(m("wall", "async", "cycle"))} µs; CPU ${x(ratio("cpu", "async", "sync").median)})`,
           budget: "≤ 3.00x",
-          ok: asyncSync <= 3,
+          ok: asyncSync.median <= 3,
+        },
+        {
+          figure: `sync full cycle / Go reference (same run), ${where.name}`,
+          value: hasGo
+            ? `${x(ratio("wall", "sync", "go").median)} (Go ${us(m("wall", "go", "cycle"))} µs; CPU ${x(ratio("cpu", "sync", "go").median)})`
+            : "no Go toolchain",
+          budget: "< 1.00x (beat Go)",
+          ok: hasGo ? ratio("wall", "sync", "go").median < 1 : undefined,
         },
         {
           figure: `naive fs/promises cycle / sync full cycle, ${where.name}`,
-          value: `${x(median(ratios.promisesSync))} (${us(median(samples.promises.cycle))} µs)`,
+          value: `${x(ratio("wall", "promises", "sync").median)} (${us(m("wall", "promises", "cycle"))} µs)`,
           budget: "-",
           ok: undefined,
         },
       );
     } finally {
+      go?.close();
       where.dispose();
     }
   }

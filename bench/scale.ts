@@ -58,16 +58,6 @@ function populate(cniDir: string, from: number, count: number, step = 1): void {
   for (let i = from; i < count; i += step) fs.writeFileSync(path.join(cniDir, cniName(i)), body, { mode: 0o444 });
 }
 
-interface Sample {
-  perFileUs: number;
-  cpuPerFileUs: number;
-  maxRssBytes: number;
-}
-
-function sample(r: ChildRun, files: number): Sample {
-  return { perFileUs: (r.wallMs * 1000) / files, cpuPerFileUs: (r.cpuMs * 1000) / files, maxRssBytes: r.maxRssBytes };
-}
-
 export async function benchScale(options: {
   rounds: number;
   devices: readonly number[];
@@ -125,56 +115,62 @@ export async function benchScale(options: {
       });
     }
 
-    // --- devinfo ls and devinfo gc.
-    const lsRuns = new Map<number, Sample[]>();
-    const gcRuns = new Map<number, Sample[]>();
+    // --- devinfo ls and devinfo gc. Time per file excludes the process's start: each round also runs the command on
+    // an empty directory, and a file's time is (time with N files - time with none) / N, per round.
+    const sizes = [0, ...options.files];
+    const lsRuns = new Map<number, ChildRun[]>();
+    const gcRuns = new Map<number, ChildRun[]>();
     const dirs = new Map<number, string>();
-    for (const count of options.files) {
+    for (const count of sizes) {
       const base = fs.mkdtempSync(path.join(where.dir, "cli-"));
       fs.mkdirSync(path.join(base, "cni"), { recursive: true });
       fs.mkdirSync(path.join(base, "dp"), { recursive: true });
       populate(path.join(base, "cni"), 0, count);
-      // The pods that still exist: every other one.
-      fs.writeFileSync(path.join(base, "live.txt"), Array.from({ length: Math.ceil(count / 2) }, (_, k) => containerID(2 * k)).join("\n"));
+      // The pods that still exist: every other one (an empty list is refused, so at least one).
+      fs.writeFileSync(
+        path.join(base, "live.txt"),
+        Array.from({ length: Math.max(1, Math.ceil(count / 2)) }, (_, k) => containerID(2 * k)).join("\n"),
+      );
       dirs.set(count, base);
       log(`scale: ${count} CNI files written`);
     }
     for (let round = 0; round < options.rounds; round++) {
-      for (const count of round % 2 === 0 ? options.files : [...options.files].reverse()) {
+      for (const count of round % 2 === 0 ? sizes : [...sizes].reverse()) {
         const base = dirs.get(count) as string;
         const listing = path.join(base, "ls.out");
         const ls = runChild([CLI, "ls", "--base-dir", base], { stdoutFile: listing });
         const listed = countLines(listing, "cni ");
         if (listed !== count) throw new Error(`devinfo ls listed ${listed} CNI files of ${count}`);
-        lsRuns.set(count, [...(lsRuns.get(count) ?? []), sample(ls, count)]);
+        lsRuns.set(count, [...(lsRuns.get(count) ?? []), ls]);
         const gcOut = path.join(base, "gc.out");
         const gc = runChild([CLI, "gc", "--base-dir", base, "--live-containers", path.join(base, "live.txt"), "--older-than", "0s"], {
           stdoutFile: gcOut,
         });
         const removed = countLines(gcOut, "removed ");
         if (removed !== Math.floor(count / 2)) throw new Error(`devinfo gc removed ${removed} of ${count} files, not half`);
-        gcRuns.set(count, [...(gcRuns.get(count) ?? []), sample(gc, count)]);
+        gcRuns.set(count, [...(gcRuns.get(count) ?? []), gc]);
         populate(path.join(base, "cni"), 1, count, 2); // the removed half, back for the next round
       }
       log(`scale: ls/gc round ${round + 1}/${options.rounds}`);
     }
-    const cliRows = (["ls", "gc"] as const).flatMap((cmd) =>
-      options.files.map((count) => {
-        const runs = (cmd === "ls" ? lsRuns : gcRuns).get(count) ?? [];
-        return [
-          `devinfo ${cmd}, ${count.toLocaleString("en-US")} CNI files`,
-          ms((median(runs.map((s) => s.perFileUs)) * count) / 1000),
-          us(median(runs.map((s) => s.perFileUs))),
-          us(median(runs.map((s) => s.cpuPerFileUs))),
-          mb(Math.max(...runs.map((s) => s.maxRssBytes))),
-        ];
-      }),
-    );
+    const perFile = (runs: Map<number, ChildRun[]>, count: number, metric: (r: ChildRun) => number) =>
+      median((runs.get(count) ?? []).map((r, i) => ((metric(r) - metric((runs.get(0) ?? [])[i] as ChildRun)) * 1000) / count));
+    const cliRows = (["ls", "gc"] as const).flatMap((cmd) => {
+      const runs = cmd === "ls" ? lsRuns : gcRuns;
+      return sizes.map((count) => [
+        `devinfo ${cmd}, ${count.toLocaleString("en-US")} CNI files`,
+        ms(median((runs.get(count) ?? []).map((r) => r.wallMs))),
+        count === 0 ? "-" : us(perFile(runs, count, (r) => r.wallMs)),
+        count === 0 ? "-" : us(perFile(runs, count, (r) => r.cpuMs)),
+        mb(Math.max(...(runs.get(count) ?? []).map((r) => r.maxRssBytes))),
+      ]);
+    });
     sections.push(
       [
         `#### \`devinfo ls\` and \`devinfo gc --live-containers <half of the pods> --older-than 0s\` (removes half the files)`,
         "",
-        `Median of ${options.rounds} runs, each a fresh process (ls output to a file); peak RSS is the largest of the runs.`,
+        `Median of ${options.rounds} runs, each a fresh process (ls output to a file). Per file: (run with N files − run on an empty` +
+          ` directory in the same round) / N, so the process start is not spread over the files. Peak RSS is the largest of the runs.`,
         "",
         table(["run", "wall (ms)", "wall per file (µs)", "CPU per file (µs)", "peak RSS"], cliRows),
       ].join("\n"),
@@ -185,13 +181,14 @@ export async function benchScale(options: {
       ["ls", lsRuns],
       ["gc", gcRuns],
     ] as const) {
-      const per = (count: number) => median((runs.get(count) ?? []).map((s) => s.perFileUs));
+      const per = (count: number) => perFile(runs, count, (r) => r.wallMs);
       const growth = per(fLarge) / per(fSmall);
-      const rss = Math.max(...(runs.get(fLarge) ?? []).map((s) => s.maxRssBytes));
+      const cpuGrowth = perFile(runs, fLarge, (r) => r.cpuMs) / perFile(runs, fSmall, (r) => r.cpuMs);
+      const rss = Math.max(...(runs.get(fLarge) ?? []).map((r) => r.maxRssBytes));
       verdicts.push(
         {
           figure: `scale: devinfo ${cmd}, time per file at ${fLarge.toLocaleString("en-US")} / at ${fSmall.toLocaleString("en-US")} files`,
-          value: `${x(growth)} (${us(per(fLarge))} µs/file)`,
+          value: `${x(growth)} (${us(per(fLarge))} µs/file; CPU ${x(cpuGrowth)})`,
           budget: `≤ ${x(FLAT)} (linear)`,
           ok: growth <= FLAT,
         },
