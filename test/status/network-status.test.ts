@@ -541,7 +541,7 @@ describe("properties (fixed seed)", () => {
         expect(text.startsWith("[")).toBe(true);
         expect(text.endsWith("]")).toBe(true);
       }),
-      { seed: FC_SEED, numRuns: 500 },
+      { seed: FC_SEED, numRuns: 300 },
     );
   });
 
@@ -572,7 +572,7 @@ describe("properties (fixed seed)", () => {
         expect(json(mergeNetworkStatus(once, updates))).toBe(json(once));
         expect(serializeNetworkStatusAnnotation(mergeNetworkStatus(once, updates))).toBe(serializeNetworkStatusAnnotation(once));
       }),
-      { seed: FC_SEED, numRuns: 1000 },
+      { seed: FC_SEED, numRuns: 400 },
     );
   });
 
@@ -588,7 +588,7 @@ describe("properties (fixed seed)", () => {
         const appended = [...new Set(updates.map(keyOf).filter((k) => !known.has(k)))];
         expect(merged.slice(existing.length).map(keyOf)).toStrictEqual(appended);
       }),
-      { seed: FC_SEED, numRuns: 1000 },
+      { seed: FC_SEED, numRuns: 400 },
     );
   });
 
