@@ -92,6 +92,8 @@ async function run(ctx: Context): Promise<number> {
   const staleAfter = duration(ctx, "stale-after", "10m") ?? 0;
   const lists = await readLiveLists(ctx);
   const hasList = lists.containers !== undefined || lists.devices !== undefined;
+  // Alone, --older-than selects CNI files by age; with a live list it is also a guard, defaulting to 1m.
+  const ageSelects = stringOption(ctx.values, "older-than") !== undefined;
   const olderThan = duration(ctx, "older-than", hasList ? LIVE_LIST_MIN_AGE : undefined);
   refuseEmptyLists(lists);
   const dryRun = ctx.values["dry-run"] === true;
@@ -119,7 +121,7 @@ async function run(ctx: Context): Promise<number> {
         progress.tick();
         if ((++seen & 1023) === 0) await breathe();
         const path = join(dir, dirent.name);
-        const decision = decide(kind, dirent, path, now, lists, olderThan, staleAfter);
+        const decision = decide(kind, dirent, path, now, lists, { olderThan, ageSelects, staleAfter });
         if (decision === undefined) {
           kept++;
           continue;
@@ -173,9 +175,9 @@ function decide(
   path: string,
   now: number,
   lists: LiveLists,
-  olderThan: number | undefined,
-  staleAfter: number,
+  limits: { olderThan: number | undefined; ageSelects: boolean; staleAfter: number },
 ): Removal | undefined {
+  const { olderThan, ageSelects, staleAfter } = limits;
   const nameKind = classifyName(kind, dirent.name);
   // Only regular files: a directory or a link here is someone's deliberate doing.
   if (!isRegularFile(dirent, path)) return undefined;
@@ -184,7 +186,7 @@ function decide(
 
   let reason: string;
   if (kind === "cni") {
-    if (lists.containers === undefined && olderThan === undefined) return undefined;
+    if (lists.containers === undefined && !ageSelects) return undefined;
     const verdict = orphanedCNI(dirent.name, lists);
     if (lists.containers !== undefined && verdict.orphaned !== true) return undefined;
     reason = verdict.reason ?? "";

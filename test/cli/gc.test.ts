@@ -60,6 +60,13 @@ describe("devinfo gc", () => {
     expect(gcJson(["--live-containers", "-", "--older-than", "10s"], containerID(1)).result.removed).toHaveLength(2);
   });
 
+  it("a device list alone never touches CNI files (its 1m default guards, it does not select)", () => {
+    pods();
+    put(tmp.join("dp", "intel.com-sriov-0000:af:06.0-device.json"), DOCS.pci, ago(5 * MIN));
+    expect(gcJson(["--live-devices", "-"], "0000:af:06.0\n").result.removed).toEqual([]);
+    expect(files("cni")).toHaveLength(3);
+  });
+
   it("--older-than alone removes every CNI file at least that old", () => {
     put(tmp.join("cni", "old"), DOCS.pci, ago(2 * 3_600_000));
     put(tmp.join("cni", "new"), DOCS.pci, ago(MIN));
