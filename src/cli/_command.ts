@@ -159,7 +159,7 @@ export function renderHelp(command: Command, parent = "devinfo"): string {
   const entries = Object.entries({ ...command.options, help: HELP_OPTION });
   lines.push("Options:");
   for (const [name, spec] of entries) {
-    const flag = spec.short === undefined ? `    --${name}` : `-${spec.short}, --${name}`;
+    const flag = spec.short === undefined ? `--${name}` : `-${spec.short}, --${name}`;
     const value = spec.default === undefined ? (spec.type === "string" ? "" : "=false") : `=${quoteDefault(spec)}`;
     lines.push(`    ${flag}${value}:`, ...wrap(spec.help, 100).map((l) => `\t${l}`), "");
   }

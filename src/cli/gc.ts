@@ -35,8 +35,9 @@ export const command: Command = {
   description: `Remove the device-info files nobody else will remove:
 
   * CNI files (cni/) of pods that are gone. Give the pod sandboxes that exist with --live-containers (Multus names
-    the files <network>-<containerID>_<ifName>, and the meta-plugin helpers of this package use the same form), or
-    an age with --older-than, or both (then a file must satisfy both).
+    the files <network>-<containerID>_<ifName>, as do the meta-plugin helpers of this package; their rare fallback
+    names, devinfo-<uuid>, say nothing about the container and only go by age), or an age with --older-than, or
+    both (then a file must satisfy both).
   * Device plugin files (dp/) of devices that are gone, given the devices that exist with --live-devices.
   * Temporary files (.devinfo-tmp-<pid>-*) and lock files (.devinfo-lock-*, holding the pid) left by writers that
     crashed. Such a file is removed when its writer is gone: its pid is not a running process and the file is

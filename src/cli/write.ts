@@ -31,7 +31,8 @@ export const command: Command = {
   devinfo write cni NAME|PATH        writes <base>/cni/NAME, or PATH when absolute, as a CNI plugin does
 
 The document comes from flags (--type and one flag per field, named as the JSON key) or, with -f, from a JSON file
-or stdin (the default when no flag is given and stdin is not a terminal). For a pci device plugin file, --pci-address defaults to DEVICE when DEVICE is a PCI address.
+or stdin (stdin is also read when no flag is given and it is not a terminal). For a pci device plugin file,
+--pci-address defaults to DEVICE when DEVICE is a PCI address.
 Like the library's writers, it refuses to replace an existing file (use --overwrite) and validates strictly:
 deviations from the spec are refused unless --lenient.`,
   usage: [
