@@ -54,7 +54,7 @@ export type Phase = (typeof PHASES)[number];
 type PhaseFn = (i: number) => unknown;
 
 export interface Variant {
-  key: "raw" | "sync" | "promises" | "async";
+  key: "raw" | "atomic" | "sync" | "promises" | "async";
   label: string;
   async: boolean;
   phases: Record<Phase, PhaseFn>;
@@ -105,7 +105,38 @@ export const deviceID = (i: number): string =>
   `0000:${(0xa0 + (i >> 8)).toString(16)}:${((i >> 3) & 31).toString(16).padStart(2, "0")}.${i & 7}`;
 export const cniName = (i: number): string => `sriov-net1-${i.toString(16).padStart(64, "0")}_net1`;
 
-/** The four variants, each in its own base directory under `dir`. */
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+let tempCounter = 0;
+
+/** devinfo's save, system call for system call (see the syscalls suite), without validation or Go-exact encoding. */
+function atomicSave(target: string, text: string): void {
+  const dir = path.dirname(target);
+  fs.lstatSync(dir);
+  const temp = path.join(dir, `.devinfo-tmp-${process.pid}-${(tempCounter++).toString(36)}`);
+  const fd = fs.openSync(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o444);
+  fs.fchmodSync(fd, 0o444);
+  fs.writeSync(fd, Buffer.from(text));
+  fs.closeSync(fd);
+  fs.linkSync(temp, target);
+  fs.unlinkSync(temp);
+}
+
+/** devinfo's load, system call for system call, with JSON.parse. */
+function atomicLoad(file: string): unknown {
+  fs.lstatSync(path.dirname(file));
+  const fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  const buffer = Buffer.allocUnsafe(fs.fstatSync(fd).size);
+  fs.readSync(fd, buffer, 0, buffer.byteLength, null);
+  fs.closeSync(fd);
+  return JSON.parse(buffer.toString("utf8"));
+}
+
+function atomicClean(file: string): void {
+  fs.lstatSync(path.dirname(file));
+  fs.unlinkSync(file);
+}
+
+/** The variants, each in its own base directory under `dir`. */
 export function variants(dir: string): Variant[] {
   const base = (key: string) => {
     const baseDir = path.join(dir, key);
@@ -118,6 +149,7 @@ export function variants(dir: string): Variant[] {
     };
   };
   const raw = base("raw");
+  const atomic = base("atomic");
   const promises = base("promises");
   const sync = base("sync");
   const async = base("async");
@@ -132,6 +164,18 @@ export function variants(dir: string): Variant[] {
         "load CNI": (i) => JSON.parse(fs.readFileSync(raw.cni(i), "utf8")),
         "clean CNI": (i) => fs.unlinkSync(raw.cni(i)),
         "clean DP": (i) => fs.unlinkSync(raw.dp(i)),
+      },
+    },
+    {
+      key: "atomic",
+      label: "atomic floor: devinfo's system calls through fs.*Sync, JSON.parse/stringify only",
+      async: false,
+      phases: {
+        "save DP": (i) => atomicSave(atomic.dp(i), JSON.stringify(INFO)),
+        "copy DP to CNI": (i) => atomicSave(atomic.cni(i), JSON.stringify(atomicLoad(atomic.dp(i)))),
+        "load CNI": (i) => atomicLoad(atomic.cni(i)),
+        "clean CNI": (i) => atomicClean(atomic.cni(i)),
+        "clean DP": (i) => atomicClean(atomic.dp(i)),
       },
     },
     {
@@ -246,8 +290,10 @@ export async function benchOps(options: OpsOptions): Promise<{ report: string; v
           p === "cycle" ? "**full cycle**" : p,
           hasGo ? us(m(metric, "go", p)) : "-",
           us(m(metric, "raw", p)),
+          us(m(metric, "atomic", p)),
           us(m(metric, "sync", p)),
           x(m(metric, "sync", p) / m(metric, "raw", p)),
+          x(m(metric, "sync", p) / m(metric, "atomic", p)),
           us(m(metric, "promises", p)),
           us(m(metric, "async", p)),
           x(m(metric, "async", p) / m(metric, "sync", p)),
@@ -256,8 +302,10 @@ export async function benchOps(options: OpsOptions): Promise<{ report: string; v
         "operation",
         "Go reference",
         "raw node:fs",
+        "atomic floor",
         "devinfo sync",
         "sync/raw",
+        "sync/atomic",
         "naive fs/promises",
         "devinfo async",
         "async/sync",
@@ -265,6 +313,8 @@ export async function benchOps(options: OpsOptions): Promise<{ report: string; v
       const ratioLine = (metric: Metric) =>
         [
           ["devinfo sync / raw floor", "sync", "raw"],
+          ["atomic floor / raw floor", "atomic", "raw"],
+          ["devinfo sync / atomic floor", "sync", "atomic"],
           ["devinfo async / devinfo sync", "async", "sync"],
           ["naive fs/promises / devinfo sync", "promises", "sync"],
           ["devinfo async / naive fs/promises", "async", "promises"],
@@ -279,7 +329,9 @@ export async function benchOps(options: OpsOptions): Promise<{ report: string; v
         [
           `#### ${where.name} (${where.type}, ${where.dir})`,
           "",
-          `Wall time, µs per operation, median of ${options.rounds} rounds of ${options.batch} devices (ratios of the medians):`,
+          `Wall time, µs per operation, median of ${options.rounds} rounds of ${options.batch} devices (ratios of the medians).` +
+            " The atomic floor makes devinfo's system calls (lstat of the directory, temporary file, fchmod, link, unlink) straight through" +
+            " fs.*Sync, with JSON.parse/stringify and no validation: it separates the cost of the protocol from the cost of devinfo's code.",
           "",
           table(header, rows("wall")),
           "",
@@ -299,6 +351,12 @@ export async function benchOps(options: OpsOptions): Promise<{ report: string; v
           value: `${x(syncRaw.median)} (${us(m("wall", "sync", "cycle"))} vs ${us(m("wall", "raw", "cycle"))} µs; CPU ${x(ratio("cpu", "sync", "raw").median)})`,
           budget: "≤ 1.30x",
           ok: syncRaw.median <= 1.3,
+        },
+        {
+          figure: `  same system calls without devinfo's code (atomic floor) / raw floor, ${where.name}`,
+          value: `${x(ratio("wall", "atomic", "raw").median)} (CPU ${x(ratio("cpu", "atomic", "raw").median)}); devinfo sync / atomic floor ${x(ratio("wall", "sync", "atomic").median)}`,
+          budget: "-",
+          ok: undefined,
         },
         {
           figure: `async full cycle / sync full cycle, ${where.name}`,
