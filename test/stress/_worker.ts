@@ -250,6 +250,8 @@ async function crashLoop(message: Extract<Command, { cmd: "crash-loop" }>): Prom
     } catch (err) {
       if (!tolerated.has(codeOf(err))) send({ kind: "error", message: describe(err) });
     }
+    // Tell the coordinator how far we got: it kills after a random number of operations.
+    send({ kind: "progress", ops: seq + 1 });
     if (seq % 8 === 0) await yieldToEvents();
   }
 }
