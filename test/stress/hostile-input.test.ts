@@ -27,6 +27,7 @@ import {
   readPodNetworkStatus,
   saveDeviceInfoForDPSync,
   serializeDeviceInfo,
+  serializeNetworkStatusAnnotation,
   updateDeviceInfoForCNISync,
 } from "../../src/index.js";
 import { prototypePollution } from "./_fuzz-targets.js";
@@ -137,6 +138,27 @@ describe("byte order mark", () => {
     if (!result.ok) expect(result.code).toBe("ERR_DEVINFO_PARSE");
     const annotations = outcome(() => parseDownwardAPIAnnotations('\ufeffa="b"'));
     if (!annotations.ok) expect(annotations.code).toBe("ERR_DEVINFO_PARSE");
+  });
+});
+
+describe("lone surrogates (JSON escapes JSON.parse keeps, Go reads as U+FFFD)", () => {
+  // Go's decoder turns an unpaired \udXXX escape into U+FFFD, and json.Marshal
+  // then writes that character raw. A reader that keeps the lone surrogate writes
+  // the escape "\ufffd" instead: other bytes than Go's, and serialize(parse(x)) changes
+  // on the second round. The fuzz scenario found this in unknown keys.
+  it("device-info: read as U+FFFD, written back raw, stable", () => {
+    const text = `${DOC.slice(0, -1)},"x":"a\\udb9cb"}`;
+    const once = serializeDeviceInfo(parseDeviceInfo(text));
+    expect((parseDeviceInfo(text) as Record<string, unknown>).x).toBe("a\ufffdb");
+    expect(serializeDeviceInfo(parseDeviceInfo(once))).toBe(once);
+  });
+
+  it("network-status: read as U+FFFD, written back raw, stable", () => {
+    const text = '[{"name":"default/net1","x":"a\\udb9cb","y":{"z":"\\udc81"}}]';
+    const statuses = parseNetworkStatusAnnotation(text) as unknown as Record<string, unknown>[];
+    expect(statuses[0]?.x).toBe("a\ufffdb");
+    const once = serializeNetworkStatusAnnotation(parseNetworkStatusAnnotation(text));
+    expect(serializeNetworkStatusAnnotation(parseNetworkStatusAnnotation(once))).toBe(once);
   });
 });
 
