@@ -22,11 +22,13 @@ export type Command =
     }
   /**
    * Write in a loop until "stop": `replace` saves with `overwrite: true` (and,
-   * for CNI targets, also updates); `save-clean` saves exclusively and cleans.
+   * for CNI targets, also updates); `save-clean` saves exclusively and cleans;
+   * `naive` writes in place as the Go reference does (open with O_TRUNC,
+   * write), the control that shows the readers can see a torn file.
    */
   | {
       readonly cmd: "write-loop";
-      readonly mode: "replace" | "save-clean";
+      readonly mode: "replace" | "save-clean" | "naive";
       readonly targets: readonly Target[];
       readonly writer: number;
       readonly seed: number;

@@ -5,6 +5,7 @@
  * scenario passed; the coordinator does.
  */
 
+import fs from "node:fs";
 import { setImmediate as yieldToEvents } from "node:timers/promises";
 import {
   cleanDeviceInfoForCNI,
@@ -15,6 +16,7 @@ import {
   copyDeviceInfoForCNIFromDPSync,
   type DeviceInfo,
   getCNIDeviceInfoPath,
+  getDPDeviceInfoPath,
   isDeviceInfoError,
   loadDeviceInfoFromCNI,
   loadDeviceInfoFromCNISync,
@@ -25,6 +27,7 @@ import {
   saveDeviceInfoForCNISync,
   saveDeviceInfoForDP,
   saveDeviceInfoForDPSync,
+  serializeDeviceInfo,
   updateDeviceInfoForCNI,
   updateDeviceInfoForCNISync,
 } from "../../src/index.js";
@@ -163,7 +166,10 @@ async function writeLoop(message: Extract<Command, { cmd: "write-loop" }>): Prom
     const api: Api = random() < 0.5 ? "sync" : "async";
     const doc = makeDoc(message.writer, seq++, between(random, 0, message.maxFiller));
     try {
-      if (message.mode === "replace") {
+      if (message.mode === "naive") {
+        fs.writeFileSync(pathOf(target), serializeDeviceInfo(doc));
+        tally.add("naive");
+      } else if (message.mode === "replace") {
         if (target.kind === "cni" && random() < 0.3) {
           await update(target.path, () => doc, api, false);
           tally.add("update");
@@ -187,15 +193,24 @@ async function writeLoop(message: Extract<Command, { cmd: "write-loop" }>): Prom
   tally.done();
 }
 
+/**
+ * Reads with the library's loaders (sync and async) and, one read in three,
+ * the way the Go reference and most hand-written readers do: open, read it
+ * all, parse. Atomic replacement must protect those readers too.
+ */
 async function readLoop(message: Extract<Command, { cmd: "read-loop" }>): Promise<void> {
   const tally = new Tally();
   let i = 0;
   while (!stopRequested) {
     const target = message.targets[i % message.targets.length] as Target;
-    const api: Api = i % 2 === 0 ? "sync" : "async";
+    const kind = Math.floor(i / message.targets.length) % 3;
     i++;
     try {
-      const doc = await load(target, api);
+      let doc: unknown;
+      if (kind === 2) {
+        tally.add("plain");
+        doc = readPlain(target);
+      } else doc = await load(target, kind === 0 ? "sync" : "async");
       if (doc === undefined) tally.add("missing", message.allowMissing ? undefined : `missing: ${JSON.stringify(target)}`);
       else {
         const problem = checkDoc(doc);
@@ -207,6 +222,25 @@ async function readLoop(message: Extract<Command, { cmd: "read-loop" }>): Promis
     await tally.tick();
   }
   tally.done();
+}
+
+function pathOf(target: Target): string {
+  return target.kind === "cni" ? target.path : getDPDeviceInfoPath(target.resource, target.device, { baseDir: target.baseDir });
+}
+
+function readPlain(target: Target): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(pathOf(target), "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return `torn: ${text.length} bytes that are not JSON`;
+  }
 }
 
 /** Every kind of write, chosen at random, forever: the coordinator kills this process at a random moment. */

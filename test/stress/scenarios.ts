@@ -56,6 +56,11 @@ export interface ScenarioResult {
   readonly detail: string;
   /** Up to a few descriptions of failures. */
   readonly samples: readonly string[];
+  /**
+   * A control: the same checks against a writer known to be unsafe. Its
+   * failures are expected; none would mean the checks cannot see the problem.
+   */
+  readonly control?: boolean;
   readonly ms: number;
 }
 
@@ -175,7 +180,7 @@ function checkRace(target: Target, replies: readonly Extract<Reply, { kind: "rac
  * file. `save-clean`: writers save and clean, so a read may find no file, but
  * never a torn one.
  */
-export function tornReads(ctx: Context, mode: "replace" | "save-clean"): Promise<ScenarioResult> {
+export function tornReads(ctx: Context, mode: "replace" | "save-clean" | "naive"): Promise<ScenarioResult> {
   return timed(async () => {
     const baseDir = path.join(ctx.root, `torn-${mode}`);
     const targets: Target[] = [
@@ -183,7 +188,8 @@ export function tornReads(ctx: Context, mode: "replace" | "save-clean"): Promise
       { kind: "dp", baseDir, resource: "stress.io/torn", device: "b" },
       { kind: "cni", baseDir, path: getCNIDeviceInfoPath("net-a", { baseDir }) },
     ];
-    if (mode === "replace") for (const t of targets) saveDeviceInfoForCNISync(pathOf(t), makeDoc(99, 0, 10), { baseDir });
+    if (mode !== "save-clean")
+      for (const t of targets) saveDeviceInfoForCNISync(pathOf(t), makeDoc(99, 0, 10), { baseDir, overwrite: true });
     const pool = await ctx.workers(4);
     const writers = pool.slice(0, 2);
     const readers = pool.slice(2, 4);
@@ -215,7 +221,7 @@ export function tornReads(ctx: Context, mode: "replace" | "save-clean"): Promise
     const writeDone = done.slice(0, writers.length);
     for (const d of done) {
       for (const [key, n] of Object.entries(d.counts)) {
-        const bad = key.startsWith("error") || key === "torn" || (key === "missing" && mode === "replace");
+        const bad = key.startsWith("error") || key === "torn" || (key === "missing" && mode !== "save-clean");
         if (bad) failures.add(`${n} × ${key}: ${d.samples.join(" | ").slice(0, 400)}`, n);
       }
     }
@@ -224,8 +230,19 @@ export function tornReads(ctx: Context, mode: "replace" | "save-clean"): Promise
     const writes = writeDone.reduce((s, d) => s + d.ops, 0);
     const detail =
       mode === "replace"
-        ? `${writes} replacements (${sum(writeDone, "update")} of them by update); ${sum(readDone, "whole")} whole reads`
-        : `${writes} save+clean cycles; ${sum(readDone, "whole")} whole reads, ${sum(readDone, "missing")} found no file`;
+        ? `${writes} replacements (${sum(writeDone, "update")} of them by update); ${sum(readDone, "whole")} whole reads (${sum(readDone, "plain")} by plain readFile + JSON.parse)`
+        : `${writes} save+clean cycles; ${sum(readDone, "whole")} whole reads, ${sum(readDone, "missing")} found no file (${sum(readDone, "plain")} reads by plain readFile + JSON.parse)`;
+    if (mode === "naive") {
+      return {
+        scenario: "Control: the same readers, a Go-style writer (O_TRUNC, write)",
+        unit: "reads",
+        trials: reads,
+        failures: failures.count,
+        detail: `${writes} writes in place; ${sum(readDone, "whole")} whole reads: the torn ones show the check works`,
+        samples: failures.samples,
+        control: true,
+      };
+    }
     return {
       scenario: mode === "replace" ? "Torn reads: replace (overwrite, update)" : "Torn reads: save and clean",
       unit: "reads",
