@@ -22,7 +22,7 @@ export const liveOptions: Readonly<Record<string, OptionSpec>> = {
   resource: {
     type: "string",
     multiple: true,
-    help: "Limit --live-devices to the device plugin files of this resource (repeatable), e.g. intel.com/sriov.",
+    help: 'Limit --live-devices to the device plugin files of this resource (repeatable), e.g. intel.com/sriov. The spec\'s file names are ambiguous (intel.com/sriov + dpdk-1 and intel.com/sriov-dpdk + 1 give the same name): a file is claimed only when the part after the resource is a PCI address or holds no "-".',
   },
   sysfs: {
     type: "string",

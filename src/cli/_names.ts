@@ -162,9 +162,22 @@ export function isLiveDevice(name: string, list: DeviceList): boolean {
   return false;
 }
 
-/** Whether a device plugin file belongs to one of the resources (names with `/` or already with `-`). */
+/**
+ * Whether a device plugin file surely belongs to one of the resources. The
+ * name alone is ambiguous (`intel.com/sriov` + `dpdk-0000:af:06.0` and
+ * `intel.com/sriov-dpdk` + `0000:af:06.0` give the same file), so a file is
+ * claimed only when what follows the resource is a PCI address or holds no
+ * `-`: gc then never removes another resource's files; a device ID with a
+ * `-` is left alone (kept), which is the safe side.
+ */
 export function matchesResource(name: string, resources: readonly string[]): boolean {
-  return resources.some((r) => name.startsWith(`${r.replaceAll("/", "-")}-`));
+  if (!name.endsWith(DP_SUFFIX)) return false;
+  return resources.some((r) => {
+    const prefix = `${r.replaceAll("/", "-")}-`;
+    if (!name.startsWith(prefix)) return false;
+    const device = name.slice(prefix.length, -DP_SUFFIX.length);
+    return device !== "" && (PCI_ADDRESS_PATTERN.test(device) || !device.includes("-"));
+  });
 }
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -95,6 +95,17 @@ describe("device plugin file names", () => {
     expect(matchesResource(name, ["intel.com/sriov"])).toBe(true);
     expect(matchesResource(name, ["intel.com/sri"])).toBe(false);
   });
+
+  it.each([
+    { resource: "intel.com/sriov-dpdk", device: "0000:af:06.0", of: "intel.com/sriov", claimed: false },
+    { resource: "intel.com/sriov", device: "dpdk-0000:af:06.0", of: "intel.com/sriov", claimed: false },
+    { resource: "intel.com/sriov-dpdk", device: "0000:af:06.0", of: "intel.com/sriov-dpdk", claimed: true },
+    { resource: "example.com/vdpa", device: "vdpa0", of: "example.com/vdpa", claimed: true },
+    { resource: "example.com/vdpa", device: "vdpa-0", of: "example.com/vdpa", claimed: false },
+  ])("--resource $of claims $resource + $device: $claimed (ambiguous names are never claimed)", ({ resource, device, of, claimed }) => {
+    const name = getDPDeviceInfoPath(resource, device).split("/").at(-1) ?? "";
+    expect(matchesResource(name, [of])).toBe(claimed);
+  });
 });
 
 describe("temporary and lock files", () => {

@@ -104,16 +104,21 @@ describe("devinfo gc", () => {
     put(tmp.join("dp", "intel.com-sriov-0000:af:06.1-device.json"), DOCS.pci, old);
     put(tmp.join("dp", "example.com-vdpa-vdpa0-device.json"), DOCS.vdpa, old);
     put(tmp.join("dp", "README"), "not ours", old);
+    put(tmp.join("dp", "intel.com-sriov-dpdk-0000:af:07.0-device.json"), DOCS.pci, old); // another resource's file
     const limited = gcJson(["--live-devices", "-", "--resource", "intel.com/sriov"], "0000:af:06.0\n");
     expect(limited.result.removed.map((r) => [r.kind, r.name, r.reason])).toEqual([
       ["dp", "intel.com-sriov-0000:af:06.1-device.json", "device not in the --live-devices list"],
     ]);
-    expect(gcJson(["--live-devices", "-"], "intel.com/sriov 0000:af:06.0\n").result.removed.map((r) => r.name)).toEqual([
-      "example.com-vdpa-vdpa0-device.json",
+    expect(
+      gcJson(["--live-devices", "-"], "intel.com/sriov 0000:af:06.0\nintel.com/sriov-dpdk 0000:af:07.0\n").result.removed.map(
+        (r) => r.name,
+      ),
+    ).toEqual(["example.com-vdpa-vdpa0-device.json"]);
+    expect(files("dp")).toEqual(["README", "intel.com-sriov-0000:af:06.0-device.json", "intel.com-sriov-dpdk-0000:af:07.0-device.json"]);
+    // A resource with no device left: all its files go, and only its files.
+    expect(gcJson(["--live-devices", "-", "--resource", "intel.com/sriov"], "").result.removed.map((r) => r.name)).toEqual([
+      "intel.com-sriov-0000:af:06.0-device.json",
     ]);
-    expect(files("dp")).toEqual(["README", "intel.com-sriov-0000:af:06.0-device.json"]);
-    // A resource with no device left: all its files go.
-    expect(gcJson(["--live-devices", "-", "--resource", "intel.com/sriov"], "").result.removed).toHaveLength(1);
   });
 
   describe("temporary and lock files: removed once their writer is gone", () => {
