@@ -17,7 +17,7 @@ import type { DeviceInfoIssue } from "./format/issues.js";
  * | `ERR_DEVINFO_INVALID` | valid JSON, wrong content (see `issues`) |
  * | `ERR_DEVINFO_UNSAFE_PATH` | a name or path that could escape its directory, a relative path, a symlink or another non-regular file |
  * | `ERR_DEVINFO_TOO_LARGE` | a file or document over the `maxBytes` cap |
- * | `ERR_DEVINFO_CONFLICT` | another process kept the update lock of a CNI file for longer than the lock timeout |
+ * | `ERR_DEVINFO_CONFLICT` | another process kept the update lock of a CNI file for longer than the lock timeout, or an update outlasted the lock's stale limit (nothing written) |
  * | `ERR_DEVINFO_IO` | any other file-system error (`errno` holds the system code, e.g. `EACCES`) |
  */
 export type DeviceInfoErrorCode =

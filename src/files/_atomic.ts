@@ -486,13 +486,35 @@ function* breakStaleLock(lock: string, stale: fs.Stats, staleMs: number): sys.Ge
   return true;
 }
 
-/** Releases a lock, unless it was broken as stale and is now someone else's. */
-export function* releaseLock(lock: HeldLock): sys.Gen<void> {
+/** Whether the lock file is still the one we created (not broken as stale, not someone else's since). */
+function* stillHeld(lock: HeldLock): sys.Gen<boolean> {
   try {
     const stats = yield* sys.lstat(lock.path);
-    if (stats.dev !== lock.dev || stats.ino !== lock.ino || stats.mtimeMs !== lock.mtimeMs) return;
+    return stats.dev === lock.dev && stats.ino === lock.ino && stats.mtimeMs === lock.mtimeMs;
   } catch {
-    return;
+    return false;
   }
-  yield* unlinkQuietly(lock.path);
+}
+
+/** Releases a lock, unless it was broken as stale and is now someone else's. */
+export function* releaseLock(lock: HeldLock): sys.Gen<void> {
+  if (yield* stillHeld(lock)) yield* unlinkQuietly(lock.path);
+}
+
+/**
+ * {@link writeFileAtomic}, but only while `lock` is still ours. A holder
+ * slower than the stale limit has had its lock broken, and another process
+ * may have updated the file since this one read it: writing now would
+ * silently undo that update, so nothing is written and the caller gets
+ * ERR_DEVINFO_CONFLICT instead.
+ */
+export function* writeWhileLocked(lock: HeldLock, target: string, data: Uint8Array, options: WriteOptions, staleMs: number): sys.Gen<void> {
+  if (!(yield* stillHeld(lock))) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_CONFLICT",
+      `the update of ${target} outlasted the lock's stale limit (${staleMs} ms), so another process took over its lock and may have changed the file; nothing was written. Retry, and keep the update function short (or raise lockStaleMs)`,
+      { path: target },
+    );
+  }
+  yield* writeFileAtomic(target, data, options);
 }

@@ -24,6 +24,7 @@ import {
   removeFile,
   tooLarge,
   writeFileAtomic,
+  writeWhileLocked,
 } from "./_atomic.js";
 import { type Gen, runAsync, runSync } from "./_syscalls.js";
 import { getCNIDirectory, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "./paths.js";
@@ -57,7 +58,11 @@ export interface UpdateOptions extends LoadOptions {
    * failing with `ERR_DEVINFO_CONFLICT`. Default 10000 ms.
    */
   lockTimeoutMs?: number | undefined;
-  /** A lock older than this was left by a dead process and is broken. Default 5000 ms. */
+  /**
+   * A lock older than this was left by a dead process and is broken. An
+   * update whose function runs longer fails with `ERR_DEVINFO_CONFLICT` and
+   * writes nothing. Default 5000 ms.
+   */
   lockStaleMs?: number | undefined;
 }
 
@@ -273,7 +278,10 @@ function* cleanCNI(cniPath: string, options: PathOptions): Gen<boolean> {
  * it, so no update is silently lost; waiting longer than `lockTimeoutMs` fails
  * with `ERR_DEVINFO_CONFLICT`. Validation is lenient by default, because the
  * document usually comes from a device plugin: pass `strict: true` to refuse
- * deviations. Keep `fn` short: the lock is held while it runs.
+ * deviations. Keep `fn` short: the lock is held while it runs, and a lock
+ * older than `lockStaleMs` is taken to be left by a dead process and broken;
+ * an update that outlasts it writes nothing and fails with
+ * `ERR_DEVINFO_CONFLICT` (another process may have changed the file meanwhile).
  *
  * @example
  * ```ts
@@ -296,7 +304,15 @@ export async function updateDeviceInfoForCNI(
     const next = await fn(current === undefined ? undefined : structuredClone(current));
     const plan = planUpdate(cniPath, current, before, next, loaded, options);
     if (plan.write)
-      await runAsync(writeFileAtomic(cniPath, plan.bytes, { overwrite: current !== undefined, durable: options.durable === true }));
+      await runAsync(
+        writeWhileLocked(
+          lock,
+          cniPath,
+          plan.bytes,
+          { overwrite: current !== undefined, durable: options.durable === true },
+          staleMsOf(options),
+        ),
+      );
     report(plan.warnings, options);
     return plan.value;
   } finally {
@@ -325,7 +341,16 @@ export function updateDeviceInfoForCNISync(
       );
     }
     const plan = planUpdate(cniPath, current, before, next, loaded, options);
-    if (plan.write) runSync(writeFileAtomic(cniPath, plan.bytes, { overwrite: current !== undefined, durable: options.durable === true }));
+    if (plan.write)
+      runSync(
+        writeWhileLocked(
+          lock,
+          cniPath,
+          plan.bytes,
+          { overwrite: current !== undefined, durable: options.durable === true },
+          staleMsOf(options),
+        ),
+      );
     report(plan.warnings, options);
     return plan.value;
   } finally {
@@ -333,9 +358,13 @@ export function updateDeviceInfoForCNISync(
   }
 }
 
+function staleMsOf(options: UpdateOptions): number {
+  return options.lockStaleMs ?? 5_000;
+}
+
 function* lockFor(cniPath: string, guarded: string | undefined, options: UpdateOptions): Gen<HeldLock> {
   if (guarded !== undefined) yield* checkDirectory(guarded);
-  return yield* acquireLock(cniPath, { timeoutMs: options.lockTimeoutMs ?? 10_000, staleMs: options.lockStaleMs ?? 5_000 });
+  return yield* acquireLock(cniPath, { timeoutMs: options.lockTimeoutMs ?? 10_000, staleMs: staleMsOf(options) });
 }
 
 // The warnings an update reports are those of the document left in the file:

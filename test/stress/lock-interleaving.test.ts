@@ -14,6 +14,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLock, type HeldLock, lockPathFor, releaseLock } from "../../src/files/_atomic.js";
 import type { Gen, Op } from "../../src/files/_syscalls.js";
+import {
+  type DeviceInfo,
+  isDeviceInfoError,
+  loadDeviceInfoFromCNISync,
+  saveDeviceInfoForCNISync,
+  updateDeviceInfoForCNI,
+  updateDeviceInfoForCNISync,
+} from "../../src/index.js";
 import { prng } from "./_docs.js";
 
 /** One system call, as the sync runner performs it; sleeps are skipped (time is the schedule's). */
@@ -154,5 +162,42 @@ describe("the update lock under every interleaving of its system calls", () => {
       const left = fs.readdirSync(path.join(dir, `s${seed}`)).filter((n) => n !== "net");
       expect(left).toEqual([]);
     }
+  });
+});
+
+describe("an update that outlasts the lock's stale limit", () => {
+  type Counted = DeviceInfo & { counter: number; slow?: boolean; fast?: boolean };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("fails with ERR_DEVINFO_CONFLICT rather than silently undo the update made after its lock was broken", async () => {
+    const file = path.join(dir, "slow", "net");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    saveDeviceInfoForCNISync(file, { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" }, counter: 0 } as Counted);
+    const options = { lockStaleMs: 100 };
+    // Holds the lock for 600 ms: after 100 ms it looks left by a dead process.
+    const slow = updateDeviceInfoForCNI(
+      file,
+      async (doc) => {
+        await sleep(600);
+        const d = doc as Counted;
+        return { ...d, counter: d.counter + 1, slow: true } as Counted;
+      },
+      options,
+    );
+    await sleep(250);
+    updateDeviceInfoForCNISync(
+      file,
+      (doc) => ({ ...(doc as Counted), counter: (doc as Counted).counter + 1, fast: true }) as Counted,
+      options,
+    );
+    const outcome = await slow.then(
+      () => "ok",
+      (err: unknown) => (isDeviceInfoError(err) ? err.code : String(err)),
+    );
+    const final = loadDeviceInfoFromCNISync(file) as Counted;
+    // No silent lost update: the slow one fails, typed, or both are in the file.
+    if (outcome === "ok") expect(final).toMatchObject({ counter: 2, slow: true, fast: true });
+    else expect({ outcome, final }).toMatchObject({ outcome: "ERR_DEVINFO_CONFLICT", final: { counter: 1, fast: true } });
+    expect(fs.readdirSync(path.dirname(file))).toEqual(["net"]);
   });
 });
