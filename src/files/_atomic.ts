@@ -463,7 +463,7 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
  * the unlink. A breaker that dies in its turn leaves its file to go stale in
  * turn, like a lock. Resolves to whether it was our turn.
  */
-function* breakStaleLock(lock: string, stale: fs.Stats, staleMs: number): sys.Gen<boolean> {
+export function* breakStaleLock(lock: string, stale: fs.Stats, staleMs: number): sys.Gen<boolean> {
   const turn = `${lock}-break`;
   try {
     yield* closeQuietly(yield* sys.open(turn, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600));
