@@ -3,6 +3,8 @@
 import fs from "node:fs";
 import { join } from "node:path";
 import { DeviceInfoError } from "../errors.js";
+import { breakStaleLock } from "../files/_atomic.js";
+import { runSync } from "../files/_syscalls.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { type LiveLists, liveOptions, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, lockFilePid, parseDuration, tempFilePid } from "./_names.js";
@@ -42,7 +44,9 @@ export const command: Command = {
   * Temporary files (.devinfo-tmp-<pid>-*) and lock files (.devinfo-lock-*, holding the pid) left by writers that
     crashed. Such a file is removed when its writer is gone: its pid is not a running process and the file is
     over ${WRITER_GRACE_MS / 1000}s old (the writer may run in another PID namespace, where its pid means nothing here; writes
-    take milliseconds), or, whatever the pid, when it is older than --stale-after (pids are reused).
+    take milliseconds), or, whatever the pid, when it is older than --stale-after (pids are reused). A lock is
+    broken the way the library's own waiters break one (taking turns, and only if it is still the same file), so
+    gc never removes a lock that a live process has just taken.
 
 Files younger than --older-than are never removed on the strength of a live list: a pod or a device may have
 appeared after the list was taken. With a live list, --older-than defaults to ${LIVE_LIST_MIN_AGE}.
@@ -106,7 +110,8 @@ async function run(ctx: Context): Promise<number> {
   let kept = 0;
 
   if (json) ctx.out.write(`{"dryRun":${dryRun},"removed":[`);
-  const emit = (removal: Removal) => {
+  const emit = ({ kind, name, path, reason }: Removal) => {
+    const removal: Removal = { kind, name, path, reason };
     if (json) ctx.out.write(`${removed === 0 ? "\n  " : ",\n  "}${JSON.stringify(removal)}`);
     else {
       const where = `${removal.kind === "temp" || removal.kind === "lock" ? removal.path.split("/").at(-2) : removal.kind}/${removal.name}`;
@@ -129,7 +134,7 @@ async function run(ctx: Context): Promise<number> {
         }
         if (!dryRun) {
           try {
-            fs.unlinkSync(path);
+            if (!remove(decision)) continue;
           } catch (err) {
             const code = (err as NodeJS.ErrnoException).code;
             if (code === "ENOENT") continue; // removed by someone else meanwhile: the goal is met
@@ -177,7 +182,7 @@ function decide(
   now: number,
   lists: LiveLists,
   limits: { olderThan: number | undefined; ageSelects: boolean; staleAfter: number },
-): Removal | undefined {
+): Decision | undefined {
   const { olderThan, ageSelects, staleAfter } = limits;
   const nameKind = classifyName(kind, dirent.name);
   // Only regular files: a directory or a link here is someone's deliberate doing.
@@ -205,10 +210,47 @@ function decide(
   return { kind, name: dirent.name, path, reason };
 }
 
-function decideLeftover(kind: "temp" | "lock", name: string, path: string, now: number, staleAfter: number): Removal | undefined {
-  const age = ageOf(path, now);
-  if (age === undefined) return undefined;
-  if (age >= staleAfter) return { kind, name, path, reason: `older than ${Math.floor(staleAfter / 1000)}s` };
+/** A decision with what the removal needs; `stats` only for locks. */
+type Decision = Removal & { readonly stats?: fs.Stats };
+
+/**
+ * Removes a file gc chose; `false` when it turned out not to be ours to
+ * remove. A lock is never unlinked by name: another waiter may be breaking
+ * it and a fresh lock take its place meanwhile. gc takes a turn through the
+ * same protocol as the library's waiters, and unlinks only the very file it
+ * judged (same inode and mtime).
+ */
+function remove(decision: Decision): boolean {
+  if (decision.kind === "lock" && decision.stats !== undefined && !decision.name.endsWith(BREAK_SUFFIX)) {
+    // A second try: the first may only have cleared a dead breaker's stale turn.
+    const ourTurn =
+      runSync(breakStaleLock(decision.path, decision.stats, WRITER_GRACE_MS)) ||
+      runSync(breakStaleLock(decision.path, decision.stats, WRITER_GRACE_MS));
+    if (!ourTurn) return false; // a live breaker's turn: it removes the lock
+    try {
+      const now = fs.lstatSync(decision.path);
+      return now.ino !== decision.stats.ino || now.mtimeMs !== decision.stats.mtimeMs;
+    } catch {
+      return true;
+    }
+  }
+  fs.unlinkSync(decision.path);
+  return true;
+}
+
+/** The lock protocol's turn files: `<lock>-break`. */
+const BREAK_SUFFIX = "-break";
+
+function decideLeftover(kind: "temp" | "lock", name: string, path: string, now: number, staleAfter: number): Decision | undefined {
+  let stats: fs.Stats;
+  try {
+    stats = fs.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+  const age = now - stats.mtimeMs;
+  const decided = (reason: string): Decision => (kind === "lock" ? { kind, name, path, reason, stats } : { kind, name, path, reason });
+  if (age >= staleAfter) return decided(`older than ${Math.floor(staleAfter / 1000)}s`);
   if (age < WRITER_GRACE_MS) return undefined;
   let pid: number | undefined;
   if (kind === "temp") pid = tempFilePid(name);
@@ -217,7 +259,7 @@ function decideLeftover(kind: "temp" | "lock", name: string, path: string, now: 
     pid = read.ok ? lockFilePid(read.bytes.toString("latin1")) : undefined;
   }
   if (pid !== undefined && isProcessAlive(pid)) return undefined;
-  return { kind, name, path, reason: pid === undefined ? "no writer pid recorded" : `writer pid ${pid} is gone` };
+  return decided(pid === undefined ? "no writer pid recorded" : `writer pid ${pid} is gone`);
 }
 
 function isRegularFile(dirent: fs.Dirent, path: string): boolean {

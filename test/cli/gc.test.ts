@@ -161,6 +161,19 @@ describe("devinfo gc", () => {
       expect(files("dp")).toEqual(removed ? [] : [file]);
     });
 
+    it("a stale lock that another waiter is breaking (its turn file is fresh) is left to that waiter", () => {
+      const lock = tmp.join("cni", ".devinfo-lock-00000000000000dd");
+      put(lock, `${deadPid()}\n`, ago(stale));
+      put(`${lock}-break`, "");
+      expect(gcJson([]).result.removed).toEqual([]);
+      expect(fs.existsSync(lock)).toBe(true);
+      // Once that waiter is gone too, its turn goes stale and both go.
+      fs.utimesSync(`${lock}-break`, ago(stale), ago(stale));
+      // (The turn file is listed too when the directory yields it before the lock.)
+      expect(gcJson([]).result.removed.map((r) => r.name)).toContain(".devinfo-lock-00000000000000dd");
+      expect(files("cni")).toEqual([]);
+    });
+
     it("--stale-after changes the age limit", () => {
       put(tmp.join("cni", `.devinfo-tmp-${process.pid}-abc`), "", ago(2 * MIN));
       expect(gcJson([]).result.removed).toEqual([]);
