@@ -48,8 +48,8 @@ await build({
   logLevel: "warning",
 });
 
-// A child, not an import: the benchmark's process starts clean (and can force a GC between batches).
-const run = spawnSync(process.execPath, ["--expose-gc", outfile, ...process.argv.slice(2)], {
+// A child, not an import: the benchmark's process starts clean.
+const run = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], {
   stdio: "inherit",
   env: { ...process.env, DEVINFO_BENCH_ROOT: root, DEVINFO_BENCH_APP: app },
 });

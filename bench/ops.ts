@@ -268,7 +268,6 @@ export async function benchOps(options: OpsOptions): Promise<{ report: string; v
       const warmup = 2;
       for (let round = 0; round < options.rounds + warmup; round++) {
         for (const v of rotate(runners, round)) {
-          (globalThis as { gc?: () => void }).gc?.();
           const r = await v.run();
           if (round < warmup) continue;
           for (const metric of ["wall", "cpu"] as const) {
