@@ -61,7 +61,7 @@ export async function runFuzz(cases: number, seed: number, log?: (line: string) 
       unit: "cases",
       trials: outcome.results === undefined ? outcome.done : results.reduce((s, r) => s + r.cases, 0),
       failures,
-      detail: results.map((r) => `${r.name}: ${r.cases.toLocaleString("en-US")}`).join("; "),
+      detail: `no exception but DeviceInfoError, no prototype change, every value re-serialises stably, heap capped at ${HEAP_LIMIT_MB} MB; ${results.map((r) => `${r.name}: ${r.cases.toLocaleString("en-US")}`).join("; ")}`,
       samples,
       ms: Math.round(performance.now() - start),
     };

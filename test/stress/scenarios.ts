@@ -88,6 +88,11 @@ class Failures {
   }
 }
 
+/** A figure with thousands separators. */
+function n(value: number): string {
+  return value.toLocaleString("en-US");
+}
+
 function pathOf(target: Target): string {
   return target.kind === "cni" ? target.path : getDPDeviceInfoPath(target.resource, target.device, { baseDir: target.baseDir });
 }
@@ -144,7 +149,7 @@ export function exclusiveCreate(ctx: Context): Promise<ScenarioResult> {
       unit: `trials of ${ctx.sizes.racers} processes`,
       trials: ctx.sizes.raceTrials,
       failures: failures.count,
-      detail: `attempts overlapped in time in ${overlapped} trials`,
+      detail: `attempts overlapped in time in ${n(overlapped)} trials; each trial in a new base directory, so the directory creation races too`,
       samples: failures.samples,
     };
   });
@@ -230,15 +235,15 @@ export function tornReads(ctx: Context, mode: "replace" | "save-clean" | "naive"
     const writes = writeDone.reduce((s, d) => s + d.ops, 0);
     const detail =
       mode === "replace"
-        ? `${writes} replacements (${sum(writeDone, "update")} of them by update); ${sum(readDone, "whole")} whole reads (${sum(readDone, "plain")} by plain readFile + JSON.parse)`
-        : `${writes} save+clean cycles; ${sum(readDone, "whole")} whole reads, ${sum(readDone, "missing")} found no file (${sum(readDone, "plain")} reads by plain readFile + JSON.parse)`;
+        ? `${n(writes)} replacements (${n(sum(writeDone, "update"))} by update); every read found a whole file (${n(sum(readDone, "plain"))} reads by plain readFile + JSON.parse, as the Go reference reads)`
+        : `${n(writes)} save + clean cycles; ${n(sum(readDone, "whole"))} reads found a whole file, ${n(sum(readDone, "missing"))} no file, none a partial one (${n(sum(readDone, "plain"))} by plain readFile + JSON.parse)`;
     if (mode === "naive") {
       return {
         scenario: "Control: the same readers, a Go-style writer (O_TRUNC, write)",
         unit: "reads",
         trials: reads,
         failures: failures.count,
-        detail: `${writes} writes in place; ${sum(readDone, "whole")} whole reads: the torn ones show the check works`,
+        detail: `${n(writes)} writes in place: ${n(failures.count)} reads (${Math.round((100 * failures.count) / Math.max(reads, 1))}%) found an empty or partial file, so the checks above would see one`,
         samples: failures.samples,
         control: true,
       };
@@ -311,13 +316,16 @@ export function crashConsistency(ctx: Context): Promise<ScenarioResult> {
       await spare?.kill();
     };
     await Promise.all([lane(), lane(), lane()]);
-    const gc = ctx.maintenance === undefined ? "; devinfo gc/ls not checked (no CLI)" : `; gc removed ${figures.gcRemoved}`;
+    const gc =
+      ctx.maintenance === undefined
+        ? "; devinfo ls and gc not checked (no CLI)"
+        : `, never listed by \`devinfo ls\`, all ${n(figures.gcRemoved)} removed by \`devinfo gc\``;
     return {
       scenario: "Crash consistency (SIGKILL)",
       unit: "writers killed",
       trials: ctx.sizes.crashTrials,
       failures: failures.count,
-      detail: `killed after 0-24 operations (${figures.ops} done in all); ${figures.targets} files checked whole; temporary files left in ${figures.temps} trials, locks in ${figures.locks}${gc}`,
+      detail: `each killed after 0-24 writes (save, overwrite, clean, copy, update); all ${n(figures.targets)} device-info files left were whole; temporary files left in ${n(figures.temps)} trials${gc}; locks left in ${n(figures.locks)}, broken by the next update`,
       samples: failures.samples,
     };
   });
@@ -450,7 +458,7 @@ export function concurrentUpdates(ctx: Context): Promise<ScenarioResult> {
       unit: "updates by 2 processes",
       trials: per * workers.length,
       failures: failures.count,
-      detail: `serialised by the lock file; ${conflicts} waits ended in ERR_DEVINFO_CONFLICT`,
+      detail: `serialised by the lock file: the counter equals the updates that succeeded; ${n(conflicts)} waits ended in ERR_DEVINFO_CONFLICT`,
       samples: failures.samples,
     };
   });
@@ -521,7 +529,7 @@ export function lockHolderKilled(ctx: Context): Promise<ScenarioResult> {
       unit: "holders killed",
       trials: ctx.sizes.lockCrashTrials,
       failures: failures.count,
-      detail: `${ctx.sizes.lockCrashTrials * 15} updates after the kill; ${conflicts} ended in ERR_DEVINFO_CONFLICT`,
+      detail: `its lock broken by the waiters; ${n(ctx.sizes.lockCrashTrials * 15)} updates by them, none lost; ${n(conflicts)} ended in ERR_DEVINFO_CONFLICT`,
       samples: failures.samples,
     };
   });
