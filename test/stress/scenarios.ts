@@ -308,7 +308,7 @@ export function crashConsistency(ctx: Context): Promise<ScenarioResult> {
         }
         figures.ops += opsDone;
         for (const e of worker.errors) failures.add(`trial ${trial}: the writer reported ${e}`);
-        const problems = await inspectCrash(baseDir, worker.pid, ctx.maintenance, figures);
+        const problems = await inspectCrash(baseDir, worker.pid, ctx.maintenance, figures, trial % 2 === 1);
         for (const p of problems) failures.add(`trial ${trial} (killed after ${afterOps} operations): ${p}`);
         fs.rmSync(baseDir, { recursive: true, force: true });
         if (trial % 250 === 249) ctx.log?.(`crash consistency: ${trial + 1} trials`);
@@ -319,13 +319,13 @@ export function crashConsistency(ctx: Context): Promise<ScenarioResult> {
     const gc =
       ctx.maintenance === undefined
         ? "; devinfo ls and gc not checked (no CLI)"
-        : `, never listed by \`devinfo ls\`, all ${n(figures.gcRemoved)} removed by \`devinfo gc\``;
+        : `, never listed by \`devinfo ls\`; \`devinfo gc\` removed ${n(figures.gcRemoved)} leftovers`;
     return {
       scenario: "Crash consistency (SIGKILL)",
       unit: "writers killed",
       trials: ctx.sizes.crashTrials,
       failures: failures.count,
-      detail: `each killed after 0-24 writes (save, overwrite, clean, copy, update); all ${n(figures.targets)} device-info files left were whole; temporary files left in ${n(figures.temps)} trials${gc}; locks left in ${n(figures.locks)}, broken by the next update`,
+      detail: `each killed after 0-24 writes (save, overwrite, clean, copy, update); all ${n(figures.targets)} device-info files left were whole; temporary files left in ${n(figures.temps)} trials${gc}; locks left in ${n(figures.locks)}, broken by the next update or by gc`,
       samples: failures.samples,
     };
   });
@@ -336,6 +336,7 @@ async function inspectCrash(
   pid: number,
   maintenance: Maintenance | undefined,
   figures: { temps: number; locks: number; targets: number; gcRemoved: number; ops: number },
+  gcFirstTrial: boolean,
 ): Promise<string[]> {
   const problems: string[] = [];
   if (!fs.existsSync(baseDir)) return problems; // killed before the first directory was made
@@ -399,33 +400,47 @@ async function inspectCrash(
     }
   }
 
-  // A lock left by the dead writer must not block the next update for longer than the stale limit.
+  // What the dead writer left must stop no one: on even trials the next update
+  // breaks its lock (stale after 100 ms here), on odd ones devinfo gc removes
+  // the leftovers first and the update must then go through at once.
+  const gcFirst = maintenance !== undefined && gcFirstTrial;
+  if (gcFirst) problems.push(...(await collectGarbage(baseDir, contents, maintenance, figures)));
   for (const name of CRASH_CNI) {
     const file = path.join(baseDir, "cni", name);
     try {
       updateDeviceInfoForCNISync(file, (doc) => ({ ...(doc ?? makeDoc(0, 0, 1)), [COUNTER_KEY]: 1 }) as typeof doc & object, {
-        lockStaleMs: 100,
+        lockStaleMs: gcFirst ? 60_000 : 100,
+        lockTimeoutMs: gcFirst ? 0 : 10_000,
       });
       const problem = checkDoc(loadDeviceInfoFromCNISync(file, { strict: true }));
       if (problem !== undefined) problems.push(`cni/${name} after update: ${problem}`);
       contents.set(file, fs.readFileSync(file, "utf8"));
     } catch (err) {
-      problems.push(`update of cni/${name} after the crash: ${(err as Error).message}`);
+      problems.push(`update of cni/${name} after the crash${gcFirst ? " and gc" : ""}: ${(err as Error).message}`);
     }
   }
+  if (maintenance !== undefined && !gcFirst) problems.push(...(await collectGarbage(baseDir, contents, maintenance, figures)));
+  return problems;
+}
 
-  if (maintenance !== undefined) {
-    figures.gcRemoved += await maintenance.gc(baseDir);
-    for (const sub of ["dp", "cni"]) {
-      const dir = path.join(baseDir, sub);
-      if (!fs.existsSync(dir)) continue;
-      for (const name of fs.readdirSync(dir)) {
-        if (!contents.has(path.join(dir, name))) problems.push(`devinfo gc left ${sub}/${name}`);
-      }
+/** Runs devinfo gc; it must remove every leftover and change no device-info file. */
+async function collectGarbage(
+  baseDir: string,
+  contents: ReadonlyMap<string, string>,
+  maintenance: Maintenance,
+  figures: { gcRemoved: number },
+): Promise<string[]> {
+  const problems: string[] = [];
+  figures.gcRemoved += await maintenance.gc(baseDir);
+  for (const sub of ["dp", "cni"]) {
+    const dir = path.join(baseDir, sub);
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir)) {
+      if (!contents.has(path.join(dir, name))) problems.push(`devinfo gc left ${sub}/${name}`);
     }
-    for (const [file, text] of contents) {
-      if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) problems.push(`devinfo gc changed ${file}`);
-    }
+  }
+  for (const [file, text] of contents) {
+    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) problems.push(`devinfo gc changed ${file}`);
   }
   return problems;
 }
