@@ -51,6 +51,11 @@ const SCRIPTS: Record<string, string> = {
     imports: 'import { loadDeviceInfoFromCNISync } from "devinfo";',
     expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
   }),
+  // The node:fs script plus the package's import, unused: the import's share of the package's cost.
+  "devinfo-import.mjs": pluginScript({
+    imports: 'import * as devinfo from "devinfo";\nif (typeof devinfo.loadDeviceInfoFromCNISync !== "function") process.exit(1);',
+    expr: 'JSON.parse(readFileSync(conf.runtimeConfig.CNIDeviceInfoFile, "utf8"))',
+  }),
   "devinfo-async.mjs": pluginScript({
     imports: 'import { loadDeviceInfoFromCNI } from "devinfo";',
     expr: "await loadDeviceInfoFromCNI(conf.runtimeConfig.CNIDeviceInfoFile)",
@@ -145,6 +150,7 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       imports("empty", "empty ESM script", "empty.mjs"),
       plugin("fs", "plugin-like script, node:fs + JSON.parse", "fs-only.mjs"),
       plugin("devinfo", "plugin-like script, devinfo (loadDeviceInfoFromCNISync)", "devinfo.mjs"),
+      plugin("import", "plugin-like script, node:fs, plus `import * as devinfo` (unused)", "devinfo-import.mjs"),
       plugin("devinfo-async", "plugin-like script, devinfo (await loadDeviceInfoFromCNI)", "devinfo-async.mjs"),
       plugin("unbundled", "plugin-like script, devinfo unbundled (one module per file, as tsc emits)", "devinfo-unbundled.mjs"),
       plugin("schema", "plugin-like script, devinfo/schema (zod) DeviceInfoSchema.parse", "schema.mjs"),
@@ -197,6 +203,7 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       fs: "bare",
       devinfo: "fs",
       "devinfo-async": "fs",
+      import: "fs",
       unbundled: "fs",
       schema: "fs",
       zod: "empty",
