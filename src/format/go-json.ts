@@ -6,7 +6,10 @@
  * which Go would hold as invalid UTF-8) as U+FFFD. Outside strings these
  * characters cannot occur in JSON text, so a rewrite of the stringified text
  * is exact. `\b` and `\f` stay short escapes, as Go 1.22 and later write them.
- * Object key order is the caller's: build objects in Go's field order.
+ *
+ * Key order is the caller's. A JavaScript object always lists integer-like
+ * keys ("0", "42") first, so objects whose order matters (Go's field order,
+ * then unknown keys) are passed as {@link OrderedObject}s.
  */
 
 const NEEDS_GO_ESCAPE = /[<>&\u2028\u2029]|\\u[dD][89a-fA-F]/;
@@ -32,10 +35,36 @@ export function toGoEscaping(json: string): string {
   });
 }
 
+/** An object written with its keys in exactly this order. */
+export class OrderedObject {
+  constructor(readonly entries: readonly (readonly [string, unknown])[]) {}
+}
+
 /**
- * `JSON.stringify` with Go's escaping; `indent` as in Go's `MarshalIndent`.
- * Throws what JSON.stringify throws (cycles, BigInt, nesting too deep).
+ * `JSON.stringify` with Go's escaping and {@link OrderedObject}s written in
+ * their order; `indent` as in Go's `MarshalIndent`. Throws what
+ * JSON.stringify throws (cycles, BigInt, nesting too deep).
  */
-export function goJsonStringify(value: unknown, indent?: string): string {
-  return toGoEscaping(JSON.stringify(value, null, indent));
+export function goJsonStringify(value: unknown, indent = ""): string {
+  return toGoEscaping(writeJson(value, indent, 0) as string);
+}
+
+/**
+ * JSON text of `value` as if written `depth` levels deep with `indent`
+ * (before Go's escaping); `undefined` for what JSON omits.
+ */
+export function writeJson(value: unknown, indent: string, depth: number): string | undefined {
+  if (value instanceof OrderedObject) {
+    const parts: string[] = [];
+    for (const [key, item] of value.entries) {
+      const text = writeJson(item, indent, depth + 1);
+      if (text !== undefined) parts.push(indent === "" ? `${JSON.stringify(key)}:${text}` : `${JSON.stringify(key)}: ${text}`);
+    }
+    if (indent === "" || parts.length === 0) return `{${parts.join(",")}}`;
+    const pad = `\n${indent.repeat(depth + 1)}`;
+    return `{${pad}${parts.join(`,${pad}`)}\n${indent.repeat(depth)}}`;
+  }
+  const text = JSON.stringify(value, null, indent) as string | undefined;
+  // Newlines in JSON text are all structural: those inside strings are escaped.
+  return text === undefined || indent === "" || depth === 0 ? text : text.replace(/\n/g, `\n${indent.repeat(depth)}`);
 }

@@ -4,10 +4,10 @@
 
 import { DeviceInfoError } from "../errors.js";
 import { DEVICE_FIELDS, DEVICE_TYPES } from "./fields.js";
-import { goJsonStringify } from "./go-json.js";
+import { goJsonStringify, OrderedObject } from "./go-json.js";
 import { type DeviceInfoIssue, describeIssues, makeIssue } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
-import { describeType, isObject, setOwn } from "./validate.js";
+import { describeType, isObject } from "./validate.js";
 
 /** Options of {@link serializeDeviceInfo}. */
 export interface SerializeOptions {
@@ -47,21 +47,22 @@ export function serializeDeviceInfo(info: DeviceInfo, options: SerializeOptions 
 }
 
 /**
- * A copy of `info` with keys in Go's order and Go's omissions applied, ready
- * for `JSON.stringify`. Throws `ERR_DEVINFO_INVALID` for a known field of the
- * wrong type. Also used to embed device-info in other Go-encoded documents.
+ * `info` with keys in Go's order (unknown keys after the known ones, in their
+ * original order) and Go's omissions applied, for {@link goJsonStringify}.
+ * Throws `ERR_DEVINFO_INVALID` for a known field of the wrong type. Also used
+ * to embed device-info in other Go-encoded documents.
  */
-export function toGoOrder(info: unknown, keepUnknown: boolean): Record<string, unknown> {
+export function toGoOrder(info: unknown, keepUnknown: boolean): OrderedObject {
   const issues: DeviceInfoIssue[] = [];
   if (!isObject(info)) {
     issues.push(makeIssue("error", "not_object", [], `a device-info document must be an object, got ${describeType(info)}`));
     throw invalid(issues);
   }
-  const out: Record<string, unknown> = {};
+  const out: [string, unknown][] = [];
   for (const key of ["type", "version"] as const) {
     const value = info[key];
     if (value === undefined || value === null || value === "") continue;
-    if (typeof value === "string") out[key] = value;
+    if (typeof value === "string") out.push([key, value]);
     else issues.push(makeIssue("error", "wrong_type", [key], `"${key}" must be a string, got ${describeType(value)}`));
   }
   for (const device of DEVICE_TYPES) {
@@ -71,25 +72,25 @@ export function toGoOrder(info: unknown, keepUnknown: boolean): Record<string, u
       issues.push(makeIssue("error", "wrong_type", [device], `"${device}" must be an object, got ${describeType(sub)}`));
       continue;
     }
-    const obj: Record<string, unknown> = {};
+    const obj: [string, unknown][] = [];
     const known = new Set<string>();
     for (const { key } of DEVICE_FIELDS[device]) {
       known.add(key);
       const value = sub[key];
       if (value === undefined || value === null || value === "") continue;
-      if (typeof value === "string") obj[key] = value;
+      if (typeof value === "string") obj.push([key, value]);
       else issues.push(makeIssue("error", "wrong_type", [device, key], `"${key}" must be a string, got ${describeType(value)}`));
     }
-    if (keepUnknown) for (const key of Object.keys(sub)) if (!known.has(key)) setOwn(obj, key, sub[key]);
-    out[device] = obj;
+    if (keepUnknown) for (const key of Object.keys(sub)) if (!known.has(key)) obj.push([key, sub[key]]);
+    out.push([device, new OrderedObject(obj)]);
   }
   if (keepUnknown) {
     for (const key of Object.keys(info)) {
-      if (key !== "type" && key !== "version" && !(DEVICE_TYPES as readonly string[]).includes(key)) setOwn(out, key, info[key]);
+      if (key !== "type" && key !== "version" && !(DEVICE_TYPES as readonly string[]).includes(key)) out.push([key, info[key]]);
     }
   }
   if (issues.length > 0) throw invalid(issues);
-  return out;
+  return new OrderedObject(out);
 }
 
 function invalid(issues: DeviceInfoIssue[]): DeviceInfoError {

@@ -6,7 +6,7 @@
 
 import { Buffer } from "node:buffer";
 import { DeviceInfoError } from "../errors.js";
-import { toGoEscaping } from "../format/go-json.js";
+import { toGoEscaping, writeJson } from "../format/go-json.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
@@ -325,8 +325,7 @@ const INDENT = "    ";
 
 /** `JSON.stringify(value, null, INDENT)` as if written `depth` levels deep; `undefined` for what JSON omits. */
 function jsonAt(value: unknown, depth: number): string | undefined {
-  const text = JSON.stringify(value, null, INDENT) as string | undefined;
-  return text === undefined || depth === 0 ? text : text.replace(/\n/g, `\n${INDENT.repeat(depth)}`);
+  return writeJson(value, INDENT, depth);
 }
 
 /**
@@ -399,7 +398,8 @@ function toGoStatus(status: unknown, index: number, issues: DeviceInfoIssue[]): 
   const rawInfo = status["device-info"];
   if (rawInfo !== undefined && rawInfo !== null) {
     try {
-      deviceInfo = toGoOrder(rawInfo, true);
+      // Only ever written (by writeJson, which keeps an OrderedObject's key order), never read.
+      deviceInfo = toGoOrder(rawInfo, true) as unknown as Json;
     } catch (err) {
       if (!(err instanceof DeviceInfoError)) throw err;
       for (const i of err.issues) issues.push(makeIssue("error", i.code, [index, "device-info", ...i.path], i.message));

@@ -132,6 +132,12 @@ describe("serializeDeviceInfo: Go's encoding", () => {
     expect(serializeDeviceInfo(info)).toBe('{"type":"memif","pci":{},"memif":{"role":"slave","path":"/m","mode":"ip"}}');
   });
 
+  it("writes integer-like unknown keys after the known ones, although a JavaScript object lists them first", () => {
+    const info = JSON.parse('{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0","7":"x"},"42":true,"b":1}');
+    expect(Object.keys(info)[0]).toBe("42");
+    expect(serializeDeviceInfo(info)).toBe('{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0","7":"x"},"42":true,"b":1}');
+  });
+
   it("writes __proto__, constructor and prototype keys as data", () => {
     const info = JSON.parse(
       '{"type":"pci","pci":{"pci-address":"0000:af:06.0","__proto__":{"x":1}},"__proto__":{"polluted":true},"constructor":1,"prototype":2}',
