@@ -65,7 +65,7 @@ export function table(results: readonly ScenarioResult[]): string {
     "| Scenario | Trials | Failures | Notes |",
     "| --- | ---: | ---: | --- |",
     ...results.map((r) => {
-      const failures = r.control === true ? `(${r.failures} torn, expected)` : String(r.failures);
+      const failures = r.control === true ? `(${r.failures.toLocaleString("en-US")} torn, expected)` : String(r.failures);
       return `| ${r.scenario} | ${r.trials.toLocaleString("en-US")} ${r.unit} | ${failures} | ${r.detail} |`;
     }),
   ];
