@@ -64,6 +64,14 @@ const SCRIPTS: Record<string, string> = {
     imports: 'import { loadDeviceInfoFromCNISync } from "devinfo-unbundled";',
     expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
   }),
+  "devinfo-min.mjs": pluginScript({
+    imports: 'import { loadDeviceInfoFromCNISync } from "devinfo-min";',
+    expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
+  }),
+  "devinfo-core.mjs": pluginScript({
+    imports: 'import { loadDeviceInfoFromCNISync } from "devinfo-core";',
+    expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
+  }),
   "schema.mjs": pluginScript({
     imports: 'import { DeviceInfoSchema } from "devinfo/schema";',
     expr: 'DeviceInfoSchema.parse(JSON.parse(readFileSync(conf.runtimeConfig.CNIDeviceInfoFile, "utf8")))',
@@ -93,6 +101,35 @@ async function buildUnbundled(): Promise<void> {
   fs.copyFileSync(path.join(PACKAGE_DIR, "package.json"), path.join(dir, "package.json"));
 }
 
+/**
+ * Two bundles that are not shipped, to weigh build choices: the main entry
+ * minified (esbuild --minify), and only the file operations and the format
+ * (what an entry point for CNI plugins alone would hold).
+ */
+async function buildAlternatives(): Promise<void> {
+  const common = {
+    absWorkingDir: REPO_ROOT,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  } as const;
+  const pkg = (name: string) => {
+    const dir = path.join(APP_DIR, "node_modules", name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, type: "module", exports: "./index.js" }));
+    return path.join(dir, "index.js");
+  };
+  await build({ ...common, entryPoints: ["src/index.ts"], outfile: pkg("devinfo-min"), minify: true });
+  await build({
+    ...common,
+    stdin: { contents: 'export * from "./src/files/operations.ts";', resolveDir: REPO_ROOT, loader: "ts" },
+    outfile: pkg("devinfo-core"),
+  });
+}
+
 function run(v: Variant): { wallMs: number; cpuMs: number } {
   v.reset?.();
   const r = runChild(v.args, { input: v.input, env: v.env });
@@ -106,6 +143,7 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
   try {
     for (const [name, text] of Object.entries(SCRIPTS)) fs.writeFileSync(path.join(APP_DIR, name), text);
     await buildUnbundled();
+    await buildAlternatives();
     const { buildExamples } = (await import(path.join(REPO_ROOT, "examples", "build.mjs"))) as {
       buildExamples(outdir: string): Promise<Record<string, string>>;
     };
@@ -153,6 +191,8 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       plugin("import", "plugin-like script, node:fs, plus `import * as devinfo` (unused)", "devinfo-import.mjs"),
       plugin("devinfo-async", "plugin-like script, devinfo (await loadDeviceInfoFromCNI)", "devinfo-async.mjs"),
       plugin("unbundled", "plugin-like script, devinfo unbundled (one module per file, as tsc emits)", "devinfo-unbundled.mjs"),
+      plugin("min", "plugin-like script, devinfo minified (not shipped)", "devinfo-min.mjs"),
+      plugin("core", "plugin-like script, devinfo's file operations and format alone (not shipped)", "devinfo-core.mjs"),
       plugin("schema", "plugin-like script, devinfo/schema (zod) DeviceInfoSchema.parse", "schema.mjs"),
       imports("zod", 'import * as z from "zod"', "zod.mjs"),
       imports("zod-mini", 'import * as z from "zod/mini"', "zod-mini.mjs"),
@@ -205,6 +245,8 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       "devinfo-async": "fs",
       import: "fs",
       unbundled: "fs",
+      min: "fs",
+      core: "fs",
       schema: "fs",
       zod: "empty",
       "zod-mini": "empty",
