@@ -5,6 +5,7 @@
  *   npm run bench -- --only=ops,cold-start     # some suites
  *   npm run bench -- --quick                   # small sizes: a smoke test of the harness, not figures
  *   npm run bench -- --markdown=bench/latest.md
+ *   npm run bench -- --only=cold-start --rounds=60   # more rounds than the default
  *
  * Progress goes to stderr, results to stdout. Exits 0 even when a budget is
  * missed (the table says MISSED): the figures are for people, not a gate.
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     quick: { type: "boolean", default: false },
     markdown: { type: "string" },
+    rounds: { type: "string" },
     // Internal: the children some suites start (scale, syscalls) run this bundle in a worker mode.
     worker: { type: "string" },
     count: { type: "string" },
@@ -43,6 +45,8 @@ if (values.worker !== undefined) {
 const only = (values.only?.split(",") ?? [...SUITES]) as Suite[];
 for (const suite of only) if (!SUITES.includes(suite)) throw new Error(`--only: unknown suite ${suite}; one of ${SUITES.join(", ")}`);
 const quick = values.quick;
+/** Rounds of a suite: --rounds when given, else the suite's default for the chosen size. */
+const rounds = (full: number, small: number) => (values.rounds !== undefined ? Number(values.rounds) : quick ? small : full);
 
 const started = performance.now();
 const header = `${new Date().toISOString()}: ${machine()}${quick ? " (--quick: smoke sizes, not figures)" : ""}`;
@@ -61,13 +65,13 @@ async function suite(name: Suite, title: string, run: () => Promise<{ report: st
 }
 
 await suite("ops", "Per operation and full cycle", () =>
-  benchOps({ rounds: quick ? 3 : 21, batch: quick ? 20 : 200, places: ["tmpfs", "disk"] }),
+  benchOps({ rounds: rounds(21, 3), batch: quick ? 20 : 200, places: ["tmpfs", "disk"] }),
 );
 
 await suite("event-loop", "The async API does not block the event loop", () => benchEventLoop({ cycles: quick ? 50 : 2000 }));
-await suite("cold-start", "Cold start", () => benchColdStart({ rounds: quick ? 2 : 30 }));
+await suite("cold-start", "Cold start", () => benchColdStart({ rounds: rounds(30, 2) }));
 await suite("scale", "Scale", () =>
-  benchScale({ rounds: quick ? 1 : 5, devices: quick ? [100, 1000] : [1000, 10_000], files: quick ? [1000, 10_000] : [10_000, 100_000] }),
+  benchScale({ rounds: rounds(5, 1), devices: quick ? [100, 1000] : [1000, 10_000], files: quick ? [1000, 10_000] : [10_000, 100_000] }),
 );
 await suite("syscalls", "System calls per operation", () => benchSyscalls({ count: quick ? 5 : 50, cycles: quick ? 20 : 500 }));
 
