@@ -6,6 +6,7 @@
 
 import { Buffer } from "node:buffer";
 import { DeviceInfoError } from "../errors.js";
+import { decodeUtf8, goSurrogates } from "../format/_go-text.js";
 import { toGoEscaping, writeJson } from "../format/go-json.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
@@ -501,7 +502,7 @@ export function parseStatusText(input: string | Uint8Array, options: ValidationO
       path: file,
     });
   }
-  const text = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
+  const text = goSurrogates(typeof input === "string" ? input : decodeUtf8(Buffer.from(input.buffer, input.byteOffset, input.byteLength)));
   if (text.charCodeAt(0) === 0xfeff) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_PARSE",

@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { decodeUtf8, goSurrogates } from "../format/_go-text.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
@@ -81,7 +82,7 @@ async function readDownwardFile(path: string, maxBytes: number): Promise<string>
       if (total > maxBytes) throw tooLarge(path, total, maxBytes);
       chunks.push(buffer.subarray(0, bytesRead));
     }
-    return Buffer.concat(chunks, total).toString("utf8");
+    return decodeUtf8(Buffer.concat(chunks, total));
   } catch (err) {
     throw fileError(err, path);
   } finally {
@@ -349,7 +350,7 @@ export async function readKubeVirtNetworkInfo(
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(value);
+    doc = JSON.parse(goSurrogates(value));
   } catch (cause) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_PARSE",
