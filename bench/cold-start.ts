@@ -64,8 +64,8 @@ const SCRIPTS: Record<string, string> = {
     imports: 'import { loadDeviceInfoFromCNISync } from "devinfo-unbundled";',
     expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
   }),
-  "devinfo-min.mjs": pluginScript({
-    imports: 'import { loadDeviceInfoFromCNISync } from "devinfo-min";',
+  "devinfo-unminified.mjs": pluginScript({
+    imports: 'import { loadDeviceInfoFromCNISync } from "devinfo-unminified";',
     expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
   }),
   "devinfo-core.mjs": pluginScript({
@@ -103,8 +103,8 @@ async function buildUnbundled(): Promise<void> {
 
 /**
  * Two bundles that are not shipped, to weigh build choices: the main entry
- * minified (esbuild --minify), and only the file operations and the format
- * (what an entry point for CNI plugins alone would hold).
+ * not minified, and only the file operations and the format, minified (what
+ * an entry point for CNI plugins alone would hold).
  */
 async function buildAlternatives(): Promise<void> {
   const common = {
@@ -122,9 +122,10 @@ async function buildAlternatives(): Promise<void> {
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, type: "module", exports: "./index.js" }));
     return path.join(dir, "index.js");
   };
-  await build({ ...common, entryPoints: ["src/index.ts"], outfile: pkg("devinfo-min"), minify: true });
+  await build({ ...common, entryPoints: ["src/index.ts"], outfile: pkg("devinfo-unminified") });
   await build({
     ...common,
+    minify: true,
     stdin: { contents: 'export * from "./src/files/operations.ts";', resolveDir: REPO_ROOT, loader: "ts" },
     outfile: pkg("devinfo-core"),
   });
@@ -191,7 +192,7 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       plugin("import", "plugin-like script, node:fs, plus `import * as devinfo` (unused)", "devinfo-import.mjs"),
       plugin("devinfo-async", "plugin-like script, devinfo (await loadDeviceInfoFromCNI)", "devinfo-async.mjs"),
       plugin("unbundled", "plugin-like script, devinfo unbundled (one module per file, as tsc emits)", "devinfo-unbundled.mjs"),
-      plugin("min", "plugin-like script, devinfo minified (not shipped)", "devinfo-min.mjs"),
+      plugin("unminified", "plugin-like script, devinfo bundle not minified (not shipped)", "devinfo-unminified.mjs"),
       plugin("core", "plugin-like script, devinfo's file operations and format alone (not shipped)", "devinfo-core.mjs"),
       plugin("schema", "plugin-like script, devinfo/schema (zod) DeviceInfoSchema.parse", "schema.mjs"),
       imports("zod", 'import * as z from "zod"', "zod.mjs"),
@@ -245,7 +246,7 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       "devinfo-async": "fs",
       import: "fs",
       unbundled: "fs",
-      min: "fs",
+      unminified: "fs",
       core: "fs",
       schema: "fs",
       zod: "empty",
