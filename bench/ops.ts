@@ -66,15 +66,23 @@ interface GoReference {
   close(): void;
 }
 
-/** Builds and starts the Go replica; `undefined` when there is no Go toolchain. */
-function startGoReference(baseDir: string): GoReference | undefined {
-  if (spawnSync("go", ["version"]).status !== 0) return undefined;
+/** Builds the Go replica once; its path, or `undefined` when there is no Go toolchain. */
+export function buildGoReference(): string | undefined {
   const binary = path.join(APP_DIR, "go-reference");
+  if (fs.existsSync(binary)) return binary;
+  if (spawnSync("go", ["version"]).status !== 0) return undefined;
   const built = spawnSync("go", ["build", "-o", binary, path.join(REPO_ROOT, "bench", "go-reference", "main.go")], {
     env: { ...process.env, GO111MODULE: "off", GOFLAGS: "" },
     encoding: "utf8",
   });
   if (built.status !== 0) throw new Error(`go build bench/go-reference failed:\n${built.stderr}`);
+  return binary;
+}
+
+/** Starts the Go replica; `undefined` when there is no Go toolchain. */
+function startGoReference(baseDir: string): GoReference | undefined {
+  const binary = buildGoReference();
+  if (binary === undefined) return undefined;
   fs.mkdirSync(path.join(baseDir, "dp"), { recursive: true });
   fs.mkdirSync(path.join(baseDir, "cni"), { recursive: true });
   const child = spawn(binary, [], { stdio: ["pipe", "pipe", "inherit"] });

@@ -18,7 +18,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { places, SELF } from "./_env.js";
 import { log, median, table, type Verdict } from "./_stats.js";
-import { PHASES, type Phase, type Variant, variants } from "./ops.js";
+import { buildGoReference, PHASES, type Phase, type Variant, variants } from "./ops.js";
 
 const MARKER = "/devinfo-bench-marker/";
 
@@ -151,13 +151,13 @@ function parseSummary(text: string): Map<string, number> {
 
 const sum = (m: Map<string, number> | undefined) => [...(m?.values() ?? [])].reduce((a, b) => a + b, 0);
 
-function strace(args: readonly string[]): void {
-  const r = spawnSync("strace", args, { encoding: "utf8", env: { PATH: process.env.PATH ?? "" } });
+function strace(args: readonly string[], input = ""): void {
+  const r = spawnSync("strace", args, { encoding: "utf8", env: { PATH: process.env.PATH ?? "" }, input });
   if (r.error !== undefined || r.status !== 0) throw new Error(`strace ${args.join(" ")} failed: ${r.error?.message ?? r.stderr}`);
 }
 
 /** What the Go reference does (fixtures/go-reference/behaviours.md), file-system calls per operation. */
-const GO: Record<Phase, string> = {
+const GO_RECORDED: Record<Phase, string> = {
   "save DP": "5: newfstatat(dir), newfstatat(path), openat(O_CREAT|O_TRUNC), write, close",
   "copy DP to CNI": "10: load + save",
   "load CNI": "5: openat, fstat, read, read, close",
@@ -179,12 +179,28 @@ export async function benchSyscalls(options: { count: number; cycles: number }):
     const work = fs.mkdtempSync(path.join(where.dir, "work-"));
     strace(["-f", "-o", out, process.execPath, SELF, "--worker=syscalls", `--count=${options.count}`, `--dir=${work}`]);
     const trace = parseTrace(await fsp.readFile(out, "utf8"));
+    // The Go replica, traced the same way (its markers are access(2) calls too).
+    const go = buildGoReference();
+    if (go !== undefined) {
+      const goDir = fs.mkdtempSync(path.join(where.dir, "go-"));
+      fs.mkdirSync(path.join(goDir, "dp"));
+      fs.mkdirSync(path.join(goDir, "cni"));
+      const goOut = path.join(where.dir, "go-trace.txt");
+      const warm = `batch ${goDir} 3\n`;
+      strace(["-f", "-o", goOut, go], `${warm}trace ${goDir} ${options.count}\n`);
+      const goTrace = parseTrace(await fsp.readFile(goOut, "utf8"));
+      for (const bucket of ["fs", "other", "ordered"] as const)
+        for (const [k, v] of goTrace[bucket]) (trace[bucket] as Map<string, unknown>).set(k, v);
+    }
     log("syscalls: traced");
     const per = (key: string, bucket: Map<string, Map<string, number>>) => sum(bucket.get(key)) / options.count;
     const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+    const hasGo = trace.fs.has(`go:${PHASES[0]}`);
+    const goCell = (key: string, bucket: "fs" | "other") => (hasGo ? fmt(per(key, trace[bucket])) : "-");
     const rows = PHASES.map((phase) => [
       phase,
-      GO[phase],
+      GO_RECORDED[phase],
+      hasGo ? `${goCell(`go:${phase}`, "fs")} (+${goCell(`go:${phase}`, "other")} other)` : "-",
       fmt(per(`raw:${phase}`, trace.fs)),
       fmt(per(`sync:${phase}`, trace.fs)),
       `${fmt(per(`async:${phase}`, trace.fs))} (+${fmt(per(`async:${phase}`, trace.other))} other)`,
@@ -195,6 +211,7 @@ export async function benchSyscalls(options: { count: number; cycles: number }):
     rows.push([
       "**full cycle**",
       "24",
+      hasGo ? `${fmt(total("go", trace.fs))} (+${fmt(total("go", trace.other))} other)` : "-",
       fmt(total("raw", trace.fs)),
       fmt(total("sync", trace.fs)),
       `${fmt(total("async", trace.fs))} (+${fmt(total("async", trace.other))} other)`,
@@ -204,7 +221,7 @@ export async function benchSyscalls(options: { count: number; cycles: number }):
       const all = trace.ordered.get(key) ?? [];
       return all.slice(0, all.length / options.count).join(", ");
     };
-    const sequenceRows = PHASES.map((phase) => [phase, sequence(`sync:${phase}`)]);
+    const sequenceRows = PHASES.map((phase) => [phase, sequence(`sync:${phase}`), hasGo ? sequence(`go:${phase}`) : "-"]);
 
     // strace -c -f over whole processes: N full cycles minus 0 full cycles.
     const summary = (api: "sync" | "async", count: number) => {
@@ -243,11 +260,23 @@ export async function benchSyscalls(options: { count: number; cycles: number }):
         ` "Other" calls are the event loop's and the thread pool's (futex, epoll, eventfd wake-ups).` +
         ` The raw floor's read and write are Node's fast paths (readFileSync / writeFileSync with a string).`,
       "",
-      table(["operation", "Go reference", "raw node:fs", "devinfo sync", "devinfo async", "naive fs/promises"], rows),
+      table(
+        [
+          "operation",
+          "Go reference (behaviours.md)",
+          "Go replica (traced)",
+          "raw node:fs",
+          "devinfo sync",
+          "devinfo async",
+          "naive fs/promises",
+        ],
+        rows,
+      ),
       "",
-      "The sequences (devinfo sync; async makes the same calls, each from the thread pool):",
+      "The sequences (devinfo sync; async makes the same calls, each from the thread pool; the Go replica's `epoll_ctl`," +
+        " which fails with EPERM on every regular file Go opens, is among its other calls):",
       "",
-      table(["operation", "system calls"], sequenceRows),
+      table(["operation", "devinfo", "Go replica"], sequenceRows),
       "",
       `\`strace -c -f\` over a process doing ${options.cycles} full cycles, minus one doing none (median of 3), per full cycle:`,
       "",

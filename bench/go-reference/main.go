@@ -7,8 +7,9 @@
 // stat(path), open(O_CREAT|O_TRUNC, 0444), write, close; load = open, fstat,
 // read, read, close; clean = stat, unlink.
 //
-// Protocol: one command per line on stdin, "batch <base-dir> <count>"; it
-// runs the five phases over <count> devices and answers one line of JSON with
+// Protocol: one command per line on stdin, "batch <base-dir> <count>" (or
+// "trace ...", the same between marker calls for strace); it runs the five
+// phases over <count> devices and answers one line of JSON with
 // the microseconds per operation of each phase (wall and CPU), so that the Node benchmark
 // can interleave it with its own variants round by round.
 //
@@ -19,6 +20,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -147,15 +149,27 @@ type result struct {
 	CPU  map[string]float64 `json:"cpu"`
 }
 
-func batch(base string, count int) result {
+// marker makes an access(2) call on a path that does not exist: bench/syscalls.ts
+// counts the system calls between two of them under strace.
+func marker(edge, phase string) {
+	_ = syscall.Access("/devinfo-bench-marker/"+edge+"/go/"+url.PathEscape(phase), 0)
+}
+
+func batch(base string, count int, traced bool) result {
 	r := result{Wall: map[string]float64{}, CPU: map[string]float64{}}
 	phase := func(name string, fn func(i int)) {
+		if traced {
+			marker("begin", name)
+		}
 		start, cpu := time.Now(), cpuTime()
 		for i := 0; i < count; i++ {
 			fn(i)
 		}
 		r.Wall[name] = float64(time.Since(start).Nanoseconds()) / 1000 / float64(count)
 		r.CPU[name] = float64((cpuTime() - cpu).Nanoseconds()) / 1000 / float64(count)
+		if traced {
+			marker("end", name)
+		}
 	}
 	phase("save DP", func(i int) { must(saveDeviceInfo(&info, filepath.Join(base, "dp"), dpPath(base, i))) })
 	phase("copy DP to CNI", func(i int) {
@@ -176,13 +190,13 @@ func main() {
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
 		fields := strings.Fields(in.Text())
-		if len(fields) != 3 || fields[0] != "batch" {
+		if len(fields) != 3 || (fields[0] != "batch" && fields[0] != "trace") {
 			fmt.Fprintf(os.Stderr, "unknown command %q\n", in.Text())
 			os.Exit(2)
 		}
 		count, err := strconv.Atoi(fields[2])
 		must(err)
-		out, err := json.Marshal(batch(fields[1], count))
+		out, err := json.Marshal(batch(fields[1], count, fields[0] == "trace"))
 		must(err)
 		fmt.Println(string(out))
 	}
