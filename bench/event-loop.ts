@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { places } from "./_env.js";
-import { log, ms, table, type Verdict } from "./_stats.js";
+import { log, median, ms, table, us, type Verdict } from "./_stats.js";
 import { PHASES, type Variant, variants } from "./ops.js";
 
 type Counts = { sync: Map<string, number>; callback: Map<string, number>; promises: Map<string, number> };
@@ -80,6 +80,43 @@ async function delayDuring(run: () => Promise<void>): Promise<{ ms: number; maxM
   return { ms: elapsed, maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, ticks: ticksDuring };
 }
 
+/** µs per call of a loop of `lstat`s of `dir`: sync, callback (one thread-pool round trip each), promise. */
+async function roundTrip(dir: string, count: number): Promise<{ sync: number; callback: number; promise: number }> {
+  const time = async (run: () => Promise<void> | void) => {
+    const start = performance.now();
+    await run();
+    return ((performance.now() - start) * 1000) / count;
+  };
+  const samples = { sync: [] as number[], callback: [] as number[], promise: [] as number[] };
+  for (let round = 0; round < 7; round++) {
+    samples.sync.push(
+      await time(() => {
+        for (let i = 0; i < count; i++) fs.lstatSync(dir);
+      }),
+    );
+    samples.callback.push(
+      await time(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            let left = count;
+            const next = (err: NodeJS.ErrnoException | null) => {
+              if (err !== null) reject(err);
+              else if (--left === 0) resolve();
+              else fs.lstat(dir, next);
+            };
+            fs.lstat(dir, next);
+          }),
+      ),
+    );
+    samples.promise.push(
+      await time(async () => {
+        for (let i = 0; i < count; i++) await fs.promises.lstat(dir);
+      }),
+    );
+  }
+  return { sync: median(samples.sync), callback: median(samples.callback), promise: median(samples.promise) };
+}
+
 export async function benchEventLoop(options: { cycles: number }): Promise<{ report: string; verdicts: Verdict[] }> {
   const [where] = places(["tmpfs"]);
   if (where === undefined) throw new Error("no tmpfs place");
@@ -106,6 +143,7 @@ export async function benchEventLoop(options: { cycles: number }): Promise<{ rep
       for (const phase of PHASES) for (let i = 0; i < options.cycles; i++) sync.phases[phase](i);
     });
     log("event-loop: delays measured");
+    const trip = await roundTrip(where.dir, options.cycles * 5);
 
     const report = [
       `${options.cycles} full cycles with the async API on tmpfs, every \`node:fs\` and \`node:fs/promises\` function wrapped with a counter:`,
@@ -123,6 +161,10 @@ export async function benchEventLoop(options: { cycles: number }): Promise<{ rep
           ["devinfo sync (blocks, by design)", ms(syncDelay.ms), ms(syncDelay.maxMs), ms(syncDelay.p99Ms), String(syncDelay.ticks)],
         ],
       ),
+      "",
+      `What a thread-pool round trip costs here (a loop of ${options.cycles * 5} \`lstat\`s of a directory, median of 7):` +
+        ` \`fs.lstatSync\` ${us(trip.sync)} µs, \`fs.lstat\` (callback) ${us(trip.callback)} µs, \`fs.promises.lstat\` ${us(trip.promise)} µs per call.` +
+        " Every system call of the async API is one such round trip.",
     ].join("\n");
     return {
       report,
@@ -133,6 +175,12 @@ export async function benchEventLoop(options: { cycles: number }): Promise<{ rep
           budget: "0",
           ok: syncCalls === 0,
           hard: true,
+        },
+        {
+          figure: "async API: one thread-pool round trip (fs.lstat callback) / fs.lstatSync",
+          value: `${us(trip.callback)} µs / ${us(trip.sync)} µs`,
+          budget: "-",
+          ok: undefined,
         },
         {
           figure: "async API: longest event-loop stall during async cycles",
