@@ -71,7 +71,7 @@ await suite("ops", "Per operation and full cycle", () =>
 );
 
 await suite("event-loop", "The async API does not block the event loop", () => benchEventLoop({ cycles: quick ? 50 : 2000 }));
-await suite("cold-start", "Cold start", () => benchColdStart({ rounds: rounds(30, 2) }));
+await suite("cold-start", "Cold start", () => benchColdStart({ rounds: rounds(40, 2) }));
 await suite("scale", "Scale", () =>
   benchScale({ rounds: rounds(5, 1), devices: quick ? [100, 1000] : [1000, 10_000], files: quick ? [1000, 10_000] : [10_000, 100_000] }),
 );
