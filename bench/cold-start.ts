@@ -64,6 +64,10 @@ const SCRIPTS: Record<string, string> = {
     imports: 'import { loadDeviceInfoFromCNISync } from "devinfo-unbundled";',
     expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
   }),
+  "tiny-package.mjs": pluginScript({
+    imports: 'import { loadDeviceInfoFromCNISync } from "tiny-package";',
+    expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
+  }),
   "devinfo-unminified.mjs": pluginScript({
     imports: 'import { loadDeviceInfoFromCNISync } from "devinfo-unminified";',
     expr: "loadDeviceInfoFromCNISync(conf.runtimeConfig.CNIDeviceInfoFile)",
@@ -102,9 +106,10 @@ async function buildUnbundled(): Promise<void> {
 }
 
 /**
- * Two bundles that are not shipped, to weigh build choices: the main entry
- * not minified, and only the file operations and the format, minified (what
- * an entry point for CNI plugins alone would hold).
+ * Packages that are not shipped, to weigh build choices: the main entry not
+ * minified; only the file operations and the format, minified (what an entry
+ * point for CNI plugins alone would hold); and a package of one small module,
+ * the floor of importing any package.
  */
 async function buildAlternatives(): Promise<void> {
   const common = {
@@ -123,6 +128,11 @@ async function buildAlternatives(): Promise<void> {
     return path.join(dir, "index.js");
   };
   await build({ ...common, entryPoints: ["src/index.ts"], outfile: pkg("devinfo-unminified") });
+  // The floor of any package: one small module, resolved through "exports" like devinfo.
+  fs.writeFileSync(
+    pkg("tiny-package"),
+    'import { readFileSync } from "node:fs";\nexport function loadDeviceInfoFromCNISync(path) {\n  return JSON.parse(readFileSync(path, "utf8"));\n}\n',
+  );
   await build({
     ...common,
     minify: true,
@@ -192,6 +202,7 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       plugin("import", "plugin-like script, node:fs, plus `import * as devinfo` (unused)", "devinfo-import.mjs"),
       plugin("devinfo-async", "plugin-like script, devinfo (await loadDeviceInfoFromCNI)", "devinfo-async.mjs"),
       plugin("unbundled", "plugin-like script, devinfo unbundled (one module per file, as tsc emits)", "devinfo-unbundled.mjs"),
+      plugin("tiny", "plugin-like script, a one-function package instead (the floor of any package)", "tiny-package.mjs"),
       plugin("unminified", "plugin-like script, devinfo bundle not minified (not shipped)", "devinfo-unminified.mjs"),
       plugin("core", "plugin-like script, devinfo's file operations and format alone (not shipped)", "devinfo-core.mjs"),
       plugin("schema", "plugin-like script, devinfo/schema (zod) DeviceInfoSchema.parse", "schema.mjs"),
@@ -247,6 +258,7 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       import: "fs",
       unbundled: "fs",
       unminified: "fs",
+      tiny: "fs",
       core: "fs",
       schema: "fs",
       zod: "empty",
