@@ -35,6 +35,26 @@ export function toGoEscaping(json: string): string {
   });
 }
 
+const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * The same object as a plain one, whose key order JSON.stringify keeps, or
+ * `undefined` when a key looks like an array index (a plain object would list it first).
+ */
+function toPlainObject(value: OrderedObject): Record<string, unknown> | undefined {
+  // No prototype: a "__proto__" key becomes an ordinary property.
+  const plain: Record<string, unknown> = Object.create(null);
+  for (const [key, item] of value.entries) {
+    if (INDEX_KEY.test(key)) return undefined;
+    if (item instanceof OrderedObject) {
+      const nested = toPlainObject(item);
+      if (nested === undefined) return undefined;
+      plain[key] = nested;
+    } else plain[key] = item;
+  }
+  return plain;
+}
+
 /** An object written with its keys in exactly this order. */
 export class OrderedObject {
   constructor(readonly entries: readonly (readonly [string, unknown])[]) {}
@@ -55,6 +75,9 @@ export function goJsonStringify(value: unknown, indent = ""): string {
  */
 export function writeJson(value: unknown, indent: string, depth: number): string | undefined {
   if (value instanceof OrderedObject) {
+    // The common case, no integer-like key: one native JSON.stringify call.
+    const plain = toPlainObject(value);
+    if (plain !== undefined) return writeJson(plain, indent, depth);
     const parts: string[] = [];
     for (const [key, item] of value.entries) {
       const text = writeJson(item, indent, depth + 1);
