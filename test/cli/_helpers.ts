@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach } from "vitest";
+import { assertBuiltAfterSources } from "../helpers/run-node.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The built bin (package.json `bin.devinfo`). */
@@ -17,14 +18,7 @@ export const CLI = path.join(REPO_ROOT, "dist", "cli", "main.js");
 let fresh = false;
 function assertFreshBuild(): void {
   if (fresh) return;
-  const src = path.join(REPO_ROOT, "src");
-  for (const file of fs.readdirSync(src, { recursive: true, encoding: "utf8" })) {
-    if (!file.endsWith(".ts")) continue;
-    const built = path.join(REPO_ROOT, "dist", file.replace(/\.ts$/, ".js"));
-    if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < fs.statSync(path.join(src, file)).mtimeMs) {
-      throw new Error(`dist/ is missing or older than src/${file}: run "npm run build" before these tests (npm test does)`);
-    }
-  }
+  assertBuiltAfterSources(CLI);
   fresh = true;
 }
 

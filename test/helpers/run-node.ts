@@ -25,35 +25,28 @@ const checked = new Set<string>();
 
 /**
  * `file:` URL of a built entry point (default the main one), for `import` in
- * child scripts. Throws when the entry, or a module it imports, is missing
- * from `dist/` or older than its source in `src/`.
+ * child scripts. Throws when the entry is missing from `dist/` or older than
+ * any source in `src/` (entries are bundles of the whole of `src/`).
  */
 export function packageUrl(entry = "index.js"): string {
   const file = path.join(REPO_ROOT, "dist", entry);
   if (!checked.has(file)) {
-    assertFresh(file, new Set());
+    assertBuiltAfterSources(file);
     checked.add(file);
   }
   return pathToFileURL(file).href;
 }
 
-// Relative imports of a built module (tsc keeps them as written, ".js" included).
-const RELATIVE_IMPORT =
-  /(?:^|[\s;])(?:import|export)\s[^;]*?from\s*"(\.{1,2}\/[^"]+)"|import\(\s*"(\.{1,2}\/[^"]+)"\s*\)|(?:^|[\s;])import\s*"(\.{1,2}\/[^"]+)"/g;
-
-function assertFresh(built: string, seen: Set<string>): void {
-  if (seen.has(built)) return;
-  seen.add(built);
-  const source = path.join(REPO_ROOT, "src", path.relative(path.join(REPO_ROOT, "dist"), built)).replace(/\.js$/, ".ts");
+/** Throws unless `built` exists and is newer than every `.ts` file under `src/`. */
+export function assertBuiltAfterSources(built: string): void {
   const builtTime = fs.existsSync(built) ? fs.statSync(built).mtimeMs : undefined;
-  if (builtTime === undefined || (fs.existsSync(source) && builtTime < fs.statSync(source).mtimeMs)) {
-    throw new Error(
-      `${path.relative(REPO_ROOT, built)} is missing or older than its source: run "npm run build" before the tests (npm test does)`,
-    );
-  }
-  for (const match of fs.readFileSync(built, "utf8").matchAll(RELATIVE_IMPORT)) {
-    const specifier = match[1] ?? match[2] ?? match[3];
-    if (specifier !== undefined) assertFresh(path.resolve(path.dirname(built), specifier), seen);
+  const src = path.join(REPO_ROOT, "src");
+  for (const file of fs.readdirSync(src, { recursive: true, encoding: "utf8" })) {
+    if (file.endsWith(".ts") && (builtTime === undefined || builtTime < fs.statSync(path.join(src, file)).mtimeMs)) {
+      throw new Error(
+        `${path.relative(REPO_ROOT, built)} is missing or older than src/${file}: run "npm run build" before the tests (npm test does)`,
+      );
+    }
   }
 }
 
