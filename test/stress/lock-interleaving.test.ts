@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLock, type HeldLock, lockPathFor, releaseLock } from "../../src/files/_atomic.js";
-import type { Gen, Op } from "../../src/files/_syscalls.js";
+import { execSync, type Gen, type Op } from "../../src/files/_syscalls.js";
 import {
   type DeviceInfo,
   isDeviceInfoError,
@@ -26,36 +26,7 @@ import { prng } from "./_docs.js";
 
 /** One system call, as the sync runner performs it; sleeps are skipped (time is the schedule's). */
 function exec(op: Op): unknown {
-  switch (op.op) {
-    case "open":
-      return fs.openSync(op.path, op.flags, op.mode);
-    case "close":
-      return fs.closeSync(op.fd);
-    case "write":
-      return fs.writeSync(op.fd, op.data);
-    case "read":
-      return fs.readSync(op.fd, op.buffer, op.offset, op.buffer.byteLength - op.offset, null);
-    case "fstat":
-      return fs.fstatSync(op.fd);
-    case "lstat":
-      return fs.lstatSync(op.path);
-    case "link":
-      return fs.linkSync(op.from, op.to);
-    case "rename":
-      return fs.renameSync(op.from, op.to);
-    case "unlink":
-      return fs.unlinkSync(op.path);
-    case "mkdir":
-      return fs.mkdirSync(op.path, op.mode);
-    case "chmod":
-      return fs.chmodSync(op.path, op.mode);
-    case "fchmod":
-      return fs.fchmodSync(op.fd, op.mode);
-    case "fsync":
-      return fs.fsyncSync(op.fd);
-    case "sleep":
-      return undefined;
-  }
+  return op.op === "sleep" ? undefined : execSync(op);
 }
 
 /** A generator stepped one system call at a time. */
