@@ -19,7 +19,7 @@ const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
  * directory has no entries; a symlinked one is refused (the core never
  * writes through one, and gc must never delete through one).
  */
-export function* directoryEntries(dir: string): Generator<fs.Dirent> {
+function* directoryEntries(dir: string): Generator<fs.Dirent> {
   runSync(checkDirectory(dir));
   let handle: fs.Dir;
   try {
@@ -179,7 +179,7 @@ export async function readListFile(file: string, stdin: AsyncIterable<unknown>, 
 }
 
 /** `<base>/dp` and `<base>/cni`, in listing order. */
-export function subdirectories(baseDir: string): readonly { readonly kind: "dp" | "cni"; readonly dir: string }[] {
+function subdirectories(baseDir: string): readonly { readonly kind: "dp" | "cni"; readonly dir: string }[] {
   return [
     { kind: "dp", dir: join(baseDir, "dp") },
     { kind: "cni", dir: join(baseDir, "cni") },
@@ -194,10 +194,21 @@ export async function readStream(stream: AsyncIterable<unknown>): Promise<Buffer
 }
 
 /**
- * Lets pending events run (scans call it every 1024 entries): a closed stdout
- * (`devinfo ls | head`) reports EPIPE as an event, which a synchronous loop
- * would otherwise only see after scanning everything.
+ * Every entry of `<base>/dp` then `<base>/cni`, one at a time (memory stays
+ * flat whatever the count), ticking `progress` for each. Every 1024 entries
+ * it lets pending events run: a closed stdout (`devinfo ls | head`) reports
+ * EPIPE as an event, which a synchronous loop would only see at the end.
  */
-export function breathe(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+export async function* scanBaseDir(
+  baseDir: string,
+  progress: { tick(): void },
+): AsyncGenerator<{ readonly kind: "dp" | "cni"; readonly dir: string; readonly dirent: fs.Dirent }> {
+  let seen = 0;
+  for (const { kind, dir } of subdirectories(baseDir)) {
+    for (const dirent of directoryEntries(dir)) {
+      progress.tick();
+      if ((++seen & 1023) === 0) await new Promise((resolve) => setImmediate(resolve));
+      yield { kind, dir, dirent };
+    }
+  }
 }

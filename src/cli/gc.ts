@@ -9,7 +9,7 @@ import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, st
 import { type LiveLists, liveOptions, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, lockFilePid, parseDuration, tempFilePid } from "./_names.js";
 import { Progress } from "./_output.js";
-import { breathe, directoryEntries, isProcessAlive, readSmallFile, subdirectories } from "./_scan.js";
+import { isProcessAlive, readSmallFile, scanBaseDir } from "./_scan.js";
 
 /**
  * A temporary or lock file whose writer's pid is not running is removed only
@@ -120,30 +120,25 @@ async function run(ctx: Context): Promise<number> {
     removed++;
   };
 
-  let seen = 0;
   try {
-    for (const { kind, dir } of subdirectories(baseDir)) {
-      for (const dirent of directoryEntries(dir)) {
-        progress.tick();
-        if ((++seen & 1023) === 0) await breathe();
-        const path = join(dir, dirent.name);
-        const decision = decide(kind, dirent, path, now, lists, { olderThan, ageSelects, staleAfter });
-        if (decision === undefined) {
-          kept++;
+    for await (const { kind, dir, dirent } of scanBaseDir(baseDir, progress)) {
+      const path = join(dir, dirent.name);
+      const decision = decide(kind, dirent, path, now, lists, { olderThan, ageSelects, staleAfter });
+      if (decision === undefined) {
+        kept++;
+        continue;
+      }
+      if (!dryRun) {
+        try {
+          if (!remove(decision)) continue;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === "ENOENT") continue; // removed by someone else meanwhile: the goal is met
+          errors.push({ path, message: `cannot remove ${path}: ${code ?? (err as Error).message}` });
           continue;
         }
-        if (!dryRun) {
-          try {
-            if (!remove(decision)) continue;
-          } catch (err) {
-            const code = (err as NodeJS.ErrnoException).code;
-            if (code === "ENOENT") continue; // removed by someone else meanwhile: the goal is met
-            errors.push({ path, message: `cannot remove ${path}: ${code ?? (err as Error).message}` });
-            continue;
-          }
-        }
-        emit(decision);
       }
+      emit(decision);
     }
   } finally {
     progress.done();

@@ -6,7 +6,7 @@ import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, st
 import { type LiveLists, liveOptions, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, DP_SUFFIX, parseCNIName, splitDPName } from "./_names.js";
 import { formatAge, Progress, Table } from "./_output.js";
-import { breathe, directoryEntries, readSmallFile, subdirectories, summarize } from "./_scan.js";
+import { readSmallFile, scanBaseDir, summarize } from "./_scan.js";
 
 /** One line of `devinfo ls --json`. Every key is always present. */
 export interface ListEntry {
@@ -79,22 +79,17 @@ async function run(ctx: Context): Promise<number> {
   const sink = json ? new JsonSink(ctx) : new TableSink(ctx);
   let hidden = 0;
   let total = 0;
-  let seen = 0;
   try {
-    for (const { kind, dir } of subdirectories(baseDir)) {
-      for (const dirent of directoryEntries(dir)) {
-        progress.tick();
-        if ((++seen & 1023) === 0) await breathe();
-        const nameKind = classifyName(kind, dirent.name);
-        if (nameKind === "temp" || nameKind === "lock") {
-          hidden++;
-          continue;
-        }
-        const entry = describeEntry(kind, dir, dirent.name, now, lists, stringOption(ctx.values, "sysfs") ?? "/sys");
-        if (entry === undefined) continue;
-        total++;
-        sink.add(entry);
+    for await (const { kind, dir, dirent } of scanBaseDir(baseDir, progress)) {
+      const nameKind = classifyName(kind, dirent.name);
+      if (nameKind === "temp" || nameKind === "lock") {
+        hidden++;
+        continue;
       }
+      const entry = describeEntry(kind, dir, dirent.name, now, lists, stringOption(ctx.values, "sysfs") ?? "/sys");
+      if (entry === undefined) continue;
+      total++;
+      sink.add(entry);
     }
   } finally {
     progress.done();
