@@ -295,26 +295,11 @@ export async function updateDeviceInfoForCNI(
   fn: DeviceInfoUpdater,
   options: UpdateOptions = {},
 ): Promise<DeviceInfo | undefined> {
-  const guarded = checkCNIPath(cniPath, options);
-  const lock = await runAsync(lockFor(cniPath, guarded, options));
+  const lock = await runAsync(lockFor(cniPath, checkCNIPath(cniPath, options), options));
   try {
-    const loaded: DeviceInfoIssue[] = [];
-    const current = await runAsync(loadAt(cniPath, undefined, collecting(options, loaded)));
-    const before = current === undefined ? undefined : serializeFor(current, cniPath);
-    const next = await fn(current === undefined ? undefined : structuredClone(current));
-    const plan = planUpdate(cniPath, current, before, next, loaded, options);
-    if (plan.write)
-      await runAsync(
-        writeWhileLocked(
-          lock,
-          cniPath,
-          plan.bytes,
-          { overwrite: current !== undefined, durable: options.durable === true },
-          staleMsOf(options),
-        ),
-      );
-    report(plan.warnings, options);
-    return plan.value;
+    const state = await runAsync(readForUpdate(cniPath, options));
+    const next = await fn(state.current === undefined ? undefined : structuredClone(state.current));
+    return await runAsync(commitUpdate(lock, cniPath, state, next, options));
   } finally {
     await runAsync(releaseLock(lock));
   }
@@ -326,13 +311,10 @@ export function updateDeviceInfoForCNISync(
   fn: DeviceInfoUpdaterSync,
   options: UpdateOptions = {},
 ): DeviceInfo | undefined {
-  const guarded = checkCNIPath(cniPath, options);
-  const lock = runSync(lockFor(cniPath, guarded, options));
+  const lock = runSync(lockFor(cniPath, checkCNIPath(cniPath, options), options));
   try {
-    const loaded: DeviceInfoIssue[] = [];
-    const current = runSync(loadAt(cniPath, undefined, collecting(options, loaded)));
-    const before = current === undefined ? undefined : serializeFor(current, cniPath);
-    const next = fn(current === undefined ? undefined : structuredClone(current));
+    const state = runSync(readForUpdate(cniPath, options));
+    const next = fn(state.current === undefined ? undefined : structuredClone(state.current));
     if (isPromise(next)) {
       throw new DeviceInfoError(
         "ERR_DEVINFO_INVALID",
@@ -340,22 +322,40 @@ export function updateDeviceInfoForCNISync(
         { path: cniPath },
       );
     }
-    const plan = planUpdate(cniPath, current, before, next, loaded, options);
-    if (plan.write)
-      runSync(
-        writeWhileLocked(
-          lock,
-          cniPath,
-          plan.bytes,
-          { overwrite: current !== undefined, durable: options.durable === true },
-          staleMsOf(options),
-        ),
-      );
-    report(plan.warnings, options);
-    return plan.value;
+    return runSync(commitUpdate(lock, cniPath, state, next, options));
   } finally {
     runSync(releaseLock(lock));
   }
+}
+
+/** The file's document as an update found it, its encoding, and its warnings. */
+interface UpdateState {
+  readonly current: DeviceInfo | undefined;
+  readonly before: string | undefined;
+  readonly loaded: readonly DeviceInfoIssue[];
+}
+
+function* readForUpdate(cniPath: string, options: UpdateOptions): Gen<UpdateState> {
+  const loaded: DeviceInfoIssue[] = [];
+  const current = yield* loadAt(cniPath, undefined, collecting(options, loaded));
+  return { current, before: current === undefined ? undefined : serializeFor(current, cniPath), loaded };
+}
+
+/** Writes the new document (while the lock is still ours) unless nothing changed; resolves to the document left in the file. */
+function* commitUpdate(
+  lock: HeldLock,
+  cniPath: string,
+  state: UpdateState,
+  next: DeviceInfo | undefined,
+  options: UpdateOptions,
+): Gen<DeviceInfo | undefined> {
+  const plan = planUpdate(cniPath, state.current, state.before, next, state.loaded, options);
+  if (plan.write) {
+    const write = { overwrite: state.current !== undefined, durable: options.durable === true };
+    yield* writeWhileLocked(lock, cniPath, plan.bytes, write, staleMsOf(options));
+  }
+  report(plan.warnings, options);
+  return plan.value;
 }
 
 function staleMsOf(options: UpdateOptions): number {
