@@ -134,32 +134,29 @@ export interface SaveIfAbsentResult {
  * ```
  */
 export async function saveDeviceInfoIfAbsent(cniPath: string, info: DeviceInfo, options: UpdateOptions = {}): Promise<SaveIfAbsentResult> {
-  const own = checkOwn(cniPath, info, options);
-  let written = false;
-  const now = await updateDeviceInfoForCNI(
-    cniPath,
-    (current) => {
-      written = current === undefined;
-      return written ? own : undefined;
-    },
-    { ...options, strict: false },
-  );
-  return { written, info: now ?? own };
+  const own = ifAbsent(checkOwn(cniPath, info, options));
+  return own.result(await updateDeviceInfoForCNI(cniPath, own.update, { ...options, strict: false }));
 }
 
 /** Synchronous twin of {@link saveDeviceInfoIfAbsent}. */
 export function saveDeviceInfoIfAbsentSync(cniPath: string, info: DeviceInfo, options: UpdateOptions = {}): SaveIfAbsentResult {
-  const own = checkOwn(cniPath, info, options);
+  const own = ifAbsent(checkOwn(cniPath, info, options));
+  return own.result(updateDeviceInfoForCNISync(cniPath, own.update, { ...options, strict: false }));
+}
+
+/** The updater that writes `own` only where there is no document, and what it did. */
+function ifAbsent(own: DeviceInfo): {
+  update: (current: DeviceInfo | undefined) => DeviceInfo | undefined;
+  result: (now: DeviceInfo | undefined) => SaveIfAbsentResult;
+} {
   let written = false;
-  const now = updateDeviceInfoForCNISync(
-    cniPath,
-    (current) => {
+  return {
+    update: (current) => {
       written = current === undefined;
       return written ? own : undefined;
     },
-    { ...options, strict: false },
-  );
-  return { written, info: now ?? own };
+    result: (now) => ({ written, info: now ?? own }),
+  };
 }
 
 // ---------------------------------------------------------------------------
