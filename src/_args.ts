@@ -1,0 +1,155 @@
+/**
+ * Argument checks for API misuse, following Node's own convention (as
+ * `node:fs` does): a wrong type is a `TypeError` with
+ * `code: "ERR_INVALID_ARG_TYPE"`, a wrong value of the right type a
+ * `TypeError` with `code: "ERR_INVALID_ARG_VALUE"`, a number outside its
+ * range a `RangeError` with `code: "ERR_OUT_OF_RANGE"`; each message names
+ * the argument (`options.maxBytes`), what was expected and what was received,
+ * worded as Node words it. Data problems (bad files, bad JSON, unsafe names)
+ * are never reported here: they stay {@link DeviceInfoError}s.
+ *
+ * Every public function calls these first, before touching the file system.
+ * They sit on a CNI plugin's start-up path: each check is one `typeof` on
+ * success, and messages are built only on failure.
+ *
+ * @internal
+ * @module
+ */
+
+import { inspect } from "node:util";
+
+/** Node's codes for API misuse. */
+export type ArgumentErrorCode = "ERR_INVALID_ARG_TYPE" | "ERR_INVALID_ARG_VALUE" | "ERR_OUT_OF_RANGE";
+
+/** A `TypeError` or `RangeError` carrying one of Node's misuse codes. */
+export type ArgumentError = (TypeError | RangeError) & { readonly code: ArgumentErrorCode };
+
+/** True for the errors the checks below throw (and Node's own of the same codes). */
+export function isArgumentError(value: unknown): value is ArgumentError {
+  if (!(value instanceof TypeError || value instanceof RangeError)) return false;
+  const code = (value as { code?: unknown }).code;
+  return code === "ERR_INVALID_ARG_TYPE" || code === "ERR_INVALID_ARG_VALUE" || code === "ERR_OUT_OF_RANGE";
+}
+
+/**
+ * How Node describes a received value (`determineSpecificType` in Node's
+ * `lib/internal/errors.js`): `null`, `undefined`, `function f`,
+ * `an instance of Array`, `type number (5)`, with strings over 28 characters
+ * cut to 25.
+ */
+export function describeReceived(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "function" && value.name !== "") return `function ${value.name}`;
+  if (typeof value === "object") {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === "string" && name !== "") return `an instance of ${name}`;
+    return inspect(value, { depth: -1 });
+  }
+  const shown = typeof value === "string" && value.length > 28 ? `${value.slice(0, 25)}...` : value;
+  return `type ${typeof value} (${inspect(shown, { colors: false })})`;
+}
+
+// Node says "property" for a dotted name (`options.maxBytes`), else "argument".
+function kind(name: string): string {
+  return name.includes(".") ? "property" : "argument";
+}
+
+function withCode<E extends Error>(error: E, code: ArgumentErrorCode): E & { readonly code: ArgumentErrorCode } {
+  return Object.assign(error, { code });
+}
+
+/**
+ * `ERR_INVALID_ARG_TYPE`: `The "name" argument must be <expected>. Received <value>`.
+ *
+ * @param expected As Node words it: `"of type string"`, `"of type function"`,
+ *   `"of type object"`, `"an instance of AbortSignal"`.
+ */
+export function invalidArgType(name: string, expected: string, value: unknown): ArgumentError {
+  return withCode(
+    new TypeError(`The "${name}" ${kind(name)} must be ${expected}. Received ${describeReceived(value)}`),
+    "ERR_INVALID_ARG_TYPE",
+  );
+}
+
+/** `ERR_INVALID_ARG_VALUE`: `The argument 'name' <reason>. Received <value>`. */
+export function invalidArgValue(name: string, value: unknown, reason = "is invalid"): ArgumentError {
+  let shown = inspect(value);
+  if (shown.length > 128) shown = `${shown.slice(0, 128)}...`;
+  return withCode(new TypeError(`The ${kind(name)} '${name}' ${reason}. Received ${shown}`), "ERR_INVALID_ARG_VALUE");
+}
+
+/** `ERR_OUT_OF_RANGE`: `The value of "name" is out of range. It must be <range>. Received <value>`. */
+export function outOfRange(name: string, range: string, value: unknown): ArgumentError {
+  return withCode(
+    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${inspect(value)}`),
+    "ERR_OUT_OF_RANGE",
+  );
+}
+
+/** A string (any, even empty). */
+export function checkString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== "string") throw invalidArgType(name, "of type string", value);
+}
+
+/** A string of at least one character. */
+export function checkNonEmptyString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== "string") throw invalidArgType(name, "of type string", value);
+  if (value === "") throw invalidArgValue(name, value, "must be a non-empty string");
+}
+
+/** A boolean. */
+export function checkBoolean(value: unknown, name: string): asserts value is boolean {
+  if (typeof value !== "boolean") throw invalidArgType(name, "of type boolean", value);
+}
+
+/** A function (a callback). */
+// biome-ignore lint/complexity/noBannedTypes: the check is for any callable; callers narrow it by their own declared type.
+export function checkFunction(value: unknown, name: string): asserts value is Function {
+  if (typeof value !== "function") throw invalidArgType(name, "of type function", value);
+}
+
+/** An object (a document or a record): not `null`, not an array, not a function. */
+export function checkObject(value: unknown, name: string): asserts value is object {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidArgType(name, "of type object", value);
+}
+
+/**
+ * An options argument: `undefined` (no options) or an object that is not
+ * `null` and not an array. Anything else is misuse, never "no options".
+ *
+ * @returns The options, typed as declared, or `undefined`.
+ */
+export function checkOptions<T extends object>(value: T | undefined, name = "options"): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidArgType(name, "of type object", value);
+  return value;
+}
+
+/**
+ * A number within `[min, max]` (`NaN` is out of range). Fractions are allowed:
+ * for durations in milliseconds.
+ */
+export function checkNumber(value: unknown, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+  if (typeof value !== "number") throw invalidArgType(name, "of type number", value);
+  if (!(value >= min && value <= max)) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
+}
+
+/** An integer within `[min, max]`: for sizes and counts such as `maxBytes`. */
+export function checkInteger(value: unknown, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+  if (typeof value !== "number") throw invalidArgType(name, "of type number", value);
+  if (!Number.isInteger(value)) throw outOfRange(name, "an integer", value);
+  if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
+}
+
+/** One of a fixed set of strings (an enumerated option such as `unknownKeys`). */
+export function checkOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): asserts value is T {
+  if (typeof value !== "string") throw invalidArgType(name, "of type string", value);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw invalidArgValue(name, value, `must be one of: ${allowed.map((a) => `'${a}'`).join(", ")}`);
+  }
+}
+
+/** An `AbortSignal` (from any realm: checked by shape, as Node's `validateAbortSignal` does). */
+export function checkAbortSignal(value: unknown, name: string): asserts value is AbortSignal {
+  if (typeof value !== "object" || value === null || !("aborted" in value)) throw invalidArgType(name, "an instance of AbortSignal", value);
+}
