@@ -4,7 +4,7 @@
  * the writer of a temporary or lock file. Pure functions, no I/O.
  */
 
-import { LOCK_FILE_PREFIX, TEMP_FILE_PREFIX } from "../files/_atomic.js";
+import { LOCK_FILE_PREFIX, TEMP_FILE_PREFIX } from "../files/_io.js";
 import { PCI_ADDRESS_PATTERN } from "../format/fields.js";
 
 /** What kind of name an entry has. */

@@ -8,11 +8,8 @@ import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import { join } from "node:path";
 import { DeviceInfoError } from "../errors.js";
-import { checkDirectory, DEFAULT_MAX_BYTES, ioError } from "../files/_atomic.js";
-import { runSync } from "../files/_syscalls.js";
+import { checkDirectorySync, DEFAULT_MAX_BYTES, ioError, readRegularFileSync } from "../files/_io.js";
 import { isObject } from "../format/validate.js";
-
-const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
 /**
  * Yields the entries of a directory as the kernel returns them. A missing
@@ -20,7 +17,7 @@ const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
  * writes through one, and gc must never delete through one).
  */
 function* directoryEntries(dir: string): Generator<fs.Dirent> {
-  runSync(checkDirectory(dir));
+  checkDirectorySync(dir);
   let handle: fs.Dir;
   try {
     handle = fs.opendirSync(dir, { bufferSize: 256 });
@@ -55,35 +52,32 @@ export type ReadResult =
  * system calls per file.
  */
 export function readSmallFile(path: string, maxBytes = DEFAULT_MAX_BYTES, follow = false): ReadResult {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, O_RDONLY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { ok: false, stats: undefined, problem: "no such file", gone: true };
-    if (code === "EACCES" || code === "EPERM") return { ok: false, stats: lstatQuietly(path), problem: `permission denied (${code})` };
-    if (code === "ELOOP") return { ok: false, stats: lstatQuietly(path), problem: "symbolic link (never followed)" };
-    if (code === "ENXIO") return { ok: false, stats: lstatQuietly(path), problem: "socket or device, not a regular file" };
-    return { ok: false, stats: lstatQuietly(path), problem: `cannot read: ${code ?? (err as Error).message}` };
-  }
-  try {
-    const stats = fs.fstatSync(fd);
-    if (stats.isDirectory()) return { ok: false, stats, problem: "directory" };
-    if (!stats.isFile()) return { ok: false, stats, problem: "not a regular file" };
-    if (stats.size > maxBytes) return { ok: false, stats, problem: `${stats.size} bytes, over the ${maxBytes}-byte limit` };
-    const buffer = Buffer.allocUnsafe(stats.size === 0 ? maxBytes + 1 : stats.size);
-    let length = 0;
-    while (length < buffer.byteLength) {
-      const n = fs.readSync(fd, buffer, length, buffer.byteLength - length, null);
-      if (n === 0) break;
-      length += n;
+  const read = readRegularFileSync(path, { maxBytes, follow });
+  if (read.ok) return read;
+  switch (read.reason) {
+    case "missing":
+      return { ok: false, stats: undefined, problem: "no such file", gone: true };
+    case "open": {
+      const code = (read.error as NodeJS.ErrnoException).code;
+      if (code === "EACCES" || code === "EPERM") return { ok: false, stats: lstatQuietly(path), problem: `permission denied (${code})` };
+      if (code === "ELOOP") return { ok: false, stats: lstatQuietly(path), problem: "symbolic link (never followed)" };
+      if (code === "ENXIO") return { ok: false, stats: lstatQuietly(path), problem: "socket or device, not a regular file" };
+      return { ok: false, stats: lstatQuietly(path), problem: `cannot read: ${code ?? (read.error as Error).message}` };
     }
-    if (length > maxBytes) return { ok: false, stats, problem: `over the ${maxBytes}-byte limit` };
-    return { ok: true, stats, bytes: buffer.subarray(0, length) };
-  } catch (err) {
-    return { ok: false, stats: undefined, problem: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
-  } finally {
-    fs.closeSync(fd);
+    case "not-regular":
+      return { ok: false, stats: read.stats, problem: read.stats.isDirectory() ? "directory" : "not a regular file" };
+    case "too-large":
+      return {
+        ok: false,
+        stats: read.stats,
+        problem: read.stats.size > maxBytes ? `${read.size} bytes, over the ${maxBytes}-byte limit` : `over the ${maxBytes}-byte limit`,
+      };
+    case "read":
+      return {
+        ok: false,
+        stats: undefined,
+        problem: `cannot read: ${(read.error as NodeJS.ErrnoException).code ?? (read.error as Error).message}`,
+      };
   }
 }
 

@@ -3,8 +3,7 @@
 import fs from "node:fs";
 import { join } from "node:path";
 import { DeviceInfoError } from "../errors.js";
-import { breakStaleLock } from "../files/_atomic.js";
-import { runSync } from "../files/_syscalls.js";
+import { breakStaleLockSync } from "../files/_io.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { type LiveLists, liveOptions, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, lockFilePid, parseDuration, tempFilePid } from "./_names.js";
@@ -219,8 +218,8 @@ function remove(decision: Decision): boolean {
   if (decision.kind === "lock" && decision.stats !== undefined && !decision.name.endsWith(BREAK_SUFFIX)) {
     // A second try: the first may only have cleared a dead breaker's stale turn.
     const ourTurn =
-      runSync(breakStaleLock(decision.path, decision.stats, WRITER_GRACE_MS)) ||
-      runSync(breakStaleLock(decision.path, decision.stats, WRITER_GRACE_MS));
+      breakStaleLockSync(decision.path, decision.stats, WRITER_GRACE_MS) ||
+      breakStaleLockSync(decision.path, decision.stats, WRITER_GRACE_MS);
     if (!ourTurn) return false; // a live breaker's turn: it removes the lock
     try {
       const now = fs.lstatSync(decision.path);

@@ -11,6 +11,8 @@ import { DeviceInfoError } from "../errors.js";
 import * as sys from "./_syscalls.js";
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fs.constants;
+/** `open` flags of a temporary file: created, exclusive, never through a symlink. */
+export const TEMP_FLAGS = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 
 /** File mode of device-info files, as the Go reference creates them. */
 export const FILE_MODE = 0o444;
@@ -28,7 +30,7 @@ export const LOCK_FILE_PREFIX = ".devinfo-lock-";
 
 type ErrnoError = NodeJS.ErrnoException;
 
-function errnoOf(err: unknown): string | undefined {
+export function errnoOf(err: unknown): string | undefined {
   return typeof err === "object" && err !== null ? (err as ErrnoError).code : undefined;
 }
 
@@ -100,30 +102,58 @@ function notRegular(path: string, stats: fs.Stats, action: string): DeviceInfoEr
 }
 
 /**
- * Reads a whole device-info file, or returns `undefined` when there is none.
- * Never follows a symlink at the target, never blocks on a FIFO, never reads
- * more than `maxBytes + 1` bytes.
+ * What reading a regular file found: its stats and bytes, or why not. File
+ * system conditions are data here, so that each caller words them its own
+ * way: the library as typed errors ({@link fileBytes}), `devinfo ls` as a
+ * column, the Downward API reader with advice about volumes.
+ *
+ * - `missing`: `open` failed with ENOENT; `open`: any other `open` failure
+ *   (ELOOP for a symlink that is not followed, ENXIO for a socket, EACCES...);
+ * - `not-regular`: a directory, FIFO, device or socket (from `fstat`);
+ * - `too-large`: over `maxBytes` (`size` is `fstat`'s, or the bytes read so
+ *   far for a file whose `fstat` size is 0, as in procfs);
+ * - `read`: `fstat` or `read` failed.
+ *
+ * @internal
  */
-export function* readFileBytes(path: string, maxBytes: number): sys.Gen<Buffer | undefined> {
+export type FileRead =
+  | { readonly ok: true; readonly stats: fs.Stats; readonly bytes: Buffer }
+  | { readonly ok: false; readonly reason: "missing" | "open"; readonly stats: undefined; readonly error: unknown }
+  | { readonly ok: false; readonly reason: "not-regular"; readonly stats: fs.Stats }
+  | { readonly ok: false; readonly reason: "too-large"; readonly stats: fs.Stats; readonly size: number }
+  | { readonly ok: false; readonly reason: "read"; readonly stats: fs.Stats | undefined; readonly error: unknown };
+
+/** `open` flags of every read: never blocks on a FIFO, and never follows a final symlink unless `follow`. */
+export function readFlags(follow: boolean): number {
+  return follow ? O_RDONLY | O_NONBLOCK : O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+}
+
+/**
+ * Reads a whole regular file with at most `maxBytes` bytes: `open`
+ * (non-blocking, not following a final symlink unless `follow`), `fstat`,
+ * `read`, `close`. Never reads a non-regular or oversized file. The one
+ * reader of regular files of the package (sync twin: `readRegularSync` in
+ * `_sync.ts`).
+ *
+ * @internal
+ */
+export function* readRegular(path: string, maxBytes: number, follow: boolean): sys.Gen<FileRead> {
   let fd: number;
   try {
-    fd = yield* sys.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-  } catch (err) {
-    if (errnoOf(err) === "ENOENT") return undefined;
-    if (errnoOf(err) === "ENXIO")
-      throw new DeviceInfoError("ERR_DEVINFO_UNSAFE_PATH", `cannot read ${path}: it is a socket or device, not a regular file`, {
-        path,
-        errno: "ENXIO",
-        cause: err,
-      });
-    throw ioError(err, path, "read");
+    fd = yield* sys.open(path, readFlags(follow));
+  } catch (error) {
+    return { ok: false, reason: errnoOf(error) === "ENOENT" ? "missing" : "open", stats: undefined, error };
   }
+  let stats: fs.Stats | undefined;
   try {
-    const stats = yield* sys.fstat(fd);
-    if (!stats.isFile()) throw notRegular(path, stats, "read");
-    if (stats.size > maxBytes) throw tooLarge(path, stats.size, maxBytes);
+    stats = yield* sys.fstat(fd);
+    if (!stats.isFile()) return { ok: false, reason: "not-regular", stats };
+    if (stats.size > maxBytes) return { ok: false, reason: "too-large", stats, size: stats.size };
     // procfs and friends report size 0: read those until end of file.
-    if (stats.size === 0) return yield* readToEnd(fd, Buffer.allocUnsafe(Math.min(512, maxBytes + 1)), 0, maxBytes, path);
+    if (stats.size === 0) {
+      const read = yield* readToEnd(fd, Buffer.allocUnsafe(Math.min(512, maxBytes + 1)), maxBytes);
+      return typeof read === "number" ? { ok: false, reason: "too-large", stats, size: read } : { ok: true, stats, bytes: read };
+    }
     // Our writers replace files, never modify them, so fstat's size is the
     // whole content: one read, where a read-until-EOF loop needs two.
     const buffer = Buffer.allocUnsafe(stats.size);
@@ -133,16 +163,18 @@ export function* readFileBytes(path: string, maxBytes: number): sys.Gen<Buffer |
       if (n === 0) break;
       length += n;
     }
-    return length === buffer.byteLength ? buffer : buffer.subarray(0, length);
-  } catch (err) {
-    throw ioError(err, path, "read");
+    return { ok: true, stats, bytes: length === buffer.byteLength ? buffer : buffer.subarray(0, length) };
+  } catch (error) {
+    return { ok: false, reason: "read", stats, error };
   } finally {
     yield* closeQuietly(fd);
   }
 }
 
-function* readToEnd(fd: number, start: Buffer, length: number, maxBytes: number, path: string): sys.Gen<Buffer> {
+/** Reads until end of file; the bytes, or the count read once it is over `maxBytes`. */
+export function* readToEnd(fd: number, start: Buffer, maxBytes: number): sys.Gen<Buffer | number> {
   let buffer = start;
+  let length = 0;
   for (;;) {
     if (length === buffer.byteLength) {
       const grown = Buffer.allocUnsafe(Math.min(buffer.byteLength * 2, maxBytes + 1));
@@ -152,8 +184,44 @@ function* readToEnd(fd: number, start: Buffer, length: number, maxBytes: number,
     const n = yield* sys.read(fd, buffer, length);
     if (n === 0) return buffer.subarray(0, length);
     length += n;
-    if (length > maxBytes) throw tooLarge(path, length, maxBytes);
+    if (length > maxBytes) return length;
   }
+}
+
+/**
+ * The library's reading of a device-info file: its bytes, `undefined` when
+ * there is none, or a typed error (`ERR_DEVINFO_UNSAFE_PATH` for a symlink,
+ * socket, device or directory, `ERR_DEVINFO_TOO_LARGE`, `ERR_DEVINFO_IO`).
+ */
+export function fileBytes(read: FileRead, path: string, maxBytes: number): Buffer | undefined {
+  if (read.ok) return read.bytes;
+  switch (read.reason) {
+    case "missing":
+      return undefined;
+    case "open":
+      if (errnoOf(read.error) === "ENXIO")
+        throw new DeviceInfoError("ERR_DEVINFO_UNSAFE_PATH", `cannot read ${path}: it is a socket or device, not a regular file`, {
+          path,
+          errno: "ENXIO",
+          cause: read.error,
+        });
+      throw ioError(read.error, path, "read");
+    case "not-regular":
+      throw notRegular(path, read.stats, "read");
+    case "too-large":
+      throw tooLarge(path, read.size, maxBytes);
+    case "read":
+      throw ioError(read.error, path, "read");
+  }
+}
+
+/**
+ * Reads a whole device-info file, or returns `undefined` when there is none.
+ * Never follows a symlink at the target, never blocks on a FIFO, never reads
+ * more than `maxBytes + 1` bytes.
+ */
+export function* readFileBytes(path: string, maxBytes: number): sys.Gen<Buffer | undefined> {
+  return fileBytes(yield* readRegular(path, maxBytes, false), path, maxBytes);
 }
 
 export function tooLarge(path: string | undefined, size: number, maxBytes: number): DeviceInfoError {
@@ -182,7 +250,8 @@ function* unlinkQuietly(path: string): sys.Gen<void> {
 }
 
 let tempCounter = 0;
-function tempName(): string {
+/** A fresh temporary file name (no directory). */
+export function tempName(): string {
   tempCounter = (tempCounter + 1) % 0x100000;
   return `${TEMP_FILE_PREFIX}${process.pid}-${tempCounter.toString(36)}${Math.floor(Math.random() * 0x7fffffff).toString(36)}`;
 }
@@ -222,16 +291,21 @@ export function* checkDirectory(dir: string): sys.Gen<void> {
     if (errnoOf(err) === "ENOENT") return; // created on first write
     throw ioError(err, dir, "check directory");
   }
+  const problem = directoryProblem(dir, stats);
+  if (problem !== undefined) throw problem;
+}
+
+/** Why `dir`, as `lstat` found it, is not a directory to write in; `undefined` when it is one. */
+export function directoryProblem(dir: string, stats: fs.Stats): DeviceInfoError | undefined {
+  if (stats.isDirectory()) return undefined;
   if (stats.isSymbolicLink()) {
-    throw new DeviceInfoError(
+    return new DeviceInfoError(
       "ERR_DEVINFO_UNSAFE_PATH",
       `${dir} is a symbolic link; the dp and cni directories must be real directories inside the base directory, so that nothing is written elsewhere. Replace the link with a directory`,
       { path: dir },
     );
   }
-  if (!stats.isDirectory()) {
-    throw new DeviceInfoError("ERR_DEVINFO_UNSAFE_PATH", `${dir} is not a directory; remove it so that it can be created`, { path: dir });
-  }
+  return new DeviceInfoError("ERR_DEVINFO_UNSAFE_PATH", `${dir} is not a directory; remove it so that it can be created`, { path: dir });
 }
 
 export interface WriteOptions {
@@ -254,7 +328,7 @@ export function* writeFileAtomic(target: string, data: Uint8Array, options: Writ
   let fd: number | undefined;
   for (let attempt = 0; fd === undefined; attempt++) {
     try {
-      fd = yield* sys.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, FILE_MODE);
+      fd = yield* sys.open(temp, TEMP_FLAGS, FILE_MODE);
     } catch (err) {
       const errno = errnoOf(err);
       if (errno === "ENOENT" && attempt === 0) yield* makeDirectories(dir);
@@ -307,7 +381,7 @@ function* refuseNonRegularTarget(target: string): sys.Gen<void> {
   if (!stats.isFile()) throw notRegular(target, stats, "replace");
 }
 
-function* existsError(target: string): sys.Gen<DeviceInfoError> {
+export function* existsError(target: string): sys.Gen<DeviceInfoError> {
   try {
     const stats = yield* sys.lstat(target);
     if (!stats.isFile()) return notRegular(target, stats, "write");
@@ -336,20 +410,25 @@ export function* removeFile(path: string): sys.Gen<boolean> {
     yield* sys.unlink(path);
     return true;
   } catch (err) {
-    const errno = errnoOf(err);
-    if (errno === "ENOENT") return false;
-    if (errno === "EISDIR" || errno === "EPERM") {
-      const isDir = yield* isDirectory(path);
-      if (isDir) {
-        throw new DeviceInfoError(
-          "ERR_DEVINFO_UNSAFE_PATH",
-          `cannot remove ${path}: it is a directory, and clean never removes directories`,
-          { path, errno, cause: err },
-        );
-      }
-    }
-    throw ioError(err, path, "remove");
+    return yield* removeFailed(path, err);
   }
+}
+
+/** What a failed `unlink` of `path` means: `false` when there was no file, else the error to throw. */
+export function* removeFailed(path: string, err: unknown): sys.Gen<boolean> {
+  const errno = errnoOf(err);
+  if (errno === "ENOENT") return false;
+  if (errno === "EISDIR" || errno === "EPERM") {
+    const isDir = yield* isDirectory(path);
+    if (isDir) {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_UNSAFE_PATH",
+        `cannot remove ${path}: it is a directory, and clean never removes directories`,
+        { path, errno, cause: err },
+      );
+    }
+  }
+  throw ioError(err, path, "remove");
 }
 
 function* isDirectory(path: string): sys.Gen<boolean> {

@@ -21,8 +21,7 @@
 import { Buffer } from "node:buffer";
 import { dirname } from "node:path";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
-import { checkDirectory, makeDirectories } from "../files/_atomic.js";
-import { runAsync } from "../files/_syscalls.js";
+import { ensureDirectory } from "../files/_io.js";
 import {
   cleanDeviceInfoForCNI,
   type LoadOptions,
@@ -196,8 +195,7 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
 
   const cniPath = getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options);
   // Created now, 0755: a plugin built on the Go reference would create it with mode 0000.
-  await runAsync(checkDirectory(dirname(cniPath)));
-  await runAsync(makeDirectories(dirname(cniPath)));
+  await ensureDirectory(dirname(cniPath));
   const warnings: DeviceInfoError[] = [];
   if (await cleanDeviceInfoForCNI(cniPath, options)) {
     warnings.push(

@@ -3,9 +3,8 @@
  * and the device-info of each attachment, from a Downward API volume.
  */
 
-import { Buffer } from "node:buffer";
-import fs from "node:fs";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { readRegularFile } from "../files/_io.js";
 import { decodeUtf8, goSurrogates } from "../format/_go-text.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
@@ -55,38 +54,20 @@ export interface WaitForPodNetworkStatusOptions extends ReadPodNetworkStatusOpti
  * a `..data` symlink to update the volume atomically.
  */
 async function readDownwardFile(path: string, maxBytes: number): Promise<string> {
-  let handle: fs.promises.FileHandle;
-  try {
-    // O_NONBLOCK: a FIFO at the path must not hang the workload.
-    handle = await fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (err) {
-    throw fileError(err, path);
-  }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
+  // follow: the kubelet swaps a `..data` symlink; O_NONBLOCK: a FIFO at the path must not hang the workload.
+  const read = await readRegularFile(path, { maxBytes, follow: true });
+  if (read.ok) return decodeUtf8(read.bytes);
+  switch (read.reason) {
+    case "not-regular":
       throw new DeviceInfoError(
         "ERR_DEVINFO_IO",
-        `cannot read ${path}: it is ${stats.isDirectory() ? "a directory" : "not a regular file"}; pass the path of the file inside the Downward API volume (e.g. ${DEFAULT_POD_ANNOTATIONS_PATH})`,
+        `cannot read ${path}: it is ${read.stats.isDirectory() ? "a directory" : "not a regular file"}; pass the path of the file inside the Downward API volume (e.g. ${DEFAULT_POD_ANNOTATIONS_PATH})`,
         { path },
       );
-    }
-    if (stats.size > maxBytes) throw tooLarge(path, stats.size, maxBytes);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buffer = Buffer.allocUnsafe(Math.min(Math.max(stats.size + 1, 4096), maxBytes + 1));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) throw tooLarge(path, total, maxBytes);
-      chunks.push(buffer.subarray(0, bytesRead));
-    }
-    return decodeUtf8(Buffer.concat(chunks, total));
-  } catch (err) {
-    throw fileError(err, path);
-  } finally {
-    await handle.close().catch(() => undefined);
+    case "too-large":
+      throw tooLarge(path, read.size, maxBytes);
+    default:
+      throw fileError(read.error, path);
   }
 }
 
