@@ -24,6 +24,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ENTRIES = [
   { source: "src/index.ts", outfile: "index.js" },
   { source: "src/schema.ts", outfile: "schema.js" },
+  { source: "src/kubelet.ts", outfile: "kubelet.js" },
   { source: "src/cli/main.ts", outfile: "cli/main.js" },
 ];
 

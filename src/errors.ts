@@ -19,6 +19,11 @@ import type { DeviceInfoIssue } from "./format/issues.js";
  * | `ERR_DEVINFO_TOO_LARGE` | a file or document over the `maxBytes` cap |
  * | `ERR_DEVINFO_CONFLICT` | another process kept the update lock of a CNI file for longer than the lock timeout, or an update outlasted the lock's stale limit (nothing written) |
  * | `ERR_DEVINFO_IO` | any other file-system error (`errno` holds the system code, e.g. `EACCES`) |
+ * | `ERR_DEVINFO_KUBELET_UNAVAILABLE` | neither the kubelet's PodResources socket nor its device checkpoint exists, or nothing answers on the socket (`errno` `ECONNREFUSED`) |
+ * | `ERR_DEVINFO_KUBELET_PERMISSION` | the PodResources socket or the device checkpoint cannot be opened (`errno` `EACCES` / `EPERM`) |
+ * | `ERR_DEVINFO_KUBELET_UNSUPPORTED` | the kubelet is too old for the call (gRPC `UNIMPLEMENTED`: no v1 `List` before 1.20, no `GetAllocatableResources` before 1.21/1.23) |
+ * | `ERR_DEVINFO_KUBELET_TIMEOUT` | the kubelet did not answer within `timeoutMs` |
+ * | `ERR_DEVINFO_KUBELET_ERROR` | the kubelet answered with another gRPC error (the status is in the message and `cause`) |
  */
 export type DeviceInfoErrorCode =
   | "ERR_DEVINFO_EXISTS"
@@ -28,7 +33,12 @@ export type DeviceInfoErrorCode =
   | "ERR_DEVINFO_UNSAFE_PATH"
   | "ERR_DEVINFO_TOO_LARGE"
   | "ERR_DEVINFO_CONFLICT"
-  | "ERR_DEVINFO_IO";
+  | "ERR_DEVINFO_IO"
+  | "ERR_DEVINFO_KUBELET_UNAVAILABLE"
+  | "ERR_DEVINFO_KUBELET_PERMISSION"
+  | "ERR_DEVINFO_KUBELET_UNSUPPORTED"
+  | "ERR_DEVINFO_KUBELET_TIMEOUT"
+  | "ERR_DEVINFO_KUBELET_ERROR";
 
 /** Details attached to a {@link DeviceInfoError}. */
 export interface DeviceInfoErrorDetails {

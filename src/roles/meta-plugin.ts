@@ -31,6 +31,7 @@ import {
 } from "../files/operations.js";
 import { getCNIDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
 import type { DeviceInfo } from "../format/schema.js";
+import type { KubeletOptions, PodReference } from "../kubelet/pod-resources.js";
 import {
   CNI_DEVICE_INFO_FILE_CAPABILITY,
   declaredCapabilities,
@@ -76,6 +77,19 @@ export interface AttachmentRequest extends Attachment {
   resourceName?: string | undefined;
   /** The device the kubelet allocated for that resource (from the Pod Resources API), e.g. `0000:af:06.0`. */
   deviceID?: string | undefined;
+  /**
+   * Instead of `deviceID`: the pod, whose device of `resourceName` is asked
+   * from the kubelet (`getPodDevices` of `devinfo/kubelet`, loaded only then)
+   * and assigned as Multus assigns it (`assignDeviceIDs`).
+   */
+  pod?: PodReference | undefined;
+  /**
+   * With `pod`: how many of the pod's networks with the same `resourceName`
+   * come before this one in attachment order (Multus: the cluster network, the
+   * default networks, then the `k8s.v1.cni.cncf.io/networks` annotation in
+   * order). Default 0: the first device in byte order.
+   */
+  deviceIndex?: number | undefined;
 }
 
 /**
@@ -114,6 +128,8 @@ export interface PreparedDeviceInfo {
 export interface PrepareOptions extends LoadOptions {
   /** fsync the copied file and its directory (default `false`; the production base directory is a tmpfs). */
   durable?: boolean | undefined;
+  /** With a `pod` in the request: where and how long to ask the kubelet (socket, checkpoint, timeoutMs, signal). */
+  kubelet?: KubeletOptions | undefined;
 }
 
 /**
@@ -175,6 +191,12 @@ export function declaresCapability(netConf: NetConfInput, capability: string = C
  * A missing or unreadable device-plugin file is a warning (in `warnings`),
  * not a failure, as in Multus. Failing to write the CNI file throws.
  *
+ * Given a `pod` instead of a `deviceID`, asks the kubelet which device of
+ * `resourceName` the pod has (the `deviceIndex`-th in byte order, as Multus
+ * hands them out); none is a warning (`ERR_DEVINFO_NOT_FOUND`) and the
+ * attachment goes on without a device, as in Multus; the kubelet's errors
+ * (`ERR_DEVINFO_KUBELET_*`) throw, as Multus fails the ADD.
+ *
  * @example
  * ```ts
  * const prepared = await prepareDeviceInfo({
@@ -187,16 +209,17 @@ export function declaresCapability(netConf: NetConfInput, capability: string = C
  */
 export async function prepareDeviceInfo(request: AttachmentRequest, options: PrepareOptions = {}): Promise<PreparedDeviceInfo> {
   const attachment = checkAttachment(request);
-  const deviceID = optionalString(request.deviceID, "deviceID");
   const resourceName = optionalString(request.resourceName, "resourceName");
+  const warnings: DeviceInfoError[] = [];
+  const deviceID =
+    request.pod === undefined ? optionalString(request.deviceID, "deviceID") : await podDeviceID(request, resourceName, options.kubelet, warnings);
   const capabilityArgs: DeviceInfoCapabilityArgs = deviceID === undefined ? {} : { deviceID };
   const wanted = deviceID !== undefined || (request.netConf !== undefined && declaresCapability(request.netConf));
-  if (!wanted) return { cniPath: undefined, capabilityArgs, copied: undefined, warnings: [] };
+  if (!wanted) return { cniPath: undefined, capabilityArgs, copied: undefined, warnings };
 
   const cniPath = getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options);
   // Created now, 0755: a plugin built on the Go reference would create it with mode 0000.
   await ensureDirectory(dirname(cniPath));
-  const warnings: DeviceInfoError[] = [];
   if (await cleanDeviceInfoForCNI(cniPath, options)) {
     warnings.push(
       new DeviceInfoError("ERR_DEVINFO_EXISTS", `removed a stale device-info file left by an earlier ADD of this attachment: ${cniPath}`, {
@@ -329,6 +352,28 @@ export function buildPluginStdin(netConf: NetConfInput, options: BuildPluginStdi
 }
 
 // ---------------------------------------------------------------------------
+
+/** The pod's device for this attachment, from the kubelet (the module and gRPC loaded only here). */
+async function podDeviceID(
+  request: AttachmentRequest,
+  resourceName: string | undefined,
+  kubelet: KubeletOptions | undefined,
+  warnings: DeviceInfoError[],
+): Promise<string | undefined> {
+  const kubeletModule = await import("../kubelet/pod-resources.js");
+  if (request.deviceID !== undefined) throw kubeletModule.bothDeviceAndPod(request.deviceID);
+  const pod = request.pod as PodReference;
+  const deviceID = await kubeletModule.podDeviceID(pod, resourceName, request.deviceIndex, kubelet);
+  if (resourceName !== undefined && deviceID === undefined) {
+    warnings.push(
+      new DeviceInfoError(
+        "ERR_DEVINFO_NOT_FOUND",
+        `the kubelet allocated no device of resource "${resourceName}" to pod ${pod.namespace}/${pod.name} for this network (number ${request.deviceIndex ?? 0} with that resource); the attachment goes on without a device (does the pod request enough ${resourceName}?)`,
+      ),
+    );
+  }
+  return deviceID;
+}
 
 async function readDeviceInfoFromDP(
   resourceName: string,

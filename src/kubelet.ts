@@ -1,0 +1,25 @@
+/**
+ * `devinfo/kubelet`: which devices the kubelet allocated, from its
+ * PodResources API (gRPC over `/var/lib/kubelet/pod-resources/kubelet.sock`)
+ * or its device manager checkpoint, for meta-plugins and `devinfo gc`.
+ * A separate entry point: gRPC is loaded on the first call only, and a CNI
+ * plugin that imports the root entry never loads this module.
+ *
+ * @packageDocumentation
+ */
+
+export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./errors.js";
+export {
+  type AllocatableDevices,
+  assignDeviceIDs,
+  DEFAULT_DEVICE_CHECKPOINT,
+  DEFAULT_KUBELET_TIMEOUT_MS,
+  DEFAULT_PODRESOURCES_SOCKET,
+  type DeviceIDsByResource,
+  getAllocatableDevices,
+  getPodDevices,
+  type KubeletOptions,
+  type KubeletSource,
+  type PodDevices,
+  type PodReference,
+} from "./kubelet/pod-resources.js";

@@ -1,0 +1,470 @@
+/**
+ * Which devices the kubelet allocated, for meta-plugins (the device ID of a
+ * network's `resourceName`, spec 4.2.1) and for `devinfo gc`: the kubelet's
+ * PodResources API (gRPC `v1.PodResourcesLister` on a unix socket), or, where
+ * that socket does not exist, the device manager's checkpoint file, as
+ * Multus's `pkg/kubeletclient` and `pkg/checkpoint` read them.
+ *
+ * gRPC and protobufjs are loaded on the first call only.
+ */
+
+import { Buffer } from "node:buffer";
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { DeviceInfoError } from "../errors.js";
+import { setOwn } from "../format/validate.js";
+import { DEFAULT_DEVICE_CHECKPOINT, type DeviceCheckpoint, fileError, readDeviceCheckpoint } from "./_checkpoint.js";
+import { callPodResources, isGrpcStatusError } from "./_grpc.js";
+import type { ContainerDevicesMessage, PodResourcesMessage, PodResourcesMethod, PodResourcesRequests, PodResourcesResponses } from "./_proto.js";
+
+export { DEFAULT_DEVICE_CHECKPOINT } from "./_checkpoint.js";
+
+/** The kubelet's PodResources socket (`podresources.Socket` under `/var/lib/kubelet/pod-resources`). */
+export const DEFAULT_PODRESOURCES_SOCKET = "/var/lib/kubelet/pod-resources/kubelet.sock";
+
+/** How long a call waits for the kubelet by default, in milliseconds (Multus's 10 s). */
+export const DEFAULT_KUBELET_TIMEOUT_MS = 10_000;
+
+/** The pod whose devices are asked for: its metadata `namespace`, `name` and `uid`. */
+export interface PodReference {
+  /** `metadata.namespace` (`K8S_POD_NAMESPACE` in CNI_ARGS). */
+  namespace: string;
+  /** `metadata.name` (`K8S_POD_NAME`). */
+  name: string;
+  /**
+   * `metadata.uid` (`K8S_POD_UID`). Needed only when the answer comes from the
+   * checkpoint file, which knows pods by UID alone.
+   */
+  uid?: string | undefined;
+}
+
+/** Device IDs per resource name, e.g. `{ "intel.com/sriov": ["0000:af:06.0"] }`. */
+export type DeviceIDsByResource = Record<string, string[]>;
+
+/** Where an answer came from. */
+export type KubeletSource =
+  | {
+      /** The PodResources API. */
+      readonly type: "podresources";
+      /** The method that answered (`List` when the kubelet has no `Get`). */
+      readonly method: PodResourcesMethod;
+      /** The socket. */
+      readonly path: string;
+    }
+  | {
+      /** The device manager's checkpoint file (the socket did not exist). */
+      readonly type: "checkpoint";
+      /** The file. */
+      readonly path: string;
+    };
+
+/** The devices allocated to one pod (see {@link getPodDevices}). */
+export interface PodDevices {
+  /**
+   * Every device of the pod per resource, over all its containers: each ID
+   * once, sorted as Go's `sort.Strings` sorts (byte order), which is the
+   * order Multus hands them to the pod's networks (see {@link assignDeviceIDs}).
+   */
+  resources: DeviceIDsByResource;
+  /** Per container name, its devices per resource, in the order the kubelet gives them. */
+  containers: Record<string, DeviceIDsByResource>;
+  /** Where the answer came from. */
+  source: KubeletSource;
+}
+
+/** Every device the kubelet knows (see {@link getAllocatableDevices}). */
+export interface AllocatableDevices {
+  /** Per resource, its devices in the kubelet's order, each once. */
+  resources: DeviceIDsByResource;
+  /** Where the answer came from. */
+  source: KubeletSource;
+}
+
+/** Options of {@link getPodDevices} and {@link getAllocatableDevices}. */
+export interface KubeletOptions {
+  /** The PodResources socket (default {@link DEFAULT_PODRESOURCES_SOCKET}). */
+  socket?: string | undefined;
+  /** The checkpoint file, read when the socket does not exist (default {@link DEFAULT_DEVICE_CHECKPOINT}). */
+  checkpoint?: string | undefined;
+  /** How long to wait for the kubelet, in milliseconds, over all calls (default {@link DEFAULT_KUBELET_TIMEOUT_MS}). */
+  timeoutMs?: number | undefined;
+  /** Stops waiting; the promise rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The devices the kubelet allocated to a pod. Asks the PodResources API's
+ * `Get` (Kubernetes 1.27 and later), and `List` when the kubelet has no `Get`
+ * (gRPC `UNIMPLEMENTED`) or answers it with an error (the `KubeletPodResourcesGet`
+ * feature gate is off, or the pod is unknown: `Get` says both with a plain
+ * error). When the socket does not exist, reads the checkpoint file instead
+ * and matches `pod.uid`, as Multus does. A pod the kubelet does not know
+ * has empty `resources` and `containers`.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_KUBELET_UNAVAILABLE` (neither
+ *   the socket nor the checkpoint exists, nothing listens on the socket, or
+ *   only the checkpoint exists and `pod.uid` is not given),
+ *   `ERR_DEVINFO_KUBELET_PERMISSION`, `ERR_DEVINFO_KUBELET_UNSUPPORTED` (a
+ *   kubelet without v1 `List`, before 1.20), `ERR_DEVINFO_KUBELET_TIMEOUT`,
+ *   `ERR_DEVINFO_KUBELET_ERROR`, and for the checkpoint `ERR_DEVINFO_PARSE` /
+ *   `ERR_DEVINFO_INVALID`; each with the socket's or the file's `path`. An
+ *   aborted `signal` rejects with its reason. Misuse (a pod without `name`,
+ *   a negative `timeoutMs`) is a `TypeError` / `RangeError` as in `node:fs`.
+ *
+ * @example
+ * ```ts
+ * const { resources } = await getPodDevices({ namespace: "default", name: "pod-1", uid });
+ * resources["intel.com/sriov"]; // ["0000:af:06.0", "0000:af:06.1"]
+ * ```
+ */
+export async function getPodDevices(pod: PodReference, options?: KubeletOptions): Promise<PodDevices> {
+  const ref = checkPod(pod);
+  const opts = checkOptions(options);
+  opts.signal?.throwIfAborted();
+  if (await socketExists(opts.socket)) {
+    const message = await askPodResources(ref, opts);
+    return { ...collect(message === undefined ? [] : [message]), source: message?.source ?? podResourcesSource("List", opts.socket) };
+  }
+  const checkpoint = await readCheckpoint(opts);
+  if (ref.uid === undefined) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_KUBELET_UNAVAILABLE",
+      `the kubelet's PodResources socket ${opts.socket} does not exist, and its checkpoint ${opts.checkpoint} knows pods by UID only; pass pod.uid (K8S_POD_UID)`,
+      { path: opts.socket, errno: "ENOENT" },
+    );
+  }
+  const containers: Record<string, DeviceIDsByResource> = {};
+  for (const entry of checkpoint.entries) {
+    if (entry.podUID !== ref.uid) continue;
+    const container = own(containers, entry.containerName) ?? setOwnValue<DeviceIDsByResource>(containers, entry.containerName, {});
+    append(container, entry.resourceName, entry.deviceIDs);
+  }
+  return { resources: podResources(containers), containers, source: { type: "checkpoint", path: opts.checkpoint } };
+}
+
+/**
+ * Every device the kubelet knows, per resource: the PodResources API's
+ * `GetAllocatableResources` (Kubernetes 1.23 and later; 1.21 and 1.22 with
+ * the `KubeletPodResourcesGetAllocatable` feature gate), or, when the socket
+ * does not exist, the checkpoint's `RegisteredDevices`. Devices allocated to
+ * pods are included: this is the capacity, not what is free.
+ *
+ * The checkpoint's `Checksum` is not verified (it hashes Go's debug dump of
+ * the kubelet's private structs, which cannot be recomputed outside the
+ * kubelet; Multus does not verify it either); a file that is not JSON of the
+ * device manager's shape is a typed error naming it.
+ *
+ * @throws {@link DeviceInfoError} as {@link getPodDevices};
+ *   `ERR_DEVINFO_KUBELET_UNSUPPORTED` for a kubelet without
+ *   `GetAllocatableResources`.
+ *
+ * @example
+ * ```ts
+ * const { resources, source } = await getAllocatableDevices({ timeoutMs: 2000 });
+ * for (const [resourceName, ids] of Object.entries(resources)) console.log(resourceName, ids.length, source.type);
+ * ```
+ */
+export async function getAllocatableDevices(options?: KubeletOptions): Promise<AllocatableDevices> {
+  const opts = checkOptions(options);
+  opts.signal?.throwIfAborted();
+  const resources: DeviceIDsByResource = {};
+  if (await socketExists(opts.socket)) {
+    const answer = await call(opts, "GetAllocatableResources", {}, Date.now() + opts.timeoutMs);
+    for (const devices of answer.devices) append(resources, devices.resource_name, devices.device_ids);
+    return { resources: unique(resources), source: podResourcesSource("GetAllocatableResources", opts.socket) };
+  }
+  const checkpoint = await readCheckpoint(opts);
+  for (const [resourceName, ids] of Object.entries(checkpoint.registeredDevices)) append(resources, resourceName, ids);
+  return { resources: unique(resources), source: { type: "checkpoint", path: opts.checkpoint } };
+}
+
+/**
+ * Multus's assignment of a pod's devices to its networks: the networks are
+ * taken in the order Multus attaches them (the cluster network, then the
+ * default networks, then the pod's `k8s.v1.cni.cncf.io/networks` in order);
+ * each network whose NetworkAttachmentDefinition has a `resourceName` gets
+ * the next unused device of that resource, from the pod's devices of that
+ * resource in byte order ({@link PodDevices.resources}); a network without a
+ * `resourceName`, or whose resource has no device left, gets none.
+ *
+ * So with `intel.com/sriov: ["0000:af:06.1", "0000:af:06.0"]` allocated and
+ * networks `[a (sriov), b (none), c (sriov)]`, `a` gets `0000:af:06.0` and
+ * `c` gets `0000:af:06.1`.
+ *
+ * @param resources The pod's devices, as {@link getPodDevices} gives them.
+ * @param resourceNames Each network's `resourceName` (or `undefined`), in attachment order.
+ * @returns Each network's device ID, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * const pod = await getPodDevices({ namespace, name, uid });
+ * const [a, b, c] = assignDeviceIDs(pod.resources, ["intel.com/sriov", undefined, "intel.com/sriov"]);
+ * ```
+ */
+export function assignDeviceIDs(resources: Readonly<DeviceIDsByResource>, resourceNames: readonly (string | undefined)[]): (string | undefined)[] {
+  if (typeof resources !== "object" || resources === null) throw argType("resources", "an object", resources);
+  if (!Array.isArray(resourceNames)) throw argType("resourceNames", "an array", resourceNames);
+  const used = new Map<string, number>();
+  return resourceNames.map((resourceName, i) => {
+    if (resourceName === undefined || resourceName === "") return undefined;
+    if (typeof resourceName !== "string") throw argType(`resourceNames[${i}]`, "a string or undefined", resourceName);
+    const index = used.get(resourceName) ?? 0;
+    used.set(resourceName, index + 1);
+    const ids = own(resources, resourceName);
+    return Array.isArray(ids) ? sortedUnique(ids)[index] : undefined;
+  });
+}
+
+/**
+ * For `prepareDeviceInfo` with a pod: the device of `resourceName` that
+ * {@link assignDeviceIDs} gives the pod's network number `deviceIndex` among
+ * those with that resource, or `undefined` when the pod has no such device.
+ * Not part of the entry's API.
+ */
+export async function podDeviceID(
+  pod: PodReference,
+  resourceName: string | undefined,
+  deviceIndex: unknown,
+  options: KubeletOptions | undefined,
+): Promise<string | undefined> {
+  const index = deviceIndex ?? 0;
+  if (typeof index !== "number") throw argType("deviceIndex", "of type number", index);
+  if (!Number.isSafeInteger(index) || index < 0) throw outOfRange("deviceIndex", "an integer >= 0", index);
+  checkPod(pod);
+  checkOptions(options);
+  if (resourceName === undefined) return undefined;
+  const { resources } = await getPodDevices(pod, options);
+  return assignDeviceIDs(resources, Array.from({ length: index + 1 }, () => resourceName))[index];
+}
+
+/** Misuse: `deviceID` and `pod` together. */
+export function bothDeviceAndPod(deviceID: unknown): TypeError {
+  return argValue("deviceID", "cannot be given together with pod (the kubelet would be asked for the device it names)", deviceID);
+}
+
+// ---------------------------------------------------------------------------
+
+interface Resolved {
+  socket: string;
+  checkpoint: string;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+}
+
+type Answer = PodResourcesMessage & { source: KubeletSource };
+
+async function askPodResources(pod: PodReference, opts: Resolved): Promise<Answer | undefined> {
+  const deadline = Date.now() + opts.timeoutMs;
+  try {
+    const { pod_resources } = await call(opts, "Get", { pod_name: pod.name, pod_namespace: pod.namespace }, deadline);
+    if (pod_resources !== null) return { ...pod_resources, source: podResourcesSource("Get", opts.socket) };
+  } catch (err) {
+    // UNIMPLEMENTED: before 1.27. UNKNOWN: a plain Go error, which the kubelet
+    // gives both for a disabled Get and for a pod it does not know; List tells them apart.
+    if (!(err instanceof DeviceInfoError && (err.code === "ERR_DEVINFO_KUBELET_UNSUPPORTED" || isGrpcCode(err.cause, UNKNOWN)))) throw err;
+  }
+  const { pod_resources } = await call(opts, "List", {}, deadline);
+  const found = pod_resources.find((p) => p.name === pod.name && p.namespace === pod.namespace);
+  return found === undefined ? undefined : { ...found, source: podResourcesSource("List", opts.socket) };
+}
+
+// gRPC status codes (grpc/status.proto).
+const CANCELLED = 1;
+const UNKNOWN = 2;
+const DEADLINE_EXCEEDED = 4;
+const PERMISSION_DENIED = 7;
+const UNIMPLEMENTED = 12;
+const UNAVAILABLE = 14;
+
+function isGrpcCode(err: unknown, code: number): boolean {
+  return isGrpcStatusError(err) && err.code === code;
+}
+
+async function call<M extends PodResourcesMethod>(
+  opts: Resolved,
+  method: M,
+  request: PodResourcesRequests[M],
+  deadline: number,
+): Promise<PodResourcesResponses[M]> {
+  try {
+    return await callPodResources(opts.socket, method, request, deadline, opts.signal);
+  } catch (err) {
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    if (!isGrpcStatusError(err)) throw err;
+    const path = opts.socket;
+    const details = { path, cause: err };
+    const said = `${method}: ${err.details || err.message}`;
+    switch (err.code) {
+      case UNIMPLEMENTED:
+        return tooOld(method, path, err);
+      case DEADLINE_EXCEEDED:
+      case CANCELLED:
+        throw new DeviceInfoError(
+          "ERR_DEVINFO_KUBELET_TIMEOUT",
+          `the kubelet did not answer ${method} on ${path} within ${opts.timeoutMs} ms; is it overloaded or hung? Retry, or pass a larger timeoutMs`,
+          details,
+        );
+      case UNAVAILABLE: {
+        const errno = /\b(ECONNREFUSED|ENOENT|ENOTSOCK|EACCES)\b/.exec(err.details)?.[1];
+        throw new DeviceInfoError(
+          "ERR_DEVINFO_KUBELET_UNAVAILABLE",
+          `nothing answers on the kubelet's PodResources socket ${path} (${said}); is the kubelet running? A socket left by a stopped kubelet stays until it restarts`,
+          { ...details, errno },
+        );
+      }
+      case PERMISSION_DENIED:
+        throw new DeviceInfoError("ERR_DEVINFO_KUBELET_PERMISSION", `the kubelet refused ${said} on ${path}`, details);
+      default:
+        throw new DeviceInfoError(
+          "ERR_DEVINFO_KUBELET_ERROR",
+          `the kubelet answered ${said} (gRPC status ${err.code}) on ${path}; see the kubelet's log`,
+          details,
+        );
+    }
+  }
+}
+
+function tooOld(method: PodResourcesMethod, path: string, cause: unknown): never {
+  const since = method === "Get" ? "1.27" : method === "List" ? "1.20" : "1.23 (1.21 with the KubeletPodResourcesGetAllocatable feature gate)";
+  throw new DeviceInfoError(
+    "ERR_DEVINFO_KUBELET_UNSUPPORTED",
+    `the kubelet on ${path} does not serve the PodResources v1 method ${method} (UNIMPLEMENTED): it is too old, ${method} needs Kubernetes ${since}`,
+    { path, cause },
+  );
+}
+
+/** `true` when the socket exists; `false` when it does not (use the checkpoint). */
+async function socketExists(socket: string): Promise<boolean> {
+  try {
+    await stat(socket);
+  } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code;
+    if (errno === "ENOENT" || errno === "ENOTDIR") return false;
+    throw fileError(err, socket);
+  }
+  try {
+    // connect(2) on a unix socket needs write permission on it; gRPC would only say UNAVAILABLE.
+    await access(socket, constants.W_OK);
+  } catch (err) {
+    throw fileError(err, socket);
+  }
+  return true;
+}
+
+async function readCheckpoint(opts: Resolved): Promise<DeviceCheckpoint> {
+  const checkpoint = await readDeviceCheckpoint(opts.checkpoint);
+  opts.signal?.throwIfAborted();
+  if (checkpoint === undefined) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_KUBELET_UNAVAILABLE",
+      `neither the kubelet's PodResources socket ${opts.socket} nor its device checkpoint ${opts.checkpoint} exists; is this a Kubernetes node, with /var/lib/kubelet mounted into this container?`,
+      { path: opts.socket, errno: "ENOENT" },
+    );
+  }
+  return checkpoint;
+}
+
+function podResourcesSource(method: PodResourcesMethod, path: string): KubeletSource {
+  return { type: "podresources", method, path };
+}
+
+function collect(pods: readonly PodResourcesMessage[]): Omit<PodDevices, "source"> {
+  const containers: Record<string, DeviceIDsByResource> = {};
+  for (const pod of pods) {
+    for (const container of pod.containers) {
+      const target = own(containers, container.name) ?? setOwnValue<DeviceIDsByResource>(containers, container.name, {});
+      for (const devices of container.devices as ContainerDevicesMessage[]) append(target, devices.resource_name, devices.device_ids);
+    }
+  }
+  return { resources: podResources(containers), containers };
+}
+
+function podResources(containers: Record<string, DeviceIDsByResource>): DeviceIDsByResource {
+  const resources: DeviceIDsByResource = {};
+  for (const container of Object.values(containers)) {
+    for (const [resourceName, ids] of Object.entries(container)) append(resources, resourceName, ids);
+  }
+  for (const resourceName of Object.keys(resources)) setOwn(resources, resourceName, sortedUnique(own(resources, resourceName) ?? []));
+  return resources;
+}
+
+function unique(resources: DeviceIDsByResource): DeviceIDsByResource {
+  for (const [resourceName, ids] of Object.entries(resources)) setOwn(resources, resourceName, [...new Set(ids)]);
+  return resources;
+}
+
+/** Go's `sort.Strings` (byte order of the UTF-8), each ID once. */
+function sortedUnique(ids: readonly string[]): string[] {
+  return [...new Set(ids)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+function append(target: DeviceIDsByResource, resourceName: string, ids: readonly string[]): void {
+  const list = own(target, resourceName) ?? setOwnValue<string[]>(target, resourceName, []);
+  list.push(...ids);
+}
+
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function setOwnValue<T>(record: Record<string, T>, key: string, value: T): T {
+  setOwn(record, key, value);
+  return value;
+}
+
+// Misuse, as node:fs reports it (the package's convention).
+function argType(name: string, expected: string, received: unknown): TypeError {
+  const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(received)}`);
+  return Object.assign(err, { code: "ERR_INVALID_ARG_TYPE" });
+}
+
+function argValue(name: string, reason: string, received: unknown): TypeError {
+  const err = new TypeError(`The argument '${name}' ${reason}. Received ${describe(received)}`);
+  return Object.assign(err, { code: "ERR_INVALID_ARG_VALUE" });
+}
+
+function outOfRange(name: string, expected: string, received: unknown): RangeError {
+  const err = new RangeError(`The value of "${name}" is out of range. It must be ${expected}. Received ${describe(received)}`);
+  return Object.assign(err, { code: "ERR_OUT_OF_RANGE" });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object") return Array.isArray(value) ? "an array" : `an instance of ${value.constructor?.name ?? "Object"}`;
+  if (typeof value === "string") return `type string (${JSON.stringify(value.length > 28 ? `${value.slice(0, 25)}...` : value)})`;
+  return `type ${typeof value} (${String(value)})`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function checkPod(pod: PodReference): PodReference {
+  if (!isPlainObject(pod)) throw argType("pod", "an object with namespace and name", pod);
+  for (const key of ["namespace", "name"] as const) {
+    if (typeof pod[key] !== "string") throw argType(`pod.${key}`, "of type string", pod[key]);
+    if (pod[key] === "") throw argValue(`pod.${key}`, "must not be empty", pod[key]);
+  }
+  if (pod.uid !== undefined && typeof pod.uid !== "string") throw argType("pod.uid", "of type string", pod.uid);
+  return { namespace: pod.namespace, name: pod.name, uid: pod.uid === "" ? undefined : pod.uid };
+}
+
+function checkOptions(options: KubeletOptions | undefined): Resolved {
+  if (options !== undefined && !isPlainObject(options as unknown)) throw argType("options", "of type object", options);
+  const { socket = DEFAULT_PODRESOURCES_SOCKET, checkpoint = DEFAULT_DEVICE_CHECKPOINT, timeoutMs = DEFAULT_KUBELET_TIMEOUT_MS, signal } = options ?? {};
+  for (const [name, value] of [
+    ["options.socket", socket],
+    ["options.checkpoint", checkpoint],
+  ] as const) {
+    if (typeof value !== "string") throw argType(name, "of type string", value);
+    if (value === "" || value.includes("\0")) throw argValue(name, "must be a non-empty path without NUL bytes", value);
+  }
+  if (typeof timeoutMs !== "number") throw argType("options.timeoutMs", "of type number", timeoutMs);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw outOfRange("options.timeoutMs", "a finite number > 0", timeoutMs);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw argType("options.signal", "an instance of AbortSignal", signal);
+  return { socket: resolve(socket), checkpoint: resolve(checkpoint), timeoutMs, signal };
+}

@@ -1,0 +1,89 @@
+/**
+ * A kubelet's PodResources server for tests: the v1 service built from the
+ * same `.proto` text the client uses, served by grpc-js on a real unix socket.
+ * It answers as the kubelet's `server_v1.go` does: `Get` of an unknown pod is
+ * a plain (UNKNOWN) error, a kubelet before 1.27 has no `Get` at all.
+ */
+
+import type * as Grpc from "@grpc/grpc-js";
+import { loadPodResourcesProtocol } from "../../src/kubelet/_grpc.js";
+import type { PodResourcesMessage, PodResourcesMethod } from "../../src/kubelet/_proto.js";
+
+export interface FakeKubeletOptions {
+  /** The pods and their containers' devices. */
+  pods?: PodResourcesMessage[];
+  /** `GetAllocatableResources`' devices per resource. */
+  allocatable?: Record<string, string[]>;
+  /** Methods the server does not have at all (an older kubelet): `UNIMPLEMENTED`. */
+  without?: PodResourcesMethod[];
+  /** Answer `Get` with the error a kubelet gives when its KubeletPodResourcesGet gate is off. */
+  getDisabled?: boolean;
+  /** Wait this long before every answer, in milliseconds. */
+  delayMs?: number;
+}
+
+export interface FakeKubelet {
+  readonly socket: string;
+  /** The methods served and called, in order (a method the server lacks is not recorded). */
+  readonly calls: PodResourcesMethod[];
+  close(): Promise<void>;
+}
+
+/** Serves the PodResources API on `socket` (a path in a temp dir). */
+export async function serveFakeKubelet(socket: string, options: FakeKubeletOptions = {}): Promise<FakeKubelet> {
+  const { grpc, service } = await loadPodResourcesProtocol();
+  const pods = options.pods ?? [];
+  const calls: PodResourcesMethod[] = [];
+  const answer = <T>(method: PodResourcesMethod, compute: (request: Record<string, string>) => T | Grpc.ServiceError) =>
+    ((call: Grpc.ServerUnaryCall<Record<string, string>, T>, callback: Grpc.sendUnaryData<T>) => {
+      calls.push(method);
+      setTimeout(() => {
+        const result = compute(call.request);
+        if (result instanceof Error) callback(result);
+        else callback(null, result);
+      }, options.delayMs ?? 0);
+    }) as Grpc.UntypedHandleCall;
+  const plainError = (message: string) => Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message }) as Grpc.ServiceError;
+
+  const implementation: Record<PodResourcesMethod, Grpc.UntypedHandleCall> = {
+    List: answer("List", () => ({ pod_resources: pods })),
+    Get: answer("Get", (request) => {
+      if (options.getDisabled) return plainError("PodResources API Get method disabled");
+      const pod = pods.find((p) => p.name === request.pod_name && p.namespace === request.pod_namespace);
+      return pod === undefined ? plainError(`pod ${request.pod_name} in namespace ${request.pod_namespace} not found`) : { pod_resources: pod };
+    }),
+    GetAllocatableResources: answer("GetAllocatableResources", () => ({
+      devices: Object.entries(options.allocatable ?? {}).map(([resource_name, device_ids]) => ({ resource_name, device_ids })),
+    })),
+  };
+  const without = new Set(options.without ?? []);
+  const served = Object.fromEntries(Object.entries(service).filter(([method]) => !without.has(method as PodResourcesMethod)));
+  const server = new grpc.Server();
+  // A kubelet before 1.20 serves only v1alpha1: no v1 service at all.
+  if (Object.keys(served).length > 0) {
+    server.addService(served, Object.fromEntries(Object.entries(implementation).filter(([method]) => !without.has(method as PodResourcesMethod))));
+  }
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+  );
+  return {
+    socket,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.tryShutdown(() => resolve());
+      }),
+  };
+}
+
+/** A pod as the kubelet lists it: one container per entry of `containers`. */
+export function pod(namespace: string, name: string, containers: Record<string, Record<string, string[]>>): PodResourcesMessage {
+  return {
+    name,
+    namespace,
+    containers: Object.entries(containers).map(([containerName, devices]) => ({
+      name: containerName,
+      devices: Object.entries(devices).map(([resource_name, device_ids]) => ({ resource_name, device_ids })),
+    })),
+  };
+}

@@ -1,0 +1,126 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { isDeviceInfoError } from "../../src/errors.js";
+import { parseDeviceCheckpoint, readDeviceCheckpoint } from "../../src/kubelet/_checkpoint.js";
+import { getAllocatableDevices, getPodDevices } from "../../src/kubelet.js";
+import { REPO_ROOT } from "../helpers/run-node.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+
+const FIXTURES = path.join(REPO_ROOT, "fixtures/kubelet");
+const fixture = (name: string) => path.join(FIXTURES, name);
+const UID = "0b5e3c9a-1f2d-4c6e-9a7b-3d2f1e0c9b8a";
+const POD = { namespace: "default", name: "sriov-pod", uid: UID };
+
+describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
+  const tmp = useTempDir();
+
+  it.each(["checkpoint-numa.json", "checkpoint-v1.json", "checkpoint-wrong-checksum.json"])("%s: the pod's devices, matched by uid", async (name) => {
+    const devices = await getPodDevices(POD, { socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
+    expect(devices).toEqual({
+      resources: { "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] },
+      containers: {
+        app: {
+          "intel.com/sriov_netdevice": name === "checkpoint-v1.json" ? ["0000:d8:02.0", "0000:af:06.1"] : ["0000:af:06.1", "0000:d8:02.0"],
+          "nvidia.com/gpu": ["GPU-5c8f"],
+        },
+        sidecar: { "intel.com/sriov_netdevice": ["0000:af:06.0"] },
+      },
+      source: { type: "checkpoint", path: fixture(name) },
+    });
+  });
+
+  it.each([
+    ["another pod's uid", "checkpoint-numa.json", "7d1c2b3a-0000-4000-8000-00000000ffff"],
+    ["a node with no allocation", "checkpoint-empty.json", UID],
+  ])("%s: empty resources", async (_, name, uid) => {
+    const devices = await getPodDevices({ ...POD, uid }, { socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
+    expect(devices).toEqual({ resources: {}, containers: {}, source: { type: "checkpoint", path: fixture(name) } });
+  });
+
+  it("without pod.uid the checkpoint cannot match: ERR_DEVINFO_KUBELET_UNAVAILABLE naming the socket", async () => {
+    const socket = tmp.join("absent.sock");
+    const err = await getPodDevices({ namespace: "default", name: "sriov-pod" }, { socket, checkpoint: fixture("checkpoint-numa.json") }).catch((e: unknown) => e);
+    expect(isDeviceInfoError(err) && err.code).toBe("ERR_DEVINFO_KUBELET_UNAVAILABLE");
+    expect(isDeviceInfoError(err) && err.path).toBe(socket);
+    expect((err as Error).message).toMatch(/pod\.uid/);
+  });
+
+  it("neither socket nor checkpoint: ERR_DEVINFO_KUBELET_UNAVAILABLE naming both", async () => {
+    const socket = tmp.join("absent.sock");
+    const checkpoint = tmp.join("absent-checkpoint");
+    for (const ask of [() => getPodDevices(POD, { socket, checkpoint }), () => getAllocatableDevices({ socket, checkpoint })]) {
+      const err = await ask().catch((e: unknown) => e);
+      expect(isDeviceInfoError(err) && [err.code, err.path, err.errno]).toEqual(["ERR_DEVINFO_KUBELET_UNAVAILABLE", socket, "ENOENT"]);
+      expect((err as Error).message).toContain(checkpoint);
+    }
+  });
+
+  it.each([
+    ["checkpoint-numa.json", { "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:af:06.2", "0000:af:06.3", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] }],
+    ["checkpoint-v1.json", { "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:af:06.2", "0000:af:06.3", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] }],
+    ["checkpoint-empty.json", {}],
+  ])("getAllocatableDevices: %s's RegisteredDevices", async (name, resources) => {
+    const devices = await getAllocatableDevices({ socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
+    expect(devices).toEqual({ resources, source: { type: "checkpoint", path: fixture(name) } });
+  });
+});
+
+describe("a checkpoint that is not the device manager's format is a typed error naming the file", () => {
+  const tmp = useTempDir();
+
+  it.each([
+    ["truncated", fs.readFileSync(fixture("checkpoint-truncated.json"), "utf8"), "ERR_DEVINFO_PARSE", "$"],
+    ["empty file", "", "ERR_DEVINFO_PARSE", "$"],
+    ["not an object", "[]", "ERR_DEVINFO_INVALID", "$"],
+    ["no Data", '{"Checksum":1}', "ERR_DEVINFO_INVALID", "$.Data"],
+    ["Data a string", '{"Data":"x"}', "ERR_DEVINFO_INVALID", "$.Data"],
+    ["entries an object", '{"Data":{"PodDeviceEntries":{}}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries"],
+    ["an entry a string", '{"Data":{"PodDeviceEntries":["x"]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0]"],
+    ["PodUID a number", '{"Data":{"PodDeviceEntries":[{"PodUID":1}]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0].PodUID"],
+    ["DeviceIDs a string", '{"Data":{"PodDeviceEntries":[{"DeviceIDs":"a"}]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0].DeviceIDs"],
+    ["a NUMA node that is not a number", '{"Data":{"PodDeviceEntries":[{"DeviceIDs":{"x":["a"]}}]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0].DeviceIDs.x"],
+    ["a device ID a number", '{"Data":{"PodDeviceEntries":[{"DeviceIDs":{"0":[1]}}]}}', "ERR_DEVINFO_INVALID", '$.Data.PodDeviceEntries[0].DeviceIDs["0"][0]'],
+    ["AllocResp a number", '{"Data":{"PodDeviceEntries":[{"AllocResp":1}]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0].AllocResp"],
+    ["RegisteredDevices a list", '{"Data":{"RegisteredDevices":[]}}', "ERR_DEVINFO_INVALID", "$.Data.RegisteredDevices"],
+    ["a registered list a string", '{"Data":{"RegisteredDevices":{"r":"a"}}}', "ERR_DEVINFO_INVALID", "$.Data.RegisteredDevices.r"],
+  ])("%s: %s at %s", async (_, text, code, jsonPath) => {
+    const file = tmp.join("kubelet_internal_checkpoint");
+    fs.writeFileSync(file, text);
+    for (const ask of [
+      () => getPodDevices(POD, { socket: tmp.join("absent.sock"), checkpoint: file }),
+      () => getAllocatableDevices({ socket: tmp.join("absent.sock"), checkpoint: file }),
+    ]) {
+      const err = await ask().catch((e: unknown) => e);
+      expect(isDeviceInfoError(err) && [err.code, err.path]).toEqual([code, file]);
+      expect((err as Error).message).toContain(file);
+      if (code === "ERR_DEVINFO_INVALID" && isDeviceInfoError(err)) expect(err.issues.map((i) => i.jsonPath)).toContain(jsonPath);
+    }
+  });
+
+  it("reads as Go's decoder does: case-insensitive keys, null fields empty, the last duplicate key wins", () => {
+    const text =
+      '{"data":{"poddeviceentries":[{"PODUID":"u","ContainerName":null,"ResourceName":"r","DeviceIDs":{"1":["b"],"0":["a",null]}},null],"RegisteredDevices":null,"RegisteredDevices":{"r":["a","b"]}}}';
+    expect(parseDeviceCheckpoint(text, "/x")).toEqual({
+      entries: [{ podUID: "u", containerName: "", resourceName: "r", deviceIDs: ["a", "b"] }],
+      registeredDevices: { r: ["a", "b"] },
+    });
+  });
+
+  it("a resource named __proto__ is an own key, not a prototype", () => {
+    const parsed = parseDeviceCheckpoint('{"Data":{"RegisteredDevices":{"__proto__":["a"]}}}', "/x");
+    expect(Object.getOwnPropertyNames(parsed.registeredDevices)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(parsed.registeredDevices)).toBe(Object.prototype);
+  });
+
+  it.each([
+    ["a directory", (file: string) => fs.mkdirSync(file), "ERR_DEVINFO_UNSAFE_PATH"],
+    ["a FIFO (never blocks)", (file: string) => execFileSync("mkfifo", [file]), "ERR_DEVINFO_UNSAFE_PATH"],
+  ])("the checkpoint path is %s: %s", async (_, make, code) => {
+    const file = tmp.join("kubelet_internal_checkpoint");
+    make(file);
+    const err = await readDeviceCheckpoint(file).catch((e: unknown) => e);
+    expect(isDeviceInfoError(err) && [err.code, err.path]).toEqual([code, file]);
+  });
+});
