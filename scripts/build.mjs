@@ -43,6 +43,26 @@ const schemaEntryExternal = {
   },
 };
 
+/**
+ * The same for `devinfo/kubelet`, which the meta-plugin helpers (a pod
+ * instead of a deviceID) and the CLI (`gc --kubelet`) load lazily: an import
+ * of the kubelet bundle next door, not a second copy of it inside
+ * dist/index.js, which every CNI plugin parses on every pod start.
+ */
+function kubeletEntryExternal(outfile) {
+  const entry = path.join(root, "src", "kubelet.js");
+  return {
+    name: "kubelet-entry-external",
+    setup(b) {
+      b.onResolve({ filter: /kubelet\.js$/ }, (args) => {
+        if (args.kind !== "dynamic-import" || path.resolve(args.resolveDir, args.path) !== entry) return undefined;
+        const relative = path.posix.relative(path.posix.dirname(outfile), "kubelet.js");
+        return { path: relative.startsWith(".") ? relative : `./${relative}`, external: true };
+      });
+    },
+  };
+}
+
 /** Bundles every entry into `outdir` (default dist/). */
 export async function buildBundles(outdir = path.join(root, "dist")) {
   for (const { source, outfile } of ENTRIES) {
@@ -57,7 +77,7 @@ export async function buildBundles(outdir = path.join(root, "dist")) {
       // Dependencies are installed next to the package; bundling them would
       // duplicate them for users who import them too (and zod is heavy).
       packages: "external",
-      plugins: [schemaEntryExternal],
+      plugins: [schemaEntryExternal, kubeletEntryExternal(outfile)],
       // Minified, names included: a CNI plugin pays for every byte V8 has to
       // scan on every pod start (about 1.7 ms less for dist/index.js, a
       // quarter of its import; bench/README.md). Stack traces map back to

@@ -88,7 +88,10 @@ export function parseDeviceCheckpoint(text: string, path: string): DeviceCheckpo
       list.forEach((item: unknown, i) => {
         const at = ["Data", "PodDeviceEntries", i];
         if (item === null) return; // Go leaves a zero entry, which matches no pod
-        if (!isObject(item)) return wrong(at, "an object", item);
+        if (!isObject(item)) {
+          wrong(at, "an object", item);
+          return;
+        }
         const text = (name: string) => {
           const value = field(item, name);
           if (value === undefined || value === null) return "";
@@ -96,7 +99,8 @@ export function parseDeviceCheckpoint(text: string, path: string): DeviceCheckpo
           return typeof value === "string" ? value : "";
         };
         const allocResp = field(item, "AllocResp"); // []byte: base64 text
-        if (allocResp !== undefined && allocResp !== null && typeof allocResp !== "string") wrong([...at, "AllocResp"], "a base64 string", allocResp);
+        if (allocResp !== undefined && allocResp !== null && typeof allocResp !== "string")
+          wrong([...at, "AllocResp"], "a base64 string", allocResp);
         entries.push({
           podUID: text("PodUID"),
           containerName: text("ContainerName"),
@@ -143,9 +147,13 @@ export async function readDeviceCheckpoint(path: string): Promise<DeviceCheckpoi
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {
-      throw new DeviceInfoError("ERR_DEVINFO_UNSAFE_PATH", `the kubelet's device checkpoint ${path} is not a regular file; pass the right path`, {
-        path,
-      });
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_UNSAFE_PATH",
+        `the kubelet's device checkpoint ${path} is not a regular file; pass the right path`,
+        {
+          path,
+        },
+      );
     }
     if (stats.size > MAX_CHECKPOINT_BYTES) {
       throw new DeviceInfoError(

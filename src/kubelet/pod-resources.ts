@@ -12,11 +12,27 @@ import { Buffer } from "node:buffer";
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import {
+  checkAbortSignal,
+  checkNonEmptyString,
+  checkNumber,
+  checkObject,
+  checkOptions,
+  checkString,
+  invalidArgType,
+  invalidArgValue,
+} from "../_args.js";
 import { DeviceInfoError } from "../errors.js";
 import { setOwn } from "../format/validate.js";
 import { DEFAULT_DEVICE_CHECKPOINT, type DeviceCheckpoint, fileError, readDeviceCheckpoint } from "./_checkpoint.js";
 import { callPodResources, isGrpcStatusError } from "./_grpc.js";
-import type { ContainerDevicesMessage, PodResourcesMessage, PodResourcesMethod, PodResourcesRequests, PodResourcesResponses } from "./_proto.js";
+import type {
+  ContainerDevicesMessage,
+  PodResourcesMessage,
+  PodResourcesMethod,
+  PodResourcesRequests,
+  PodResourcesResponses,
+} from "./_proto.js";
 
 export { DEFAULT_DEVICE_CHECKPOINT } from "./_checkpoint.js";
 
@@ -120,7 +136,7 @@ export interface KubeletOptions {
  */
 export async function getPodDevices(pod: PodReference, options?: KubeletOptions): Promise<PodDevices> {
   const ref = checkPod(pod);
-  const opts = checkOptions(options);
+  const opts = checkKubeletOptions(options);
   opts.signal?.throwIfAborted();
   if (await socketExists(opts.socket)) {
     const message = await askPodResources(ref, opts);
@@ -166,7 +182,7 @@ export async function getPodDevices(pod: PodReference, options?: KubeletOptions)
  * ```
  */
 export async function getAllocatableDevices(options?: KubeletOptions): Promise<AllocatableDevices> {
-  const opts = checkOptions(options);
+  const opts = checkKubeletOptions(options);
   opts.signal?.throwIfAborted();
   const resources: DeviceIDsByResource = {};
   if (await socketExists(opts.socket)) {
@@ -202,45 +218,21 @@ export async function getAllocatableDevices(options?: KubeletOptions): Promise<A
  * const [a, b, c] = assignDeviceIDs(pod.resources, ["intel.com/sriov", undefined, "intel.com/sriov"]);
  * ```
  */
-export function assignDeviceIDs(resources: Readonly<DeviceIDsByResource>, resourceNames: readonly (string | undefined)[]): (string | undefined)[] {
-  if (typeof resources !== "object" || resources === null) throw argType("resources", "an object", resources);
-  if (!Array.isArray(resourceNames)) throw argType("resourceNames", "an array", resourceNames);
+export function assignDeviceIDs(
+  resources: Readonly<DeviceIDsByResource>,
+  resourceNames: readonly (string | undefined)[],
+): (string | undefined)[] {
+  checkObject(resources, "resources");
+  if (!Array.isArray(resourceNames)) throw invalidArgType("resourceNames", "an instance of Array", resourceNames);
   const used = new Map<string, number>();
   return resourceNames.map((resourceName, i) => {
     if (resourceName === undefined || resourceName === "") return undefined;
-    if (typeof resourceName !== "string") throw argType(`resourceNames[${i}]`, "a string or undefined", resourceName);
+    checkString(resourceName, `resourceNames[${i}]`);
     const index = used.get(resourceName) ?? 0;
     used.set(resourceName, index + 1);
     const ids = own(resources, resourceName);
     return Array.isArray(ids) ? sortedUnique(ids)[index] : undefined;
   });
-}
-
-/**
- * For `prepareDeviceInfo` with a pod: the device of `resourceName` that
- * {@link assignDeviceIDs} gives the pod's network number `deviceIndex` among
- * those with that resource, or `undefined` when the pod has no such device.
- * Not part of the entry's API.
- */
-export async function podDeviceID(
-  pod: PodReference,
-  resourceName: string | undefined,
-  deviceIndex: unknown,
-  options: KubeletOptions | undefined,
-): Promise<string | undefined> {
-  const index = deviceIndex ?? 0;
-  if (typeof index !== "number") throw argType("deviceIndex", "of type number", index);
-  if (!Number.isSafeInteger(index) || index < 0) throw outOfRange("deviceIndex", "an integer >= 0", index);
-  checkPod(pod);
-  checkOptions(options);
-  if (resourceName === undefined) return undefined;
-  const { resources } = await getPodDevices(pod, options);
-  return assignDeviceIDs(resources, Array.from({ length: index + 1 }, () => resourceName))[index];
-}
-
-/** Misuse: `deviceID` and `pod` together. */
-export function bothDeviceAndPod(deviceID: unknown): TypeError {
-  return argValue("deviceID", "cannot be given together with pod (the kubelet would be asked for the device it names)", deviceID);
 }
 
 // ---------------------------------------------------------------------------
@@ -326,7 +318,8 @@ async function call<M extends PodResourcesMethod>(
 }
 
 function tooOld(method: PodResourcesMethod, path: string, cause: unknown): never {
-  const since = method === "Get" ? "1.27" : method === "List" ? "1.20" : "1.23 (1.21 with the KubeletPodResourcesGetAllocatable feature gate)";
+  const since =
+    method === "Get" ? "1.27" : method === "List" ? "1.20" : "1.23 (1.21 with the KubeletPodResourcesGetAllocatable feature gate)";
   throw new DeviceInfoError(
     "ERR_DEVINFO_KUBELET_UNSUPPORTED",
     `the kubelet on ${path} does not serve the PodResources v1 method ${method} (UNIMPLEMENTED): it is too old, ${method} needs Kubernetes ${since}`,
@@ -413,58 +406,32 @@ function setOwnValue<T>(record: Record<string, T>, key: string, value: T): T {
   return value;
 }
 
-// Misuse, as node:fs reports it (the package's convention).
-function argType(name: string, expected: string, received: unknown): TypeError {
-  const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(received)}`);
-  return Object.assign(err, { code: "ERR_INVALID_ARG_TYPE" });
-}
-
-function argValue(name: string, reason: string, received: unknown): TypeError {
-  const err = new TypeError(`The argument '${name}' ${reason}. Received ${describe(received)}`);
-  return Object.assign(err, { code: "ERR_INVALID_ARG_VALUE" });
-}
-
-function outOfRange(name: string, expected: string, received: unknown): RangeError {
-  const err = new RangeError(`The value of "${name}" is out of range. It must be ${expected}. Received ${describe(received)}`);
-  return Object.assign(err, { code: "ERR_OUT_OF_RANGE" });
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object") return Array.isArray(value) ? "an array" : `an instance of ${value.constructor?.name ?? "Object"}`;
-  if (typeof value === "string") return `type string (${JSON.stringify(value.length > 28 ? `${value.slice(0, 25)}...` : value)})`;
-  return `type ${typeof value} (${String(value)})`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 function checkPod(pod: PodReference): PodReference {
-  if (!isPlainObject(pod)) throw argType("pod", "an object with namespace and name", pod);
-  for (const key of ["namespace", "name"] as const) {
-    if (typeof pod[key] !== "string") throw argType(`pod.${key}`, "of type string", pod[key]);
-    if (pod[key] === "") throw argValue(`pod.${key}`, "must not be empty", pod[key]);
-  }
-  if (pod.uid !== undefined && typeof pod.uid !== "string") throw argType("pod.uid", "of type string", pod.uid);
+  checkObject(pod, "pod");
+  checkNonEmptyString(pod.namespace, "pod.namespace");
+  checkNonEmptyString(pod.name, "pod.name");
+  if (pod.uid !== undefined) checkString(pod.uid, "pod.uid");
   return { namespace: pod.namespace, name: pod.name, uid: pod.uid === "" ? undefined : pod.uid };
 }
 
-function checkOptions(options: KubeletOptions | undefined): Resolved {
-  if (options !== undefined && !isPlainObject(options as unknown)) throw argType("options", "of type object", options);
-  const { socket = DEFAULT_PODRESOURCES_SOCKET, checkpoint = DEFAULT_DEVICE_CHECKPOINT, timeoutMs = DEFAULT_KUBELET_TIMEOUT_MS, signal } = options ?? {};
-  for (const [name, value] of [
-    ["options.socket", socket],
-    ["options.checkpoint", checkpoint],
-  ] as const) {
-    if (typeof value !== "string") throw argType(name, "of type string", value);
-    if (value === "" || value.includes("\0")) throw argValue(name, "must be a non-empty path without NUL bytes", value);
-  }
-  if (typeof timeoutMs !== "number") throw argType("options.timeoutMs", "of type number", timeoutMs);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw outOfRange("options.timeoutMs", "a finite number > 0", timeoutMs);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw argType("options.signal", "an instance of AbortSignal", signal);
+// A day: longer is a mistake (a value in seconds, or Infinity) that would hang a CNI ADD.
+const MAX_TIMEOUT_MS = 86_400_000;
+
+function checkKubeletOptions(options: KubeletOptions | undefined): Resolved {
+  const {
+    socket = DEFAULT_PODRESOURCES_SOCKET,
+    checkpoint = DEFAULT_DEVICE_CHECKPOINT,
+    timeoutMs = DEFAULT_KUBELET_TIMEOUT_MS,
+    signal,
+  } = checkOptions(options) ?? {};
+  checkPath(socket, "options.socket");
+  checkPath(checkpoint, "options.checkpoint");
+  checkNumber(timeoutMs, "options.timeoutMs", 1, MAX_TIMEOUT_MS);
+  if (signal !== undefined) checkAbortSignal(signal, "options.signal");
   return { socket: resolve(socket), checkpoint: resolve(checkpoint), timeoutMs, signal };
+}
+
+function checkPath(value: unknown, name: string): asserts value is string {
+  checkNonEmptyString(value, name);
+  if (value.includes("\0")) throw invalidArgValue(name, value, "must be a path without null bytes");
 }

@@ -20,6 +20,7 @@
 
 import { Buffer } from "node:buffer";
 import { dirname } from "node:path";
+import { checkInteger, checkObject, invalidArgValue } from "../_args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { ensureDirectory } from "../files/_io.js";
 import {
@@ -31,7 +32,7 @@ import {
 } from "../files/operations.js";
 import { getCNIDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
 import type { DeviceInfo } from "../format/schema.js";
-import type { KubeletOptions, PodReference } from "../kubelet/pod-resources.js";
+import type { KubeletOptions, PodReference } from "../kubelet.js";
 import {
   CNI_DEVICE_INFO_FILE_CAPABILITY,
   declaredCapabilities,
@@ -212,7 +213,9 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
   const resourceName = optionalString(request.resourceName, "resourceName");
   const warnings: DeviceInfoError[] = [];
   const deviceID =
-    request.pod === undefined ? optionalString(request.deviceID, "deviceID") : await podDeviceID(request, resourceName, options.kubelet, warnings);
+    request.pod === undefined
+      ? optionalString(request.deviceID, "deviceID")
+      : await podDeviceID(request, resourceName, options.kubelet, warnings);
   const capabilityArgs: DeviceInfoCapabilityArgs = deviceID === undefined ? {} : { deviceID };
   const wanted = deviceID !== undefined || (request.netConf !== undefined && declaresCapability(request.netConf));
   if (!wanted) return { cniPath: undefined, capabilityArgs, copied: undefined, warnings };
@@ -353,22 +356,32 @@ export function buildPluginStdin(netConf: NetConfInput, options: BuildPluginStdi
 
 // ---------------------------------------------------------------------------
 
-/** The pod's device for this attachment, from the kubelet (the module and gRPC loaded only here). */
+/** The pod's device for this attachment, from the kubelet (`devinfo/kubelet` and gRPC loaded only here). */
 async function podDeviceID(
   request: AttachmentRequest,
   resourceName: string | undefined,
   kubelet: KubeletOptions | undefined,
   warnings: DeviceInfoError[],
 ): Promise<string | undefined> {
-  const kubeletModule = await import("../kubelet/pod-resources.js");
-  if (request.deviceID !== undefined) throw kubeletModule.bothDeviceAndPod(request.deviceID);
+  if (request.deviceID !== undefined)
+    throw invalidArgValue("request.deviceID", request.deviceID, "cannot be given together with request.pod");
+  const deviceIndex = request.deviceIndex ?? 0;
+  checkInteger(deviceIndex, "request.deviceIndex");
   const pod = request.pod as PodReference;
-  const deviceID = await kubeletModule.podDeviceID(pod, resourceName, request.deviceIndex, kubelet);
-  if (resourceName !== undefined && deviceID === undefined) {
+  checkObject(pod, "request.pod");
+  // Multus asks the kubelet only for a network with a resourceName.
+  if (resourceName === undefined) return undefined;
+  const { assignDeviceIDs, getPodDevices } = await import("../kubelet.js");
+  const { resources } = await getPodDevices(pod, kubelet);
+  const deviceID = assignDeviceIDs(
+    resources,
+    Array.from({ length: deviceIndex + 1 }, () => resourceName),
+  )[deviceIndex];
+  if (deviceID === undefined) {
     warnings.push(
       new DeviceInfoError(
         "ERR_DEVINFO_NOT_FOUND",
-        `the kubelet allocated no device of resource "${resourceName}" to pod ${pod.namespace}/${pod.name} for this network (number ${request.deviceIndex ?? 0} with that resource); the attachment goes on without a device (does the pod request enough ${resourceName}?)`,
+        `the kubelet allocated no device of resource "${resourceName}" to pod ${pod.namespace}/${pod.name} for this network (number ${deviceIndex} with that resource); the attachment goes on without a device (does the pod request enough ${resourceName}?)`,
       ),
     );
   }

@@ -43,14 +43,17 @@ export async function serveFakeKubelet(socket: string, options: FakeKubeletOptio
         else callback(null, result);
       }, options.delayMs ?? 0);
     }) as Grpc.UntypedHandleCall;
-  const plainError = (message: string) => Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message }) as Grpc.ServiceError;
+  const plainError = (message: string) =>
+    Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message }) as Grpc.ServiceError;
 
   const implementation: Record<PodResourcesMethod, Grpc.UntypedHandleCall> = {
     List: answer("List", () => ({ pod_resources: pods })),
     Get: answer("Get", (request) => {
       if (options.getDisabled) return plainError("PodResources API Get method disabled");
       const pod = pods.find((p) => p.name === request.pod_name && p.namespace === request.pod_namespace);
-      return pod === undefined ? plainError(`pod ${request.pod_name} in namespace ${request.pod_namespace} not found`) : { pod_resources: pod };
+      return pod === undefined
+        ? plainError(`pod ${request.pod_name} in namespace ${request.pod_namespace} not found`)
+        : { pod_resources: pod };
     }),
     GetAllocatableResources: answer("GetAllocatableResources", () => ({
       devices: Object.entries(options.allocatable ?? {}).map(([resource_name, device_ids]) => ({ resource_name, device_ids })),
@@ -61,7 +64,10 @@ export async function serveFakeKubelet(socket: string, options: FakeKubeletOptio
   const server = new grpc.Server();
   // A kubelet before 1.20 serves only v1alpha1: no v1 service at all.
   if (Object.keys(served).length > 0) {
-    server.addService(served, Object.fromEntries(Object.entries(implementation).filter(([method]) => !without.has(method as PodResourcesMethod))));
+    server.addService(
+      served,
+      Object.fromEntries(Object.entries(implementation).filter(([method]) => !without.has(method as PodResourcesMethod))),
+    );
   }
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),

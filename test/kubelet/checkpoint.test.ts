@@ -16,20 +16,24 @@ const POD = { namespace: "default", name: "sriov-pod", uid: UID };
 describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
   const tmp = useTempDir();
 
-  it.each(["checkpoint-numa.json", "checkpoint-v1.json", "checkpoint-wrong-checksum.json"])("%s: the pod's devices, matched by uid", async (name) => {
-    const devices = await getPodDevices(POD, { socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
-    expect(devices).toEqual({
-      resources: { "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] },
-      containers: {
-        app: {
-          "intel.com/sriov_netdevice": name === "checkpoint-v1.json" ? ["0000:d8:02.0", "0000:af:06.1"] : ["0000:af:06.1", "0000:d8:02.0"],
-          "nvidia.com/gpu": ["GPU-5c8f"],
+  it.each(["checkpoint-numa.json", "checkpoint-v1.json", "checkpoint-wrong-checksum.json"])(
+    "%s: the pod's devices, matched by uid",
+    async (name) => {
+      const devices = await getPodDevices(POD, { socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
+      expect(devices).toEqual({
+        resources: { "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] },
+        containers: {
+          app: {
+            "intel.com/sriov_netdevice":
+              name === "checkpoint-v1.json" ? ["0000:d8:02.0", "0000:af:06.1"] : ["0000:af:06.1", "0000:d8:02.0"],
+            "nvidia.com/gpu": ["GPU-5c8f"],
+          },
+          sidecar: { "intel.com/sriov_netdevice": ["0000:af:06.0"] },
         },
-        sidecar: { "intel.com/sriov_netdevice": ["0000:af:06.0"] },
-      },
-      source: { type: "checkpoint", path: fixture(name) },
-    });
-  });
+        source: { type: "checkpoint", path: fixture(name) },
+      });
+    },
+  );
 
   it.each([
     ["another pod's uid", "checkpoint-numa.json", "7d1c2b3a-0000-4000-8000-00000000ffff"],
@@ -41,7 +45,10 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
 
   it("without pod.uid the checkpoint cannot match: ERR_DEVINFO_KUBELET_UNAVAILABLE naming the socket", async () => {
     const socket = tmp.join("absent.sock");
-    const err = await getPodDevices({ namespace: "default", name: "sriov-pod" }, { socket, checkpoint: fixture("checkpoint-numa.json") }).catch((e: unknown) => e);
+    const err = await getPodDevices(
+      { namespace: "default", name: "sriov-pod" },
+      { socket, checkpoint: fixture("checkpoint-numa.json") },
+    ).catch((e: unknown) => e);
     expect(isDeviceInfoError(err) && err.code).toBe("ERR_DEVINFO_KUBELET_UNAVAILABLE");
     expect(isDeviceInfoError(err) && err.path).toBe(socket);
     expect((err as Error).message).toMatch(/pod\.uid/);
@@ -58,8 +65,20 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
   });
 
   it.each([
-    ["checkpoint-numa.json", { "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:af:06.2", "0000:af:06.3", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] }],
-    ["checkpoint-v1.json", { "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:af:06.2", "0000:af:06.3", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] }],
+    [
+      "checkpoint-numa.json",
+      {
+        "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:af:06.2", "0000:af:06.3", "0000:d8:02.0"],
+        "nvidia.com/gpu": ["GPU-5c8f"],
+      },
+    ],
+    [
+      "checkpoint-v1.json",
+      {
+        "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:af:06.2", "0000:af:06.3", "0000:d8:02.0"],
+        "nvidia.com/gpu": ["GPU-5c8f"],
+      },
+    ],
     ["checkpoint-empty.json", {}],
   ])("getAllocatableDevices: %s's RegisteredDevices", async (name, resources) => {
     const devices = await getAllocatableDevices({ socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
@@ -79,10 +98,30 @@ describe("a checkpoint that is not the device manager's format is a typed error 
     ["entries an object", '{"Data":{"PodDeviceEntries":{}}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries"],
     ["an entry a string", '{"Data":{"PodDeviceEntries":["x"]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0]"],
     ["PodUID a number", '{"Data":{"PodDeviceEntries":[{"PodUID":1}]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0].PodUID"],
-    ["DeviceIDs a string", '{"Data":{"PodDeviceEntries":[{"DeviceIDs":"a"}]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0].DeviceIDs"],
-    ["a NUMA node that is not a number", '{"Data":{"PodDeviceEntries":[{"DeviceIDs":{"x":["a"]}}]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0].DeviceIDs.x"],
-    ["a device ID a number", '{"Data":{"PodDeviceEntries":[{"DeviceIDs":{"0":[1]}}]}}', "ERR_DEVINFO_INVALID", '$.Data.PodDeviceEntries[0].DeviceIDs["0"][0]'],
-    ["AllocResp a number", '{"Data":{"PodDeviceEntries":[{"AllocResp":1}]}}', "ERR_DEVINFO_INVALID", "$.Data.PodDeviceEntries[0].AllocResp"],
+    [
+      "DeviceIDs a string",
+      '{"Data":{"PodDeviceEntries":[{"DeviceIDs":"a"}]}}',
+      "ERR_DEVINFO_INVALID",
+      "$.Data.PodDeviceEntries[0].DeviceIDs",
+    ],
+    [
+      "a NUMA node that is not a number",
+      '{"Data":{"PodDeviceEntries":[{"DeviceIDs":{"x":["a"]}}]}}',
+      "ERR_DEVINFO_INVALID",
+      "$.Data.PodDeviceEntries[0].DeviceIDs.x",
+    ],
+    [
+      "a device ID a number",
+      '{"Data":{"PodDeviceEntries":[{"DeviceIDs":{"0":[1]}}]}}',
+      "ERR_DEVINFO_INVALID",
+      '$.Data.PodDeviceEntries[0].DeviceIDs["0"][0]',
+    ],
+    [
+      "AllocResp a number",
+      '{"Data":{"PodDeviceEntries":[{"AllocResp":1}]}}',
+      "ERR_DEVINFO_INVALID",
+      "$.Data.PodDeviceEntries[0].AllocResp",
+    ],
     ["RegisteredDevices a list", '{"Data":{"RegisteredDevices":[]}}', "ERR_DEVINFO_INVALID", "$.Data.RegisteredDevices"],
     ["a registered list a string", '{"Data":{"RegisteredDevices":{"r":"a"}}}', "ERR_DEVINFO_INVALID", "$.Data.RegisteredDevices.r"],
   ])("%s: %s at %s", async (_, text, code, jsonPath) => {

@@ -251,7 +251,11 @@ describe("assignDeviceIDs: Multus's rule", () => {
   const resources = { [SRIOV]: ["0000:af:06.1", "0000:af:06.0", "0000:af:06.1"], "nvidia.com/gpu": ["GPU-b", "GPU-a"] };
   it.each<[string, (string | undefined)[], (string | undefined)[]]>([
     ["one network", [SRIOV], ["0000:af:06.0"]],
-    ["networks in order, each the next unused device in byte order", [SRIOV, undefined, SRIOV], ["0000:af:06.0", undefined, "0000:af:06.1"]],
+    [
+      "networks in order, each the next unused device in byte order",
+      [SRIOV, undefined, SRIOV],
+      ["0000:af:06.0", undefined, "0000:af:06.1"],
+    ],
     ["more networks than devices: the rest get none", [SRIOV, SRIOV, SRIOV], ["0000:af:06.0", "0000:af:06.1", undefined]],
     ["resources counted separately", ["nvidia.com/gpu", SRIOV, "nvidia.com/gpu"], ["GPU-a", "0000:af:06.0", "GPU-b"]],
     ["a resource the pod has no device of", ["example.com/none", ""], [undefined, undefined]],
