@@ -21,9 +21,8 @@
  * parse instead: the kubelet replaces the file atomically.
  */
 
-import { constants } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
 import { DeviceInfoError } from "../errors.js";
+import { readRegularFile } from "../files/_io.js";
 import { decodeUtf8 } from "../format/_go-text.js";
 import { goFieldMatch } from "../format/fields.js";
 import { type DeviceInfoIssue, describeIssues, makeIssue } from "../format/issues.js";
@@ -135,18 +134,14 @@ export function parseDeviceCheckpoint(text: string, path: string): DeviceCheckpo
  *   `ERR_DEVINFO_UNSAFE_PATH` (not a regular file) or `ERR_DEVINFO_IO`.
  */
 export async function readDeviceCheckpoint(path: string): Promise<DeviceCheckpoint | undefined> {
-  let handle: FileHandle;
-  try {
-    // O_NONBLOCK: a FIFO at the path must not hang the caller.
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    const errno = (err as NodeJS.ErrnoException).code;
-    if (errno === "ENOENT" || errno === "ENOTDIR") return undefined;
-    throw fileError(err, path);
-  }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
+  // The package's one reader of regular files: never blocks on a FIFO, never reads past the cap.
+  // A symlink is followed: /var/lib/kubelet is the kubelet's, not a directory we write to.
+  const read = await readRegularFile(path, { maxBytes: MAX_CHECKPOINT_BYTES, follow: true });
+  if (read.ok) return parseDeviceCheckpoint(decodeUtf8(read.bytes), path);
+  switch (read.reason) {
+    case "missing":
+      return undefined;
+    case "not-regular":
       throw new DeviceInfoError(
         "ERR_DEVINFO_UNSAFE_PATH",
         `the kubelet's device checkpoint ${path} is not a regular file; pass the right path`,
@@ -154,19 +149,15 @@ export async function readDeviceCheckpoint(path: string): Promise<DeviceCheckpoi
           path,
         },
       );
-    }
-    if (stats.size > MAX_CHECKPOINT_BYTES) {
+    case "too-large":
       throw new DeviceInfoError(
         "ERR_DEVINFO_TOO_LARGE",
-        `the kubelet's device checkpoint ${path} is ${stats.size} bytes, over the ${MAX_CHECKPOINT_BYTES}-byte limit; is it the right file?`,
+        `the kubelet's device checkpoint ${path} is ${read.size} bytes, over the ${MAX_CHECKPOINT_BYTES}-byte limit; is it the right file?`,
         { path },
       );
-    }
-    return parseDeviceCheckpoint(decodeUtf8(await handle.readFile()), path);
-  } catch (err) {
-    throw fileError(err, path);
-  } finally {
-    await handle.close().catch(() => undefined);
+    default:
+      if ((read.error as NodeJS.ErrnoException | undefined)?.code === "ENOTDIR") return undefined;
+      throw fileError(read.error, path);
   }
 }
 

@@ -156,6 +156,14 @@ describe("a checkpoint that is not the device manager's format is a typed error 
   it.each([
     ["a directory", (file: string) => fs.mkdirSync(file), "ERR_DEVINFO_UNSAFE_PATH"],
     ["a FIFO (never blocks)", (file: string) => execFileSync("mkfifo", [file]), "ERR_DEVINFO_UNSAFE_PATH"],
+    [
+      "over 16 MiB (sparse: never read)",
+      (file: string) => {
+        fs.writeFileSync(file, "");
+        fs.truncateSync(file, 16 * 1024 * 1024 + 1);
+      },
+      "ERR_DEVINFO_TOO_LARGE",
+    ],
   ])("the checkpoint path is %s: %s", async (_, make, code) => {
     const file = tmp.join("kubelet_internal_checkpoint");
     make(file);
