@@ -126,6 +126,8 @@ export interface DeviceList {
   readonly devices: ReadonlySet<string>;
   /** Exact file names built from `<resource> <device>` lines. */
   readonly files: ReadonlySet<string>;
+  /** The resources named by `<resource> <device>` lines, as written: the resources the list speaks for. */
+  readonly resources: ReadonlySet<string>;
   readonly size: number;
 }
 
@@ -136,6 +138,7 @@ export interface DeviceList {
 export function parseDeviceList(text: string): { list: DeviceList; bad: string[] } {
   const devices = new Set<string>();
   const files = new Set<string>();
+  const resources = new Set<string>();
   const bad: string[] = [];
   for (const rawLine of text.split("\n")) {
     const fields = rawLine
@@ -146,9 +149,10 @@ export function parseDeviceList(text: string): { list: DeviceList; bad: string[]
     if (fields.length === 1 && fields[0] !== undefined) devices.add(fields[0].replaceAll("/", "-"));
     else if (fields.length === 2 && fields[0] !== undefined && fields[1] !== undefined) {
       files.add(`${fields[0].replaceAll("/", "-")}-${fields[1].replaceAll("/", "-")}${DP_SUFFIX}`);
+      resources.add(fields[0]);
     } else if (fields.length > 2) bad.push(rawLine.trim());
   }
-  return { list: { devices, files, size: devices.size + files.size }, bad };
+  return { list: { devices, files, resources, size: devices.size + files.size }, bad };
 }
 
 /** Whether a device plugin file belongs to a live device of the list. */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DeviceInfoError } from "../errors.js";
 import { breakStaleLockSync } from "../files/_io.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
-import { type LiveLists, liveOptions, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
+import { type LiveLists, liveOptions, ORPHAN_RULES, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, lockFilePid, parseDuration, tempFilePid } from "./_names.js";
 import { Progress } from "./_output.js";
 import { isProcessAlive, readSmallFile, scanBaseDir } from "./_scan.js";
@@ -33,29 +33,25 @@ const { sysfs: _sysfs, ...gcLiveOptions } = liveOptions;
 export const command: Command = {
   name: "gc",
   summary: "Remove files of gone containers and devices, and leftovers of crashed writers",
-  description: `Remove the device-info files nobody else will remove:
+  description: `Remove the device-info files nobody else will remove, and only on proof that their owner is gone:
 
-  * CNI files (cni/) of pods that are gone. Give the pod sandboxes that exist with --live-containers (Multus names
-    the files <network>-<containerID>_<ifName>, as do the meta-plugin helpers of this package; their rare fallback
-    names, devinfo-<uuid>, say nothing about the container and only go by age), or an age with --older-than, or
-    both (then a file must satisfy both).
-  * Device plugin files (dp/) of devices that are gone, given the devices that exist with --live-devices.
-  * Temporary files (.devinfo-tmp-<pid>-*) and lock files (.devinfo-lock-*, holding the pid) left by writers that
-    crashed. Such a file is removed when its writer is gone: its pid is not a running process and the file is
-    over ${WRITER_GRACE_MS / 1000}s old (the writer may run in another PID namespace, where its pid means nothing here; writes
-    take milliseconds), or, whatever the pid, when it is older than --stale-after (pids are reused). A lock is
-    broken the way the library's own waiters break one (taking turns, and only if it is still the same file), so
-    gc never removes a lock that a live process has just taken.
+${ORPHAN_RULES}
+  * A temporary file (.devinfo-tmp-<pid>-*) or lock (.devinfo-lock-*, holding the pid) is left by a writer that
+    crashed when its pid is not a running process and the file is over ${WRITER_GRACE_MS / 1000}s old (the writer may run in another PID
+    namespace, where its pid means nothing here; writes take milliseconds), or, whatever the pid, when it is older
+    than --stale-after (pids are reused). Neither holds committed data: a writer whose temporary file or lock is
+    taken fails its write and says so, it never loses a file. A lock is broken the way the library's own waiters
+    break one (taking turns, and only if it is still the same file).
 
-Files younger than --older-than are never removed on the strength of a live list: a pod or a device may have
-appeared after the list was taken. With a live list, --older-than defaults to ${LIVE_LIST_MIN_AGE}.
-An empty live list is refused (it would remove everything; use --older-than alone for that). Directories,
-symbolic links and files with other names are never touched. Prints one line per removed file.`,
+An age alone never proves a pod or device gone: --older-than only guards a live list (a pod or a device may have
+appeared after the list was taken; default ${LIVE_LIST_MIN_AGE}), and without a list it is refused. An empty list is refused
+(it would make every file an orphan). Directories, symbolic links and files with other names are never touched.
+Prints one line per removed file.`,
   usage: ["gc [options]"],
   examples: [
     { comment: "Preview what would go, given the pods that exist", command: "crictl pods -q | devinfo gc --live-containers - --dry-run" },
     { comment: "Remove the CNI files of gone pods", command: "crictl pods -q | devinfo gc --live-containers -" },
-    { comment: "Remove every CNI file older than a day, and the leftovers of crashed writers", command: "devinfo gc --older-than 24h" },
+    { comment: "Remove only the leftovers of crashed writers", command: "devinfo gc" },
     {
       comment: "Remove the files of an SR-IOV resource's devices that no longer exist",
       command: "ls /sys/bus/pci/devices | devinfo gc --resource intel.com/sriov --live-devices -",
@@ -66,12 +62,12 @@ symbolic links and files with other names are never touched. Prints one line per
     ...gcLiveOptions,
     "older-than": {
       type: "string",
-      help: `Only remove CNI files (and, with --live-devices, device plugin files) at least this old, e.g. 10m, 1h30m, 0s. Alone, it selects every CNI file that old. Default ${LIVE_LIST_MIN_AGE} when a live list is given.`,
+      help: `Only remove the files a live list proves orphaned when they are at least this old, e.g. 10m, 1h30m, 0s (default ${LIVE_LIST_MIN_AGE}). Needs a live list: an age alone proves nothing.`,
     },
     "stale-after": {
       type: "string",
       default: "10m",
-      help: "Remove temporary and lock files this old even when a process with their pid runs.",
+      help: `Remove temporary and lock files this old even when a process with their pid runs; at least ${WRITER_GRACE_MS / 1000}s.`,
     },
     "dry-run": { type: "boolean", default: "false", help: "Print what would be removed, remove nothing." },
     json: {
@@ -94,12 +90,20 @@ async function run(ctx: Context): Promise<number> {
   if (ctx.positionals.length > 0) throw new UsageError(`devinfo gc takes no arguments; got ${JSON.stringify(ctx.positionals[0])}`);
   const baseDir = baseDirOf(ctx);
   const staleAfter = duration(ctx, "stale-after", "10m") ?? 0;
+  if (staleAfter < WRITER_GRACE_MS) {
+    throw new UsageError(
+      `--stale-after must be at least ${WRITER_GRACE_MS / 1000}s: a younger temporary file or lock may be a write in progress`,
+    );
+  }
+  const hasListFlag = ["live-containers", "valid-attachments", "live-devices"].some((flag) => stringOption(ctx.values, flag) !== undefined);
+  if (!hasListFlag && stringOption(ctx.values, "older-than") !== undefined) {
+    throw new UsageError(
+      "--older-than only guards a live list: an age alone never proves a pod or device gone; give --live-containers, --valid-attachments or --live-devices (temporary files and locks go by --stale-after)",
+    );
+  }
+  const olderThan = duration(ctx, "older-than", LIVE_LIST_MIN_AGE) ?? 0;
   const lists = await readLiveLists(ctx);
-  const hasList = lists.containers !== undefined || lists.devices !== undefined;
-  // Alone, --older-than selects CNI files by age; with a live list it is also a guard, defaulting to 1m.
-  const ageSelects = stringOption(ctx.values, "older-than") !== undefined;
-  const olderThan = duration(ctx, "older-than", hasList ? LIVE_LIST_MIN_AGE : undefined);
-  refuseEmptyLists(lists);
+  refuseEmptyLists(ctx, lists);
   const dryRun = ctx.values["dry-run"] === true;
   const json = ctx.values.json === true;
   const now = Date.now();
@@ -122,7 +126,7 @@ async function run(ctx: Context): Promise<number> {
   try {
     for await (const { kind, dir, dirent } of scanBaseDir(baseDir, progress)) {
       const path = join(dir, dirent.name);
-      const decision = decide(kind, dirent, path, now, lists, { olderThan, ageSelects, staleAfter });
+      const decision = decide(kind, dirent, path, now, lists, { olderThan, staleAfter });
       if (decision === undefined) {
         kept++;
         continue;
@@ -154,11 +158,12 @@ async function run(ctx: Context): Promise<number> {
   return errors.length > 0 ? 1 : 0;
 }
 
-function refuseEmptyLists(lists: LiveLists): void {
+function refuseEmptyLists(ctx: Context, lists: LiveLists): void {
   if (lists.containers !== undefined && lists.containers.size === 0) {
+    const flags = ["live-containers", "valid-attachments"].filter((flag) => stringOption(ctx.values, flag) !== undefined);
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
-      "the --live-containers list is empty, which would make every CNI file an orphan; check the command that produced it, or use --older-than alone if no pod runs on this node",
+      `the ${flags.map((flag) => `--${flag}`).join(" and ")} list${flags.length > 1 ? "s are" : " is"} empty, which would make every CNI file an orphan; check the command that produced it, or, if no pod runs on this node, remove the files with "devinfo rm cni NAME"`,
     );
   }
   if (lists.devices !== undefined && lists.devices.size === 0 && lists.resources.length === 0) {
@@ -169,39 +174,27 @@ function refuseEmptyLists(lists: LiveLists): void {
   }
 }
 
+/** What gc does with one entry: the rules of the command's help, in code. */
 function decide(
   kind: "dp" | "cni",
   dirent: fs.Dirent,
   path: string,
   now: number,
   lists: LiveLists,
-  limits: { olderThan: number | undefined; ageSelects: boolean; staleAfter: number },
+  limits: { olderThan: number; staleAfter: number },
 ): Decision | undefined {
-  const { olderThan, ageSelects, staleAfter } = limits;
   const nameKind = classifyName(kind, dirent.name);
   // Only regular files: a directory or a link here is someone's deliberate doing.
   if (!isRegularFile(dirent, path)) return undefined;
-  if (nameKind === "temp" || nameKind === "lock") return decideLeftover(nameKind, dirent.name, path, now, staleAfter);
+  if (nameKind === "temp" || nameKind === "lock") return decideLeftover(nameKind, dirent.name, path, now, limits.staleAfter);
   if (nameKind !== "device-info") return undefined;
-
-  let reason: string;
-  if (kind === "cni") {
-    if (lists.containers === undefined && !ageSelects) return undefined;
-    const verdict = orphanedCNI(dirent.name, lists);
-    if (lists.containers !== undefined && verdict.orphaned !== true) return undefined;
-    reason = verdict.reason ?? "";
-  } else {
-    if (lists.devices === undefined) return undefined;
-    const verdict = orphanedDP(dirent.name, undefined, lists, undefined);
-    if (verdict.orphaned !== true) return undefined;
-    reason = verdict.reason ?? "";
-  }
-  if (olderThan !== undefined) {
-    const age = ageOf(path, now);
-    if (age === undefined || age < olderThan) return undefined;
-    if (reason === "") reason = `${Math.floor(age / 1000)}s old`;
-  }
-  return { kind, name: dirent.name, path, reason };
+  // Proof first: only a live list proves an owner gone.
+  const verdict = kind === "cni" ? orphanedCNI(dirent.name, lists) : orphanedDP(dirent.name, undefined, lists, undefined);
+  if (verdict.orphaned !== true) return undefined;
+  // Then the guard: the list may predate the file's pod or device.
+  const age = ageOf(path, now);
+  if (age === undefined || age < limits.olderThan) return undefined;
+  return { kind, name: dirent.name, path, reason: verdict.reason ?? "orphaned" };
 }
 
 /** A decision with what the removal needs; `stats` only for locks. */

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { checkDeviceInfo } from "../format/validate.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
-import { type LiveLists, liveOptions, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
+import { type LiveLists, liveOptions, ORPHAN_RULES, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, DP_SUFFIX, parseCNIName, splitDPName } from "./_names.js";
 import { formatAge, Progress, Table } from "./_output.js";
 import { readSmallFile, scanBaseDir, summarize } from "./_scan.js";
@@ -43,8 +43,10 @@ export const command: Command = {
 its kind, name, device type, spec version, main address or path, age, and whether it looks orphaned.
 
 NAME is what "devinfo show" and "devinfo rm" accept. ORPHANED is "yes" or "no" only when something says so:
-the live lists given with --live-containers and --live-devices (the same rules as "devinfo gc", so "ls" previews
-it), or, for PCI device plugin files, whether the device still exists under --sysfs. Otherwise it is "-".
+the live lists (the same rules as "devinfo gc", so "ls" previews it; gc also waits for --older-than), or, for PCI
+device plugin files without --live-devices, whether the device still exists under --sysfs. Otherwise it is "-".
+
+${ORPHAN_RULES}
 
 Temporary and lock files of the library's writers (.devinfo-tmp-*, .devinfo-lock-*) are not listed; "devinfo gc"
 removes them once their writer is gone. Directories are read one entry at a time: listings of more than 1000

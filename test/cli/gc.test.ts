@@ -63,20 +63,61 @@ describe("devinfo gc", () => {
   it("a device list alone never touches CNI files (its 1m default guards, it does not select)", () => {
     pods();
     put(tmp.join("dp", "intel.com-sriov-0000:af:06.0-device.json"), DOCS.pci, ago(5 * MIN));
-    expect(gcJson(["--live-devices", "-"], "0000:af:06.0\n").result.removed).toEqual([]);
+    expect(gcJson(["--live-devices", "-", "--resource", "intel.com/sriov"], "0000:af:06.0\n").result.removed).toEqual([]);
     expect(files("cni")).toHaveLength(3);
   });
 
-  it("--older-than alone removes every CNI file at least that old", () => {
-    put(tmp.join("cni", "old"), DOCS.pci, ago(2 * 3_600_000));
-    put(tmp.join("cni", "new"), DOCS.pci, ago(MIN));
-    const { result } = gcJson(["--older-than", "1h"]);
-    expect(result.removed).toEqual([
-      { kind: "cni", name: "old", path: tmp.join("cni", "old"), reason: expect.stringMatching(/^\d+s old$/) },
-    ]);
-    expect(files("cni")).toEqual(["new"]);
-    expect(gcJson(["--older-than", "0s"]).result.removed.map((r) => r.name)).toEqual(["new"]);
-    expect(files("cni")).toEqual([]);
+  it("an age never proves a pod gone: the issue's command removes no CNI file, --older-than alone is refused", () => {
+    pods();
+    const run = gc(["--resource", "intel.com/sriov", "--live-devices", "-", "--older-than", "0s", "--json"], "0000:af:07.0\n");
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { removed: Removal[] }).removed).toEqual([]);
+    expect(files("cni")).toHaveLength(3);
+    const alone = gc(["--older-than", "0s"]);
+    expect(alone).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "devinfo: --older-than only guards a live list: an age alone never proves a pod or device gone; give --live-containers, --valid-attachments or --live-devices (temporary files and locks go by --stale-after)\nSee 'devinfo gc --help' for usage.\n",
+    });
+    expect(files("cni")).toHaveLength(3);
+  });
+
+  it("--valid-attachments: the container IDs of a CNI GC request are the live pods", () => {
+    pods();
+    const request = {
+      cniVersion: "1.1.0",
+      name: "multus-cni-network",
+      "cni.dev/valid-attachments": [{ containerID: containerID(1), ifname: "eth0" }],
+    };
+    const { result } = gcJson(["--valid-attachments", "-"], JSON.stringify(request));
+    expect(result.removed.map((r) => r.name).sort()).toEqual([cniName(containerID(2)), cniName(containerID(2), "net2")].sort());
+    expect(files("cni")).toEqual([cniName(containerID(1))]);
+  });
+
+  it.each([
+    ["not JSON", "{", "not JSON"],
+    ["no attachments", '{"cniVersion":"1.1.0","name":"n"}', 'no "cni.dev/valid-attachments" array'],
+    ["a bad container ID", '{"cni.dev/valid-attachments":[{"containerID":"a b"}]}', 'attachment 0 has no valid "containerID"'],
+  ])("--valid-attachments refuses %s", (_what, input, message) => {
+    pods();
+    const run = gc(["--valid-attachments", "-"], input);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`devinfo: --valid-attachments: ${message}; give the CNI GC request`);
+    expect(files("cni")).toHaveLength(3);
+  });
+
+  it.each([
+    [["--stale-after", "9s"], "--stale-after must be at least 10s"],
+    [
+      ["--live-devices", "-"],
+      'the line "0000:af:06.0" does not say whose device it is; give the resources the list covers with --resource',
+    ],
+    [["--live-containers", "-", "--valid-attachments", "-"], "only one of --live-containers and --valid-attachments can read stdin"],
+  ])("%j is a usage error", (args, message) => {
+    const run = gc(args, "0000:af:06.0\n");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
   });
 
   it("--dry-run removes nothing and says so", () => {
@@ -85,7 +126,10 @@ describe("devinfo gc", () => {
     expect(run.stdout).toContain(`would remove cni/${cniName(containerID(2))} (`);
     expect(run.stdout).toMatch(/Would remove 2 files, kept 1 \(dry run: nothing was removed\)\.\n$/);
     expect(files("cni")).toHaveLength(3);
-    expect(gcJson(["--dry-run", "--older-than", "0s"]).result).toMatchObject({ dryRun: true, kept: 0 });
+    expect(gcJson(["--dry-run", "--live-containers", "-", "--older-than", "0s"], containerID(9)).result).toMatchObject({
+      dryRun: true,
+      kept: 0,
+    });
     expect(files("cni")).toHaveLength(3);
   });
 
@@ -98,7 +142,7 @@ describe("devinfo gc", () => {
     expect(files("cni")).toHaveLength(3);
   });
 
-  it("--live-devices removes device plugin files of gone devices; --resource limits it to one resource", () => {
+  it("--live-devices removes device plugin files of gone devices, only of the resources the list speaks for", () => {
     const old = ago(5 * MIN);
     put(tmp.join("dp", "intel.com-sriov-0000:af:06.0-device.json"), DOCS.pci, old);
     put(tmp.join("dp", "intel.com-sriov-0000:af:06.1-device.json"), DOCS.pci, old);
@@ -109,12 +153,13 @@ describe("devinfo gc", () => {
     expect(limited.result.removed.map((r) => [r.kind, r.name, r.reason])).toEqual([
       ["dp", "intel.com-sriov-0000:af:06.1-device.json", "device not in the --live-devices list"],
     ]);
+    // "<resource> <device>" lines speak for their resources only: the vDPA file is of no resource named.
     expect(
-      gcJson(["--live-devices", "-"], "intel.com/sriov 0000:af:06.0\nintel.com/sriov-dpdk 0000:af:07.0\n").result.removed.map(
+      gcJson(["--live-devices", "-"], "intel.com/sriov 0000:af:06.0\nintel.com/sriov-dpdk 0000:af:07.1\n").result.removed.map(
         (r) => r.name,
       ),
-    ).toEqual(["example.com-vdpa-vdpa0-device.json"]);
-    expect(files("dp")).toEqual(["README", "intel.com-sriov-0000:af:06.0-device.json", "intel.com-sriov-dpdk-0000:af:07.0-device.json"]);
+    ).toEqual(["intel.com-sriov-dpdk-0000:af:07.0-device.json"]);
+    expect(files("dp")).toEqual(["README", "example.com-vdpa-vdpa0-device.json", "intel.com-sriov-0000:af:06.0-device.json"]);
     // A resource with no device left: all its files go, and only its files.
     expect(gcJson(["--live-devices", "-", "--resource", "intel.com/sriov"], "").result.removed.map((r) => r.name)).toEqual([
       "intel.com-sriov-0000:af:06.0-device.json",
@@ -185,13 +230,13 @@ describe("devinfo gc", () => {
     fs.mkdirSync(tmp.join("cni", `${cniName(containerID(2))}`), { recursive: true });
     put(tmp.join("target"), DOCS.pci, ago(5 * MIN));
     fs.symlinkSync(tmp.join("target"), tmp.join("cni", cniName(containerID(3))));
-    expect(gcJson(["--older-than", "0s"]).result.removed).toEqual([]);
+    expect(gcJson(["--live-containers", "-", "--older-than", "0s"], containerID(9)).result.removed).toEqual([]);
     expect(files("cni")).toHaveLength(2);
     expect(fs.existsSync(tmp.join("target"))).toBe(true);
 
     fs.mkdirSync(tmp.join("b2"));
     fs.symlinkSync(tmp.join("cni"), tmp.join("b2", "cni"));
-    const run = devinfo(["gc", "--base-dir", tmp.join("b2"), "--older-than", "0s"]);
+    const run = devinfo(["gc", "--base-dir", tmp.join("b2")]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("is a symbolic link");
   });
@@ -214,10 +259,11 @@ describe("devinfo gc", () => {
   it("works through large directories with progress on a terminal only", () => {
     fs.mkdirSync(tmp.join("cni"), { recursive: true });
     for (let i = 0; i < 1_500; i++) fs.writeFileSync(tmp.join("cni", cniName(containerID(i))), DOCS.pci);
-    const dry = gc(["--dry-run", "--older-than", "0s"]);
+    put(tmp.join("live.txt"), containerID(99_999));
+    const dry = gc(["--dry-run", "--live-containers", tmp.join("live.txt"), "--older-than", "0s"]);
     expect(dry.stderr).toBe("");
     expect(dry.stdout.split("\n").filter((l) => l.startsWith("would remove "))).toHaveLength(1_500);
-    const run = devinfoInTerminal(["gc", "--base-dir", tmp.path, "--older-than", "0s"]);
+    const run = devinfoInTerminal(["gc", "--base-dir", tmp.path, "--live-containers", tmp.join("live.txt"), "--older-than", "0s"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/devinfo gc: scanning: \d+ entries…/);
     expect(run.stdout).toContain("Removed 1500 files, kept 0.");

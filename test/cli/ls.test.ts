@@ -115,8 +115,13 @@ describe("devinfo ls", () => {
           .map((e) => [e.device ?? e.name, e.orphaned]),
       );
     // The vDPA file's name splits at its parent-device, read from the file.
-    expect(run("0000:af:06.0\n")).toEqual({ "0000:af:06.0": false, vdpa0: true });
+    expect(run("intel.com/sriov 0000:af:06.0\nexample.com/vdpa vdpa1\n")).toEqual({ "0000:af:06.0": false, vdpa0: true });
+    // A list speaks only for the resources it names.
+    expect(run("intel.com/sriov 0000:af:06.0\n")).toEqual({ "0000:af:06.0": false, vdpa0: null });
     expect(run("0000:af:06.1\n", "--resource", "intel.com/sriov")).toEqual({ "0000:af:06.0": true, vdpa0: null });
+    const bare = devinfo(["ls", "--base-dir", base(), "--live-devices", "-"], { input: "0000:af:06.0\n" });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('the line "0000:af:06.0" does not say whose device it is');
   });
 
   it("--sysfs: a PCI device plugin file whose device is not in sysfs looks orphaned", () => {
