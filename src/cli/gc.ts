@@ -95,13 +95,13 @@ async function run(ctx: Context): Promise<number> {
       `--stale-after must be at least ${WRITER_GRACE_MS / 1000}s: a younger temporary file or lock may be a write in progress`,
     );
   }
+  const olderThan = duration(ctx, "older-than", LIVE_LIST_MIN_AGE) ?? 0;
   const hasListFlag = ["live-containers", "valid-attachments", "live-devices"].some((flag) => stringOption(ctx.values, flag) !== undefined);
   if (!hasListFlag && stringOption(ctx.values, "older-than") !== undefined) {
     throw new UsageError(
       "--older-than only guards a live list: an age alone never proves a pod or device gone; give --live-containers, --valid-attachments or --live-devices (temporary files and locks go by --stale-after)",
     );
   }
-  const olderThan = duration(ctx, "older-than", LIVE_LIST_MIN_AGE) ?? 0;
   const lists = await readLiveLists(ctx);
   refuseEmptyLists(ctx, lists);
   const dryRun = ctx.values["dry-run"] === true;
