@@ -25,6 +25,7 @@ export const ENTRIES = [
   { source: "src/index.ts", outfile: "index.js" },
   { source: "src/schema.ts", outfile: "schema.js" },
   { source: "src/kubelet.ts", outfile: "kubelet.js" },
+  { source: "src/dra.ts", outfile: "dra.js" },
   { source: "src/cli/main.ts", outfile: "cli/main.js" },
 ];
 

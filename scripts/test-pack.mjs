@@ -53,6 +53,7 @@ try {
     "dist/index.js",
     "dist/index.d.ts",
     "dist/schema.js",
+    "dist/dra.js",
     "dist/cli/main.js",
   ]) {
     if (!files.has(required)) fail(`the tarball lacks ${required}`);
@@ -60,7 +61,7 @@ try {
   for (const file of files) {
     if (/^(test|fixtures|bench|scripts|\.ci)\//.test(file) || file.endsWith(".tsbuildinfo")) fail(`the tarball should not hold ${file}`);
     // Only the bundles run: tsc's one-module-per-file output is for the tests.
-    if (/^dist\/.*\.js$/.test(file) && !["dist/index.js", "dist/schema.js", "dist/cli/main.js"].includes(file)) {
+    if (/^dist\/.*\.js$/.test(file) && !["dist/index.js", "dist/schema.js", "dist/kubelet.js", "dist/dra.js", "dist/cli/main.js"].includes(file)) {
       fail(`the tarball should not hold ${file} (nothing imports it: the entries are bundles)`);
     }
   }

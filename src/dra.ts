@@ -1,0 +1,49 @@
+/**
+ * `devinfo/dra`: device-info in the Dynamic Resource Allocation (DRA) era.
+ * ResourceSlice device attributes both ways, ResourceClaim device status
+ * (KEP-4817) from CNI results, and the device metadata files (KEP-5304) a
+ * workload reads. A separate entry point, so that the main entry's start-up
+ * cost stays what it is for CNI plugins.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  DEFAULT_DEVICE_INFO_DOMAIN,
+  DEVICE_INFO_ATTRIBUTE_IDS,
+  type DeviceAttributesResult,
+  type DeviceInfoAttributeId,
+  type DeviceInfoFromAttributesOptions,
+  type DeviceInfoFromAttributesResult,
+  type DeviceInfoToAttributesOptions,
+  deviceInfoFromDeviceAttributes,
+  deviceInfoToDeviceAttributes,
+  MULTUS_DEVICE_ID_ATTRIBUTE,
+  MULTUS_RESOURCE_NAME_ATTRIBUTE,
+  PCI_BUS_ID_ATTRIBUTE,
+} from "./dra/attributes.js";
+export {
+  DEVICE_ATTRIBUTE_MAX_VALUE_LENGTH,
+  DEVICE_MAX_DOMAIN_LENGTH,
+  DEVICE_MAX_ID_LENGTH,
+  DEVICE_STATUS_DATA_MAX_LENGTH,
+  DEVICE_STATUS_MAX_CONDITIONS,
+  type DraWarning,
+  type DraWarningCode,
+  isQualifiedName,
+  MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE,
+  NETWORK_HARDWARE_ADDRESS_MAX_LENGTH,
+  NETWORK_INTERFACE_NAME_MAX_LENGTH,
+  NETWORK_MAX_IPS,
+} from "./dra/limits.js";
+export type {
+  AllocatedDeviceStatus,
+  DeviceAttribute,
+  DeviceAttributes,
+  DeviceCondition,
+  DeviceMetadata,
+  DeviceMetadataDevice,
+  DeviceMetadataRequest,
+  NetworkDeviceData,
+  ResourceClaimLike,
+} from "./dra/types.js";

@@ -1,0 +1,424 @@
+/**
+ * Device-info as ResourceSlice device attributes (`resource.k8s.io/v1`
+ * `Device.attributes`), and back: how a DRA driver publishes what a device
+ * plugin would have written to its device-info file, and how a meta-plugin
+ * (Multus) or a workload reads it again.
+ *
+ * | device-info | attribute | kind |
+ * | --- | --- | --- |
+ * | `pci-address` of the device named by `type` (`pci` or `vdpa`) | `resource.kubernetes.io/pciBusID` | string |
+ * | `type` | `<domain>/type` | string |
+ * | `version` | `<domain>/version` | version (semver) |
+ * | `<sub-object>.<field>` | `<domain>/<subObject><Field>`, e.g. `pciPfPciAddress`, `vhostUserMode` | string |
+ * | (the device plugin's resource name, optional) | `k8s.cni.cncf.io/resourceName` | string |
+ * | (the device plugin's device ID, optional) | `k8s.cni.cncf.io/deviceID` | string |
+ *
+ * `<domain>` defaults to {@link DEFAULT_DEVICE_INFO_DOMAIN}. The identifiers
+ * are the camelCase joining of sub-object and field names (C identifiers of
+ * at most 32 characters, as the API requires); {@link DEVICE_INFO_ATTRIBUTE_IDS}
+ * lists them all.
+ */
+
+import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, SPEC_VERSION } from "../format/fields.js";
+import { type DeviceInfoIssue, formatJsonPath } from "../format/issues.js";
+import { parseDeviceInfo } from "../format/parse.js";
+import type { DeviceInfo } from "../format/schema.js";
+import { isObject } from "../format/validate.js";
+import { checkOptions, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "./_misuse.js";
+import {
+  byteLength,
+  DEVICE_ATTRIBUTE_MAX_VALUE_LENGTH,
+  type DraWarning,
+  isAttributeDomain,
+  isSemver,
+  MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE,
+} from "./limits.js";
+import type { DeviceAttribute, DeviceAttributes } from "./types.js";
+
+/**
+ * The default domain of the device-info attributes: `deviceinfo.k8s.cni.cncf.io`,
+ * a subdomain of the Network Plumbing Working Group's `k8s.cni.cncf.io`
+ * (whose own `resourceName` and `deviceID` attributes Multus reads), so that
+ * the device-info fields never collide with a driver's or Multus's names.
+ */
+export const DEFAULT_DEVICE_INFO_DOMAIN = "deviceinfo.k8s.cni.cncf.io";
+/** The standard attribute for a PCI address in extended BDF notation (`k8s.io/dynamic-resource-allocation/deviceattribute`). */
+export const PCI_BUS_ID_ATTRIBUTE = "resource.kubernetes.io/pciBusID";
+/** The attribute Multus matches against a network's `k8s.v1.cni.cncf.io/resourceName` annotation. */
+export const MULTUS_RESOURCE_NAME_ATTRIBUTE = "k8s.cni.cncf.io/resourceName";
+/** The attribute Multus passes to the CNI plugin as the device ID (the device plugin's device ID). */
+export const MULTUS_DEVICE_ID_ATTRIBUTE = "k8s.cni.cncf.io/deviceID";
+
+type SubObjectKey = (typeof DEVICE_TYPES)[number];
+
+/** A device-info field and the attribute identifier (the part after `<domain>/`) it maps to. */
+export interface DeviceInfoAttributeId {
+  /** `undefined` for the top-level `type` and `version`. */
+  readonly subObject: SubObjectKey | undefined;
+  /** The device-info key, e.g. `pf-pci-address`. */
+  readonly key: string;
+  /** The attribute identifier, e.g. `pciPfPciAddress`. */
+  readonly id: string;
+}
+
+function camel(words: readonly string[]): string {
+  return words
+    .flatMap((w) => w.split("-"))
+    .map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join("");
+}
+
+/**
+ * Every device-info field of spec v1.1.0 with its attribute identifier, in
+ * Go's field order: `type`, `version`, then each sub-object's fields.
+ */
+export const DEVICE_INFO_ATTRIBUTE_IDS: readonly DeviceInfoAttributeId[] = [
+  { subObject: undefined, key: "type", id: "type" },
+  { subObject: undefined, key: "version", id: "version" },
+  ...DEVICE_TYPES.flatMap((sub) => DEVICE_FIELDS[sub].map((rule) => ({ subObject: sub, key: rule.key, id: camel([sub, rule.key]) }))),
+];
+
+const BY_ID = new Map(DEVICE_INFO_ATTRIBUTE_IDS.map((entry) => [entry.id, entry]));
+const SUB_FIELDS = new Map(DEVICE_TYPES.map((sub) => [sub, new Set(DEVICE_FIELDS[sub].map((r) => r.key))]));
+
+/** Options of {@link deviceInfoToDeviceAttributes}. */
+export interface DeviceInfoToAttributesOptions {
+  /** The domain of the device-info attributes (a DNS subdomain of at most 63 characters). Default {@link DEFAULT_DEVICE_INFO_DOMAIN}. */
+  domain?: string | undefined;
+  /** The device plugin resource name, published as `k8s.cni.cncf.io/resourceName` for Multus. */
+  resourceName?: string | undefined;
+  /** The device plugin device ID, published as `k8s.cni.cncf.io/deviceID` for Multus. */
+  deviceID?: string | undefined;
+  /**
+   * How many attributes the device has room for: the API allows 32
+   * attributes and capacities per device together, so pass 32 minus the
+   * driver's own. Attributes past the budget are left out, each reported.
+   * Default 32.
+   */
+  maxAttributes?: number | undefined;
+}
+
+/** What {@link deviceInfoToDeviceAttributes} returns. */
+export interface DeviceAttributesResult {
+  /** The attributes, by qualified name, each with one `string` or `version` value. */
+  attributes: DeviceAttributes;
+  /** Each value that did not fit (left out, never truncated), and each deviation of the document. */
+  warnings: DraWarning[];
+}
+
+/** Options of {@link deviceInfoFromDeviceAttributes}. */
+export interface DeviceInfoFromAttributesOptions {
+  /** The domain of the device-info attributes. Default {@link DEFAULT_DEVICE_INFO_DOMAIN}. */
+  domain?: string | undefined;
+}
+
+/** What {@link deviceInfoFromDeviceAttributes} returns. */
+export interface DeviceInfoFromAttributesResult {
+  /** The device-info document, as the library's reader returns it; `undefined` when no attribute describes one. */
+  deviceInfo?: DeviceInfo | undefined;
+  /** `k8s.cni.cncf.io/resourceName`, when set: with `deviceID`, `getDPDeviceInfoPath(resourceName, deviceID)` names the device plugin file. */
+  resourceName?: string | undefined;
+  /** `k8s.cni.cncf.io/deviceID`, when set. */
+  deviceID?: string | undefined;
+  /** Attributes that could not be read, and the document's deviations from the spec. */
+  warnings: DraWarning[];
+}
+
+function checkDomain(name: string, value: unknown): string {
+  const domain = optionalString(name, value) ?? DEFAULT_DEVICE_INFO_DOMAIN;
+  if (!isAttributeDomain(domain)) {
+    throw invalidArgValue(name, 'must be a DNS subdomain of at most 63 characters (lower case), e.g. "deviceinfo.example.com"', domain);
+  }
+  return domain;
+}
+
+function fromIssue(issue: DeviceInfoIssue): DraWarning {
+  return { code: issue.code, jsonPath: issue.jsonPath, message: issue.message };
+}
+
+/**
+ * The sub-object whose `pci-address` is `resource.kubernetes.io/pciBusID`:
+ * the one `type` names, else the first present in spec order.
+ */
+function primaryOf(type: unknown, present: (sub: SubObjectKey) => boolean): SubObjectKey | undefined {
+  if (typeof type === "string" && isDeviceKey(type)) return type;
+  return DEVICE_TYPES.find(present);
+}
+
+/**
+ * A device-info document as ResourceSlice device attributes, for a DRA
+ * driver that publishes what a device plugin would write to its file (see
+ * the module documentation for the mapping). The document is read as the
+ * library's readers read it (leniently: deviations are warnings; Go's
+ * omissions apply, so empty strings are absent).
+ *
+ * Nothing is truncated: a string over 64 bytes, a `version` that is not a
+ * semantic version, a key the spec does not define, an attribute past
+ * `maxAttributes` is left out and reported in `warnings`.
+ *
+ * @param info - a device-info document (spec section 3)
+ * @returns `{ attributes, warnings }`
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` for a document with a
+ *   known field of the wrong JSON type; `TypeError` / `RangeError` (Node's
+ *   `ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`) for
+ *   a non-object `info` or bad options.
+ *
+ * @example
+ * ```ts
+ * const { attributes, warnings } = deviceInfoToDeviceAttributes(
+ *   { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0", "pf-pci-address": "0000:af:00.0" } },
+ *   { resourceName: "intel.com/sriov", deviceID: "0000:af:06.0" },
+ * );
+ * // attributes["resource.kubernetes.io/pciBusID"] → { string: "0000:af:06.0" }
+ * // attributes["deviceinfo.k8s.cni.cncf.io/pciPfPciAddress"] → { string: "0000:af:00.0" }
+ * ```
+ */
+export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceInfoToAttributesOptions): DeviceAttributesResult {
+  if (!isObject(info)) throw invalidArgType("info", "a device-info object", info);
+  const opts = checkOptions("options", options);
+  const domain = checkDomain("options.domain", opts.domain);
+  const resourceName = optionalString("options.resourceName", opts.resourceName);
+  const deviceID = optionalString("options.deviceID", opts.deviceID);
+  const maxAttributes = optionalInteger("options.maxAttributes", opts.maxAttributes, 0) ?? MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE;
+
+  const warnings: DraWarning[] = [];
+  const doc = parseDeviceInfo(info, { onWarning: (w) => warnings.push(fromIssue(w)) }) as unknown as Record<string, unknown>;
+  const candidates: { name: string; value: DeviceAttribute; jsonPath: string | undefined }[] = [];
+  const addString = (name: string, value: string, jsonPath: string | undefined, kind: "string" | "version" = "string") => {
+    if (value === "") return; // Go's omitempty: an empty string is an absent field
+    const bytes = byteLength(value);
+    if (bytes > DEVICE_ATTRIBUTE_MAX_VALUE_LENGTH) {
+      warnings.push({
+        code: "value_too_long",
+        attribute: name,
+        jsonPath,
+        message: `${jsonPath ?? name} is ${bytes} bytes, over the API's ${DEVICE_ATTRIBUTE_MAX_VALUE_LENGTH}-byte limit for attribute values; ${name} is left out`,
+      });
+      return;
+    }
+    if (kind === "version" && !isSemver(value)) {
+      warnings.push({
+        code: "not_semver",
+        attribute: name,
+        jsonPath,
+        message: `version "${value}" is not a semantic version (e.g. "${SPEC_VERSION}"); ${name} is left out`,
+      });
+      return;
+    }
+    candidates.push({ name, value: kind === "version" ? { version: value } : { string: value }, jsonPath });
+  };
+
+  if (resourceName !== undefined) addString(MULTUS_RESOURCE_NAME_ATTRIBUTE, resourceName, undefined);
+  if (deviceID !== undefined) addString(MULTUS_DEVICE_ID_ATTRIBUTE, deviceID, undefined);
+
+  const subObject = (sub: SubObjectKey) => (isObject(doc[sub]) ? (doc[sub] as Record<string, unknown>) : undefined);
+  const primary = primaryOf(doc.type, (sub) => subObject(sub) !== undefined);
+  const primaryObject = primary === "pci" || primary === "vdpa" ? subObject(primary) : undefined;
+  const busID = primaryObject?.["pci-address"];
+  if (typeof busID === "string") addString(PCI_BUS_ID_ATTRIBUTE, busID, formatJsonPath([primary as string, "pci-address"]));
+  if (typeof doc.type === "string") addString(`${domain}/type`, doc.type, "$.type");
+  if (typeof doc.version === "string") addString(`${domain}/version`, doc.version, "$.version", "version");
+
+  // The primary sub-object first, so that a tight budget keeps what describes the device.
+  const order = primary === undefined ? DEVICE_TYPES : [primary, ...DEVICE_TYPES.filter((s) => s !== primary)];
+  for (const sub of order) {
+    const obj = subObject(sub);
+    if (obj === undefined) continue;
+    for (const entry of DEVICE_INFO_ATTRIBUTE_IDS) {
+      if (entry.subObject !== sub) continue;
+      const value = obj[entry.key];
+      if (typeof value !== "string") continue;
+      if (sub === primary && entry.key === "pci-address" && primaryObject !== undefined) continue; // it is pciBusID
+      addString(`${domain}/${entry.id}`, value, formatJsonPath([sub, entry.key]));
+    }
+    for (const key of Object.keys(obj)) {
+      if (!SUB_FIELDS.get(sub)?.has(key)) unmapped(warnings, [sub, key]);
+    }
+  }
+  for (const key of Object.keys(doc)) {
+    if (key !== "type" && key !== "version" && !isDeviceKey(key)) unmapped(warnings, [key]);
+  }
+
+  const attributes: DeviceAttributes = {};
+  candidates.forEach((candidate, i) => {
+    if (i < maxAttributes) {
+      attributes[candidate.name] = candidate.value;
+      return;
+    }
+    warnings.push({
+      code: "too_many_attributes",
+      attribute: candidate.name,
+      jsonPath: candidate.jsonPath,
+      message: `${candidate.name} is past the device's attribute budget (maxAttributes ${maxAttributes}; the API allows ${MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE} attributes and capacities per device) and is left out`,
+    });
+  });
+  return { attributes, warnings };
+}
+
+function unmapped(warnings: DraWarning[], path: readonly string[]): void {
+  const jsonPath = formatJsonPath(path);
+  warnings.push({
+    code: "unmapped_key",
+    jsonPath,
+    message: `${jsonPath} is not a field of spec v1.1.0 and has no device attribute; it is left out`,
+  });
+}
+
+/** The one value of an attribute, or `undefined` (with a warning) when it has none or several. */
+function attributeValue(name: string, raw: unknown, warnings: DraWarning[]): { kind: string; value: unknown } | undefined {
+  if (isObject(raw)) {
+    const set = Object.keys(raw).filter((k) => raw[k] !== undefined && raw[k] !== null);
+    const kind = set[0];
+    if (set.length === 1 && kind !== undefined) return { kind, value: raw[kind] };
+  }
+  warnings.push({
+    code: "invalid_attribute",
+    attribute: name,
+    message: `${name} must be an object with exactly one of "string", "int", "bool", "version"; got ${JSON.stringify(raw) ?? String(raw)}; it is ignored`,
+  });
+  return undefined;
+}
+
+/** A string-valued attribute (`string`, or leniently `version` where a version is read). */
+function stringValue(name: string, raw: unknown, warnings: DraWarning[], kind: "string" | "version"): string | undefined {
+  const value = attributeValue(name, raw, warnings);
+  if (value === undefined) return undefined;
+  if ((value.kind === "string" || value.kind === "version") && typeof value.value === "string") {
+    if (value.kind !== kind) {
+      warnings.push({
+        code: "wrong_attribute_type",
+        attribute: name,
+        message: `${name} should be a ${kind} attribute, got a ${value.kind} one; read anyway`,
+      });
+    }
+    return value.value;
+  }
+  warnings.push({
+    code: "wrong_attribute_type",
+    attribute: name,
+    message: `${name} must be a ${kind} attribute, got ${JSON.stringify(raw)}; it is ignored`,
+  });
+  return undefined;
+}
+
+/**
+ * The device-info view of a device's attributes (a ResourceSlice device's
+ * `attributes`, or those of a device metadata file): the reverse of
+ * {@link deviceInfoToDeviceAttributes}, lenient like every reader of the
+ * library. The document is what `parseDeviceInfo` returns for it (Go's field
+ * order); with no `<domain>/type` attribute the type is inferred from the
+ * fields there are (`pci` from `resource.kubernetes.io/pciBusID` alone), and
+ * with no `<domain>/version` it is {@link SPEC_VERSION}.
+ *
+ * `resourceName` and `deviceID` come from Multus's `k8s.cni.cncf.io`
+ * attributes, so that a meta-plugin finds the device plugin file of a
+ * DRA-allocated device with `getDPDeviceInfoPath(resourceName, deviceID)`.
+ * Attributes of other domains are the driver's own and are not read; bare
+ * names (the driver's domain) neither.
+ *
+ * @returns `{ deviceInfo?, resourceName?, deviceID?, warnings }`; `deviceInfo`
+ *   is absent when no attribute describes a device-info field.
+ * @throws `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for
+ *   a non-object `attributes` or bad options; never for attribute values,
+ *   which are reported in `warnings`.
+ *
+ * @example
+ * ```ts
+ * const { deviceInfo, resourceName, deviceID } = deviceInfoFromDeviceAttributes(device.attributes ?? {});
+ * if (resourceName !== undefined && deviceID !== undefined) console.log(getDPDeviceInfoPath(resourceName, deviceID));
+ * ```
+ */
+export function deviceInfoFromDeviceAttributes(
+  attributes: DeviceAttributes,
+  options?: DeviceInfoFromAttributesOptions,
+): DeviceInfoFromAttributesResult {
+  if (!isPlainObject(attributes)) throw invalidArgType("attributes", "an object of device attributes by qualified name", attributes);
+  const opts = checkOptions("options", options);
+  const domain = checkDomain("options.domain", opts.domain);
+  const prefix = `${domain}/`;
+  const warnings: DraWarning[] = [];
+  const result: DeviceInfoFromAttributesResult = { warnings };
+
+  const multus = (name: string) => {
+    if (!Object.hasOwn(attributes, name)) return undefined;
+    const value = stringValue(name, attributes[name], warnings, "string");
+    return value === "" ? undefined : value;
+  };
+  const resourceName = multus(MULTUS_RESOURCE_NAME_ATTRIBUTE);
+  const deviceID = multus(MULTUS_DEVICE_ID_ATTRIBUTE);
+
+  let type: string | undefined;
+  let version: string | undefined;
+  let busID: string | undefined;
+  let found = false;
+  const fields = new Map<SubObjectKey, Map<string, string>>();
+  for (const name of Object.keys(attributes)) {
+    const raw = attributes[name];
+    if (name === PCI_BUS_ID_ATTRIBUTE) {
+      busID = stringValue(name, raw, warnings, "string");
+      found ||= busID !== undefined;
+      continue;
+    }
+    if (!name.startsWith(prefix)) continue;
+    const entry = BY_ID.get(name.slice(prefix.length));
+    if (entry === undefined) {
+      warnings.push({
+        code: "unknown_attribute",
+        attribute: name,
+        message: `${name} names no device-info field of spec v1.1.0; it is ignored`,
+      });
+      continue;
+    }
+    const value = stringValue(name, raw, warnings, entry.key === "version" && entry.subObject === undefined ? "version" : "string");
+    if (value === undefined) continue;
+    found = true;
+    if (entry.subObject === undefined) {
+      if (entry.key === "type") type = value;
+      else version = value;
+      continue;
+    }
+    const sub = fields.get(entry.subObject) ?? new Map<string, string>();
+    sub.set(entry.key, value);
+    fields.set(entry.subObject, sub);
+  }
+
+  if (resourceName !== undefined) result.resourceName = resourceName;
+  if (deviceID !== undefined) result.deviceID = deviceID;
+  if (!found) return result;
+
+  const primary = primaryOf(type, (sub) => fields.has(sub)) ?? (busID !== undefined ? "pci" : undefined);
+  if (busID !== undefined) {
+    // pciBusID is the pci-address of the device `type` names (pci or vdpa); a pci one otherwise.
+    const target: SubObjectKey = primary === "vdpa" ? "vdpa" : "pci";
+    const sub = fields.get(target) ?? new Map<string, string>();
+    const other = sub.get("pci-address");
+    if (other !== undefined && other !== busID) {
+      warnings.push({
+        code: "conflict",
+        attribute: PCI_BUS_ID_ATTRIBUTE,
+        jsonPath: formatJsonPath([target, "pci-address"]),
+        message: `${PCI_BUS_ID_ATTRIBUTE} is "${busID}" but ${prefix}${camel([target, "pci-address"])} is "${other}"; the standard attribute wins`,
+      });
+    }
+    sub.set("pci-address", busID);
+    fields.set(target, sub);
+  }
+
+  const doc: Record<string, unknown> = {};
+  const inferred = type ?? primary;
+  if (inferred !== undefined) doc.type = inferred;
+  doc.version = version ?? SPEC_VERSION;
+  for (const sub of DEVICE_TYPES) {
+    const values = fields.get(sub);
+    if (values === undefined) continue;
+    const obj: Record<string, string> = {};
+    for (const rule of DEVICE_FIELDS[sub]) {
+      const value = values.get(rule.key);
+      if (value !== undefined) obj[rule.key] = value;
+    }
+    doc[sub] = obj;
+  }
+  // Every value is a string, so the lenient reader cannot refuse the document.
+  result.deviceInfo = parseDeviceInfo(doc, { onWarning: (w) => warnings.push(fromIssue(w)) });
+  return result;
+}

@@ -1,0 +1,124 @@
+/**
+ * The Kubernetes API shapes this package reads and writes for Dynamic
+ * Resource Allocation (DRA), as JSON objects: `resource.k8s.io/v1`
+ * (`DeviceAttribute`, `NetworkDeviceData`, `AllocatedDeviceStatus`,
+ * `ResourceClaim`) and KEP-5304's device metadata
+ * (`metadata.resource.k8s.io/v1alpha1` `DeviceMetadata`, from
+ * `k8s.io/dynamic-resource-allocation/api/metadata`). Field names are the
+ * API's JSON names; only the fields this package uses are spelt out, every
+ * object may carry more.
+ */
+
+/**
+ * A ResourceSlice device attribute (`resource.k8s.io/v1` `DeviceAttribute`):
+ * exactly one of the value fields is set. Strings and versions are at most 64
+ * bytes; a version is a semantic version (semver.org 2.0.0). The list forms
+ * (`ints`, `bools`, `strings`, `versions`, alpha in Kubernetes 1.36) are read
+ * as unknown attributes.
+ */
+export interface DeviceAttribute {
+  int?: number | undefined;
+  bool?: boolean | undefined;
+  string?: string | undefined;
+  version?: string | undefined;
+  [key: string]: unknown;
+}
+
+/**
+ * Device attributes by qualified name (`<DNS subdomain>/<C identifier>`, or a
+ * bare C identifier in the driver's own domain), as in a ResourceSlice's
+ * `spec.devices[].attributes` or a device metadata file.
+ */
+export type DeviceAttributes = Record<string, DeviceAttribute>;
+
+/**
+ * `resource.k8s.io/v1` `NetworkDeviceData`: the network side of an allocated
+ * device. `interfaceName` at most 256 bytes, `ips` at most 16 distinct
+ * addresses in canonical CIDR form with the interface's prefix
+ * (`"192.0.2.5/24"`, `"2001:db8::5/64"`), `hardwareAddress` at most 128 bytes.
+ */
+export interface NetworkDeviceData {
+  interfaceName?: string | undefined;
+  ips?: string[] | undefined;
+  hardwareAddress?: string | undefined;
+  [key: string]: unknown;
+}
+
+/** A `metav1.Condition`, as in `AllocatedDeviceStatus.conditions`. */
+export interface DeviceCondition {
+  /** CamelCase, e.g. `Ready`. */
+  type: string;
+  status: "True" | "False" | "Unknown";
+  observedGeneration?: number | undefined;
+  /** RFC 3339 date-time, seconds precision, e.g. `2026-01-31T12:00:00Z`. */
+  lastTransitionTime: string;
+  /** CamelCase, 1 to 1024 characters. */
+  reason: string;
+  /** At most 32768 characters; may be empty. */
+  message: string;
+  [key: string]: unknown;
+}
+
+/**
+ * `resource.k8s.io/v1` `AllocatedDeviceStatus`: one entry of a
+ * ResourceClaim's `status.devices`, keyed by `driver`, `pool`, `device` (and
+ * `shareID`). `data` is at most 10 KiB of JSON (a JSON object); at most 8
+ * `conditions`.
+ */
+export interface AllocatedDeviceStatus {
+  driver: string;
+  pool: string;
+  device: string;
+  shareID?: string | undefined;
+  conditions?: DeviceCondition[] | undefined;
+  data?: Record<string, unknown> | undefined;
+  networkData?: NetworkDeviceData | undefined;
+  [key: string]: unknown;
+}
+
+/** The parts of a `resource.k8s.io/v1` `ResourceClaim` that {@link networkStatusFromResourceClaim} reads. */
+export interface ResourceClaimLike {
+  metadata?: { name?: string | undefined; namespace?: string | undefined; [key: string]: unknown } | undefined;
+  status?: { devices?: AllocatedDeviceStatus[] | null | undefined; [key: string]: unknown } | null | undefined;
+  [key: string]: unknown;
+}
+
+/** One allocated device of a device metadata file (KEP-5304 `Device`). */
+export interface DeviceMetadataDevice {
+  driver: string;
+  pool: string;
+  name: string;
+  attributes?: DeviceAttributes | undefined;
+  networkData?: NetworkDeviceData | undefined;
+  [key: string]: unknown;
+}
+
+/** One request of a device metadata file (KEP-5304 `DeviceMetadataRequest`). */
+export interface DeviceMetadataRequest {
+  /** The request name; `<request>/<subrequest>` for a `firstAvailable` subrequest. */
+  name: string;
+  devices?: DeviceMetadataDevice[] | undefined;
+  [key: string]: unknown;
+}
+
+/**
+ * A KEP-5304 `DeviceMetadata` object (`metadata.resource.k8s.io/v1alpha1`),
+ * as a DRA driver writes it into
+ * `/var/run/kubernetes.io/dra-device-attributes/…/<driver>-metadata.json`.
+ */
+export interface DeviceMetadata {
+  apiVersion: string;
+  kind: "DeviceMetadata";
+  metadata: {
+    name?: string | undefined;
+    namespace?: string | undefined;
+    uid?: string | undefined;
+    /** 1 when the driver prepared the claim, raised by each later update (e.g. network data). */
+    generation?: number | undefined;
+    [key: string]: unknown;
+  };
+  /** The claim's name in the pod spec (`pod.spec.resourceClaims[].name`), for claims made from a template. */
+  podClaimName?: string | undefined;
+  requests?: DeviceMetadataRequest[] | undefined;
+  [key: string]: unknown;
+}

@@ -1,0 +1,371 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_DEVICE_INFO_DOMAIN,
+  DEVICE_INFO_ATTRIBUTE_IDS,
+  type DeviceAttributes,
+  deviceInfoFromDeviceAttributes,
+  deviceInfoToDeviceAttributes,
+  isQualifiedName,
+} from "../../src/dra.js";
+import { isDeviceInfoError } from "../../src/errors.js";
+import type { DeviceInfo } from "../../src/format/schema.js";
+import { getDPDeviceInfoPath, parseDeviceInfo } from "../../src/index.js";
+import { writeFixtures } from "../helpers/fixtures.js";
+import { attributeProblems, validateDeviceAttributes } from "./k8s-api.js";
+
+const D = DEFAULT_DEVICE_INFO_DOMAIN;
+const BUS = "resource.kubernetes.io/pciBusID";
+const roundTrip = (info: unknown, options?: Parameters<typeof deviceInfoToDeviceAttributes>[1]) =>
+  deviceInfoFromDeviceAttributes(deviceInfoToDeviceAttributes(info as DeviceInfo, options).attributes, options);
+
+/**
+ * What the round trip cannot bring back, by fixture: `type` is inferred and
+ * `version` defaults to SPEC_VERSION when absent; an empty sub-object has no
+ * attribute; a version that is not semver has no `version` attribute.
+ */
+const ROUND_TRIP_EXCEPTIONS: Record<string, unknown> = {
+  "all-empty-strings": undefined, // Go writes {"vdpa":{}}: nothing to publish
+  "empty-object": undefined,
+  "empty-optional-strings": { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } },
+  "empty-sub-object": { type: "pci", version: "1.1.0" },
+  "type-only": { type: "pci", version: "1.1.0" },
+  "version-v-prefix-unknown-type": { type: "foo", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } },
+};
+
+describe("deviceInfoToDeviceAttributes → deviceInfoFromDeviceAttributes, on Go's write fixtures", () => {
+  const cases = writeFixtures().filter((f) => f.goOutput !== undefined);
+
+  it.each(cases)("$name: attributes the API accepts, and back to what Go wrote", ({ name, input, goOutput }) => {
+    const { attributes } = deviceInfoToDeviceAttributes(JSON.parse(input));
+    expect(() => validateDeviceAttributes(attributes)).not.toThrow();
+    const back = deviceInfoFromDeviceAttributes(attributes);
+    const expected = Object.hasOwn(ROUND_TRIP_EXCEPTIONS, name) ? ROUND_TRIP_EXCEPTIONS[name] : parseDeviceInfo(goOutput);
+    expect(back.deviceInfo).toStrictEqual(expected);
+    // in Go's field order, as the library's reader returns it
+    if (back.deviceInfo !== undefined) expect(JSON.stringify(back.deviceInfo)).toBe(JSON.stringify(parseDeviceInfo(back.deviceInfo)));
+  });
+
+  it("covers every field of every type, and no fixture loses a spec field on the way", () => {
+    const seen = new Set<string>();
+    for (const { input } of cases)
+      for (const name of Object.keys(deviceInfoToDeviceAttributes(JSON.parse(input)).attributes)) seen.add(name);
+    const expected = DEVICE_INFO_ATTRIBUTE_IDS.filter((e) => !(e.key === "pci-address" && e.subObject === "pci")).map(
+      (e) => `${D}/${e.id}`,
+    );
+    // vdpa's pci-address is pciBusID in every vdpa fixture; the attribute for a non-primary one is tested below
+    expect([...seen].sort()).toStrictEqual([...expected.filter((n) => n !== `${D}/vdpaPciAddress`), BUS].sort());
+  });
+});
+
+describe("deviceInfoToDeviceAttributes", () => {
+  it("maps a PCI document with Multus's attributes (the SR-IOV DRA driver's Multus mode)", () => {
+    const { attributes, warnings } = deviceInfoToDeviceAttributes(
+      {
+        type: "pci",
+        version: "1.1.0",
+        pci: { "pci-address": "0000:af:06.0", "rdma-device": "mlx5_3", "pf-pci-address": "0000:af:00.0", "representor-device": "pf0vf3" },
+      },
+      { resourceName: "intel.com/sriov", deviceID: "0000:af:06.0" },
+    );
+    expect(warnings).toStrictEqual([]);
+    expect(attributes).toStrictEqual({
+      "k8s.cni.cncf.io/resourceName": { string: "intel.com/sriov" },
+      "k8s.cni.cncf.io/deviceID": { string: "0000:af:06.0" },
+      [BUS]: { string: "0000:af:06.0" },
+      [`${D}/type`]: { string: "pci" },
+      [`${D}/version`]: { version: "1.1.0" },
+      [`${D}/pciRdmaDevice`]: { string: "mlx5_3" },
+      [`${D}/pciPfPciAddress`]: { string: "0000:af:00.0" },
+      [`${D}/pciRepresentorDevice`]: { string: "pf0vf3" },
+    });
+    validateDeviceAttributes(attributes);
+  });
+
+  it.each([
+    [
+      "vdpa",
+      {
+        type: "vdpa",
+        version: "1.1.0",
+        vdpa: { "parent-device": "vdpa:0000:af:06.0", driver: "vhost", path: "/dev/vhost-vdpa-0", "pci-address": "0000:af:06.0" },
+      },
+      {
+        [BUS]: "0000:af:06.0",
+        [`${D}/vdpaParentDevice`]: "vdpa:0000:af:06.0",
+        [`${D}/vdpaDriver`]: "vhost",
+        [`${D}/vdpaPath`]: "/dev/vhost-vdpa-0",
+      },
+    ],
+    [
+      "vhost-user",
+      { type: "vhost-user", version: "1.1.0", "vhost-user": { mode: "client", path: "/var/run/vhost/net1.sock" } },
+      { [`${D}/vhostUserMode`]: "client", [`${D}/vhostUserPath`]: "/var/run/vhost/net1.sock" },
+    ],
+    [
+      "memif",
+      { type: "memif", version: "1.1.0", memif: { role: "master", path: "/run/memif.sock", mode: "inject-punt" } },
+      { [`${D}/memifRole`]: "master", [`${D}/memifPath`]: "/run/memif.sock", [`${D}/memifMode`]: "inject-punt" },
+    ],
+  ])("maps a %s document", (type, info, fields) => {
+    const { attributes } = deviceInfoToDeviceAttributes(info as DeviceInfo);
+    const strings = Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, v.string ?? v.version]));
+    expect(strings).toStrictEqual({ [`${D}/type`]: type, [`${D}/version`]: "1.1.0", ...fields });
+  });
+
+  it("gives the pci-address of a sub-object that type does not name its own attribute, and brings it back", () => {
+    const info = {
+      type: "memif",
+      version: "1.1.0",
+      memif: { role: "slave", path: "/m", mode: "ip" },
+      pci: { "pci-address": "0000:01:00.1" },
+      vdpa: { "pci-address": "0000:01:00.2" },
+    };
+    const { attributes } = deviceInfoToDeviceAttributes(info as DeviceInfo);
+    expect(attributes[BUS]).toBeUndefined();
+    expect(attributes[`${D}/pciPciAddress`]).toStrictEqual({ string: "0000:01:00.1" });
+    expect(attributes[`${D}/vdpaPciAddress`]).toStrictEqual({ string: "0000:01:00.2" });
+    expect(roundTrip(info).deviceInfo).toStrictEqual(parseDeviceInfo(info));
+  });
+
+  it("uses the domain of the user's choice", () => {
+    const { attributes } = deviceInfoToDeviceAttributes(
+      { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0", "vhost-net": "/dev/vhost-net" } },
+      { domain: "net.example.com" },
+    );
+    expect(Object.keys(attributes)).toStrictEqual([BUS, "net.example.com/type", "net.example.com/version", "net.example.com/pciVhostNet"]);
+    expect(roundTrip({ type: "pci", pci: { "vhost-net": "/dev/vhost-net" } }, { domain: "net.example.com" }).deviceInfo).toStrictEqual({
+      type: "pci",
+      version: "1.1.0",
+      pci: { "vhost-net": "/dev/vhost-net" },
+    });
+  });
+
+  it("has identifiers the API accepts for every field", () => {
+    for (const { id } of DEVICE_INFO_ATTRIBUTE_IDS) {
+      expect(id).toMatch(/^[A-Za-z_][A-Za-z0-9_]{0,31}$/);
+      expect(isQualifiedName(`${D}/${id}`)).toBe(true);
+    }
+    expect(D.length).toBeLessThanOrEqual(63);
+  });
+
+  describe("values at and past the API's limits", () => {
+    const withPath = (path: string) =>
+      deviceInfoToDeviceAttributes({ type: "vhost-user", version: "1.1.0", "vhost-user": { mode: "server", path } });
+
+    it.each([
+      ["64 ASCII bytes", `/${"a".repeat(63)}`, true],
+      ["65 ASCII bytes", `/${"a".repeat(64)}`, false],
+      ["64 bytes in 33 characters (é is 2 bytes)", `/${"é".repeat(31)}x`, true],
+      ["66 bytes in 34 characters", `/${"é".repeat(32)}x`, false],
+      ["64 bytes of 4-byte characters", "😀".repeat(16), true],
+      ["68 bytes of 4-byte characters (17 characters)", "😀".repeat(17), false],
+    ])("a string of %s", (_, path, fits) => {
+      const { attributes, warnings } = withPath(path);
+      expect(attributeProblems(attributes)).toStrictEqual([]);
+      if (fits) {
+        expect(attributes[`${D}/vhostUserPath`]).toStrictEqual({ string: path });
+        expect(warnings).toStrictEqual([]);
+      } else {
+        // left out, never truncated; reported with the field and the attribute
+        expect(attributes[`${D}/vhostUserPath`]).toBeUndefined();
+        expect(warnings).toStrictEqual([
+          expect.objectContaining({ code: "value_too_long", attribute: `${D}/vhostUserPath`, jsonPath: "$.vhost-user.path" }),
+        ]);
+        expect(warnings[0]?.message).toContain(`${Buffer.byteLength(path)} bytes`);
+      }
+    });
+
+    it.each([
+      ["1.1.0", true],
+      ["1.0.0", true],
+      ["2.0.0-rc.1+build.5", true],
+      ["v1.1.0", false],
+      ["1.1", false],
+      ["01.1.0", false],
+      [`1.1.0-${"a".repeat(59)}`, false], // 65 bytes
+      [`1.1.0-${"a".repeat(58)}`, true], // 64 bytes
+    ])("version %s", (version, fits) => {
+      const { attributes, warnings } = deviceInfoToDeviceAttributes({ type: "pci", version, pci: { "pci-address": "0000:af:06.0" } });
+      expect(attributeProblems(attributes)).toStrictEqual([]);
+      expect(attributes[`${D}/version`]).toStrictEqual(fits ? { version } : undefined);
+      if (!fits) expect(warnings.map((w) => w.code)).toContain(version.length > 64 ? "value_too_long" : "not_semver");
+    });
+
+    it("keeps within the attribute budget, dropping the least important and listing each", () => {
+      const info = {
+        type: "pci",
+        version: "1.1.0",
+        pci: { "pci-address": "0000:af:06.0", "vhost-net": "/dev/vhost-net", "rdma-device": "mlx5_3" },
+      } as DeviceInfo;
+      const all = deviceInfoToDeviceAttributes(info, { resourceName: "r", deviceID: "d" });
+      expect(Object.keys(all.attributes)).toHaveLength(7);
+      const { attributes, warnings } = deviceInfoToDeviceAttributes(info, { resourceName: "r", deviceID: "d", maxAttributes: 5 });
+      expect(Object.keys(attributes)).toStrictEqual([
+        "k8s.cni.cncf.io/resourceName",
+        "k8s.cni.cncf.io/deviceID",
+        BUS,
+        `${D}/type`,
+        `${D}/version`,
+      ]);
+      expect(warnings.map((w) => [w.code, w.attribute])).toStrictEqual([
+        ["too_many_attributes", `${D}/pciVhostNet`],
+        ["too_many_attributes", `${D}/pciRdmaDevice`],
+      ]);
+      expect(deviceInfoToDeviceAttributes(info, { maxAttributes: 0 }).attributes).toStrictEqual({});
+    });
+
+    it("never exceeds the API's 32 attributes, even with every field of every type", () => {
+      const info = JSON.parse(writeFixtures().find((f) => f.name === "multiple-sub-objects")?.input ?? "{}");
+      for (const sub of ["pci", "vdpa", "vhost-user", "memif"]) {
+        info[sub] = Object.fromEntries(
+          DEVICE_INFO_ATTRIBUTE_IDS.filter((e) => e.subObject === sub).map((e) => [
+            e.key,
+            e.key.includes("pci-address") ? "0000:af:06.0" : "/x",
+          ]),
+        );
+      }
+      const { attributes } = deviceInfoToDeviceAttributes(info, { resourceName: "intel.com/sriov", deviceID: "0000:af:06.0" });
+      expect(Object.keys(attributes).length).toBeLessThanOrEqual(32);
+      validateDeviceAttributes(attributes);
+    });
+  });
+
+  it("reports keys the spec does not define instead of inventing attributes for them", () => {
+    const { attributes, warnings } = deviceInfoToDeviceAttributes({
+      type: "pci",
+      version: "1.1.0",
+      pci: { "pci-address": "0000:af:06.0", "x-vendor": "acme" },
+      extra: 1,
+    } as DeviceInfo);
+    expect(Object.keys(attributes)).toHaveLength(3);
+    expect(warnings.map((w) => [w.code, w.jsonPath])).toStrictEqual([
+      ["unmapped_key", "$.pci.x-vendor"],
+      ["unmapped_key", "$.extra"],
+    ]);
+  });
+
+  it("passes the reader's deviations on as warnings, and refuses what the reader refuses", () => {
+    const { warnings } = deviceInfoToDeviceAttributes({ type: "pci", version: "1.1.0", pci: { "pci-address": "af:06.0" } });
+    expect(warnings).toStrictEqual([expect.objectContaining({ code: "invalid_pci_address", jsonPath: "$.pci.pci-address" })]);
+    try {
+      deviceInfoToDeviceAttributes({ type: "pci", pci: { "pci-address": 5 } } as unknown as DeviceInfo);
+      expect.unreachable();
+    } catch (err) {
+      expect(isDeviceInfoError(err) && err.code).toBe("ERR_DEVINFO_INVALID");
+    }
+  });
+
+  it.each([
+    ["info", () => deviceInfoToDeviceAttributes(null as unknown as DeviceInfo), "ERR_INVALID_ARG_TYPE"],
+    ["info", () => deviceInfoToDeviceAttributes("{}" as unknown as DeviceInfo), "ERR_INVALID_ARG_TYPE"],
+    ["options", () => deviceInfoToDeviceAttributes({} as DeviceInfo, null as never), "ERR_INVALID_ARG_TYPE"],
+    ["options.domain", () => deviceInfoToDeviceAttributes({} as DeviceInfo, { domain: "Example.COM" }), "ERR_INVALID_ARG_VALUE"],
+    ["options.domain", () => deviceInfoToDeviceAttributes({} as DeviceInfo, { domain: `${"a".repeat(60)}.com` }), "ERR_INVALID_ARG_VALUE"],
+    ["options.resourceName", () => deviceInfoToDeviceAttributes({} as DeviceInfo, { resourceName: 5 as never }), "ERR_INVALID_ARG_TYPE"],
+    ["options.maxAttributes", () => deviceInfoToDeviceAttributes({} as DeviceInfo, { maxAttributes: -1 }), "ERR_OUT_OF_RANGE"],
+    ["options.maxAttributes", () => deviceInfoToDeviceAttributes({} as DeviceInfo, { maxAttributes: Number.NaN }), "ERR_OUT_OF_RANGE"],
+    ["attributes", () => deviceInfoFromDeviceAttributes([] as never), "ERR_INVALID_ARG_TYPE"],
+    ["attributes", () => deviceInfoFromDeviceAttributes(undefined as never), "ERR_INVALID_ARG_TYPE"],
+    ["options", () => deviceInfoFromDeviceAttributes({}, "x" as never), "ERR_INVALID_ARG_TYPE"],
+  ])("misuse of %s follows Node's convention", (argument, call, code) => {
+    let caught: unknown;
+    try {
+      call();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(code === "ERR_OUT_OF_RANGE" ? RangeError : TypeError);
+    expect(caught).toMatchObject({ code });
+    expect((caught as Error).message).toContain(argument);
+  });
+});
+
+describe("deviceInfoFromDeviceAttributes", () => {
+  it("finds the device plugin file of a DRA-allocated device through Multus's attributes", () => {
+    const attributes: DeviceAttributes = {
+      "k8s.cni.cncf.io/resourceName": { string: "intel.com/sriov" },
+      "k8s.cni.cncf.io/deviceID": { string: "0000:af:06.0" },
+      [BUS]: { string: "0000:af:06.0" },
+      "sriovnetwork.k8snetworkplumbingwg.io/PFName": { string: "ens1f0" },
+      "dra.net/numaNode": { int: 1 },
+    };
+    const result = deviceInfoFromDeviceAttributes(attributes);
+    expect(result).toStrictEqual({
+      warnings: [],
+      resourceName: "intel.com/sriov",
+      deviceID: "0000:af:06.0",
+      deviceInfo: { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } },
+    });
+    expect(getDPDeviceInfoPath(result.resourceName as string, result.deviceID as string, { baseDir: "/b" })).toBe(
+      "/b/dp/intel.com-sriov-0000:af:06.0-device.json",
+    );
+  });
+
+  it.each([
+    [
+      "pciBusID alone is a PCI device",
+      { [BUS]: { string: "0000:af:06.0" } },
+      { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } },
+    ],
+    [
+      "vdpa fields make it vDPA, pciBusID its address",
+      { [BUS]: { string: "0000:af:06.0" }, [`${D}/vdpaDriver`]: { string: "virtio" } },
+      { type: "vdpa", version: "1.1.0", vdpa: { driver: "virtio", "pci-address": "0000:af:06.0" } },
+    ],
+    [
+      "vhost-user fields",
+      { [`${D}/vhostUserPath`]: { string: "/s" } },
+      { type: "vhost-user", version: "1.1.0", "vhost-user": { path: "/s" } },
+    ],
+    ["memif fields", { [`${D}/memifRole`]: { string: "slave" } }, { type: "memif", version: "1.1.0", memif: { role: "slave" } }],
+    [
+      "an explicit version",
+      { [BUS]: { string: "0000:af:06.0" }, [`${D}/version`]: { version: "1.0.0" } },
+      { type: "pci", version: "1.0.0", pci: { "pci-address": "0000:af:06.0" } },
+    ],
+  ])("infers the type: %s", (_, attributes, expected) => {
+    expect(deviceInfoFromDeviceAttributes(attributes as DeviceAttributes).deviceInfo).toStrictEqual(expected);
+  });
+
+  it("has no device-info for a device without device-info attributes (a GPU, a bare name in the driver's domain)", () => {
+    expect(
+      deviceInfoFromDeviceAttributes({ model: { string: "X100" }, type: { string: "pci" }, "gpu.example.com/memory": { int: 80 } }),
+    ).toStrictEqual({ warnings: [] });
+  });
+
+  it("reads leniently, reporting what it cannot read", () => {
+    const { deviceInfo, warnings, resourceName } = deviceInfoFromDeviceAttributes({
+      [BUS]: { string: "0000:af:06.0" },
+      [`${D}/pciPciAddress`]: { string: "0000:af:06.1" },
+      [`${D}/version`]: { string: "1.1.0" },
+      [`${D}/pciRdmaDevice`]: { int: 3 },
+      [`${D}/pciVhostNet`]: { string: "/dev/vhost-net", bool: true },
+      [`${D}/future`]: { string: "x" },
+      "k8s.cni.cncf.io/resourceName": { bool: true },
+      "k8s.cni.cncf.io/deviceID": { string: "" },
+    } as DeviceAttributes);
+    expect(deviceInfo).toStrictEqual({ type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } });
+    expect(resourceName).toBeUndefined();
+    expect(warnings.map((w) => [w.code, w.attribute])).toStrictEqual([
+      ["wrong_attribute_type", "k8s.cni.cncf.io/resourceName"],
+      ["wrong_attribute_type", `${D}/version`],
+      ["wrong_attribute_type", `${D}/pciRdmaDevice`],
+      ["invalid_attribute", `${D}/pciVhostNet`],
+      ["unknown_attribute", `${D}/future`],
+      ["conflict", BUS],
+    ]);
+  });
+
+  it("passes the document's deviations on", () => {
+    const { deviceInfo, warnings } = deviceInfoFromDeviceAttributes({
+      [`${D}/type`]: { string: "vdpa" },
+      [`${D}/vdpaDriver`]: { string: "vfio" },
+    });
+    expect(deviceInfo).toStrictEqual({ type: "vdpa", version: "1.1.0", vdpa: { driver: "vfio" } });
+    expect(warnings.map((w) => [w.code, w.jsonPath])).toStrictEqual([
+      ["missing_field", "$.vdpa.parent-device"],
+      ["invalid_enum", "$.vdpa.driver"],
+      ["missing_field", "$.vdpa.path"],
+    ]);
+  });
+});
