@@ -127,7 +127,7 @@ export interface DeviceInfoFromAttributesResult {
 function checkDomain(name: string, value: unknown): string {
   const domain = optionalString(name, value) ?? DEFAULT_DEVICE_INFO_DOMAIN;
   if (!isAttributeDomain(domain)) {
-    throw invalidArgValue(name, 'must be a DNS subdomain of at most 63 characters (lower case), e.g. "deviceinfo.example.com"', domain);
+    throw invalidArgValue(name, domain, 'must be a DNS subdomain of at most 63 characters (lower case), e.g. "deviceinfo.example.com"');
   }
   return domain;
 }
