@@ -23,6 +23,16 @@ export {
   PCI_BUS_ID_ATTRIBUTE,
 } from "./dra/attributes.js";
 export {
+  type AllocatedDeviceRef,
+  canonicalInterfaceAddress,
+  type DeviceStatusSource,
+  type NetworkStatusFromResourceClaimOptions,
+  networkStatusFromResourceClaim,
+  type ReadyCondition,
+  type ResourceClaimDeviceStatusOptions,
+  resourceClaimDeviceStatus,
+} from "./dra/claim-status.js";
+export {
   DEVICE_ATTRIBUTE_MAX_VALUE_LENGTH,
   DEVICE_MAX_DOMAIN_LENGTH,
   DEVICE_MAX_ID_LENGTH,
