@@ -153,3 +153,76 @@ export function checkOneOf<T extends string>(value: unknown, name: string, allow
 export function checkAbortSignal(value: unknown, name: string): asserts value is AbortSignal {
   if (typeof value !== "object" || value === null || !("aborted" in value)) throw invalidArgType(name, "an instance of AbortSignal", value);
 }
+
+/** An array (a list of network-status entries, say). */
+export function checkArray(value: unknown, name: string): asserts value is readonly unknown[] {
+  if (!Array.isArray(value)) throw invalidArgType(name, "an instance of Array", value);
+}
+
+/**
+ * Text or its bytes: a string, any typed array or `DataView`, or an
+ * `ArrayBuffer` (what the readers of annotation and file text take).
+ */
+export function checkText(value: unknown, name: string): asserts value is string | Uint8Array {
+  if (typeof value !== "string" && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) {
+    throw invalidArgType(name, "of type string or an instance of Uint8Array", value);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The options of the public API, one table per options interface. Each table
+// must name every option of its interface (the mapped type makes a missing
+// one a compile error), so an option added later is checked or the build fails.
+
+/** A check of one option's value (never called for `undefined`: every option is optional). */
+export type OptionRule = (value: unknown, name: string) => void;
+
+/** One rule per option of `T`, none forgotten. */
+export type OptionRules<T> = { readonly [K in keyof Required<T>]-?: OptionRule };
+
+/**
+ * Checks an options argument against its table: `undefined` or an object
+ * (see {@link checkOptions}), each option present checked by its rule under
+ * the name `options.<key>`.
+ *
+ * @returns The options, or `undefined`.
+ */
+export function checkOptionsWith<T extends object>(value: T | undefined, rules: OptionRules<T>, name = "options"): T | undefined {
+  const options = checkOptions(value, name);
+  if (options === undefined) return undefined;
+  for (const key in rules) {
+    const option = (options as Record<string, unknown>)[key];
+    if (option !== undefined) rules[key](option, `${name}.${key}`);
+  }
+  return options;
+}
+
+/** Accepts any value (an option that is data, such as `prevResult`). */
+export const anyValue: OptionRule = () => {};
+/** A number > 0 (an interval). */
+export const positiveNumber: OptionRule = (value, name) => {
+  if (typeof value !== "number") throw invalidArgType(name, "of type number", value);
+  if (!(value > 0 && value <= Number.MAX_SAFE_INTEGER)) throw outOfRange(name, `> 0 && <= ${Number.MAX_SAFE_INTEGER}`, value);
+};
+/** A number of milliseconds >= 0. */
+export const milliseconds: OptionRule = (value, name) => checkNumber(value, name);
+/** A size in bytes: an integer >= 0. */
+export const byteCount: OptionRule = (value, name) => checkInteger(value, name);
+/** A boolean flag. */
+export const flag: OptionRule = checkBoolean;
+/** A callback. */
+export const callback: OptionRule = checkFunction;
+/** A string. */
+export const text: OptionRule = checkString;
+/** An object. */
+export const record: OptionRule = checkObject;
+/** An `AbortSignal`. */
+export const abortSignal: OptionRule = checkAbortSignal;
+/** An array. */
+export const list: OptionRule = checkArray;
+/** A 1-based line number. */
+export const lineNumber: OptionRule = (value, name) => checkInteger(value, name, 1);
+/** One of a fixed set of strings. */
+export function oneOf(...allowed: string[]): OptionRule {
+  return (value, name) => checkOneOf(value, name, allowed);
+}

@@ -1,9 +1,29 @@
 /**
- * The one error class of the package. Every failure a caller can trigger is a
- * {@link DeviceInfoError} with a stable {@link DeviceInfoErrorCode}, the path
- * involved and a message that says what to do.
+ * How the package reports errors, in one place. There are three kinds:
+ *
+ * 1. **Data problems** (a bad file, bad JSON, an unsafe name, a failed system
+ *    call): a {@link DeviceInfoError} with a stable {@link DeviceInfoErrorCode},
+ *    the path involved and a message that says what to do. Test with
+ *    {@link isDeviceInfoError}.
+ * 2. **API misuse** (an argument of the wrong type, `null` options, a `NaN` or
+ *    negative limit, a callback that is not a function): Node's own
+ *    convention, as `node:fs` follows it: a `TypeError` with
+ *    `code: "ERR_INVALID_ARG_TYPE"` or `"ERR_INVALID_ARG_VALUE"`, or a
+ *    `RangeError` with `code: "ERR_OUT_OF_RANGE"`, whose message names the
+ *    argument, what was expected and what was received. Thrown by sync
+ *    functions, a rejection of async ones, always before anything touches
+ *    the file system. These are bugs in the calling program: fix the call.
+ * 3. **CNI errors** a plugin reports to its runtime: a {@link CNIError} with
+ *    CNI's numeric `code` (see `CNI_ERROR` in `devinfo/cni-plugin`), which
+ *    `pluginMain` prints as CNI's error JSON. Test with {@link isCNIError}.
+ *
+ * Both classes are branded with a registered symbol, so their guards also
+ * recognise errors thrown by another copy of the package (nested
+ * `node_modules`, another realm), where `instanceof` fails. Both serialise
+ * with `JSON.stringify` (`toJSON`), for structured loggers.
  */
 
+import { anyValue, checkInteger, checkOptionsWith, checkString, lineNumber, list, type OptionRules, text } from "./_args.js";
 import type { DeviceInfoIssue } from "./format/issues.js";
 
 /**
@@ -24,6 +44,10 @@ import type { DeviceInfoIssue } from "./format/issues.js";
  * | `ERR_DEVINFO_KUBELET_UNSUPPORTED` | the kubelet is too old for the call (gRPC `UNIMPLEMENTED`: no v1 `List` before 1.20, no `GetAllocatableResources` before 1.21/1.23) |
  * | `ERR_DEVINFO_KUBELET_TIMEOUT` | the kubelet did not answer within `timeoutMs` |
  * | `ERR_DEVINFO_KUBELET_ERROR` | the kubelet answered with another gRPC error (the status is in the message and `cause`) |
+ *
+ * API misuse is not among them: it is a `TypeError`/`RangeError` with Node's
+ * `ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE` or `ERR_OUT_OF_RANGE` (see
+ * the module's description).
  */
 export type DeviceInfoErrorCode =
   | "ERR_DEVINFO_EXISTS"
@@ -46,7 +70,7 @@ export interface DeviceInfoErrorDetails {
   path?: string | undefined;
   /** Validation problems, each with its JSON path (for `ERR_DEVINFO_INVALID`). */
   issues?: readonly DeviceInfoIssue[] | undefined;
-  /** The system error code, such as `EACCES` or `ENOSPC` (for `ERR_DEVINFO_IO` and friends). */
+  /** The system error code, such as `EACCES` or `ENOSPC` (Node's `err.code`; see {@link DeviceInfoError.errno}). */
   errno?: string | undefined;
   /** The system call that failed, such as `open` or `link`. */
   syscall?: string | undefined;
@@ -55,6 +79,15 @@ export interface DeviceInfoErrorDetails {
   /** The underlying error. */
   cause?: unknown;
 }
+
+const DETAILS: OptionRules<DeviceInfoErrorDetails> = {
+  path: text,
+  issues: list,
+  errno: text,
+  syscall: text,
+  line: lineNumber,
+  cause: anyValue,
+};
 
 // A registered symbol, not `instanceof`: the guard must also recognise errors
 // thrown by another copy of this package (nested node_modules, another realm).
@@ -83,14 +116,27 @@ export class DeviceInfoError extends Error {
   readonly path: string | undefined;
   /** Validation problems with their JSON paths (empty unless `ERR_DEVINFO_INVALID`). */
   readonly issues: readonly DeviceInfoIssue[];
-  /** The system error code (e.g. `EACCES`, `ENOSPC`) when a system call failed. */
+  /**
+   * The system error code (e.g. `EACCES`, `ENOSPC`) when a system call
+   * failed: the string Node puts in a system error's `code`. Not Node's
+   * numeric `errno` (e.g. `-13`), which is in `cause.errno`: our `code` is
+   * the package's own, so the system's string code needed another field, and
+   * this public field keeps the name and type it always had.
+   */
   readonly errno: string | undefined;
   /** The system call that failed (e.g. `open`, `link`). */
   readonly syscall: string | undefined;
   /** The 1-based line of a line-oriented text (a Downward API file) where the problem is. */
   readonly line: number | undefined;
 
+  /**
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) when `code` or `message` is
+   *   not a string or `details` is neither `undefined` nor an object.
+   */
   constructor(code: DeviceInfoErrorCode, message: string, details: DeviceInfoErrorDetails = {}) {
+    checkString(code, "code");
+    checkString(message, "message");
+    checkOptionsWith(details, DETAILS, "details");
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.path = details.path;
@@ -100,6 +146,45 @@ export class DeviceInfoError extends Error {
     this.line = details.line;
     Object.defineProperty(this, BRAND, { value: true });
   }
+
+  /**
+   * The error as plain data, for `JSON.stringify` and structured loggers
+   * (an `Error`'s own `message` is not enumerable, so it would be lost):
+   * `name`, `message`, `code`, `path`, `issues`, and `errno`, `syscall`,
+   * `line` and `cause` when set (`cause` as `{ name, message, code }`).
+   */
+  toJSON(): DeviceInfoErrorJSON {
+    return {
+      name: this.name,
+      message: this.message,
+      code: this.code,
+      path: this.path,
+      issues: this.issues,
+      errno: this.errno,
+      syscall: this.syscall,
+      line: this.line,
+      cause: causeJSON(this.cause),
+    };
+  }
+}
+
+/** What `JSON.stringify` writes for a {@link DeviceInfoError} (keys whose value is `undefined` are left out). */
+export interface DeviceInfoErrorJSON {
+  name: "DeviceInfoError";
+  message: string;
+  code: DeviceInfoErrorCode;
+  path: string | undefined;
+  issues: readonly DeviceInfoIssue[];
+  errno: string | undefined;
+  syscall: string | undefined;
+  line: number | undefined;
+  /** The underlying error's name, message and code (a system error's `EACCES`, say). */
+  cause: { name: string; message: string; code: unknown } | undefined;
+}
+
+function causeJSON(cause: unknown): DeviceInfoErrorJSON["cause"] {
+  if (!(cause instanceof Error)) return undefined;
+  return { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code };
 }
 
 /**
@@ -108,4 +193,54 @@ export class DeviceInfoError extends Error {
  */
 export function isDeviceInfoError(value: unknown): value is DeviceInfoError {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+const CNI_BRAND = Symbol.for("devinfo.CNIError");
+
+/**
+ * An error a CNI plugin reports to its runtime: CNI's `code` (1-99 are the
+ * spec's, e.g. 7 "invalid network configuration"; 100 and up are the
+ * plugin's), `msg` and `details`. Throw it from a handler of `pluginMain`
+ * to choose the code; `pluginMain` prints it as CNI's error JSON.
+ *
+ * @example
+ * ```ts
+ * throw new CNIError(CNI_ERROR.INVALID_NETWORK_CONFIG, "invalid network configuration", "bridge must be set");
+ * ```
+ */
+export class CNIError extends Error {
+  override readonly name = "CNIError";
+  /** The CNI error code. */
+  readonly code: number;
+  /** Longer explanation (CNI's `details`). */
+  readonly details: string | undefined;
+
+  /**
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) / `RangeError`
+   *   (`ERR_OUT_OF_RANGE`) when `code` is not an integer >= 0, or `msg` or
+   *   `details` is not a string.
+   */
+  constructor(code: number, msg: string, details?: string) {
+    checkInteger(code, "code");
+    checkString(msg, "msg");
+    if (details !== undefined) checkString(details, "details");
+    super(msg);
+    this.code = code;
+    this.details = details;
+    Object.defineProperty(this, CNI_BRAND, { value: true });
+  }
+
+  /** The error as plain data: `name`, `message`, `code` and `details` (when set). */
+  toJSON(): { name: "CNIError"; message: string; code: number; details: string | undefined } {
+    return { name: this.name, message: this.message, code: this.code, details: this.details };
+  }
+}
+
+/**
+ * Type guard for {@link CNIError}; works across realms and across several
+ * copies of the package (a plugin's handlers may throw the `CNIError` of
+ * another copy than the one `pluginMain` comes from).
+ */
+export function isCNIError(value: unknown): value is CNIError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[CNI_BRAND] === true;
 }

@@ -8,7 +8,15 @@
  * @packageDocumentation
  */
 
-export { DeviceInfoError, type DeviceInfoErrorCode, type DeviceInfoErrorDetails, isDeviceInfoError } from "./errors.js";
+export {
+  CNIError,
+  DeviceInfoError,
+  type DeviceInfoErrorCode,
+  type DeviceInfoErrorDetails,
+  type DeviceInfoErrorJSON,
+  isCNIError,
+  isDeviceInfoError,
+} from "./errors.js";
 export {
   cleanDeviceInfoForCNI,
   cleanDeviceInfoForCNISync,
@@ -62,7 +70,7 @@ export {
 } from "./roles/cni-plugin.js";
 export {
   CNI_ERROR,
-  CNIError,
+  type CNIGCAttachment,
   type CNINetConf,
   type CNIPlugin,
   type CNIPluginArgs,

@@ -7,6 +7,8 @@
 
 import { Buffer } from "node:buffer";
 import { dirname, isAbsolute, normalize, basename as pathBasename } from "node:path";
+import { checkFunction, checkString } from "../_args.js";
+import { checkLoadOptions, checkPathOptions, checkSaveOptions, checkUpdateOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { SPEC_VERSION } from "../format/fields.js";
 import { type DeviceInfoIssue, describeIssues } from "../format/issues.js";
@@ -99,6 +101,10 @@ function* cleanAt(path: string, guardedDir: string | undefined): Gen<boolean> {
 }
 
 function* copyFromDP(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): Gen<DeviceInfo> {
+  checkString(cniPath, "cniPath");
+  checkString(resourceName, "resourceName");
+  checkString(deviceID, "deviceID");
+  checkSaveOptions(options);
   const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
   const target = checkCNIPath(cniPath, options);
   const info = yield* loadAt(dpPath, dirname(dpPath), options);
@@ -144,6 +150,9 @@ export function saveDeviceInfoForDPSync(resourceName: string, deviceID: string, 
   return runSync(saveDP(resourceName, deviceID, info, options));
 }
 function* saveDP(resourceName: string, deviceID: string, info: DeviceInfo, options: SaveOptions): Gen<string> {
+  checkString(resourceName, "resourceName");
+  checkString(deviceID, "deviceID");
+  checkSaveOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
   return yield* saveAt(path, dirname(path), info, options, true);
 }
@@ -161,6 +170,9 @@ export function loadDeviceInfoFromDPSync(resourceName: string, deviceID: string,
   return runSync(loadDP(resourceName, deviceID, options));
 }
 function* loadDP(resourceName: string, deviceID: string, options: LoadOptions): Gen<DeviceInfo | undefined> {
+  checkString(resourceName, "resourceName");
+  checkString(deviceID, "deviceID");
+  checkLoadOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
   return yield* loadAt(path, dirname(path), options);
 }
@@ -178,6 +190,9 @@ export function cleanDeviceInfoForDPSync(resourceName: string, deviceID: string,
   return runSync(cleanDP(resourceName, deviceID, options));
 }
 function* cleanDP(resourceName: string, deviceID: string, options: PathOptions): Gen<boolean> {
+  checkString(resourceName, "resourceName");
+  checkString(deviceID, "deviceID");
+  checkPathOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
   return yield* cleanAt(path, dirname(path));
 }
@@ -203,6 +218,8 @@ export function saveDeviceInfoForCNISync(cniPath: string, info: DeviceInfo, opti
   return runSync(saveCNI(cniPath, info, options));
 }
 function* saveCNI(cniPath: string, info: DeviceInfo, options: SaveOptions): Gen<string> {
+  checkString(cniPath, "cniPath");
+  checkSaveOptions(options);
   return yield* saveAt(cniPath, checkCNIPath(cniPath, options), info, options, true);
 }
 
@@ -218,6 +235,8 @@ export function loadDeviceInfoFromCNISync(cniPath: string, options: LoadOptions 
   return runSync(loadCNI(cniPath, options));
 }
 function* loadCNI(cniPath: string, options: LoadOptions): Gen<DeviceInfo | undefined> {
+  checkString(cniPath, "cniPath");
+  checkLoadOptions(options);
   return yield* loadAt(cniPath, checkCNIPath(cniPath, options), options);
 }
 
@@ -261,6 +280,8 @@ export function cleanDeviceInfoForCNISync(cniPath: string, options: PathOptions 
   return runSync(cleanCNI(cniPath, options));
 }
 function* cleanCNI(cniPath: string, options: PathOptions): Gen<boolean> {
+  checkString(cniPath, "cniPath");
+  checkPathOptions(options);
   return yield* cleanAt(cniPath, checkCNIPath(cniPath, options));
 }
 
@@ -295,6 +316,7 @@ export async function updateDeviceInfoForCNI(
   fn: DeviceInfoUpdater,
   options: UpdateOptions = {},
 ): Promise<DeviceInfo | undefined> {
+  checkUpdateArgs(cniPath, fn, options);
   const lock = await runAsync(lockFor(cniPath, checkCNIPath(cniPath, options), options));
   try {
     const state = await runAsync(readForUpdate(cniPath, options));
@@ -311,6 +333,7 @@ export function updateDeviceInfoForCNISync(
   fn: DeviceInfoUpdaterSync,
   options: UpdateOptions = {},
 ): DeviceInfo | undefined {
+  checkUpdateArgs(cniPath, fn, options);
   const lock = runSync(lockFor(cniPath, checkCNIPath(cniPath, options), options));
   try {
     const state = runSync(readForUpdate(cniPath, options));
@@ -326,6 +349,12 @@ export function updateDeviceInfoForCNISync(
   } finally {
     runSync(releaseLock(lock));
   }
+}
+
+function checkUpdateArgs(cniPath: unknown, fn: unknown, options: UpdateOptions): void {
+  checkString(cniPath, "cniPath");
+  checkFunction(fn, "fn");
+  checkUpdateOptions(options);
 }
 
 /** The file's document as an update found it, its encoding, and its warnings. */

@@ -6,6 +6,8 @@
 
 import { Buffer } from "node:buffer";
 import { isAbsolute, join, resolve } from "node:path";
+import { checkString } from "../_args.js";
+import { checkPathOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 
 /** The production base directory of device-info files. */
@@ -62,6 +64,9 @@ export function getCNIDirectory(options: PathOptions = {}): string {
  * ```
  */
 export function getDPDeviceInfoPath(resourceName: string, deviceID: string, options: PathOptions = {}): string {
+  checkString(resourceName, "resourceName");
+  checkString(deviceID, "deviceID");
+  checkPathOptions(options);
   checkName("resource name", resourceName);
   checkName("device ID", deviceID);
   const fileName = `${resourceName.replaceAll("/", "-")}-${deviceID.replaceAll("/", "-")}-device.json`;
@@ -84,6 +89,8 @@ export function getDPDeviceInfoPath(resourceName: string, deviceID: string, opti
  * ```
  */
 export function getCNIDeviceInfoPath(fileName: string, options: PathOptions = {}): string {
+  checkString(fileName, "fileName");
+  checkPathOptions(options);
   checkName("CNI file name", fileName);
   const name = fileName.replaceAll("/", "-");
   if (name === "." || name === "..") {

@@ -4,6 +4,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import { checkValidationOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { decodeUtf8, goSurrogates } from "./_go-text.js";
 import { type DeviceInfoIssue, describeIssues } from "./issues.js";
@@ -48,6 +49,7 @@ export interface ValidationOptions {
  * ```
  */
 export function parseDeviceInfo(input: unknown, options: ValidationOptions = {}): DeviceInfo {
+  checkValidationOptions(options);
   return parseDocument(input, options, undefined);
 }
 

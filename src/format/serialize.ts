@@ -2,6 +2,7 @@
  * The bytes the Go reference writes: json.Marshal of its DeviceInfo struct.
  */
 
+import { checkSerializeOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { DEVICE_FIELDS, DEVICE_TYPES } from "./fields.js";
 import { goJsonStringify, OrderedObject } from "./go-json.js";
@@ -37,6 +38,7 @@ export interface SerializeOptions {
  * ```
  */
 export function serializeDeviceInfo(info: DeviceInfo, options: SerializeOptions = {}): string {
+  checkSerializeOptions(options);
   const ordered = toGoOrder(info, options.unknownKeys !== "drop");
   try {
     return goJsonStringify(ordered);

@@ -5,6 +5,7 @@
  * decoder reads them. Deviations from the spec are warnings unless `strict`.
  */
 
+import { checkValidateOptions } from "../_options.js";
 import {
   DEVICE_FIELDS,
   DEVICE_TYPES,
@@ -71,6 +72,7 @@ const RULES_BY_KEY = Object.fromEntries(
  * ```
  */
 export function validateDeviceInfo(value: unknown, options: ValidateOptions = {}): DeviceInfoValidation {
+  checkValidateOptions(options);
   const { valid, errors, warnings } = checkDeviceInfo(value, options.strict === true);
   return { valid, errors, warnings };
 }

@@ -16,6 +16,8 @@
  * ```
  */
 
+import { checkObject, checkString } from "../_args.js";
+import { checkUpdateOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { type UpdateOptions, updateDeviceInfoForCNI, updateDeviceInfoForCNISync } from "../files/operations.js";
 import { isDeviceKey } from "../format/fields.js";
@@ -92,17 +94,18 @@ export interface DeviceInfoFields {
  * if (path) await addDeviceInfoFields(path, { pci: { "representor-device": "pf0vf3" } });
  * ```
  */
-export function addDeviceInfoFields(
+export async function addDeviceInfoFields(
   cniPath: string,
   fields: DeviceInfoFields,
   options: UpdateOptions = {},
 ): Promise<DeviceInfo | undefined> {
-  const merge = merger(cniPath, fields);
-  return updateDeviceInfoForCNI(cniPath, merge, options);
+  checkAddArgs(cniPath, fields, options);
+  return updateDeviceInfoForCNI(cniPath, merger(cniPath, fields), options);
 }
 
 /** Synchronous twin of {@link addDeviceInfoFields}. */
 export function addDeviceInfoFieldsSync(cniPath: string, fields: DeviceInfoFields, options: UpdateOptions = {}): DeviceInfo | undefined {
+  checkAddArgs(cniPath, fields, options);
   return updateDeviceInfoForCNISync(cniPath, merger(cniPath, fields), options);
 }
 
@@ -134,12 +137,16 @@ export interface SaveIfAbsentResult {
  * ```
  */
 export async function saveDeviceInfoIfAbsent(cniPath: string, info: DeviceInfo, options: UpdateOptions = {}): Promise<SaveIfAbsentResult> {
+  checkString(cniPath, "cniPath");
+  checkUpdateOptions(options);
   const own = ifAbsent(checkOwn(cniPath, info, options));
   return own.result(await updateDeviceInfoForCNI(cniPath, own.update, { ...options, strict: false }));
 }
 
 /** Synchronous twin of {@link saveDeviceInfoIfAbsent}. */
 export function saveDeviceInfoIfAbsentSync(cniPath: string, info: DeviceInfo, options: UpdateOptions = {}): SaveIfAbsentResult {
+  checkString(cniPath, "cniPath");
+  checkUpdateOptions(options);
   const own = ifAbsent(checkOwn(cniPath, info, options));
   return own.result(updateDeviceInfoForCNISync(cniPath, own.update, { ...options, strict: false }));
 }
@@ -160,6 +167,13 @@ function ifAbsent(own: DeviceInfo): {
 }
 
 // ---------------------------------------------------------------------------
+
+/** The arguments of the adders: a path, the fields (an object) and update options. */
+function checkAddArgs(cniPath: unknown, fields: unknown, options: UpdateOptions): void {
+  checkString(cniPath, "cniPath");
+  checkObject(fields, "fields");
+  checkUpdateOptions(options);
+}
 
 function merger(cniPath: string, fields: DeviceInfoFields): (current: DeviceInfo | undefined) => DeviceInfo | undefined {
   if (!isObject(fields)) {

@@ -20,7 +20,8 @@
 
 import { Buffer } from "node:buffer";
 import { dirname } from "node:path";
-import { checkInteger, checkObject, invalidArgValue } from "../_args.js";
+import { checkInteger, checkObject, checkString, invalidArgType, invalidArgValue } from "../_args.js";
+import { checkLoadOptions, checkPathOptions, checkPrepareOptions, checkStdinOptions } from "../_options.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { ensureDirectory } from "../files/_io.js";
 import {
@@ -30,7 +31,7 @@ import {
   loadDeviceInfoFromDP,
   saveDeviceInfoForCNI,
 } from "../files/operations.js";
-import { getCNIDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
+import { getCNIDeviceInfoPath, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
 import type { DeviceInfo } from "../format/schema.js";
 import type { KubeletOptions, PodReference } from "../kubelet.js";
 import {
@@ -145,7 +146,7 @@ export interface PrepareOptions extends LoadOptions {
  * holds a `_`). Only that rare path loads the `uuid` package.
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_UNSAFE_PATH` when a value is
- *   empty or not a string.
+ *   empty; a `TypeError` (`ERR_INVALID_ARG_TYPE`) when one is not a string.
  *
  * @example
  * ```ts
@@ -172,6 +173,7 @@ export async function getCNIDeviceInfoFileName(attachment: Attachment): Promise<
  * ```
  */
 export function declaresCapability(netConf: NetConfInput, capability: string = CNI_DEVICE_INFO_FILE_CAPABILITY): boolean {
+  checkString(capability, "capability");
   const conf = toNetConfObject(netConf, "network configuration");
   return pluginConfigs(conf, "network configuration").some((plugin) => declaredCapabilities(plugin).includes(capability));
 }
@@ -209,12 +211,13 @@ export function declaresCapability(netConf: NetConfInput, capability: string = C
  * ```
  */
 export async function prepareDeviceInfo(request: AttachmentRequest, options: PrepareOptions = {}): Promise<PreparedDeviceInfo> {
-  const attachment = checkAttachment(request);
-  const resourceName = optionalString(request.resourceName, "resourceName");
+  const attachment = checkAttachment(request, "request");
+  const resourceName = optionalString(request.resourceName, "request.resourceName");
+  checkPrepareOptions(options);
   const warnings: DeviceInfoError[] = [];
   const deviceID =
     request.pod === undefined
-      ? optionalString(request.deviceID, "deviceID")
+      ? optionalString(request.deviceID, "request.deviceID")
       : await podDeviceID(request, resourceName, options.kubelet, warnings);
   const capabilityArgs: DeviceInfoCapabilityArgs = deviceID === undefined ? {} : { deviceID };
   const wanted = deviceID !== undefined || (request.netConf !== undefined && declaresCapability(request.netConf));
@@ -261,6 +264,9 @@ export async function collectDeviceInfo(
   prepared: Pick<PreparedDeviceInfo, "cniPath">,
   options: LoadOptions = {},
 ): Promise<DeviceInfo | undefined> {
+  checkObject(prepared, "prepared");
+  if (prepared.cniPath !== undefined) checkString(prepared.cniPath, "prepared.cniPath");
+  checkLoadOptions(options);
   return prepared.cniPath === undefined ? undefined : loadDeviceInfoFromCNI(prepared.cniPath, options);
 }
 
@@ -276,6 +282,8 @@ export async function collectDeviceInfo(
  * ```
  */
 export async function releaseDeviceInfo(attachment: Attachment, options: PathOptions = {}): Promise<boolean> {
+  checkAttachment(attachment);
+  checkPathOptions(options);
   return cleanDeviceInfoForCNI(getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options), options);
 }
 
@@ -296,6 +304,7 @@ export function injectRuntimeConfig(
   pluginConf: Readonly<Record<string, unknown>>,
   capabilityArgs: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
+  checkObject(capabilityArgs, "capabilityArgs");
   const plugin = toNetConfObject(pluginConf, "plugin configuration");
   const runtimeConfig: Record<string, unknown> = {};
   for (const capability of declaredCapabilities(plugin)) {
@@ -337,6 +346,7 @@ export interface BuildPluginStdinOptions {
  * ```
  */
 export function buildPluginStdin(netConf: NetConfInput, options: BuildPluginStdinOptions = {}): string {
+  checkStdinOptions(options);
   const conf = toNetConfObject(netConf, "network configuration");
   const plugins = pluginConfigs(conf, "network configuration");
   const index = isConfList(conf) ? (options.index ?? 0) : 0;
@@ -397,10 +407,12 @@ async function readDeviceInfoFromDP(
   try {
     const info = await loadDeviceInfoFromDP(resourceName, deviceID, options);
     if (info === undefined) {
+      const path = getDPDeviceInfoPath(resourceName, deviceID, options);
       warnings.push(
         new DeviceInfoError(
           "ERR_DEVINFO_NOT_FOUND",
-          `no device plugin file for resource "${resourceName}" device "${deviceID}"; the attachment goes on without its device-info (is the device plugin publishing device-info, with the same base directory?)`,
+          `no device plugin file ${path} for resource "${resourceName}" device "${deviceID}"; the attachment goes on without its device-info (is the device plugin publishing device-info, with the same base directory?)`,
+          { path },
         ),
       );
     }
@@ -412,24 +424,25 @@ async function readDeviceInfoFromDP(
   }
 }
 
-function checkAttachment(attachment: Attachment): Attachment {
+/** The attachment's three names: misuse unless strings; an empty one is an unsafe file name. */
+function checkAttachment(attachment: Attachment, name = "attachment"): Attachment {
+  checkObject(attachment, name);
   for (const key of ["network", "containerID", "ifName"] as const) {
-    const value: unknown = attachment?.[key];
-    if (typeof value !== "string" || value === "") {
+    const value: unknown = attachment[key];
+    checkString(value, `${name}.${key}`);
+    if (value === "") {
       throw new DeviceInfoError(
         "ERR_DEVINFO_UNSAFE_PATH",
-        `the attachment's ${key} must be a non-empty string, got ${JSON.stringify(value) ?? String(value)}; pass the network name, CNI_CONTAINERID and CNI_IFNAME`,
+        `the attachment's ${key} is empty, so it cannot name its device-info file; pass the network name, CNI_CONTAINERID and CNI_IFNAME`,
       );
     }
   }
   return { network: attachment.network, containerID: attachment.containerID, ifName: attachment.ifName };
 }
 
-function optionalString(value: unknown, what: string): string | undefined {
+function optionalString(value: unknown, name: string): string | undefined {
   if (value === undefined || value === "") return undefined;
-  if (typeof value !== "string") {
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${what} must be a string, got ${typeof value}`);
-  }
+  if (typeof value !== "string") throw invalidArgType(name, "of type string", value);
   return value;
 }
 

@@ -6,6 +6,7 @@
  * from the CNI 1.1 `socketPath` / `pciID` interface fields.
  */
 
+import { checkFromResultArgs } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { SPEC_VERSION } from "../format/fields.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
@@ -345,6 +346,7 @@ export function deviceInfoFromCNIResult(
   ifName?: string,
   options: DeviceInfoFromCNIResultOptions = {},
 ): DeviceInfo | undefined {
+  checkFromResultArgs(ifName, options);
   const doc = typeof cniResult === "string" ? parseResultText(cniResult) : cniResult;
   // Validate the whole result as Go would, but read the 1.1 fields from the raw
   // interfaces: a 0.4.0-labelled result that carries them still means them.

@@ -5,6 +5,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import { checkCreateStatusArgs, checkSetDeviceInfoArgs, checkValidationOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { decodeUtf8, goSurrogates } from "../format/_go-text.js";
 import { toGoEscaping, writeJson } from "../format/go-json.js";
@@ -174,6 +175,7 @@ export function createNetworkStatus(
   deviceInfo?: DeviceInfo,
   options: CreateNetworkStatusOptions = {},
 ): NetworkStatus {
+  checkCreateStatusArgs(networkName, isDefault, options);
   checkName(networkName, isDefault);
   const result = readCNIResult(cniResult);
   return single(result, networkName, isDefault, normalizeDeviceInfo(deviceInfo, ["device-info"]), options.omitNil === true);
@@ -217,6 +219,7 @@ export function createNetworkStatuses(
   deviceInfo?: DeviceInfo,
   options: CreateNetworkStatusOptions = {},
 ): NetworkStatus[] {
+  checkCreateStatusArgs(networkName, isDefault, options);
   checkName(networkName, isDefault);
   const result = readCNIResult(cniResult);
   const dev = normalizeDeviceInfo(deviceInfo, ["device-info"]);
@@ -491,6 +494,7 @@ function invalid(issues: readonly DeviceInfoIssue[], hint: string, path?: string
  * ```
  */
 export function parseNetworkStatusAnnotation(text: string | Uint8Array, options: ValidationOptions = {}): NetworkStatus[] {
+  checkValidationOptions(options);
   return parseStatusText(text, options, undefined);
 }
 
@@ -817,6 +821,7 @@ export function setNetworkStatusDeviceInfo(
   target: NetworkStatusTarget,
   deviceInfo: DeviceInfo | undefined,
 ): NetworkStatus[] {
+  checkSetDeviceInfoArgs(target);
   if (!Array.isArray(statuses) || statuses.some((s: unknown) => !isObject(s))) {
     const issue = makeIssue("error", "wrong_type", [], "the statuses must be an array of network-status entries");
     throw invalid([issue], "Pass the array that parseNetworkStatusAnnotation or createNetworkStatuses returned");

@@ -3,6 +3,8 @@
  * and the device-info of each attachment, from a Downward API volume.
  */
 
+import { checkString } from "../_args.js";
+import { checkReadPodOptions, checkSelector, checkWaitPodOptions } from "../_options.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { readRegularFile } from "../files/_io.js";
 import { decodeUtf8, goSurrogates } from "../format/_go-text.js";
@@ -143,6 +145,8 @@ export async function readPodNetworkStatus(
   path: string = DEFAULT_POD_ANNOTATIONS_PATH,
   options: ReadPodNetworkStatusOptions = {},
 ): Promise<NetworkStatus[]> {
+  checkString(path, "path");
+  checkReadPodOptions(options);
   const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES);
   const value = annotationValue(text, path, [NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION], "[");
   if (value === undefined) {
@@ -181,13 +185,8 @@ export async function waitForPodNetworkStatus(
   path: string = DEFAULT_POD_ANNOTATIONS_PATH,
   options: WaitForPodNetworkStatusOptions,
 ): Promise<NetworkStatus[]> {
-  const { timeoutMs, intervalMs = 250, until, signal } = options ?? ({} as WaitForPodNetworkStatusOptions);
-  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `timeoutMs must be a number of milliseconds >= 0, got ${describeType(timeoutMs)}`);
-  }
-  if (typeof intervalMs !== "number" || !(intervalMs > 0)) {
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `intervalMs must be a number of milliseconds > 0, got ${String(intervalMs)}`);
-  }
+  checkString(path, "path");
+  const { timeoutMs, intervalMs = 250, until, signal } = checkWaitPodOptions(options);
   const deadline = performance.now() + timeoutMs;
   let last: DeviceInfoError;
   for (;;) {
@@ -266,6 +265,7 @@ function sameJson(a: unknown, b: unknown): boolean {
  * ```
  */
 export function deviceInfoFor(statuses: readonly NetworkStatus[], selector: AttachmentSelector = {}): DeviceInfo | undefined {
+  checkSelector(selector);
   if (!Array.isArray(statuses)) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
@@ -320,6 +320,8 @@ export async function readKubeVirtNetworkInfo(
   path: string = DEFAULT_KUBEVIRT_NETWORK_INFO_PATH,
   options: ReadPodNetworkStatusOptions = {},
 ): Promise<KubeVirtNetworkInfo> {
+  checkString(path, "path");
+  checkReadPodOptions(options);
   const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES);
   const value = annotationValue(text, path, [KUBEVIRT_NETWORK_INFO_ANNOTATION], "{");
   if (value === undefined) {

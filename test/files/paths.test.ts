@@ -75,9 +75,34 @@ describe("paths: names that are refused", () => {
     ["a DP file name of 256 bytes", () => getDPDeviceInfoPath("r".repeat(256 - "-d-device.json".length), "d")],
     ["a base directory with a NUL", () => getCNIDeviceInfoPath("x", { baseDir: "/tmp/\0" })],
     ["an empty base directory", () => getCNIDeviceInfoPath("x", { baseDir: "" })],
-    ["a resource name that is not a string", () => getDPDeviceInfoPath(5 as unknown as string, "d")],
   ])("%s", (_what, fn) => {
     expect(unsafe(fn)).toBe("ERR_DEVINFO_UNSAFE_PATH");
+  });
+
+  // Misuse, never a path under the default base directory (issue 10 K1).
+  it.each<[string, () => unknown, string]>([
+    [
+      "a resource name that is not a string",
+      () => getDPDeviceInfoPath(5 as unknown as string, "d"),
+      'The "resourceName" argument must be of type string. Received type number (5)',
+    ],
+    [
+      "a number as options",
+      () => getDPDeviceInfoPath("r/x", "1", 5 as never),
+      'The "options" argument must be of type object. Received type number (5)',
+    ],
+    [
+      "a base directory as options",
+      () => getDPDeviceInfoPath("r/x", "1", "/tmp/mybase" as never),
+      "The \"options\" argument must be of type object. Received type string ('/tmp/mybase')",
+    ],
+    [
+      "a number as base directory",
+      () => getCNIDeviceInfoPath("x", { baseDir: 5 as never }),
+      'The "options.baseDir" property must be of type string. Received type number (5)',
+    ],
+  ])("%s is a TypeError ERR_INVALID_ARG_TYPE", (_what, fn, message) => {
+    expect(fn).toThrow(expect.objectContaining({ name: "TypeError", code: "ERR_INVALID_ARG_TYPE", message }));
   });
 
   it("accepts names of exactly 255 bytes", () => {

@@ -110,9 +110,17 @@ describe.each([
     expect(fs.existsSync(file)).toBe(false);
   });
 
-  it.each([[{ foo: { a: "b" } }], [{ pci: "pf0vf3" }], [{ pci: ["x"] }], [null]])("refuses fields %j", async (fields) => {
+  it.each([[{ foo: { a: "b" } }], [{ pci: "pf0vf3" }], [{ pci: ["x"] }]])("refuses fields %j", async (fields) => {
     await saveDeviceInfoForCNI(file, COPIED, { strict: false });
     await expect(async () => add(file, fields as never)).rejects.toMatchObject({ code: "ERR_DEVINFO_INVALID", path: file });
+  });
+
+  it("refuses null fields as misuse (a TypeError naming the argument)", async () => {
+    await expect(async () => add(file, null as never)).rejects.toMatchObject({
+      name: "TypeError",
+      code: "ERR_INVALID_ARG_TYPE",
+      message: 'The "fields" argument must be of type object. Received null',
+    });
   });
 });
 

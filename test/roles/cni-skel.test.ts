@@ -1,6 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Another copy of the package (the built bundle), as a plugin with nested node_modules would load it.
+import * as otherCopy from "../../dist/index.js";
 import { DeviceInfoError } from "../../src/index.js";
-import { CNIError, type CNIPlugin, type CNIPluginArgs, pluginMain } from "../../src/roles/cni-skel.js";
+import { CNI_ERROR, CNIError, type CNIPlugin, type CNIPluginArgs, isCNIError, pluginMain } from "../../src/roles/cni-skel.js";
+
+const ROOT = path.join(import.meta.dirname, "../..");
+const ALL_VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
 
 const ENV = { CNI_CONTAINERID: "abc", CNI_NETNS: "/var/run/netns/x", CNI_IFNAME: "net1", CNI_PATH: "/opt/cni/bin", CNI_ARGS: "K=V" };
 const CONF = { cniVersion: "1.0.0", name: "net", type: "t", runtimeConfig: { CNIDeviceInfoFile: "/run/devinfo/cni/net-abc_net1" } };
@@ -63,25 +72,35 @@ describe("pluginMain", () => {
 
   it.each([
     ['{"cniVersion":"0.4.0"}', "0.4.0"],
-    ['{"cniVersion":"9.9.9"}', "1.0.0"],
-    ["", "1.0.0"],
-  ])("answers VERSION for stdin %j", async (stdin, cniVersion) => {
+    ['{"cniVersion":"9.9.9"}', "1.1.0"],
+    ["", "1.1.0"],
+  ])("answers VERSION for stdin %j with every version Go's version.All lists", async (stdin, cniVersion) => {
     expect(await run(recorder().plugin, { CNI_COMMAND: "VERSION" }, stdin)).toEqual({
       code: 0,
-      out: { cniVersion, supportedVersions: ["0.3.0", "0.3.1", "0.4.0", "1.0.0"] },
+      out: { cniVersion, supportedVersions: ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"] },
     });
   });
 
   it.each([
     ["no CNI_COMMAND", {}, CONF, 4, "required env variables [CNI_COMMAND] missing"],
-    ["an unknown command", { ...ENV, CNI_COMMAND: "GC" }, CONF, 4, "unknown CNI_COMMAND: GC"],
+    ["an unknown command", { ...ENV, CNI_COMMAND: "FOO" }, CONF, 4, "unknown CNI_COMMAND: FOO"],
     [
       "ADD without its variables",
       { CNI_COMMAND: "ADD" },
       CONF,
       4,
-      "required env variables [CNI_CONTAINERID CNI_NETNS CNI_IFNAME CNI_PATH] missing",
+      "required env variables [CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME,CNI_PATH] missing",
     ],
+    ["GC without CNI_PATH", { CNI_COMMAND: "GC" }, { ...CONF, cniVersion: "1.1.0" }, 4, "required env variables [CNI_PATH] missing"],
+    ["STATUS of a 1.0.0 network", { ...ENV, CNI_COMMAND: "STATUS" }, CONF, 1, "config version does not allow STATUS"],
+    [
+      "CHECK of a 0.3.1 network",
+      { ...ENV, CNI_COMMAND: "CHECK" },
+      { ...CONF, cniVersion: "0.3.1" },
+      1,
+      "config version does not allow CHECK",
+    ],
+    ["a malformed version", { ...ENV, CNI_COMMAND: "GC" }, { ...CONF, cniVersion: "one" }, 6, expect.stringContaining("invalid version")],
     ["stdin that is not JSON", { ...ENV, CNI_COMMAND: "ADD" }, "{", 6, expect.stringContaining("decoding failure")],
     ["stdin that is not an object", { ...ENV, CNI_COMMAND: "ADD" }, "[]", 6, expect.stringContaining("must be an object")],
     [
@@ -91,7 +110,13 @@ describe("pluginMain", () => {
       1,
       expect.stringContaining("incompatible CNI versions"),
     ],
-    ["no version", { ...ENV, CNI_COMMAND: "ADD" }, { name: "n", type: "t" }, 1, expect.stringContaining("incompatible CNI versions")],
+    [
+      "no version (0.1.0, as Go reads it) where the plugin does not speak 0.1.0",
+      { ...ENV, CNI_COMMAND: "ADD" },
+      { name: "n", type: "t" },
+      1,
+      "incompatible CNI versions",
+    ],
     ["no name", { ...ENV, CNI_COMMAND: "ADD" }, { cniVersion: "1.0.0", type: "t" }, 7, "invalid network configuration"],
     ["a bad prevResult", { ...ENV, CNI_COMMAND: "ADD" }, { ...CONF, prevResult: [] }, 7, "invalid network configuration"],
     [
@@ -102,7 +127,8 @@ describe("pluginMain", () => {
       "invalid network configuration",
     ],
   ])("prints a CNI error for %s", async (_what, env, stdin, code, msg) => {
-    const { calls, plugin } = recorder();
+    const { calls, plugin: all } = recorder();
+    const plugin = _what.startsWith("no version") ? { ...all, supportedVersions: ["1.0.0"] } : all;
     const out = await run(plugin, env as Record<string, string>, stdin);
     expect(out).toEqual({ code: 1, out: expect.objectContaining({ code, msg }) });
     expect(out.out.cniVersion).toMatch(/^\d+\.\d+\.\d+$/);
@@ -143,5 +169,161 @@ describe("pluginMain", () => {
     expect((await run(plugin, { ...ENV, CNI_COMMAND: "ADD" }, { ...CONF, cniVersion: "0.4.0" })).out).toMatchObject({
       cniVersion: "0.4.0",
     });
+  });
+});
+
+describe("pluginMain: CNI 1.1.0 verbs", () => {
+  const V11 = { ...CONF, cniVersion: "1.1.0" };
+
+  it("calls STATUS with only CNI_PATH set, and reports the plugin's CNIError (50: not available)", async () => {
+    const calls: CNIPluginArgs[] = [];
+    const plugin: CNIPlugin = {
+      ...recorder().plugin,
+      status: (args) => {
+        calls.push(args);
+        throw new CNIError(CNI_ERROR.PLUGIN_NOT_AVAILABLE, "no PF is up");
+      },
+    };
+    expect(await run(plugin, { CNI_COMMAND: "STATUS", CNI_PATH: "/opt/cni/bin" }, V11)).toEqual({
+      code: 1,
+      out: { cniVersion: "1.1.0", code: 50, msg: "no PF is up" },
+    });
+    expect(calls).toMatchObject([{ command: "STATUS", containerID: "", netns: "", ifName: "", path: "/opt/cni/bin" }]);
+  });
+
+  it("passes cni.dev/valid-attachments to the GC handler", async () => {
+    const calls: CNIPluginArgs[] = [];
+    const plugin: CNIPlugin = { ...recorder().plugin, gc: (args) => void calls.push(args) };
+    const valid = [
+      { containerID: "c1", ifname: "net1" },
+      { containerID: "c2", ifname: "net2" },
+    ];
+    expect(await run(plugin, { CNI_COMMAND: "GC", CNI_PATH: "/opt/cni/bin" }, { ...V11, "cni.dev/valid-attachments": valid })).toEqual({
+      code: 0,
+      out: undefined,
+    });
+    expect(calls.map((c) => c.validAttachments)).toEqual([valid]);
+  });
+
+  it("reads libcni's second spelling cni.dev/attachments, and gives an empty list when there is none", async () => {
+    const seen: unknown[] = [];
+    const plugin: CNIPlugin = { ...recorder().plugin, gc: (args) => void seen.push(args.validAttachments) };
+    const valid = [{ containerID: "c1", ifname: "net1" }];
+    await run(plugin, { CNI_COMMAND: "GC", CNI_PATH: "/p" }, { ...V11, "cni.dev/attachments": valid });
+    await run(plugin, { CNI_COMMAND: "GC", CNI_PATH: "/p" }, V11);
+    expect(seen).toEqual([valid, []]);
+  });
+
+  it("refuses malformed valid attachments with code 7", async () => {
+    const plugin: CNIPlugin = { ...recorder().plugin, gc: () => {} };
+    const out = await run(plugin, { CNI_COMMAND: "GC", CNI_PATH: "/p" }, { ...V11, "cni.dev/valid-attachments": [{ containerID: 1 }] });
+    expect(out).toMatchObject({ code: 1, out: { code: 7, details: expect.stringContaining("cni.dev/valid-attachments") } });
+  });
+
+  it.each(["STATUS", "GC"])("answers %s without a handler as Go's skel does: success, no output", async (command) => {
+    expect(await run(recorder().plugin, { CNI_COMMAND: command, CNI_PATH: "/p" }, V11)).toEqual({ code: 0, out: undefined });
+  });
+
+  it.each(["STATUS", "GC"])("refuses %s when the plugin speaks no version as new as the network's", async (command) => {
+    const plugin = { ...recorder().plugin, supportedVersions: ["1.0.0"] };
+    expect(await run(plugin, { CNI_COMMAND: command, CNI_PATH: "/p" }, V11)).toMatchObject({
+      code: 1,
+      out: { code: 1, msg: `plugin version does not allow ${command}` },
+    });
+  });
+
+  it("recognises a CNIError of another copy of the package (brand, not instanceof)", async () => {
+    const foreign = new otherCopy.CNIError(120, "from the other copy", "d");
+    expect(foreign).not.toBeInstanceOf(CNIError);
+    expect(isCNIError(foreign)).toBe(true);
+    const plugin: CNIPlugin = {
+      add: () => {
+        throw foreign;
+      },
+      del: () => {},
+    };
+    expect(await run(plugin, { ...ENV, CNI_COMMAND: "ADD" }, CONF)).toEqual({
+      code: 1,
+      out: { cniVersion: "1.0.0", code: 120, msg: "from the other copy", details: "d" },
+    });
+  });
+
+  it.each<[string, unknown, unknown, string]>([
+    ["no plugin", undefined, undefined, 'The "plugin" argument must be of type object. Received undefined'],
+    ["a plugin without del", { add: () => ({}) }, undefined, 'The "plugin.del" property must be of type function. Received undefined'],
+    [
+      "a status that is not a function",
+      { add: () => ({}), del: () => {}, status: 1 },
+      undefined,
+      'The "plugin.status" property must be of type function. Received type number (1)',
+    ],
+    ["null io", { add: () => ({}), del: () => {} }, null, 'The "io" argument must be of type object. Received null'],
+  ])("rejects %s as misuse, printing nothing", async (_what, plugin, io, message) => {
+    await expect(pluginMain(plugin as CNIPlugin, io as never)).rejects.toMatchObject({
+      name: "TypeError",
+      code: "ERR_INVALID_ARG_TYPE",
+      message,
+    });
+  });
+});
+
+// Every verb at every version, through a real plugin executable built on the bundle.
+describe("a plugin executable: every verb at every version", () => {
+  let dir: string;
+  let script: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-skel-"));
+    script = path.join(dir, "plugin.mjs");
+    fs.writeFileSync(
+      script,
+      `import { pluginMain } from ${JSON.stringify(path.join(ROOT, "dist/index.js"))};
+const log = (args) => process.stderr.write(JSON.stringify({ command: args.command, validAttachments: args.validAttachments }) + "\\n");
+process.exitCode = await pluginMain({
+  add: (args) => { log(args); return { interfaces: [{ name: args.ifName, sandbox: args.netns }] }; },
+  del: log, check: log, status: log, gc: log,
+});
+`,
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function exec(command: string, version: string) {
+    const r = spawnSync(process.execPath, [script], {
+      input: JSON.stringify({
+        cniVersion: version,
+        name: "net",
+        type: "t",
+        "cni.dev/valid-attachments": [{ containerID: "c", ifname: "net1" }],
+      }),
+      env: { PATH: process.env.PATH, CNI_COMMAND: command, ...ENV },
+      encoding: "utf8",
+    });
+    return {
+      status: r.status,
+      out: r.stdout === "" ? undefined : JSON.parse(r.stdout),
+      calls: r.stderr
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l)),
+    };
+  }
+
+  const since: Record<string, string> = { ADD: "0.1.0", DEL: "0.1.0", CHECK: "0.4.0", STATUS: "1.1.0", GC: "1.1.0" };
+  const cases = Object.keys(since).flatMap((command) => ALL_VERSIONS.map((version) => [command, version] as const));
+  const atLeast = (a: string, b: string) => ALL_VERSIONS.indexOf(a) >= ALL_VERSIONS.indexOf(b);
+
+  it.each(cases)("%s at %s", (command, version) => {
+    const r = exec(command, version);
+    if (!atLeast(version, since[command] as string)) {
+      expect(r).toEqual({ status: 1, out: { cniVersion: version, code: 1, msg: `config version does not allow ${command}` }, calls: [] });
+      return;
+    }
+    expect(r.status).toBe(0);
+    expect(r.out).toEqual(command === "ADD" ? { cniVersion: version, interfaces: [{ name: "net1", sandbox: ENV.CNI_NETNS }] } : undefined);
+    expect(r.calls).toEqual([command === "GC" ? { command, validAttachments: [{ containerID: "c", ifname: "net1" }] } : { command }]);
+  });
+
+  it.each(ALL_VERSIONS)("VERSION at %s", (version) => {
+    expect(exec("VERSION", version)).toEqual({ status: 0, out: { cniVersion: version, supportedVersions: ALL_VERSIONS }, calls: [] });
   });
 });

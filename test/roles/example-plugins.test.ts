@@ -53,8 +53,12 @@ describe.each(["devinfo-vhost-user", "devinfo-pci-representor"])("%s", (type) =>
     expect(fs.statSync(path.join(bin, type)).mode & 0o111).toBe(0o111);
     expect(cni(type, "VERSION", { cniVersion: "0.4.0" })).toEqual({
       status: 0,
-      out: { cniVersion: "0.4.0", supportedVersions: ["0.3.0", "0.3.1", "0.4.0", "1.0.0"] },
+      out: { cniVersion: "0.4.0", supportedVersions: ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"] },
     });
+  });
+
+  it.each(["STATUS", "GC"])("answers %s for a CNI 1.1.0 network", (command) => {
+    expect(cni(type, command, { cniVersion: "1.1.0", name: "n", type })).toEqual({ status: 0, out: undefined });
   });
 
   it("reports a CNI error for a missing variable", () => {
@@ -100,6 +104,14 @@ describe("devinfo-vhost-user", () => {
     expect(out?.interfaces).toEqual([...PREV_RESULT.interfaces, { name: "net1", sandbox: "/var/run/netns/t" }]);
     expect(out?.ips).toEqual(PREV_RESULT.ips);
     expect(JSON.parse(fs.readFileSync(infoFile(), "utf8"))).toEqual(copied);
+  });
+
+  it("serves a network written for CNI 1.1.0 (ADD, CHECK, DEL)", () => {
+    const v11 = { ...conf(), cniVersion: "1.1.0" };
+    expect(cni("devinfo-vhost-user", "ADD", v11)).toMatchObject({ status: 0, out: { cniVersion: "1.1.0" } });
+    expect(fs.statSync(socket()).isSocket()).toBe(true);
+    expect(cni("devinfo-vhost-user", "CHECK", v11)).toEqual({ status: 0, out: undefined });
+    expect(cni("devinfo-vhost-user", "DEL", v11)).toEqual({ status: 0, out: undefined });
   });
 
   it("works without a device-info file when the runtime passes none", () => {
@@ -158,6 +170,14 @@ describe("devinfo-pci-representor", () => {
     });
     expect(cni("devinfo-pci-representor", "DEL", conf())).toEqual({ status: 0, out: undefined });
     expect(fs.existsSync(infoFile())).toBe(true); // the meta-plugin's to remove
+  });
+
+  it("serves a network written for CNI 1.1.0", async () => {
+    await saveDeviceInfoForCNI(infoFile(), copied as never, { strict: false });
+    const prevResult = { ...PREV_RESULT, cniVersion: "1.1.0" };
+    expect(cni("devinfo-pci-representor", "ADD", conf({ cniVersion: "1.1.0", prevResult }))).toEqual({ status: 0, out: prevResult });
+    expect(JSON.parse(fs.readFileSync(infoFile(), "utf8")).pci["representor-device"]).toBe("pf0vf3");
+    expect(cni("devinfo-pci-representor", "CHECK", conf({ cniVersion: "1.1.0", prevResult }))).toEqual({ status: 0, out: undefined });
   });
 
   it.each([

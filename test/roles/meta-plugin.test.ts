@@ -104,12 +104,21 @@ describe("getCNIDeviceInfoFileName", () => {
     [{ network: "", containerID: "c", ifName: "net1" }, "network"],
     [{ network: "n", containerID: "", ifName: "net1" }, "containerID"],
     [{ network: "n", containerID: "c", ifName: "" }, "ifName"],
-    [{ network: "n", containerID: 5, ifName: "net1" }, "containerID"],
   ])("refuses %j", async (attachment, key) => {
     await expect(getCNIDeviceInfoFileName(attachment as never)).rejects.toMatchObject({
       code: "ERR_DEVINFO_UNSAFE_PATH",
       message: expect.stringContaining(key),
     });
+  });
+
+  it.each([
+    [
+      { network: "n", containerID: 5, ifName: "net1" },
+      'The "attachment.containerID" property must be of type string. Received type number (5)',
+    ],
+    [null, 'The "attachment" argument must be of type object. Received null'],
+  ])("refuses %j as misuse", async (attachment, message) => {
+    await expect(getCNIDeviceInfoFileName(attachment as never)).rejects.toMatchObject({ code: "ERR_INVALID_ARG_TYPE", message });
   });
 
   it("always gives a usable, deterministic file name (property)", async () => {
@@ -355,7 +364,13 @@ describe("buildPluginStdin", () => {
     );
   });
 
-  it.each([[-1], [2], [0.5]])("refuses index %s", (index) => {
-    expect(() => buildPluginStdin(CONFLIST_WITH_CAP, { index })).toThrow(expect.objectContaining({ code: "ERR_DEVINFO_INVALID" }));
+  it("refuses an index past the list's end as data (the list decides)", () => {
+    expect(() => buildPluginStdin(CONFLIST_WITH_CAP, { index: 2 })).toThrow(expect.objectContaining({ code: "ERR_DEVINFO_INVALID" }));
+  });
+
+  it.each([[-1], [0.5], [Number.NaN]])("refuses index %s as out of range", (index) => {
+    expect(() => buildPluginStdin(CONFLIST_WITH_CAP, { index })).toThrow(
+      expect.objectContaining({ name: "RangeError", code: "ERR_OUT_OF_RANGE" }),
+    );
   });
 });

@@ -265,9 +265,19 @@ describe("createNetworkStatuses: Go's mapping of multi-interface results (hand-m
     expect(createNetworkStatuses({ cniVersion: "0.4.0", ...one }, "n", false)[0]).not.toHaveProperty("mtu");
   });
 
-  it("rejects a bad network name, default flag or device-info", () => {
-    expect(caught(() => createNetworkStatuses(multi, 5 as unknown as string, false)).code).toBe("ERR_DEVINFO_INVALID");
-    expect(caught(() => createNetworkStatus(multi, "n", "yes" as unknown as boolean)).code).toBe("ERR_DEVINFO_INVALID");
+  it("rejects a bad network name, default flag (misuse) or device-info (data)", () => {
+    expect(() => createNetworkStatuses(multi, 5 as unknown as string, false)).toThrow(
+      expect.objectContaining({
+        code: "ERR_INVALID_ARG_TYPE",
+        message: 'The "networkName" argument must be of type string. Received type number (5)',
+      }),
+    );
+    expect(() => createNetworkStatus(multi, "n", "yes" as unknown as boolean)).toThrow(
+      expect.objectContaining({
+        code: "ERR_INVALID_ARG_TYPE",
+        message: expect.stringMatching(/^The "isDefault" argument must be of type boolean/),
+      }),
+    );
     const err = caught(() => createNetworkStatuses(multi, "n", false, { type: "pci", version: "1.1.0", pci: 5 } as unknown as DeviceInfo));
     expect(err.code).toBe("ERR_DEVINFO_INVALID");
     expect(err.issues[0]?.jsonPath).toBe("$.device-info.pci");
@@ -683,11 +693,16 @@ describe("setNetworkStatusDeviceInfo", () => {
     expect(err.message).toContain('"ns/net"@"net1"');
   });
 
-  it("statuses or a target of the wrong shape → ERR_DEVINFO_INVALID", () => {
+  it("statuses of the wrong shape → ERR_DEVINFO_INVALID; a target of the wrong shape is misuse", () => {
     expect(caught(() => setNetworkStatusDeviceInfo([null] as unknown as NetworkStatus[], { network: "n" }, info)).code).toBe(
       "ERR_DEVINFO_INVALID",
     );
-    expect(caught(() => setNetworkStatusDeviceInfo(statuses, {} as unknown as { network: string }, info)).code).toBe("ERR_DEVINFO_INVALID");
+    expect(() => setNetworkStatusDeviceInfo(statuses, {} as unknown as { network: string }, info)).toThrow(
+      expect.objectContaining({
+        code: "ERR_INVALID_ARG_TYPE",
+        message: 'The "target.network" property must be of type string. Received undefined',
+      }),
+    );
   });
 
   it("an unusable device-info → ERR_DEVINFO_INVALID", () => {

@@ -277,13 +277,31 @@ describe("waitForPodNetworkStatus", () => {
   });
 
   it.each([
-    ["no options", undefined],
-    ["no timeoutMs", {}],
-    ["negative timeoutMs", { timeoutMs: -1 }],
-    ["intervalMs 0", { timeoutMs: 10, intervalMs: 0 }],
-  ])("rejects %s with ERR_DEVINFO_INVALID", async (_name, options) => {
-    const err = await rejection(waitForPodNetworkStatus(tmp.join("x"), options as unknown as { timeoutMs: number }));
-    expect(err.code).toBe("ERR_DEVINFO_INVALID");
+    ["no options", undefined, "ERR_INVALID_ARG_TYPE", 'The "options" argument must be of type object. Received undefined'],
+    ["no timeoutMs", {}, "ERR_INVALID_ARG_TYPE", 'The "options.timeoutMs" property must be of type number. Received undefined'],
+    [
+      "negative timeoutMs",
+      { timeoutMs: -1 },
+      "ERR_OUT_OF_RANGE",
+      expect.stringMatching(/^The value of "options.timeoutMs" is out of range\./),
+    ],
+    [
+      "NaN timeoutMs",
+      { timeoutMs: Number.NaN },
+      "ERR_OUT_OF_RANGE",
+      expect.stringMatching(/^The value of "options.timeoutMs" is out of range\./),
+    ],
+    [
+      "intervalMs 0",
+      { timeoutMs: 10, intervalMs: 0 },
+      "ERR_OUT_OF_RANGE",
+      expect.stringMatching(/^The value of "options.intervalMs" is out of range\./),
+    ],
+  ])("rejects %s as misuse", async (_name, options, code, message) => {
+    await expect(waitForPodNetworkStatus(tmp.join("x"), options as unknown as { timeoutMs: number })).rejects.toMatchObject({
+      code,
+      message,
+    });
   });
 });
 
