@@ -213,6 +213,8 @@ export function declaresCapability(netConf: NetConfInput, capability: string = C
 export async function prepareDeviceInfo(request: AttachmentRequest, options: PrepareOptions = {}): Promise<PreparedDeviceInfo> {
   const attachment = checkAttachment(request, "request");
   const resourceName = optionalString(request.resourceName, "request.resourceName");
+  if (request.deviceIndex !== undefined) checkInteger(request.deviceIndex, "request.deviceIndex");
+  if (request.pod !== undefined) checkObject(request.pod, "request.pod");
   checkPrepareOptions(options);
   const warnings: DeviceInfoError[] = [];
   const deviceID =
