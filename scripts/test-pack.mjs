@@ -61,7 +61,10 @@ try {
   for (const file of files) {
     if (/^(test|fixtures|bench|scripts|\.ci)\//.test(file) || file.endsWith(".tsbuildinfo")) fail(`the tarball should not hold ${file}`);
     // Only the bundles run: tsc's one-module-per-file output is for the tests.
-    if (/^dist\/.*\.js$/.test(file) && !["dist/index.js", "dist/schema.js", "dist/kubelet.js", "dist/dra.js", "dist/cli/main.js"].includes(file)) {
+    if (
+      /^dist\/.*\.js$/.test(file) &&
+      !["dist/index.js", "dist/schema.js", "dist/kubelet.js", "dist/dra.js", "dist/cli/main.js"].includes(file)
+    ) {
       fail(`the tarball should not hold ${file} (nothing imports it: the entries are bundles)`);
     }
   }
