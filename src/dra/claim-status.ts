@@ -128,6 +128,7 @@ function readyCondition(ready: true | ReadyCondition): DeviceCondition {
 
 /** An address with its prefix in the canonical form the API requires (`IsValidInterfaceAddress`), or `undefined`. */
 export function canonicalInterfaceAddress(text: string): string | undefined {
+  checkString(text, "text");
   const ip = parseGoCIDR(text);
   if (ip === undefined) return undefined;
   const slash = text.indexOf("/");

@@ -7,6 +7,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import { checkString } from "../_args.js";
 import type { DeviceInfoIssueCode } from "../format/issues.js";
 
 /** `DeviceAttributeMaxValueLength`: a `string` or `version` attribute value is at most 64 bytes. */
@@ -95,6 +96,7 @@ export function isAttributeDomain(text: string): boolean {
 
 /** Whether `name` is a valid qualified attribute name: `<domain>/<ID>` or a bare `<ID>`. */
 export function isQualifiedName(name: string): boolean {
+  checkString(name, "name");
   const slash = name.indexOf("/");
   if (slash === -1) return isAttributeIdentifier(name);
   return isAttributeDomain(name.slice(0, slash)) && isAttributeIdentifier(name.slice(slash + 1));

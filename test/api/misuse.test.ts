@@ -47,6 +47,7 @@ const DATA: Readonly<Record<string, string>> = {
   netConf: "a CNI network configuration: JSON text, bytes or the parsed value",
   pluginConf: "a CNI plugin configuration: the parsed value",
   prevResult: "a CNI result, passed on as given",
+  claim: "devinfo/dra: a ResourceClaim as the API server returns it (its fields are data, read leniently)",
 };
 
 // One of each kind of value a caller can pass by mistake.
