@@ -20,6 +20,8 @@ export {
   getPodDevices,
   type KubeletOptions,
   type KubeletSource,
+  type ListedPodDevices,
+  listPodDevices,
   type PodDevices,
   type PodReference,
 } from "./kubelet/pod-resources.js";

@@ -150,13 +150,55 @@ export async function getPodDevices(pod: PodReference, options?: KubeletOptions)
       { path: opts.socket, errno: "ENOENT" },
     );
   }
-  const containers: Record<string, DeviceIDsByResource> = {};
-  for (const entry of checkpoint.entries) {
-    if (entry.podUID !== ref.uid) continue;
-    const container = own(containers, entry.containerName) ?? setOwnValue<DeviceIDsByResource>(containers, entry.containerName, {});
-    append(container, entry.resourceName, entry.deviceIDs);
-  }
+  const containers = checkpointPods(checkpoint).get(ref.uid) ?? {};
   return { resources: podResources(containers), containers, source: { type: "checkpoint", path: opts.checkpoint } };
+}
+
+/** One pod of {@link listPodDevices}. */
+export interface ListedPodDevices {
+  /** `metadata.namespace`; `undefined` from the checkpoint, which knows pods by UID only. */
+  namespace: string | undefined;
+  /** `metadata.name`; `undefined` from the checkpoint. */
+  name: string | undefined;
+  /** `metadata.uid`; `undefined` from the PodResources API, which does not give it. */
+  uid: string | undefined;
+  /** As {@link PodDevices.resources}. */
+  resources: DeviceIDsByResource;
+  /** As {@link PodDevices.containers}. */
+  containers: Record<string, DeviceIDsByResource>;
+}
+
+/**
+ * Every pod the kubelet knows, with its devices: the PodResources API's
+ * `List` (the active pods, with or without devices), or, when the socket
+ * does not exist, the checkpoint's pods that hold a device (by UID). For
+ * `devinfo ls`: which pod holds a device plugin file's device.
+ *
+ * @throws {@link DeviceInfoError} as {@link getPodDevices}.
+ *
+ * @example
+ * ```ts
+ * const { pods } = await listPodDevices();
+ * const holder = pods.find((p) => p.resources["intel.com/sriov"]?.includes("0000:af:06.0"));
+ * ```
+ */
+export async function listPodDevices(options?: KubeletOptions): Promise<{ pods: ListedPodDevices[]; source: KubeletSource }> {
+  const opts = checkKubeletOptions(options);
+  opts.signal?.throwIfAborted();
+  if (await socketExists(opts.socket)) {
+    const { pod_resources } = await call(opts, "List", {}, Date.now() + opts.timeoutMs);
+    const pods = pod_resources.map((pod) => ({ namespace: pod.namespace, name: pod.name, uid: undefined, ...collect([pod]) }));
+    return { pods, source: podResourcesSource("List", opts.socket) };
+  }
+  const checkpoint = await readCheckpoint(opts);
+  const pods = [...checkpointPods(checkpoint)].map(([uid, containers]) => ({
+    namespace: undefined,
+    name: undefined,
+    uid,
+    resources: podResources(containers),
+    containers,
+  }));
+  return { pods, source: { type: "checkpoint", path: opts.checkpoint } };
 }
 
 /**
@@ -356,6 +398,21 @@ async function readCheckpoint(opts: Resolved): Promise<DeviceCheckpoint> {
     );
   }
   return checkpoint;
+}
+
+/** The checkpoint's entries per pod UID, then per container. */
+function checkpointPods(checkpoint: DeviceCheckpoint): Map<string, Record<string, DeviceIDsByResource>> {
+  const pods = new Map<string, Record<string, DeviceIDsByResource>>();
+  for (const entry of checkpoint.entries) {
+    let containers = pods.get(entry.podUID);
+    if (containers === undefined) {
+      containers = {};
+      pods.set(entry.podUID, containers);
+    }
+    const container = own(containers, entry.containerName) ?? setOwnValue<DeviceIDsByResource>(containers, entry.containerName, {});
+    append(container, entry.resourceName, entry.deviceIDs);
+  }
+  return pods;
 }
 
 function podResourcesSource(method: PodResourcesMethod, path: string): KubeletSource {

@@ -9,7 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isDeviceInfoError } from "../../src/errors.js";
-import { assignDeviceIDs, getAllocatableDevices, getPodDevices } from "../../src/kubelet.js";
+import { assignDeviceIDs, getAllocatableDevices, getPodDevices, listPodDevices } from "../../src/kubelet.js";
 import { type FakeKubelet, type FakeKubeletOptions, pod, serveFakeKubelet } from "../helpers/kubelet.js";
 import { packageUrl, REPO_ROOT } from "../helpers/run-node.js";
 import { useTempDir } from "../helpers/temp-dir.js";
@@ -266,5 +266,40 @@ describe("assignDeviceIDs: Multus's rule", () => {
   it("byte order, as Go's sort.Strings (not UTF-16 order)", () => {
     // U+FF5E sorts before U+1F600 by UTF-16 code units, after it by UTF-8 bytes.
     expect(assignDeviceIDs({ r: ["\u{1F600}", "\uFF5E"] }, ["r", "r"])).toEqual(["\uFF5E", "\u{1F600}"]);
+  });
+});
+
+describe("listPodDevices: every pod and its devices", () => {
+  it("over the socket: List, pods by namespace and name", async () => {
+    const { socket, calls } = await serve();
+    const { pods, source } = await listPodDevices({ socket, checkpoint: CHECKPOINT });
+    expect(source).toEqual({ type: "podresources", method: "List", path: socket });
+    expect(calls).toEqual(["List"]);
+    expect(pods).toEqual([
+      { namespace: "default", name: "sriov-pod", uid: undefined, ...SRIOV_POD },
+      { namespace: "default", name: "web", uid: undefined, resources: {}, containers: { web: {} } },
+      {
+        namespace: "other",
+        name: "sriov-pod",
+        uid: undefined,
+        resources: { [SRIOV]: ["0000:af:06.2"] },
+        containers: { app: { [SRIOV]: ["0000:af:06.2"] } },
+      },
+    ]);
+  });
+
+  it("from the checkpoint: pods by uid", async () => {
+    const { pods, source } = await listPodDevices({ socket: tmp.join("absent.sock"), checkpoint: CHECKPOINT });
+    expect(source).toEqual({ type: "checkpoint", path: CHECKPOINT });
+    expect(pods.map((p) => [p.uid, p.namespace, p.resources])).toEqual([
+      ["0b5e3c9a-1f2d-4c6e-9a7b-3d2f1e0c9b8a", undefined, SRIOV_POD.resources],
+      ["7d1c2b3a-0000-4000-8000-00000000beef", undefined, { [SRIOV]: ["0000:af:06.2"] }],
+    ]);
+  });
+
+  it("a kubelet before 1.20: ERR_DEVINFO_KUBELET_UNSUPPORTED", async () => {
+    const { socket } = await serve({ without: ["Get", "List", "GetAllocatableResources"] });
+    const err = await rejection(listPodDevices({ socket }));
+    expect(isDeviceInfoError(err) && [err.code, err.path]).toEqual(["ERR_DEVINFO_KUBELET_UNSUPPORTED", socket]);
   });
 });
