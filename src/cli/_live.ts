@@ -15,6 +15,7 @@ import {
   parseContainerList,
   parseDeviceList,
 } from "./_names.js";
+import { asksKubelet, type KubeletDevices, kubeletOptions, mergeDeviceLists, readKubeletDevices } from "./_podresources.js";
 import { exists, readListFile } from "./_scan.js";
 
 /**
@@ -26,9 +27,9 @@ export const ORPHAN_RULES = `  * A CNI file (cni/<name>) is orphaned when a cont
     (e.g. "crictl pods -q") or --valid-attachments (a CNI GC request of the network every pod attaches to), and
     the file's Multus-style name <network>-<containerID>_<ifName> holds none of the listed IDs. Names that hold no
     ID-shaped part (the meta-plugin helpers' fallback devinfo-<uuid>, hand-made names) are never judged.
-  * A device plugin file (dp/<name>) is orphaned when --live-devices says its device is gone, and only for the
-    resources the list speaks for: those named with --resource, else those named by its "<resourceName>
-    <deviceID>" lines. A bare "<deviceID>" line needs --resource (it does not say whose device it is). The spec's
+  * A device plugin file (dp/<name>) is orphaned when --live-devices (or --kubelet: the devices the kubelet knows)
+    says its device is gone, and only for the resources the list speaks for: those named with --resource, else
+    those named by its "<resourceName> <deviceID>" lines (the resources the kubelet knows). A bare "<deviceID>" line needs --resource (it does not say whose device it is). The spec's
     names are ambiguous (intel.com/sriov + dpdk-1 and intel.com/sriov-dpdk + 1 give the same name), so a file is
     claimed by a resource only when what follows the resource is a PCI address or holds no "-".`;
 
@@ -51,6 +52,7 @@ export const liveOptions: Readonly<Record<string, OptionSpec>> = {
     multiple: true,
     help: 'Limit --live-devices to the device plugin files of this resource (repeatable), e.g. intel.com/sriov; needed when the list has bare "<deviceID>" lines. The spec\'s file names are ambiguous (intel.com/sriov + dpdk-1 and intel.com/sriov-dpdk + 1 give the same name): a file is claimed only when the part after the resource is a PCI address or holds no "-".',
   },
+  ...kubeletOptions,
   sysfs: {
     type: "string",
     default: "/sys",
@@ -65,10 +67,12 @@ export interface LiveLists {
   readonly devices: DeviceList | undefined;
   /** The resources `devices` speaks for: `--resource`, else the resources its lines name. */
   readonly resources: readonly string[];
+  /** What the kubelet said, with `--kubelet`; its devices are in `devices` too. */
+  readonly kubelet?: KubeletDevices | undefined;
 }
 
 /** Reads the live lists; at most one may come from stdin. */
-export async function readLiveLists(ctx: Context): Promise<LiveLists> {
+export async function readLiveLists(ctx: Context, options: { kubeletHolders?: boolean } = {}): Promise<LiveLists> {
   const containersFile = stringOption(ctx.values, "live-containers");
   const attachmentsFile = stringOption(ctx.values, "valid-attachments");
   const devicesFile = stringOption(ctx.values, "live-devices");
@@ -79,7 +83,9 @@ export async function readLiveLists(ctx: Context): Promise<LiveLists> {
     ["--live-devices", devicesFile],
   ].filter(([, file]) => file === "-");
   if (fromStdin.length > 1) throw new UsageError(`only one of ${fromStdin.map(([flag]) => flag).join(" and ")} can read stdin`);
-  if (flags.length > 0 && devicesFile === undefined) throw new UsageError("--resource limits --live-devices; give --live-devices too");
+  if (flags.length > 0 && devicesFile === undefined && !asksKubelet(ctx.values)) {
+    throw new UsageError("--resource limits --live-devices (or --kubelet); give --live-devices too");
+  }
   let containers: Set<string> | undefined;
   if (containersFile !== undefined) {
     const { ids, bad } = parseContainerList(await readListFile(containersFile, ctx.io.stdin, "--live-containers"));
@@ -108,7 +114,12 @@ export async function readLiveLists(ctx: Context): Promise<LiveLists> {
     }
     devices = list;
   }
-  return { containers, devices, resources };
+  const kubelet = await readKubeletDevices(ctx.values, options.kubeletHolders === true);
+  if (kubelet !== undefined) {
+    devices = mergeDeviceLists(devices, kubelet.list);
+    if (flags.length === 0) resources = [...new Set([...resources, ...kubelet.list.resources])];
+  }
+  return { containers, devices, resources, kubelet };
 }
 
 /**
@@ -183,7 +194,7 @@ export function orphanedDP(
     if (!matchesResource(name, lists.resources)) return UNKNOWN;
     return isLiveDevice(name, lists.devices)
       ? { orphaned: false, reason: null }
-      : { orphaned: true, reason: "device not in the --live-devices list" };
+      : { orphaned: true, reason: lists.kubelet === undefined ? "device not in the --live-devices list" : "device unknown to the kubelet" };
   }
   if (doc === undefined || sysfs === undefined) return UNKNOWN;
   if (doc.type === "pci" && doc.address !== null && PCI_ADDRESS_PATTERN.test(doc.address)) {

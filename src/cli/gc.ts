@@ -8,6 +8,7 @@ import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, st
 import { type LiveLists, liveOptions, ORPHAN_RULES, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, lockFilePid, parseDuration, tempFilePid } from "./_names.js";
 import { Progress } from "./_output.js";
+import { asksKubelet } from "./_podresources.js";
 import { isProcessAlive, readSmallFile, scanBaseDir } from "./_scan.js";
 
 /**
@@ -56,6 +57,7 @@ Prints one line per removed file.`,
       comment: "Remove the files of an SR-IOV resource's devices that no longer exist",
       command: "ls /sys/bus/pci/devices | devinfo gc --resource intel.com/sriov --live-devices -",
     },
+    { comment: "Remove the device plugin files of devices the kubelet no longer knows", command: "devinfo gc --kubelet" },
   ],
   options: {
     "base-dir": BASE_DIR_OPTION,
@@ -96,10 +98,12 @@ async function run(ctx: Context): Promise<number> {
     );
   }
   const olderThan = duration(ctx, "older-than", LIVE_LIST_MIN_AGE) ?? 0;
-  const hasListFlag = ["live-containers", "valid-attachments", "live-devices"].some((flag) => stringOption(ctx.values, flag) !== undefined);
+  const hasListFlag =
+    ["live-containers", "valid-attachments", "live-devices"].some((flag) => stringOption(ctx.values, flag) !== undefined) ||
+    asksKubelet(ctx.values);
   if (!hasListFlag && stringOption(ctx.values, "older-than") !== undefined) {
     throw new UsageError(
-      "--older-than only guards a live list: an age alone never proves a pod or device gone; give --live-containers, --valid-attachments or --live-devices (temporary files and locks go by --stale-after)",
+      "--older-than only guards a live list: an age alone never proves a pod or device gone; give --live-containers, --valid-attachments, --live-devices or --kubelet (temporary files and locks go by --stale-after)",
     );
   }
   const lists = await readLiveLists(ctx);
@@ -166,7 +170,13 @@ function refuseEmptyLists(ctx: Context, lists: LiveLists): void {
       `the ${flags.map((flag) => `--${flag}`).join(" and ")} list${flags.length > 1 ? "s are" : " is"} empty, which would make every CNI file an orphan; check the command that produced it, or, if no pod runs on this node, remove the files with "devinfo rm cni NAME"`,
     );
   }
-  if (lists.devices !== undefined && lists.devices.size === 0 && lists.resources.length === 0) {
+  // The kubelet knowing no device judges no file (its list speaks for no resource): nothing to refuse.
+  if (
+    lists.devices !== undefined &&
+    lists.devices.size === 0 &&
+    lists.resources.length === 0 &&
+    stringOption(ctx.values, "live-devices") !== undefined
+  ) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
       "the --live-devices list is empty, which would make every device plugin file an orphan; give --resource to clear one resource's files",

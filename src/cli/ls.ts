@@ -30,6 +30,10 @@ export interface ListEntry {
   /** `null` when nothing says (see `--live-containers`, `--live-devices`, `--sysfs`). */
   orphaned: boolean | null;
   orphanedReason: string | null;
+  /** Device plugin files, with `--kubelet`: whether the kubelet knows the device; otherwise `null`. */
+  kubeletKnows: boolean | null;
+  /** Device plugin files, with `--kubelet`: the pod holding the device (`namespace/name`, or its UID from the checkpoint). */
+  pod: string | null;
   /** Spec deviations a lenient reader accepts (`devinfo validate` lists them). */
   warnings: number;
   /** Why the file is not usable device-info, or `null`. */
@@ -45,6 +49,8 @@ its kind, name, device type, spec version, main address or path, age, and whethe
 NAME is what "devinfo show" and "devinfo rm" accept. ORPHANED is "yes" or "no" only when something says so:
 the live lists (the same rules as "devinfo gc", so "ls" previews it; gc also waits for --older-than), or, for PCI
 device plugin files without --live-devices, whether the device still exists under --sysfs. Otherwise it is "-".
+With --kubelet, two more columns for device plugin files: KUBELET, whether the kubelet knows the device, and
+POD, the pod that holds it (namespace/name; its UID when only the kubelet's checkpoint could be read).
 
 ${ORPHAN_RULES}
 
@@ -59,6 +65,7 @@ files are printed as they are read (in directory order, not sorted), with progre
       command: "crictl pods -q | devinfo ls --live-containers -",
     },
     { comment: "Only the orphans, with jq", command: "devinfo ls --json | jq '.[] | select(.orphaned)'" },
+    { comment: "Which device plugin files the kubelet still knows, and which pod holds each device", command: "devinfo ls --kubelet" },
   ],
   options: {
     "base-dir": BASE_DIR_OPTION,
@@ -74,11 +81,11 @@ files are printed as they are read (in directory order, not sorted), with progre
 async function run(ctx: Context): Promise<number> {
   if (ctx.positionals.length > 0) throw new UsageError(`devinfo ls takes no arguments; got ${JSON.stringify(ctx.positionals[0])}`);
   const baseDir = baseDirOf(ctx);
-  const lists = await readLiveLists(ctx);
+  const lists = await readLiveLists(ctx, { kubeletHolders: true });
   const json = ctx.values.json === true;
   const now = Date.now();
   const progress = new Progress(ctx.err, "devinfo ls: reading", ctx.out);
-  const sink = json ? new JsonSink(ctx) : new TableSink(ctx);
+  const sink = json ? new JsonSink(ctx) : new TableSink(ctx, lists.kubelet !== undefined);
   let hidden = 0;
   let total = 0;
   try {
@@ -130,6 +137,8 @@ function describeEntry(kind: "dp" | "cni", dir: string, name: string, now: numbe
     ageSeconds: read.stats === undefined ? null : Math.max(0, Math.floor((now - read.stats.mtimeMs) / 1000)),
     orphaned: null,
     orphanedReason: null,
+    kubeletKnows: null,
+    pod: null,
     warnings: 0,
     problem: null,
   };
@@ -163,6 +172,10 @@ function describeEntry(kind: "dp" | "cni", dir: string, name: string, now: numbe
     const verdict = orphanedDP(name, entry, lists, sysfs);
     entry.orphaned = verdict.orphaned;
     entry.orphanedReason = verdict.reason;
+    if (lists.kubelet !== undefined) {
+      entry.kubeletKnows = lists.kubelet.list.files.has(name);
+      entry.pod = lists.kubelet.holders?.get(name) ?? null;
+    }
   } else {
     const parsed = parseCNIName(name);
     if (parsed !== undefined) {
@@ -185,8 +198,12 @@ interface Sink {
 
 class TableSink implements Sink {
   private readonly table: Table;
-  constructor(private readonly ctx: Context) {
-    this.table = new Table(ctx.out, ["KIND", "NAME", "TYPE", "VERSION", "DEVICE", "AGE", "ORPHANED"]);
+  constructor(
+    private readonly ctx: Context,
+    private readonly kubelet = false,
+  ) {
+    const columns = ["KIND", "NAME", "TYPE", "VERSION", "DEVICE", "AGE", "ORPHANED"];
+    this.table = new Table(ctx.out, kubelet ? [...columns, "KUBELET", "POD"] : columns);
   }
   add(e: ListEntry): void {
     const s = this.ctx.out.style;
@@ -202,6 +219,7 @@ class TableSink implements Sink {
       device,
       e.ageSeconds === null ? "-" : formatAge(e.ageSeconds * 1000),
       orphaned,
+      ...(this.kubelet ? [e.kubeletKnows === null ? "-" : e.kubeletKnows ? "known" : s.yellow("unknown"), e.pod ?? "-"] : []),
     ]);
   }
   end(): void {

@@ -78,7 +78,7 @@ describe("devinfo gc", () => {
       code: 2,
       stdout: "",
       stderr:
-        "devinfo: --older-than only guards a live list: an age alone never proves a pod or device gone; give --live-containers, --valid-attachments or --live-devices (temporary files and locks go by --stale-after)\nSee 'devinfo gc --help' for usage.\n",
+        "devinfo: --older-than only guards a live list: an age alone never proves a pod or device gone; give --live-containers, --valid-attachments, --live-devices or --kubelet (temporary files and locks go by --stale-after)\nSee 'devinfo gc --help' for usage.\n",
     });
     expect(files("cni")).toHaveLength(3);
   });

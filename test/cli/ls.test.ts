@@ -19,6 +19,8 @@ const KEYS = [
   "ageSeconds",
   "orphaned",
   "orphanedReason",
+  "kubeletKnows",
+  "pod",
   "warnings",
   "problem",
 ];

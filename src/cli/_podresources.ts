@@ -1,0 +1,94 @@
+/**
+ * `--kubelet` for `gc` and `ls`: the devices the kubelet knows (PodResources
+ * `GetAllocatableResources`, or the checkpoint's `RegisteredDevices` when the
+ * socket does not exist) as a live-device list, and which pod holds each
+ * (`List`). `devinfo/kubelet`, and gRPC with it, is loaded only with the flag.
+ */
+
+import { basename } from "node:path";
+import { getDPDeviceInfoPath } from "../files/paths.js";
+import type { DeviceIDsByResource, KubeletSource } from "../kubelet.js";
+import { type OptionSpec, stringOption, type Values } from "./_command.js";
+import type { DeviceList } from "./_names.js";
+
+/** The options; `--kubelet-socket` or `--kubelet-checkpoint` imply `--kubelet`. */
+export const kubeletOptions: Readonly<Record<string, OptionSpec>> = {
+  kubelet: {
+    type: "boolean",
+    default: "false",
+    help: `Ask the kubelet which devices exist: its PodResources API (GetAllocatableResources), or its device checkpoint when the socket does not exist. The kubelet's answer is a live-device list of "<resourceName> <deviceID>" lines: it speaks for the resources the kubelet knows, never for a resource it does not.`,
+  },
+  "kubelet-socket": {
+    type: "string",
+    default: "/var/lib/kubelet/pod-resources/kubelet.sock",
+    help: "The kubelet's PodResources socket (implies --kubelet).",
+  },
+  "kubelet-checkpoint": {
+    type: "string",
+    default: "/var/lib/kubelet/device-plugins/kubelet_internal_checkpoint",
+    help: "The kubelet's device checkpoint, read when the socket does not exist (implies --kubelet).",
+  },
+};
+
+/** What the kubelet said. */
+export interface KubeletDevices {
+  /** Its devices as a live-device list: exact device plugin file names. */
+  readonly list: DeviceList;
+  /** Per device plugin file name, the pod that holds the device (`namespace/name`, or `uid` from the checkpoint); only when asked. */
+  readonly holders: ReadonlyMap<string, string> | undefined;
+  readonly source: KubeletSource;
+}
+
+/** Whether the command line asks the kubelet. */
+export function asksKubelet(values: Values): boolean {
+  return (
+    values.kubelet === true ||
+    stringOption(values, "kubelet-socket") !== undefined ||
+    stringOption(values, "kubelet-checkpoint") !== undefined
+  );
+}
+
+/** Asks the kubelet, or returns `undefined` when the command line does not. */
+export async function readKubeletDevices(values: Values, withHolders: boolean): Promise<KubeletDevices | undefined> {
+  if (!asksKubelet(values)) return undefined;
+  const { getAllocatableDevices, listPodDevices } = await import("../kubelet.js");
+  const options = {
+    socket: stringOption(values, "kubelet-socket") ?? kubeletOptions["kubelet-socket"]?.default,
+    checkpoint: stringOption(values, "kubelet-checkpoint") ?? kubeletOptions["kubelet-checkpoint"]?.default,
+  };
+  const { resources, source } = await getAllocatableDevices(options);
+  let holders: Map<string, string> | undefined;
+  if (withHolders) {
+    holders = new Map();
+    for (const pod of (await listPodDevices(options)).pods) {
+      const holder = pod.namespace !== undefined && pod.name !== undefined ? `${pod.namespace}/${pod.name}` : (pod.uid ?? "?");
+      for (const name of fileNames(pod.resources)) holders.set(name, holder);
+    }
+  }
+  const files = new Set(fileNames(resources));
+  const list: DeviceList = { devices: new Set(), files, resources: new Set(Object.keys(resources)), size: files.size };
+  return { list, holders, source };
+}
+
+/** `a` and `b` together: a device is live when either says so; the union speaks for both's resources. */
+export function mergeDeviceLists(a: DeviceList | undefined, b: DeviceList): DeviceList {
+  if (a === undefined) return b;
+  const files = new Set([...a.files, ...b.files]);
+  const devices = new Set([...a.devices, ...b.devices]);
+  return { devices, files, resources: new Set([...a.resources, ...b.resources]), size: files.size + devices.size };
+}
+
+/** The device plugin file names of the devices, as writers name them (a device that cannot have a file has none). */
+function fileNames(resources: DeviceIDsByResource): string[] {
+  const names: string[] = [];
+  for (const [resourceName, ids] of Object.entries(resources)) {
+    for (const id of ids) {
+      try {
+        names.push(basename(getDPDeviceInfoPath(resourceName, id)));
+      } catch {
+        // "..", a NUL byte, over 255 bytes: no writer can have made a file for it.
+      }
+    }
+  }
+  return names;
+}

@@ -1,0 +1,180 @@
+/**
+ * `devinfo gc --kubelet` and `devinfo ls --kubelet`: the built CLI, run as a
+ * child process while a PodResources server (the v1 .proto, a real unix
+ * socket) answers in this process; or the kubelet's checkpoint file.
+ */
+
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Removal } from "../../src/cli/gc.js";
+import type { ListEntry } from "../../src/cli/ls.js";
+import { type FakeKubelet, pod, serveFakeKubelet } from "../helpers/kubelet.js";
+import { assertBuiltAfterSources } from "../helpers/run-node.js";
+import { ago, CLI, containerID, DOCS, put, REPO_ROOT, useTempDir } from "./_helpers.js";
+
+const MIN = 60_000;
+const SRIOV = "intel.com/sriov";
+const GPU = "nvidia.com/gpu";
+const CHECKPOINT = path.join(REPO_ROOT, "fixtures/kubelet/checkpoint-numa.json");
+
+/** Runs the CLI without blocking this process's event loop (the kubelet answers from here). */
+function devinfo(args: string[], input = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  assertBuiltAfterSources(CLI);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+const tmp = useTempDir();
+let kubelet: FakeKubelet | undefined;
+afterEach(async () => {
+  await kubelet?.close();
+  kubelet = undefined;
+});
+
+/** The kubelet knows sriov 06.0 (held by default/sriov-pod) and 06.1, and one GPU. */
+async function serve(): Promise<string> {
+  kubelet = await serveFakeKubelet(tmp.join("kubelet.sock"), {
+    pods: [pod("default", "sriov-pod", { app: { [SRIOV]: ["0000:af:06.0"] } })],
+    allocatable: { [SRIOV]: ["0000:af:06.0", "0000:af:06.1"], [GPU]: ["GPU-1"] },
+  });
+  return kubelet.socket;
+}
+
+const dpName = (resource: string, device: string) => `${resource.replaceAll("/", "-")}-${device}-device.json`;
+const dpFiles = () => fs.readdirSync(tmp.join("dp")).sort();
+
+/** Device plugin files: two the kubelet knows, one it does not (06.7), one of a resource it does not know. */
+function populate(age = 5 * MIN): void {
+  for (const [resource, device] of [
+    [SRIOV, "0000:af:06.0"],
+    [SRIOV, "0000:af:06.1"],
+    [SRIOV, "0000:af:06.7"],
+    ["example.com/vdpa", "vdpa0"],
+  ] as const) {
+    put(tmp.join("dp", dpName(resource, device)), DOCS.pci, ago(age));
+  }
+}
+
+describe("devinfo gc --kubelet", () => {
+  it("removes the device plugin files of devices the kubelet no longer knows, only for the resources it knows", async () => {
+    const socket = await serve();
+    populate();
+    const run = await devinfo(["gc", "--base-dir", tmp.path, "--kubelet-socket", socket, "--json"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const { removed } = JSON.parse(run.stdout) as { removed: Removal[] };
+    expect(removed.map((r) => [r.kind, r.name, r.reason])).toEqual([
+      ["dp", dpName(SRIOV, "0000:af:06.7"), "device unknown to the kubelet"],
+    ]);
+    expect(dpFiles()).toEqual([dpName("example.com/vdpa", "vdpa0"), dpName(SRIOV, "0000:af:06.0"), dpName(SRIOV, "0000:af:06.1")].sort());
+    expect(kubelet?.calls).toEqual(["GetAllocatableResources"]);
+  });
+
+  it("the --older-than guard holds: a file younger than 1m is kept even when the kubelet does not know its device", async () => {
+    const socket = await serve();
+    populate(20_000);
+    const run = await devinfo(["gc", "--base-dir", tmp.path, "--kubelet-socket", socket]);
+    expect(run.code).toBe(0);
+    expect(dpFiles()).toHaveLength(4);
+  });
+
+  it("with --resource, only that resource's files are judged", async () => {
+    const socket = await serve();
+    populate();
+    const run = await devinfo(["gc", "--base-dir", tmp.path, "--kubelet-socket", socket, "--resource", GPU, "--dry-run"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("Would remove 0 files, kept 4 (dry run: nothing was removed).\n");
+  });
+
+  it("with --live-containers: CNI files of gone pods go too", async () => {
+    const socket = await serve();
+    populate();
+    put(tmp.join("cni", `default-sriov-net-${containerID(1)}_net1`), DOCS.pci, ago(5 * MIN));
+    put(tmp.join("cni", `default-sriov-net-${containerID(2)}_net1`), DOCS.pci, ago(5 * MIN));
+    const run = await devinfo(
+      ["gc", "--base-dir", tmp.path, "--kubelet", "--kubelet-socket", socket, "--live-containers", "-", "--json"],
+      containerID(1),
+    );
+    expect(run.code).toBe(0);
+    const { removed } = JSON.parse(run.stdout) as { removed: Removal[] };
+    expect(removed.map((r) => r.name).sort()).toEqual([dpName(SRIOV, "0000:af:06.7"), `default-sriov-net-${containerID(2)}_net1`].sort());
+  });
+
+  it("no socket: the checkpoint's RegisteredDevices", async () => {
+    put(tmp.join("dp", dpName("intel.com/sriov_netdevice", "0000:af:06.3")), DOCS.pci, ago(5 * MIN));
+    put(tmp.join("dp", dpName("intel.com/sriov_netdevice", "0000:af:06.9")), DOCS.pci, ago(5 * MIN));
+    const args = ["--kubelet-socket", tmp.join("absent.sock"), "--kubelet-checkpoint", CHECKPOINT];
+    const run = await devinfo(["gc", "--base-dir", tmp.path, ...args, "--json"]);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { removed: Removal[] }).removed.map((r) => r.name)).toEqual([
+      dpName("intel.com/sriov_netdevice", "0000:af:06.9"),
+    ]);
+  });
+
+  it.each([
+    ["a dead socket", "dead"],
+    ["neither socket nor checkpoint", "absent"],
+  ])("%s: exit 1 with the kubelet's error, nothing removed", async (_, what) => {
+    populate();
+    const socket = tmp.join("kubelet.sock");
+    if (what === "dead") fs.writeFileSync(socket, ""); // a path that accepts no connection
+    const run = await devinfo(["gc", "--base-dir", tmp.path, "--kubelet-socket", socket, "--kubelet-checkpoint", tmp.join("absent")]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      what === "dead" ? /nothing answers on the kubelet's PodResources socket/ : /neither the kubelet's PodResources socket/,
+    );
+    expect(dpFiles()).toHaveLength(4);
+  });
+});
+
+describe("devinfo ls --kubelet", () => {
+  it("shows per device plugin file whether the kubelet knows the device and which pod holds it", async () => {
+    const socket = await serve();
+    populate();
+    const run = await devinfo(["ls", "--base-dir", tmp.path, "--kubelet-socket", socket, "--json"]);
+    expect(run.code).toBe(0);
+    const entries = JSON.parse(run.stdout) as ListEntry[];
+    expect(entries.map((e) => [e.name, e.kubeletKnows, e.pod, e.orphaned])).toEqual([
+      [dpName("example.com/vdpa", "vdpa0"), false, null, null],
+      [dpName(SRIOV, "0000:af:06.0"), true, "default/sriov-pod", false],
+      [dpName(SRIOV, "0000:af:06.1"), true, null, false],
+      [dpName(SRIOV, "0000:af:06.7"), false, null, true],
+    ]);
+    expect(kubelet?.calls.sort()).toEqual(["GetAllocatableResources", "List"]);
+
+    const text = await devinfo(["ls", "--base-dir", tmp.path, "--kubelet-socket", socket]);
+    const rows = text.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.trim().split(/\s{2,}/));
+    expect(rows[0]).toEqual(["KIND", "NAME", "TYPE", "VERSION", "DEVICE", "AGE", "ORPHANED", "KUBELET", "POD"]);
+    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.0")?.slice(-2)).toEqual(["known", "default/sriov-pod"]);
+    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.7")?.slice(-3)).toEqual(["yes", "unknown", "-"]);
+  });
+
+  it("from the checkpoint, the holder is the pod's UID", async () => {
+    put(tmp.join("dp", dpName("intel.com/sriov_netdevice", "0000:af:06.1")), DOCS.pci, ago(5 * MIN));
+    const run = await devinfo([
+      "ls",
+      "--base-dir",
+      tmp.path,
+      "--kubelet-socket",
+      tmp.join("absent.sock"),
+      "--kubelet-checkpoint",
+      CHECKPOINT,
+      "--json",
+    ]);
+    expect(run.code).toBe(0);
+    const [entry] = JSON.parse(run.stdout) as ListEntry[];
+    expect([entry?.kubeletKnows, entry?.pod]).toEqual([true, "0b5e3c9a-1f2d-4c6e-9a7b-3d2f1e0c9b8a"]);
+  });
+});
