@@ -64,7 +64,7 @@ export type KubeletSource =
       /** The PodResources API. */
       readonly type: "podresources";
       /** The method that answered (`List` when the kubelet has no `Get`). */
-      readonly method: PodResourcesMethod;
+      readonly method: "Get" | "List" | "GetAllocatableResources";
       /** The socket. */
       readonly path: string;
     }
