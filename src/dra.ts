@@ -46,6 +46,23 @@ export {
   NETWORK_INTERFACE_NAME_MAX_LENGTH,
   NETWORK_MAX_IPS,
 } from "./dra/limits.js";
+export {
+  DEFAULT_DEVICE_METADATA_MAX_BYTES,
+  DEVICE_METADATA_API_VERSIONS,
+  DEVICE_METADATA_GROUP,
+  DEVICE_METADATA_ROOT,
+  type DeviceMetadataFile,
+  decodeDeviceMetadataStream,
+  deviceInfoFromDeviceMetadata,
+  type FindDeviceMetadataOptions,
+  findDeviceMetadata,
+  LEGACY_DEVICE_METADATA_ROOT,
+  networkStatusFromDeviceMetadata,
+  type ReadDeviceMetadataOptions,
+  readDeviceMetadata,
+  type WaitForDeviceMetadataOptions,
+  waitForDeviceMetadata,
+} from "./dra/metadata.js";
 export type {
   AllocatedDeviceStatus,
   DeviceAttribute,
@@ -57,3 +74,10 @@ export type {
   NetworkDeviceData,
   ResourceClaimLike,
 } from "./dra/types.js";
+export {
+  type FindPodDevicesOptions,
+  findPodDevices,
+  type PodDevice,
+  type PodDeviceSelector,
+  podDeviceInfo,
+} from "./dra/workload.js";

@@ -49,6 +49,12 @@ const COMMANDS: readonly Entry[] = [
     load: async () => (await import("./status.js")).command,
   },
   {
+    name: "attributes",
+    group: "Inspecting",
+    summary: "Print the ResourceSlice device attributes (DRA) of a device-info file",
+    load: async () => (await import("./attributes.js")).command,
+  },
+  {
     name: "schema",
     group: "Inspecting",
     summary: "Print the JSON Schema (draft 2020-12) of the device-info format",

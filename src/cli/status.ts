@@ -1,5 +1,6 @@
 /** `devinfo status`: each pod interface with its device-info, from the network-status annotation. */
 
+import { DEVICE_METADATA_ROOT } from "../dra/metadata.js";
 import { DeviceInfoError } from "../errors.js";
 import type { DeviceInfoIssue } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
@@ -8,6 +9,7 @@ import { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION, parseNetworkS
 import type { NetworkStatus } from "../status/schema.js";
 import { DEFAULT_POD_ANNOTATIONS_PATH, readPodNetworkStatus } from "../status/workload.js";
 import { type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
+import { defaultStatuses, isMetadataArgument, metadataStatuses } from "./_dra-status.js";
 import { Table } from "./_output.js";
 import { readStream, summarize } from "./_scan.js";
 
@@ -25,13 +27,15 @@ export const command: Command = {
   name: "status",
   summary: "Show each pod interface with its device-info, from the network-status annotation",
   description: `Show each interface of a pod with its device-info, as the workload sees it: from the ${NETWORK_STATUS_ANNOTATION}
-annotation that the meta-plugin (Multus) writes (spec 6.1).
+annotation that the meta-plugin (Multus) writes (spec 6.1), and from the DRA device metadata files (KEP-5304) a
+DRA driver mounts under ${DEVICE_METADATA_ROOT}: FILE may be one such *-metadata.json file or a mount root
+directory; without FILE, both the annotation and the metadata files under the default roots are read.
 
 FILE is a Downward API annotations file (one key="value" line per annotation, as the kubelet projects
 metadata.annotations; the default is ${DEFAULT_POD_ANNOTATIONS_PATH}, where pods usually mount it), a file holding
 only the annotation's value, or - for stdin (either form). The annotation is read leniently, as the library's
 readers read it; deviations are printed on stderr, or are errors with --strict.`,
-  usage: ["status [FILE|-] [options]"],
+  usage: ["status [FILE|DIR|-] [options]"],
   examples: [
     { comment: "Inside a pod: the interfaces and their devices", command: "devinfo status" },
     {
@@ -62,7 +66,13 @@ async function run(ctx: Context): Promise<number> {
   const warnings: DeviceInfoIssue[] = [];
   const options = { strict, onWarning: (w: DeviceInfoIssue) => warnings.push(w) };
   const statuses =
-    file === "-" ? fromText((await readStream(ctx.io.stdin)).toString("utf8"), options) : await readPodNetworkStatus(file, options);
+    file === "-"
+      ? fromText((await readStream(ctx.io.stdin)).toString("utf8"), options)
+      : ctx.positionals[0] === undefined
+        ? await defaultStatuses(options) // DRA: device metadata files too
+        : isMetadataArgument(file)
+          ? await metadataStatuses(file)
+          : await readPodNetworkStatus(file, options);
   for (const w of warnings)
     ctx.err.line(`${ctx.err.style.yellow("warning:")} ${file === "-" ? "<stdin>" : file}: ${w.jsonPath}: ${w.message}`);
 

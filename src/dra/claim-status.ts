@@ -392,15 +392,31 @@ export function networkStatusFromResourceClaim(claim: ResourceClaimLike, options
   if (!Array.isArray(devices)) {
     throw new DeviceInfoError("ERR_DEVINFO_INVALID", `the claim's status.devices must be a list, got ${describeType(devices)}`);
   }
-  const entries: Record<string, unknown>[] = [];
+  const items: { networkData: unknown; deviceInfo: DeviceInfo | undefined }[] = [];
   devices.forEach((raw: unknown, i) => {
     if (!isObject(raw)) {
       throw new DeviceInfoError("ERR_DEVINFO_INVALID", `the claim's status.devices[${i}] must be an object, got ${describeType(raw)}`);
     }
     if (driver !== undefined && raw.driver !== driver) return;
-    const net = isObject(raw.networkData) ? raw.networkData : undefined;
-    const info = deviceInfoFromData(raw.data);
-    if (net === undefined && info === undefined) return;
+    items.push({ networkData: raw.networkData, deviceInfo: deviceInfoFromData(raw.data) });
+  });
+  return networkStatusEntries(name, items);
+}
+
+/**
+ * Network-status entries named `name` for devices with network data and
+ * device-info (those with neither are left out), exactly as
+ * `parseNetworkStatusAnnotation` returns them: `interface` and `mac` from
+ * `networkData`, `ips` without their prefix (as the annotation writes them).
+ */
+export function networkStatusEntries(
+  name: string,
+  items: readonly { networkData: unknown; deviceInfo: DeviceInfo | undefined }[],
+): NetworkStatus[] {
+  const entries: Record<string, unknown>[] = [];
+  for (const { networkData, deviceInfo } of items) {
+    const net = isObject(networkData) ? networkData : undefined;
+    if (net === undefined && deviceInfo === undefined) continue;
     const entry: Record<string, unknown> = { name };
     if (typeof net?.interfaceName === "string" && net.interfaceName !== "") entry.interface = net.interfaceName;
     const ips = Array.isArray(net?.ips)
@@ -409,8 +425,8 @@ export function networkStatusFromResourceClaim(claim: ResourceClaimLike, options
     if (ips.length > 0) entry.ips = ips;
     if (typeof net?.hardwareAddress === "string" && net.hardwareAddress !== "") entry.mac = net.hardwareAddress;
     entry.dns = {};
-    if (info !== undefined) entry["device-info"] = info;
+    if (deviceInfo !== undefined) entry["device-info"] = deviceInfo;
     entries.push(entry);
-  });
+  }
   return parseNetworkStatusAnnotation(JSON.stringify(entries));
 }

@@ -267,6 +267,7 @@ describe("deviceInfoToDeviceAttributes", () => {
     ["attributes", () => deviceInfoFromDeviceAttributes([] as never), "ERR_INVALID_ARG_TYPE"],
     ["attributes", () => deviceInfoFromDeviceAttributes(undefined as never), "ERR_INVALID_ARG_TYPE"],
     ["options", () => deviceInfoFromDeviceAttributes({}, "x" as never), "ERR_INVALID_ARG_TYPE"],
+    ["name", () => isQualifiedName(5 as never), "ERR_INVALID_ARG_TYPE"],
   ])("misuse of %s follows Node's convention", (argument, call, code) => {
     let caught: unknown;
     try {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type DraWarning, networkStatusFromResourceClaim, resourceClaimDeviceStatus } from "../../src/dra.js";
+import { canonicalInterfaceAddress, type DraWarning, networkStatusFromResourceClaim, resourceClaimDeviceStatus } from "../../src/dra.js";
 import { isDeviceInfoError } from "../../src/errors.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { createNetworkStatuses, deviceInfoFor, parseDeviceInfo } from "../../src/index.js";
@@ -231,6 +231,7 @@ describe("resourceClaimDeviceStatus", () => {
       "ERR_INVALID_ARG_VALUE",
     ],
     ["claim", () => networkStatusFromResourceClaim("claim" as never), "ERR_INVALID_ARG_TYPE"],
+    ["text", () => canonicalInterfaceAddress(5 as never), "ERR_INVALID_ARG_TYPE"],
   ])("misuse of %s follows Node's convention", (argument, call, code) => {
     let caught: unknown;
     try {

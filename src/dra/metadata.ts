@@ -1,0 +1,580 @@
+/**
+ * Device metadata files (KEP-5304, alpha in Kubernetes 1.36): the JSON files
+ * a DRA driver's kubelet plugin writes and the runtime bind-mounts, read-only,
+ * into each container that uses a claim, so that the workload learns which
+ * devices it got without asking the API server.
+ *
+ * Layout (`k8s.io/dynamic-resource-allocation/api/metadata`):
+ *
+ * - `<root>/resourceclaims/<claimName>/<requestName>/<driver>-metadata.json`
+ *   for a claim the pod names (`pod.spec.resourceClaims[].resourceClaimName`);
+ * - `<root>/resourceclaimtemplates/<podClaimName>/<requestName>/<driver>-metadata.json`
+ *   for a claim made from a template (the pod's own name for it);
+ * - earlier drafts and implementations: `/var/run/dra-device-attributes/<claimName>/<requestName>/<driver>-metadata.json`.
+ *
+ * A file is a stream of JSON objects (the Go writer encodes the same
+ * `DeviceMetadata` once per API version it supports, newest first, each
+ * followed by a newline); the reader takes the first whose `apiVersion` it
+ * understands and skips unknown ones, as `devicemetadata.DecodeMetadataFromStream` does.
+ */
+
+import fs from "node:fs";
+import nodePath from "node:path";
+import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
+import { describeType, isObject, setOwn } from "../format/validate.js";
+import type { NetworkStatus } from "../status/schema.js";
+import { checkAbortSignal, checkObject, checkOptions, checkString, invalidArgType, optionalInteger, optionalString } from "./_misuse.js";
+import { readCappedFile, sleep } from "./_read.js";
+import { type DeviceInfoFromAttributesOptions, type DeviceInfoFromAttributesResult, deviceInfoFromDeviceAttributes } from "./attributes.js";
+import { networkStatusEntries } from "./claim-status.js";
+import type { DeviceMetadata, DeviceMetadataDevice } from "./types.js";
+
+/** Where device metadata files are mounted in containers (`metadata.ContainerDir`). */
+export const DEVICE_METADATA_ROOT = "/var/run/kubernetes.io/dra-device-attributes";
+/** Where earlier drafts of KEP-5304 and early implementations (KubeVirt, example drivers) mounted them. */
+export const LEGACY_DEVICE_METADATA_ROOT = "/var/run/dra-device-attributes";
+/** The API group of `DeviceMetadata` objects. */
+export const DEVICE_METADATA_GROUP = "metadata.resource.k8s.io";
+/** The versions of `DeviceMetadata` this package understands, newest first. */
+export const DEVICE_METADATA_API_VERSIONS = ["metadata.resource.k8s.io/v1alpha1"] as const;
+/** Default cap on a metadata file: 32 devices of 32 attributes, pretty-printed once per version, fit many times over. */
+export const DEFAULT_DEVICE_METADATA_MAX_BYTES = 1024 * 1024;
+
+const FILE_SUFFIX = "-metadata.json";
+const JSON_SPACE = new Set([" ", "\t", "\n", "\r"]);
+
+/** Options of {@link readDeviceMetadata}. */
+export interface ReadDeviceMetadataOptions {
+  /** Larger files are refused with `ERR_DEVINFO_TOO_LARGE` after one `fstat`. Default 1 MiB. */
+  maxBytes?: number | undefined;
+}
+
+/** Options of {@link waitForDeviceMetadata}. */
+export interface WaitForDeviceMetadataOptions extends ReadDeviceMetadataOptions {
+  /** How long to wait, in milliseconds, before failing with `ERR_DEVINFO_NOT_FOUND`. Required. */
+  timeoutMs: number;
+  /** How often to re-read the file, in milliseconds. Default 250. */
+  intervalMs?: number | undefined;
+  /** Wait for a `metadata.generation` greater than this (the driver raises it on each update, e.g. when network data arrives). */
+  afterGeneration?: number | undefined;
+  /** Stops waiting early; the promise rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
+/** One metadata file found by {@link findDeviceMetadata}. */
+export interface DeviceMetadataFile {
+  /** The file's path. */
+  path: string;
+  /** `resourceclaims` (a claim named in the pod spec), `resourceclaimtemplates` (a claim from a template), or `legacy` (the earlier layout). */
+  layout: "resourceclaims" | "resourceclaimtemplates" | "legacy";
+  /** The ResourceClaim's name (`resourceclaims` and `legacy`). */
+  claimName?: string | undefined;
+  /** The pod's name for the claim (`resourceclaimtemplates`). */
+  podClaimName?: string | undefined;
+  /** The request's name in the claim. */
+  request: string;
+  /** The DRA driver that wrote it. */
+  driver: string;
+}
+
+/** Options of {@link findDeviceMetadata}. */
+export interface FindDeviceMetadataOptions {
+  /**
+   * The mount root to search. Default: both {@link DEVICE_METADATA_ROOT} and
+   * {@link LEGACY_DEVICE_METADATA_ROOT} (a missing root has no files).
+   */
+  root?: string | undefined;
+  /** Only the files of this claim (its name, or the pod's name for a template's claim). */
+  claim?: string | undefined;
+  /** Only the files of this request. */
+  request?: string | undefined;
+  /** Only the files of this driver. */
+  driver?: string | undefined;
+}
+
+type Path = readonly (string | number)[];
+
+class Decoder {
+  readonly errors: DeviceInfoIssue[] = [];
+
+  fail(code: DeviceInfoIssueCode, path: Path, message: string): void {
+    this.errors.push(makeIssue("error", code, path, message));
+  }
+
+  /** Known fields in Go's order, `null` read as absent, unknown keys kept after them. */
+  object(raw: unknown, path: Path, fields: Record<string, (value: unknown, at: Path) => unknown>): Record<string, unknown> | undefined {
+    if (!isObject(raw)) {
+      this.fail("not_object", path, `must be an object, got ${describeType(raw)}`);
+      return undefined;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, read] of Object.entries(fields)) {
+      const value = raw[key];
+      if (value === undefined || value === null) continue;
+      const decoded = read(value, [...path, key]);
+      if (decoded !== undefined) out[key] = decoded;
+    }
+    for (const key of Object.keys(raw)) if (!Object.hasOwn(fields, key)) setOwn(out, key, raw[key]);
+    return out;
+  }
+
+  string = (value: unknown, path: Path): string | undefined => {
+    if (typeof value === "string") return value;
+    this.fail("wrong_type", path, `must be a string, got ${describeType(value)}`);
+    return undefined;
+  };
+
+  integer = (value: unknown, path: Path): number | undefined => {
+    if (typeof value === "number" && Number.isInteger(value)) return value;
+    this.fail("wrong_type", path, `must be an integer, got ${typeof value === "number" ? String(value) : describeType(value)}`);
+    return undefined;
+  };
+
+  boolean = (value: unknown, path: Path): boolean | undefined => {
+    if (typeof value === "boolean") return value;
+    this.fail("wrong_type", path, `must be a boolean, got ${describeType(value)}`);
+    return undefined;
+  };
+
+  list<T>(read: (value: unknown, at: Path) => T | undefined) {
+    return (value: unknown, path: Path): T[] | undefined => {
+      if (!Array.isArray(value)) {
+        this.fail("wrong_type", path, `must be a list, got ${describeType(value)}`);
+        return undefined;
+      }
+      const out: T[] = [];
+      value.forEach((item: unknown, i) => {
+        const decoded = read(item, [...path, i]);
+        if (decoded !== undefined) out.push(decoded);
+      });
+      return out;
+    };
+  }
+
+  attribute = (value: unknown, path: Path) =>
+    this.object(value, path, {
+      int: this.integer,
+      bool: this.boolean,
+      string: this.string,
+      version: this.string,
+      ints: this.list(this.integer),
+      bools: this.list(this.boolean),
+      strings: this.list(this.string),
+      versions: this.list(this.string),
+    });
+
+  attributes = (value: unknown, path: Path) => {
+    if (!isObject(value)) {
+      this.fail("wrong_type", path, `must be an object of attributes by name, got ${describeType(value)}`);
+      return undefined;
+    }
+    const out: Record<string, unknown> = {};
+    for (const name of Object.keys(value)) {
+      const decoded = this.attribute(value[name], [...path, name]);
+      if (decoded !== undefined) setOwn(out, name, decoded);
+    }
+    return out;
+  };
+
+  networkData = (value: unknown, path: Path) =>
+    this.object(value, path, { interfaceName: this.string, ips: this.list(this.string), hardwareAddress: this.string });
+
+  device = (value: unknown, path: Path) =>
+    this.object(value, path, {
+      driver: this.string,
+      pool: this.string,
+      name: this.string,
+      attributes: this.attributes,
+      networkData: this.networkData,
+    });
+
+  request = (value: unknown, path: Path) => this.object(value, path, { name: this.string, devices: this.list(this.device) });
+
+  metadata = (value: unknown, path: Path) =>
+    this.object(value, path, { name: this.string, namespace: this.string, uid: this.string, generation: this.integer });
+}
+
+/** The end of the JSON value that starts at `start` (after whitespace), or -1 when it is cut short. */
+function valueEnd(text: string, start: number): number {
+  const first = text[start];
+  if (first !== "{" && first !== "[" && first !== '"') {
+    let i = start;
+    while (i < text.length && !/[ \t\n\r{}[\]",]/.test(text[i] as string)) i++;
+    return i;
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') {
+        inString = false;
+        if (depth === 0) return i + 1;
+      }
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Decodes a metadata stream as Go's `DecodeMetadataFromStream` does: values
+ * one by one, unknown API versions skipped, the first understood one
+ * returned (what follows it is not read). `undefined` for an empty stream.
+ */
+export function decodeDeviceMetadataStream(text: string, file?: string): DeviceMetadata | undefined {
+  checkString(text, "text");
+  if (file !== undefined) checkString(file, "file");
+  const where = file === undefined ? "" : `${file}: `;
+  const unknownVersions: string[] = [];
+  let index = 0;
+  let i = 0;
+  for (;;) {
+    // JSON's whitespace only: a byte order mark is an error, as in Go
+    while (i < text.length && JSON_SPACE.has(text[i] as string)) i++;
+    if (i >= text.length) break;
+    const end = valueEnd(text, i);
+    let value: unknown;
+    try {
+      if (end < 0) throw new SyntaxError("unexpected end of JSON input");
+      value = JSON.parse(text.slice(i, end));
+    } catch (cause) {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_PARSE",
+        `${where}object ${index + 1} of the metadata stream is not valid JSON (${(cause as Error).message}); a metadata file holds DeviceMetadata objects, one per API version`,
+        { path: file, cause },
+      );
+    }
+    const decoded = decodeObject(value, index, where, file, unknownVersions);
+    if (decoded !== undefined) return decoded;
+    i = end;
+    index++;
+  }
+  if (index === 0) return undefined;
+  const issues = [makeIssue("error", "unsupported_version", [], `only unknown API versions: ${unknownVersions.join(", ")}`)];
+  throw new DeviceInfoError(
+    "ERR_DEVINFO_INVALID",
+    `${where}no DeviceMetadata version this package understands (${DEVICE_METADATA_API_VERSIONS.join(", ")}) in the stream, only ${unknownVersions.join(", ")}; the driver writes newer versions only: upgrade devinfo`,
+    { path: file, issues },
+  );
+}
+
+function decodeObject(
+  value: unknown,
+  index: number,
+  where: string,
+  file: string | undefined,
+  unknownVersions: string[],
+): DeviceMetadata | undefined {
+  const invalid = (issues: DeviceInfoIssue[], what: string) =>
+    new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}object ${index + 1} of the metadata stream ${what}: ${describeIssues(issues)}`, {
+      path: file,
+      issues,
+    });
+  const d = new Decoder();
+  if (!isObject(value)) {
+    d.fail("not_object", [], `must be a DeviceMetadata object, got ${describeType(value)}`);
+    throw invalid(d.errors, "is not an object");
+  }
+  const apiVersion = value.apiVersion;
+  if (typeof apiVersion !== "string" || !/^[^/]+\/[^/]+$/.test(apiVersion)) {
+    d.fail(
+      "missing_field",
+      ["apiVersion"],
+      `must be "group/version", e.g. "${DEVICE_METADATA_API_VERSIONS[0]}", got ${describeType(apiVersion)}`,
+    );
+    throw invalid(d.errors, "has no API version");
+  }
+  if (typeof value.kind !== "string" || value.kind === "") {
+    d.fail("missing_field", ["kind"], `must be "DeviceMetadata", got ${describeType(value.kind)}`);
+    throw invalid(d.errors, `(${apiVersion}) has no kind`);
+  }
+  if (!(DEVICE_METADATA_API_VERSIONS as readonly string[]).includes(apiVersion)) {
+    unknownVersions.push(apiVersion);
+    return undefined;
+  }
+  if (value.kind !== "DeviceMetadata") {
+    d.fail("unknown_type", ["kind"], `must be "DeviceMetadata", got "${value.kind}"`);
+    throw invalid(d.errors, `(${apiVersion}) is not a DeviceMetadata`);
+  }
+  const out = d.object(value, [], {
+    apiVersion: d.string,
+    kind: d.string,
+    metadata: d.metadata,
+    podClaimName: d.string,
+    requests: d.list(d.request),
+  });
+  if (d.errors.length > 0 || out === undefined) throw invalid(d.errors, `(${apiVersion}) is malformed`);
+  // ObjectMeta is a struct in Go: always there, even when the JSON lacks it.
+  if (out.metadata === undefined) {
+    const ordered: Record<string, unknown> = { apiVersion: out.apiVersion, kind: out.kind, metadata: {} };
+    for (const key of Object.keys(out)) if (key !== "apiVersion" && key !== "kind") setOwn(ordered, key, out[key]);
+    return ordered as DeviceMetadata;
+  }
+  return out as DeviceMetadata;
+}
+
+/**
+ * Reads one device metadata file: the first `DeviceMetadata` in the stream
+ * whose API version this package understands (newer versions the driver
+ * also wrote are skipped), in the API's own shape (`metadata.generation`,
+ * `podClaimName`, `requests[].devices[]` with `attributes` and
+ * `networkData`; keys this package does not know are kept).
+ *
+ * The file is read through symlinks (the kubelet's atomic `..data` updates
+ * and bind mounts), but only a regular file, opened non-blocking and never
+ * beyond `maxBytes`. Text is decoded as the library decodes every file
+ * (invalid UTF-8 as U+FFFD).
+ *
+ * @param path - e.g. `/var/run/kubernetes.io/dra-device-attributes/resourceclaims/my-claim/nic/sriov.example.com-metadata.json`
+ * @returns the object, or `undefined` for an empty file (a network driver
+ *   may mount it empty and fill it once the interface exists; see
+ *   {@link waitForDeviceMetadata})
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when there is no
+ *   file; `ERR_DEVINFO_PARSE` for text that is not a JSON stream;
+ *   `ERR_DEVINFO_INVALID` for an object without `apiVersion` or `kind`, a
+ *   malformed known version, or only unknown versions (`issues` say which);
+ *   `ERR_DEVINFO_TOO_LARGE`; `ERR_DEVINFO_IO` (a directory, a FIFO, `EACCES`).
+ *
+ * @example
+ * ```ts
+ * const metadata = await readDeviceMetadata(file.path);
+ * for (const request of metadata?.requests ?? []) for (const device of request.devices ?? []) console.log(device.networkData);
+ * ```
+ */
+export async function readDeviceMetadata(path: string, options?: ReadDeviceMetadataOptions): Promise<DeviceMetadata | undefined> {
+  checkString(path, "path");
+  const opts = checkOptions("options", options);
+  const maxBytes = optionalInteger("options.maxBytes", opts.maxBytes, 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
+  const text = await readCappedFile(path, maxBytes, "a device metadata file");
+  return decodeDeviceMetadataStream(text, path);
+}
+
+/**
+ * Waits until a device metadata file is filled (there and not empty), or,
+ * with `afterGeneration`, until its `metadata.generation` is greater: a
+ * network driver may mount the file empty, or with generation 1 before the
+ * interface exists, and rewrite it with the network data later. Like
+ * `waitForPodNetworkStatus`, only absence is waited out; because the Go
+ * writer rewrites the file in place, a torn read (text that is not JSON) is
+ * read again once, and reported when the same text is still there.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when `timeoutMs`
+ *   elapses (the message says what was missing); any other error of
+ *   {@link readDeviceMetadata} at once; the signal's reason when aborted.
+ *
+ * @example
+ * ```ts
+ * const first = await waitForDeviceMetadata(path, { timeoutMs: 60_000 });
+ * const withNetwork = await waitForDeviceMetadata(path, { timeoutMs: 60_000, afterGeneration: first.metadata.generation });
+ * ```
+ */
+export async function waitForDeviceMetadata(path: string, options: WaitForDeviceMetadataOptions): Promise<DeviceMetadata> {
+  checkString(path, "path");
+  checkObject(options, "options");
+  const { timeoutMs, intervalMs = 250, afterGeneration, signal } = options;
+  optionalInteger("options.timeoutMs", timeoutMs, 0);
+  if (timeoutMs === undefined) throw invalidArgType("options.timeoutMs", "of type number", timeoutMs);
+  optionalInteger("options.intervalMs", intervalMs, 1);
+  optionalInteger("options.afterGeneration", afterGeneration, 0);
+  if (signal !== undefined) checkAbortSignal(signal, "options.signal");
+  const maxBytes = optionalInteger("options.maxBytes", options.maxBytes, 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
+
+  const deadline = performance.now() + timeoutMs;
+  let missing = "the file does not exist";
+  let tornText: string | undefined;
+  for (;;) {
+    signal?.throwIfAborted();
+    let text: string | undefined;
+    try {
+      text = await readCappedFile(path, maxBytes, "a device metadata file");
+      const metadata = decodeDeviceMetadataStream(text, path);
+      tornText = undefined;
+      if (metadata === undefined) missing = "the file is empty (not filled yet)";
+      else {
+        const generation = metadata.metadata.generation ?? 0;
+        if (afterGeneration === undefined || generation > afterGeneration) return metadata;
+        missing = `its generation is ${generation}, not yet newer than ${afterGeneration}`;
+      }
+    } catch (err) {
+      if (!isDeviceInfoError(err)) throw err;
+      if (err.code === "ERR_DEVINFO_PARSE" && text !== undefined && text !== tornText) {
+        tornText = text; // maybe caught mid-write: read once more
+        missing = "the file was being written";
+      } else if (err.code === "ERR_DEVINFO_NOT_FOUND") missing = "the file does not exist";
+      else throw err;
+    }
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      throw new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `timed out after ${timeoutMs} ms waiting for ${path}: ${missing}`, { path });
+    }
+    await sleep(Math.min(intervalMs, left), signal);
+  }
+}
+
+function listDirectory(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return [];
+    throw new DeviceInfoError("ERR_DEVINFO_IO", `cannot list ${dir}: ${(err as Error).message}`, {
+      path: dir,
+      errno: code,
+      cause: err,
+    });
+  }
+}
+
+/** A directory entry to descend into: a real directory, or a symlink to one that stays under `root`. */
+function isDirectoryUnder(dir: string, entry: fs.Dirent, root: string): boolean {
+  if (entry.name.startsWith("..")) return false; // the kubelet's ..data and ..<timestamp> directories
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  return resolvesUnder(nodePath.join(dir, entry.name), root, (s) => s.isDirectory());
+}
+
+/** A metadata file: a regular file, or a symlink (the kubelet's `..data/<file>`) to one under `root`. */
+function isFileUnder(dir: string, entry: fs.Dirent, root: string): boolean {
+  if (!entry.name.endsWith(FILE_SUFFIX) || entry.name === FILE_SUFFIX || entry.name.startsWith(".")) return false;
+  if (entry.isFile()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  return resolvesUnder(nodePath.join(dir, entry.name), root, (s) => s.isFile());
+}
+
+function resolvesUnder(path: string, root: string, accept: (stats: fs.Stats) => boolean): boolean {
+  try {
+    const real = fs.realpathSync(path);
+    const realRoot = fs.realpathSync(root);
+    return (real === realRoot || real.startsWith(`${realRoot}${nodePath.sep}`)) && accept(fs.statSync(real));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Lists the device metadata files mounted into this container, each with
+ * its claim (or the pod's name for a template's claim), request and driver,
+ * in both layouts: `resourceclaims/` and `resourceclaimtemplates/` under
+ * the root, and the earlier `<claim>/<request>/<driver>-metadata.json` under
+ * {@link LEGACY_DEVICE_METADATA_ROOT}. Symlinks are followed only when they
+ * stay under the root (the kubelet's `..data` layout); the `..`-prefixed
+ * directories of that layout are not listed twice. Sorted by path.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_IO` when a directory cannot be
+ *   listed (a missing root has no files).
+ *
+ * @example
+ * ```ts
+ * for (const file of findDeviceMetadata({ request: "nic" })) console.log(file.claimName ?? file.podClaimName, file.driver, file.path);
+ * ```
+ */
+export function findDeviceMetadata(options?: FindDeviceMetadataOptions): DeviceMetadataFile[] {
+  const opts = checkOptions("options", options);
+  const root = optionalString("options.root", opts.root);
+  const claim = optionalString("options.claim", opts.claim);
+  const request = optionalString("options.request", opts.request);
+  const driver = optionalString("options.driver", opts.driver);
+  const roots = root === undefined ? [DEVICE_METADATA_ROOT, LEGACY_DEVICE_METADATA_ROOT] : [nodePath.resolve(root)];
+  const found: DeviceMetadataFile[] = [];
+  for (const base of roots) {
+    for (const top of listDirectory(base)) {
+      if (!isDirectoryUnder(base, top, base)) continue;
+      if (top.name === "resourceclaims" || top.name === "resourceclaimtemplates") {
+        const layout = top.name;
+        const dir = nodePath.join(base, top.name);
+        for (const claimDir of listDirectory(dir)) {
+          if (isDirectoryUnder(dir, claimDir, base)) collect(base, nodePath.join(dir, claimDir.name), layout, claimDir.name, found);
+        }
+      } else if (base === LEGACY_DEVICE_METADATA_ROOT || root !== undefined) {
+        collect(base, nodePath.join(base, top.name), "legacy", top.name, found);
+      }
+    }
+  }
+  return found
+    .filter(
+      (f) =>
+        (claim === undefined || f.claimName === claim || f.podClaimName === claim) &&
+        (request === undefined || f.request === request) &&
+        (driver === undefined || f.driver === driver),
+    )
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function collect(root: string, claimDir: string, layout: DeviceMetadataFile["layout"], name: string, found: DeviceMetadataFile[]): void {
+  for (const requestDir of listDirectory(claimDir)) {
+    if (!isDirectoryUnder(claimDir, requestDir, root)) continue;
+    const dir = nodePath.join(claimDir, requestDir.name);
+    for (const entry of listDirectory(dir)) {
+      if (!isFileUnder(dir, entry, root)) continue;
+      const file: DeviceMetadataFile = {
+        path: nodePath.join(dir, entry.name),
+        layout,
+        request: requestDir.name,
+        driver: entry.name.slice(0, -FILE_SUFFIX.length),
+      };
+      if (layout === "resourceclaimtemplates") file.podClaimName = name;
+      else file.claimName = name;
+      found.push(file);
+    }
+  }
+}
+
+/**
+ * The device-info view of one device of a metadata file: its `attributes`
+ * through {@link deviceInfoFromDeviceAttributes} (a driver that publishes
+ * device-info as attributes publishes it in the metadata file too).
+ *
+ * @returns `{ deviceInfo?, resourceName?, deviceID?, warnings }`
+ *
+ * @example
+ * ```ts
+ * const device = metadata.requests?.[0]?.devices?.[0];
+ * const { deviceInfo } = device === undefined ? {} : deviceInfoFromDeviceMetadata(device);
+ * ```
+ */
+export function deviceInfoFromDeviceMetadata(
+  device: DeviceMetadataDevice,
+  options?: DeviceInfoFromAttributesOptions,
+): DeviceInfoFromAttributesResult {
+  checkObject(device, "device");
+  const attributes = device.attributes ?? {};
+  return deviceInfoFromDeviceAttributes(attributes, options);
+}
+
+/**
+ * The network-status entries a workload would see for the devices of a
+ * metadata file, so that the annotation's helpers (`deviceInfoFor`) and
+ * tools serve both worlds: one entry per device that has `networkData` or
+ * device-info attributes, named after the claim (`<namespace>/<name>`),
+ * with `interface`, `ips` (without their prefix) and `mac` from
+ * `networkData` and `device-info` from the attributes
+ * ({@link deviceInfoFromDeviceMetadata}). The same shape as
+ * `networkStatusFromResourceClaim` gives for the claim.
+ *
+ * @example
+ * ```ts
+ * const metadata = await waitForDeviceMetadata(path, { timeoutMs: 60_000 });
+ * const info = deviceInfoFor(networkStatusFromDeviceMetadata(metadata), { interface: "net1" });
+ * ```
+ */
+export function networkStatusFromDeviceMetadata(metadata: DeviceMetadata, options?: DeviceInfoFromAttributesOptions): NetworkStatus[] {
+  checkObject(metadata, "metadata");
+  const meta = isObject(metadata.metadata) ? metadata.metadata : {};
+  const name = [meta.namespace, meta.name].filter((p) => typeof p === "string" && p !== "").join("/");
+  const items: { networkData: unknown; deviceInfo: ReturnType<typeof deviceInfoFromDeviceAttributes>["deviceInfo"] }[] = [];
+  for (const request of Array.isArray(metadata.requests) ? metadata.requests : []) {
+    for (const device of isObject(request) && Array.isArray(request.devices) ? request.devices : []) {
+      if (!isObject(device)) continue;
+      const attributes = isObject(device.attributes) ? device.attributes : {};
+      items.push({ networkData: device.networkData, deviceInfo: deviceInfoFromDeviceAttributes({ ...attributes }, options).deviceInfo });
+    }
+  }
+  return networkStatusEntries(name, items);
+}
