@@ -4,7 +4,15 @@
  * `ERR_INVALID_ARG_VALUE` / `ERR_OUT_OF_RANGE` convention).
  */
 
-import { checkBoolean, checkFunction, checkInteger, checkOptions as checkOptionsArg, checkString } from "../_args.js";
+import {
+  checkBoolean,
+  checkFunction,
+  checkInteger,
+  checkObject,
+  checkOptions as checkOptionsArg,
+  checkString,
+  invalidArgType,
+} from "../_args.js";
 
 export { checkAbortSignal, checkObject, checkString, invalidArgType, invalidArgValue } from "../_args.js";
 
@@ -46,4 +54,19 @@ export function optionalFunction<F>(name: string, value: unknown): F | undefined
   if (value === undefined) return undefined;
   checkFunction(value, name);
   return value as F;
+}
+
+/** An optional object property of a data argument (`undefined` allowed, `null` is a wrong kind). */
+export function optionalObject(name: string, value: unknown): void {
+  if (value !== undefined) checkObject(value, name);
+}
+
+/** An optional list property of a data argument. */
+export function optionalArray(name: string, value: unknown): void {
+  if (value !== undefined && !Array.isArray(value)) throw invalidArgType(name, "an instance of Array", value);
+}
+
+/** A record of values by name: a plain object (not an array, a function or a class instance). */
+export function checkRecord(name: string, value: unknown, expected: string): asserts value is Record<string, unknown> {
+  if (!isPlainObject(value)) throw invalidArgType(name, expected, value);
 }

@@ -23,7 +23,16 @@ import { formatGoIP, parseGoCIDR } from "../status/_go-ip.js";
 import { type CNIResult, deviceInfoFromCNIResult, readCNIResult } from "../status/cni-result.js";
 import { parseNetworkStatusAnnotation } from "../status/network-status.js";
 import type { NetworkStatus } from "../status/schema.js";
-import { checkObject, checkOptions, checkString, invalidArgType, invalidArgValue, optionalFunction, optionalString } from "./_misuse.js";
+import {
+  checkObject,
+  checkOptions,
+  checkString,
+  invalidArgType,
+  invalidArgValue,
+  optionalFunction,
+  optionalObject,
+  optionalString,
+} from "./_misuse.js";
 import {
   byteLength,
   DEVICE_STATUS_DATA_MAX_LENGTH,
@@ -383,6 +392,8 @@ function deviceInfoFromData(data: unknown): DeviceInfo | undefined {
  */
 export function networkStatusFromResourceClaim(claim: ResourceClaimLike, options?: NetworkStatusFromResourceClaimOptions): NetworkStatus[] {
   checkObject(claim, "claim");
+  optionalObject("claim.metadata", claim.metadata);
+  if (claim.status !== null) optionalObject("claim.status", claim.status);
   const opts = checkOptions("options", options);
   const driver = optionalString("options.driver", opts.driver);
   const meta = isObject(claim.metadata) ? claim.metadata : {};

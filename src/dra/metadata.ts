@@ -20,11 +20,22 @@
 
 import fs from "node:fs";
 import nodePath from "node:path";
+import { checkInteger } from "../_args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
 import type { NetworkStatus } from "../status/schema.js";
-import { checkAbortSignal, checkObject, checkOptions, checkString, invalidArgType, optionalInteger, optionalString } from "./_misuse.js";
+import {
+  checkAbortSignal,
+  checkObject,
+  checkOptions,
+  checkRecord,
+  checkString,
+  optionalArray,
+  optionalInteger,
+  optionalObject,
+  optionalString,
+} from "./_misuse.js";
 import { readCappedFile, sleep } from "./_read.js";
 import { type DeviceInfoFromAttributesOptions, type DeviceInfoFromAttributesResult, deviceInfoFromDeviceAttributes } from "./attributes.js";
 import { networkStatusEntries } from "./claim-status.js";
@@ -52,7 +63,7 @@ export interface ReadDeviceMetadataOptions {
 
 /** Options of {@link waitForDeviceMetadata}. */
 export interface WaitForDeviceMetadataOptions extends ReadDeviceMetadataOptions {
-  /** How long to wait, in milliseconds, before failing with `ERR_DEVINFO_NOT_FOUND`. Required. */
+  /** How long to wait, in milliseconds, before failing with `ERR_DEVINFO_NOT_FOUND`. Required, as for `waitForPodNetworkStatus`: a wait always has a deadline. */
   timeoutMs: number;
   /** How often to re-read the file, in milliseconds. Default 250. */
   intervalMs?: number | undefined;
@@ -365,6 +376,7 @@ export async function readDeviceMetadata(path: string, options?: ReadDeviceMetad
  * writer rewrites the file in place, a torn read (text that is not JSON) is
  * read again once, and reported when the same text is still there.
  *
+ * @param options - `timeoutMs` (required), `intervalMs` (default 250), `afterGeneration`, `signal`, `maxBytes`
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when `timeoutMs`
  *   elapses (the message says what was missing); any other error of
  *   {@link readDeviceMetadata} at once; the signal's reason when aborted.
@@ -378,13 +390,14 @@ export async function readDeviceMetadata(path: string, options?: ReadDeviceMetad
 export async function waitForDeviceMetadata(path: string, options: WaitForDeviceMetadataOptions): Promise<DeviceMetadata> {
   checkString(path, "path");
   checkObject(options, "options");
-  const { timeoutMs, intervalMs = 250, afterGeneration, signal } = options;
-  optionalInteger("options.timeoutMs", timeoutMs, 0);
-  if (timeoutMs === undefined) throw invalidArgType("options.timeoutMs", "of type number", timeoutMs);
+  const opts = options;
+  const { intervalMs = 250, afterGeneration, signal } = opts;
+  const timeoutMs = opts.timeoutMs;
+  checkInteger(timeoutMs, "options.timeoutMs", 0);
   optionalInteger("options.intervalMs", intervalMs, 1);
   optionalInteger("options.afterGeneration", afterGeneration, 0);
   if (signal !== undefined) checkAbortSignal(signal, "options.signal");
-  const maxBytes = optionalInteger("options.maxBytes", options.maxBytes, 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
+  const maxBytes = optionalInteger("options.maxBytes", opts.maxBytes, 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
 
   const deadline = performance.now() + timeoutMs;
   let missing = "the file does not exist";
@@ -543,9 +556,17 @@ export function deviceInfoFromDeviceMetadata(
   device: DeviceMetadataDevice,
   options?: DeviceInfoFromAttributesOptions,
 ): DeviceInfoFromAttributesResult {
-  checkObject(device, "device");
-  const attributes = device.attributes ?? {};
-  return deviceInfoFromDeviceAttributes(attributes, options);
+  checkDevice(device, "device");
+  return deviceInfoFromDeviceAttributes(device.attributes ?? {}, options);
+}
+
+/** A metadata device's fields have the kinds of the API's `Device` (a misuse error names the one that does not). */
+function checkDevice(device: DeviceMetadataDevice, name: string): void {
+  checkObject(device, name);
+  for (const key of ["driver", "pool", "name"] as const) checkString(device[key], `${name}.${key}`);
+  if (device.attributes !== undefined)
+    checkRecord(`${name}.attributes`, device.attributes, "an object of device attributes by qualified name");
+  optionalObject(`${name}.networkData`, device.networkData);
 }
 
 /**
@@ -566,7 +587,13 @@ export function deviceInfoFromDeviceMetadata(
  */
 export function networkStatusFromDeviceMetadata(metadata: DeviceMetadata, options?: DeviceInfoFromAttributesOptions): NetworkStatus[] {
   checkObject(metadata, "metadata");
-  const meta = isObject(metadata.metadata) ? metadata.metadata : {};
+  checkString(metadata.apiVersion, "metadata.apiVersion");
+  checkString(metadata.kind, "metadata.kind");
+  checkObject(metadata.metadata, "metadata.metadata");
+  optionalString("metadata.podClaimName", metadata.podClaimName);
+  optionalArray("metadata.requests", metadata.requests);
+  deviceInfoFromDeviceAttributes({}, options); // checks the options, whether or not there are devices
+  const meta = metadata.metadata;
   const name = [meta.namespace, meta.name].filter((p) => typeof p === "string" && p !== "").join("/");
   const items: { networkData: unknown; deviceInfo: ReturnType<typeof deviceInfoFromDeviceAttributes>["deviceInfo"] }[] = [];
   for (const request of Array.isArray(metadata.requests) ? metadata.requests : []) {
