@@ -19,11 +19,12 @@
  * lists them all.
  */
 
+import { DeviceInfoError } from "../errors.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, SPEC_VERSION } from "../format/fields.js";
-import { type DeviceInfoIssue, formatJsonPath } from "../format/issues.js";
+import { type DeviceInfoIssue, describeIssues, formatJsonPath, makeIssue } from "../format/issues.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
-import { isObject } from "../format/validate.js";
+import { describeType, isObject } from "../format/validate.js";
 import { checkOptions, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "./_misuse.js";
 import {
   byteLength,
@@ -158,10 +159,11 @@ function primaryOf(type: unknown, present: (sub: SubObjectKey) => boolean): SubO
  *
  * @param info - a device-info document (spec section 3)
  * @returns `{ attributes, warnings }`
- * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` for a document with a
- *   known field of the wrong JSON type; `TypeError` / `RangeError` (Node's
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` for a document that
+ *   is not an object or has a known field of the wrong JSON type (as
+ *   `parseDeviceInfo`); `TypeError` / `RangeError` (Node's
  *   `ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`) for
- *   a non-object `info` or bad options.
+ *   bad options.
  *
  * @example
  * ```ts
@@ -174,7 +176,11 @@ function primaryOf(type: unknown, present: (sub: SubObjectKey) => boolean): SubO
  * ```
  */
 export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceInfoToAttributesOptions): DeviceAttributesResult {
-  if (!isObject(info)) throw invalidArgType("info", "a device-info object", info);
+  // The document is data, as for parseDeviceInfo: a non-object is ERR_DEVINFO_INVALID (not_object), not API misuse.
+  if (!isObject(info)) {
+    const issues = [makeIssue("error", "not_object", [], `a device-info document must be a JSON object, got ${describeType(info)}`)];
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid device-info: ${describeIssues(issues)}`, { issues });
+  }
   const opts = checkOptions("options", options);
   const domain = checkDomain("options.domain", opts.domain);
   const resourceName = optionalString("options.resourceName", opts.resourceName);

@@ -247,17 +247,20 @@ describe("deviceInfoToDeviceAttributes", () => {
   it("passes the reader's deviations on as warnings, and refuses what the reader refuses", () => {
     const { warnings } = deviceInfoToDeviceAttributes({ type: "pci", version: "1.1.0", pci: { "pci-address": "af:06.0" } });
     expect(warnings).toStrictEqual([expect.objectContaining({ code: "invalid_pci_address", jsonPath: "$.pci.pci-address" })]);
-    try {
-      deviceInfoToDeviceAttributes({ type: "pci", pci: { "pci-address": 5 } } as unknown as DeviceInfo);
-      expect.unreachable();
-    } catch (err) {
-      expect(isDeviceInfoError(err) && err.code).toBe("ERR_DEVINFO_INVALID");
+    for (const bad of [{ type: "pci", pci: { "pci-address": 5 } }, null, "{}", [], 5]) {
+      try {
+        deviceInfoToDeviceAttributes(bad as unknown as DeviceInfo);
+        expect.unreachable();
+      } catch (err) {
+        expect(isDeviceInfoError(err) && err.code).toBe("ERR_DEVINFO_INVALID");
+        expect(isDeviceInfoError(err) && err.issues[0]?.code).toBe(
+          bad !== null && typeof bad === "object" && !Array.isArray(bad) ? "wrong_type" : "not_object",
+        );
+      }
     }
   });
 
   it.each([
-    ["info", () => deviceInfoToDeviceAttributes(null as unknown as DeviceInfo), "ERR_INVALID_ARG_TYPE"],
-    ["info", () => deviceInfoToDeviceAttributes("{}" as unknown as DeviceInfo), "ERR_INVALID_ARG_TYPE"],
     ["options", () => deviceInfoToDeviceAttributes({} as DeviceInfo, null as never), "ERR_INVALID_ARG_TYPE"],
     ["options.domain", () => deviceInfoToDeviceAttributes({} as DeviceInfo, { domain: "Example.COM" }), "ERR_INVALID_ARG_VALUE"],
     ["options.domain", () => deviceInfoToDeviceAttributes({} as DeviceInfo, { domain: `${"a".repeat(60)}.com` }), "ERR_INVALID_ARG_VALUE"],
