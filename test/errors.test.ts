@@ -20,7 +20,7 @@ const PCI: DeviceInfo = { type: "pci", version: "1.1.0", pci: { "pci-address": "
 describe("DeviceInfoError", () => {
   it("carries code, path, issues, errno, syscall and cause", () => {
     const cause = Object.assign(new Error("boom"), { code: "EACCES" });
-    const issue = { severity: "error", code: "wrong_type", path: ["type"], jsonPath: "$.type", message: "m" } as const;
+    const issue = { severity: "error", code: "wrong_type", path: ["type"], jsonPath: "$['type']", message: "m" } as const;
     const err = new DeviceInfoError("ERR_DEVINFO_IO", "cannot write /x", {
       path: "/x",
       issues: [issue],

@@ -1,10 +1,33 @@
 /**
- * Text as Go's encoding/json reads it, so that a load-then-save writes the
- * bytes Go would: invalid UTF-8 and lone surrogates become U+FFFD. Shared by
- * every reader of JSON documents (device-info, network-status, KubeVirt).
+ * JSON text as Go's encoding/json reads it, for every reader of the package
+ * (device-info, network-status, CNI results and configurations, the Downward
+ * API, KubeVirt): one decoder, so that they all agree on the hostile cases.
+ *
+ * - UTF-8 is decoded as Go decodes it: each byte that does not start a valid
+ *   sequence becomes one U+FFFD, so a load-then-save writes the bytes Go would.
+ * - A lone surrogate (raw in a JavaScript string, or `\ud800` escaped) becomes
+ *   U+FFFD, as Go decodes it.
+ * - A UTF-8 byte order mark is a syntax error, as for Go ("invalid character 'ï'").
+ * - Text nested deeper than {@link MAX_JSON_DEPTH} levels is refused, as Go's
+ *   scanner refuses it ("exceeded max depth").
+ * - Number literals that JSON.parse would change (`1500.0`, `1.5e3`, integers
+ *   beyond 2^53) keep their text on the side, for readers of Go integer fields
+ *   ({@link rawNumberOf}).
+ *
+ * @internal
  */
 
-import { type Buffer, isUtf8 } from "node:buffer";
+import { Buffer, isUtf8 } from "node:buffer";
+import { DeviceInfoError } from "../errors.js";
+
+/**
+ * The deepest nesting of arrays and objects Go's encoding/json reads
+ * (`maxNestingDepth` in its scanner.go): the outermost array or object is
+ * level 1. Every reader refuses deeper text, and every writer refuses to
+ * write it, so whatever one part of the package reads, every other part can
+ * write, copy and show.
+ */
+export const MAX_JSON_DEPTH = 10_000;
 
 /**
  * UTF-8 to text as Go's decoder reads it: each byte that does not start a
@@ -12,25 +35,26 @@ import { type Buffer, isUtf8 } from "node:buffer";
  * follows WHATWG instead, which replaces a truncated sequence only once; the
  * difference would change the bytes of a load-then-save round trip.
  */
-export function decodeUtf8(bytes: Buffer): string {
-  if (isUtf8(bytes)) return bytes.toString("utf8");
+export function decodeUtf8(bytes: Uint8Array): string {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isUtf8(buffer)) return buffer.toString("utf8");
   let text = "";
   let start = 0;
   let i = 0;
-  while (i < bytes.length) {
-    const length = sequenceLength(bytes, i);
+  while (i < buffer.length) {
+    const length = sequenceLength(buffer, i);
     if (length > 0) {
       i += length;
       continue;
     }
-    text += `${bytes.toString("utf8", start, i)}\ufffd`;
+    text += `${buffer.toString("utf8", start, i)}\ufffd`;
     start = ++i;
   }
-  return text + bytes.toString("utf8", start, i);
+  return text + buffer.toString("utf8", start, i);
 }
 
 /** The length of the valid UTF-8 sequence at `i`, or 0 if there is none. */
-function sequenceLength(bytes: Buffer, i: number): number {
+function sequenceLength(bytes: Uint8Array, i: number): number {
   const lead = bytes[i] ?? 0;
   const continues = (at: number, low = 0x80, high = 0xbf) => {
     const byte = bytes[i + at];
@@ -63,4 +87,244 @@ export function goSurrogates(text: string): string {
   const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
   if (!SURROGATE_ESCAPE.test(wellFormed)) return wellFormed;
   return wellFormed.replace(ESCAPES, (match) => (match.length === 6 && match[1] === "u" ? "\\ufffd" : match));
+}
+
+/** What a reader tells {@link readGoJson} for its messages. */
+export interface JsonTextContext {
+  /** What the text is, as the subject of a sentence: `"the network status"` (`""`: the message starts "not valid JSON"). */
+  readonly what: string;
+  /** What it should look like, ending the message: `'it must be a JSON array such as [...]'`. */
+  readonly hint: string;
+  /** The file the text came from, if any: errors carry it as `path` and start with it. */
+  readonly file?: string | undefined;
+}
+
+/** JSON text as a string or UTF-8 bytes (a Buffer, any typed array or DataView, an ArrayBuffer). */
+export type JsonTextInput = string | ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
+
+/** Whether `input` is text {@link readGoJson} reads (a string or bytes). */
+export function isJsonText(input: unknown): input is JsonTextInput {
+  return typeof input === "string" || ArrayBuffer.isView(input) || input instanceof ArrayBuffer || input instanceof SharedArrayBuffer;
+}
+
+/** The text of a string or UTF-8 bytes, decoded as Go decodes it (invalid UTF-8 and lone surrogates as U+FFFD). */
+export function goText(input: JsonTextInput): string {
+  if (typeof input === "string") return goSurrogates(input);
+  const bytes = ArrayBuffer.isView(input)
+    ? Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+    : Buffer.from(input as ArrayBuffer);
+  return goSurrogates(decodeUtf8(bytes));
+}
+
+/**
+ * Parses JSON text the way Go's `json.Unmarshal` reads it (see the module
+ * comment). The one JSON-text reader of the package.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for text that is not
+ *   JSON: a syntax error, empty text, a byte order mark, nesting deeper than
+ *   {@link MAX_JSON_DEPTH}.
+ */
+export function readGoJson(input: JsonTextInput, context: JsonTextContext): unknown {
+  const text = goText(input);
+  const fail = (detail: string, cause?: unknown) =>
+    new DeviceInfoError(
+      "ERR_DEVINFO_PARSE",
+      `${context.file === undefined ? "" : `${context.file}: `}${context.what === "" ? "" : `${context.what} is `}not valid JSON (${detail}); ${context.hint}`,
+      { path: context.file, cause },
+    );
+  if (text.charCodeAt(0) === 0xfeff) {
+    throw fail("it starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM");
+  }
+  if (text.trim() === "") throw fail("the text is empty");
+  const tooDeep = depthOverflowAt(text);
+  if (tooDeep >= 0) throw fail(`nested deeper than ${MAX_JSON_DEPTH} levels at position ${tooDeep}, which Go refuses ("exceeded max depth")`);
+  try {
+    return needsRawNumbers(text) ? parseKeepingNumbers(text) : JSON.parse(text);
+  } catch (cause) {
+    throw fail((cause as Error).message, cause);
+  }
+}
+
+/**
+ * The position of the bracket that opens level {@link MAX_JSON_DEPTH} + 1,
+ * or -1. Text shorter than two characters per level cannot be that deep, so
+ * documents of ordinary size are not scanned at all.
+ */
+export function depthOverflowAt(text: string): number {
+  if (text.length <= 2 * MAX_JSON_DEPTH) return -1;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
+/**
+ * How deep the arrays and objects of a value nest (the value itself is level
+ * 1 when it is one), counted without recursion and up to `limit + 1`: a
+ * cycle counts as deeper than any limit.
+ */
+export function valueDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (typeof item !== "object" || item === null) continue;
+    if (depth > deepest) {
+      deepest = depth;
+      if (deepest > limit) return deepest;
+    }
+    const children = Array.isArray(item) ? item : Object.values(item);
+    for (const child of children) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+// ---------------------------------------------------------------------------
+// Number literals JSON.parse would change
+
+const RAW_NUMBERS = new WeakMap<object, Map<string | number, string>>();
+
+/**
+ * The literal of the number at `container[key]` when JSON.parse changed it
+ * (a fraction or exponent, such as `1500.0` or `1.5e3`, or an integer
+ * beyond 2^53, which rounds), for readers of Go integer fields; `undefined`
+ * for a plain integer literal or a value that was not read from text.
+ */
+export function rawNumberOf(container: object, key: string | number): string | undefined {
+  return RAW_NUMBERS.get(container)?.get(key);
+}
+
+// A number literal outside strings that JSON.parse changes: a fraction, an
+// exponent or 16 digits or more. Strings are matched whole first.
+const TOKENS = /"(?:[^"\\]|\\[\s\S])*"|-?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]*)?/g;
+
+function needsRawNumbers(text: string): boolean {
+  if (!/[0-9][.eE]|[0-9]{16}/.test(text)) return false;
+  TOKENS.lastIndex = 0;
+  for (let m = TOKENS.exec(text); m !== null; m = TOKENS.exec(text)) {
+    const token = m[0];
+    if (token.charCodeAt(0) !== 0x22 && !isPlainSafeInteger(token)) return true;
+  }
+  return false;
+}
+
+function isPlainSafeInteger(literal: string): boolean {
+  return /^-?(?:0|[1-9][0-9]{0,14})$/.test(literal);
+}
+
+const STRING_TOKEN = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const NUMBER_TOKEN = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+interface Frame {
+  readonly container: Record<string, unknown> | unknown[];
+  key: string;
+}
+
+/**
+ * JSON.parse, without recursion, recording the literal of every number
+ * JSON.parse would change (see {@link rawNumberOf}). Used only for the rare
+ * text that holds such a literal.
+ */
+function parseKeepingNumbers(text: string): unknown {
+  let i = 0;
+  const stack: Frame[] = [];
+  const skipSpace = () => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+      else return;
+    }
+  };
+  const syntaxError = (expected: string) =>
+    new SyntaxError(
+      i >= text.length ? `Unexpected end of JSON input (expected ${expected})` : `Unexpected token at position ${i} (expected ${expected})`,
+    );
+  const token = (pattern: RegExp, expected: string): string => {
+    pattern.lastIndex = i;
+    const match = pattern.exec(text);
+    if (match === null) throw syntaxError(expected);
+    i = pattern.lastIndex;
+    return match[0];
+  };
+  const key = (): string => {
+    skipSpace();
+    const name = JSON.parse(token(STRING_TOKEN, "a string")) as string;
+    skipSpace();
+    if (text[i] !== ":") throw syntaxError("':'");
+    i++;
+    return name;
+  };
+  const store = (frame: Frame, value: unknown, raw: string | undefined) => {
+    let at: string | number = frame.key;
+    if (Array.isArray(frame.container)) {
+      at = frame.container.length;
+      frame.container.push(value);
+    } else if (frame.key === "__proto__") {
+      Object.defineProperty(frame.container, frame.key, { value, enumerable: true, writable: true, configurable: true });
+    } else frame.container[frame.key] = value;
+    if (raw !== undefined) {
+      let map = RAW_NUMBERS.get(frame.container);
+      if (map === undefined) RAW_NUMBERS.set(frame.container, (map = new Map()));
+      map.set(at, raw);
+    }
+  };
+
+  for (;;) {
+    // A value starts here.
+    skipSpace();
+    let value: unknown;
+    let raw: string | undefined;
+    const c = text[i];
+    if (c === "{" || c === "[") {
+      i++;
+      skipSpace();
+      const container: Frame["container"] = c === "{" ? {} : [];
+      if (text[i] === (c === "{" ? "}" : "]")) {
+        i++;
+        value = container;
+      } else {
+        stack.push({ container, key: c === "{" ? key() : "" });
+        continue;
+      }
+    } else if (c === '"') value = JSON.parse(token(STRING_TOKEN, "a string"));
+    else if (c === "t" && text.startsWith("true", i)) [value, i] = [true, i + 4];
+    else if (c === "f" && text.startsWith("false", i)) [value, i] = [false, i + 5];
+    else if (c === "n" && text.startsWith("null", i)) [value, i] = [null, i + 4];
+    else {
+      const literal = token(NUMBER_TOKEN, "a value");
+      value = Number(literal);
+      if (!isPlainSafeInteger(literal)) raw = literal;
+    }
+    // Store it, then close every container that ends here.
+    for (;;) {
+      const frame = stack.at(-1);
+      if (frame === undefined) {
+        skipSpace();
+        if (i < text.length) throw syntaxError("the end of the text");
+        return value;
+      }
+      store(frame, value, raw);
+      raw = undefined;
+      skipSpace();
+      const array = Array.isArray(frame.container);
+      if (text[i] === ",") {
+        i++;
+        if (!array) frame.key = key();
+        break;
+      }
+      if (text[i] !== (array ? "]" : "}")) throw syntaxError(array ? "',' or ']'" : "',' or '}'");
+      i++;
+      stack.pop();
+      value = frame.container;
+    }
+  }
 }

@@ -12,6 +12,10 @@
  * then unknown keys) are passed as {@link OrderedObject}s.
  */
 
+import { DeviceInfoError } from "../errors.js";
+import { depthOverflowAt, MAX_JSON_DEPTH } from "./_go-text.js";
+import { makeIssue } from "./issues.js";
+
 const NEEDS_GO_ESCAPE = /[<>&\u2028\u2029]|\\u[dD][89a-fA-F]/;
 // Escapes are matched whole, left to right, so `\\ud800` (an escaped
 // backslash followed by text) is never mistaken for a surrogate escape.
@@ -62,32 +66,129 @@ export class OrderedObject {
 
 /**
  * `JSON.stringify` with Go's escaping and {@link OrderedObject}s written in
- * their order; `indent` as in Go's `MarshalIndent`. Throws what
- * JSON.stringify throws (cycles, BigInt, nesting too deep).
+ * their order; `indent` as in Go's `MarshalIndent`. Values of any depth up to
+ * {@link MAX_JSON_DEPTH} are written (without recursion when JSON.stringify
+ * runs out of stack).
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` (issue `unserializable`)
+ *   for a value nested deeper than {@link MAX_JSON_DEPTH} levels, cyclic, or
+ *   holding a BigInt.
  */
 export function goJsonStringify(value: unknown, indent = ""): string {
-  return toGoEscaping(writeJson(value, indent, 0) as string);
+  const text = writeJson(value, indent, 0);
+  if (text === undefined) return text as unknown as string;
+  if (depthOverflowAt(text) >= 0) throw tooDeep();
+  return toGoEscaping(text);
 }
 
 /**
  * JSON text of `value` as if written `depth` levels deep with `indent`
- * (before Go's escaping); `undefined` for what JSON omits.
+ * (before Go's escaping); `undefined` for what JSON omits. The caller checks
+ * the depth of the whole text it builds ({@link depthOverflowAt}).
  */
 export function writeJson(value: unknown, indent: string, depth: number): string | undefined {
   if (value instanceof OrderedObject) {
     // The common case, no integer-like key: one native JSON.stringify call.
     const plain = toPlainObject(value);
     if (plain !== undefined) return writeJson(plain, indent, depth);
-    const parts: string[] = [];
-    for (const [key, item] of value.entries) {
-      const text = writeJson(item, indent, depth + 1);
-      if (text !== undefined) parts.push(indent === "" ? `${JSON.stringify(key)}:${text}` : `${JSON.stringify(key)}: ${text}`);
-    }
-    if (indent === "" || parts.length === 0) return `{${parts.join(",")}}`;
-    const pad = `\n${indent.repeat(depth + 1)}`;
-    return `{${pad}${parts.join(`,${pad}`)}\n${indent.repeat(depth)}}`;
+    return encodeJson(value, indent, depth);
   }
-  const text = JSON.stringify(value, null, indent) as string | undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, null, indent) as string | undefined;
+  } catch {
+    // Too deep for the stack, cyclic, or a BigInt: the encoder below writes or refuses it.
+    return encodeJson(value, indent, depth);
+  }
   // Newlines in JSON text are all structural: those inside strings are escaped.
   return text === undefined || indent === "" || depth === 0 ? text : text.replace(/\n/g, `\n${indent.repeat(depth)}`);
+}
+
+function tooDeep(): DeviceInfoError {
+  return unserializable(`the value is cyclic or nested deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`);
+}
+
+function unserializable(message: string): DeviceInfoError {
+  const issue = makeIssue("error", "unserializable", [], message);
+  return new DeviceInfoError("ERR_DEVINFO_INVALID", `cannot be encoded as JSON: ${message}`, { issues: [issue] });
+}
+
+interface Frame {
+  readonly array: boolean;
+  readonly entries: readonly (readonly [string, unknown])[] | readonly unknown[];
+  readonly level: number;
+  readonly key: string;
+  readonly parts: string[];
+  index: number;
+}
+
+/** What JSON.stringify reads for a value: its toJSON(), the primitive inside a wrapper object. */
+function jsonValue(value: unknown, key: string): unknown {
+  let v = value;
+  if ((typeof v === "object" && v !== null) || typeof v === "bigint") {
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") v = toJSON.call(v, key);
+  }
+  if (v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt) return v.valueOf();
+  return v;
+}
+
+/**
+ * JSON.stringify's text without recursion, with {@link OrderedObject}s in
+ * their order: for values too deep for the native encoder's stack. Throws
+ * the typed errors of {@link goJsonStringify}.
+ */
+function encodeJson(root: unknown, indent: string, depth: number): string | undefined {
+  const open = (value: unknown, level: number, key: string): Frame | string | undefined => {
+    switch (typeof value) {
+      case "string":
+        return JSON.stringify(value);
+      case "number":
+        return Number.isFinite(value) ? JSON.stringify(value) : "null";
+      case "boolean":
+        return String(value);
+      case "bigint":
+        throw unserializable(`a BigInt (${value}n) has no JSON form; pass a number`);
+      case "object":
+        break;
+      default:
+        return undefined;
+    }
+    if (value === null) return "null";
+    if (level > MAX_JSON_DEPTH) throw tooDeep();
+    const array = Array.isArray(value);
+    const entries = value instanceof OrderedObject ? value.entries : array ? value : Object.entries(value as object);
+    return { array, entries, level, key, parts: [], index: 0 };
+  };
+  const close = (frame: Frame): string => {
+    const [start, end] = frame.array ? ["[", "]"] : ["{", "}"];
+    if (frame.parts.length === 0) return start + end;
+    if (indent === "") return `${start}${frame.parts.join(",")}${end}`;
+    const pad = `\n${indent.repeat(frame.level)}`;
+    return `${start}${pad}${frame.parts.join(`,${pad}`)}\n${indent.repeat(frame.level - 1)}${end}`;
+  };
+  const add = (frame: Frame, key: string, text: string | undefined) => {
+    if (frame.array) frame.parts.push(text ?? "null");
+    else if (text !== undefined) frame.parts.push(`${JSON.stringify(key)}:${indent === "" ? "" : " "}${text}`);
+  };
+
+  const first = open(jsonValue(root, ""), depth + 1, "");
+  if (typeof first !== "object") return first;
+  const stack: Frame[] = [first];
+  for (;;) {
+    const top = stack.at(-1) as Frame;
+    if (top.index < top.entries.length) {
+      const i = top.index++;
+      const [key, raw] = top.array ? [String(i), top.entries[i]] : (top.entries[i] as readonly [string, unknown]);
+      const next = open(jsonValue(raw, key), top.level + 1, key);
+      if (typeof next === "object") stack.push(next);
+      else add(top, key, next);
+      continue;
+    }
+    stack.pop();
+    const text = close(top);
+    const parent = stack.at(-1);
+    if (parent === undefined) return text;
+    add(parent, top.key, text);
+  }
 }

@@ -51,23 +51,35 @@ export interface DeviceInfoIssue {
   readonly code: DeviceInfoIssueCode;
   /** Where it is, as keys and array indexes from the document root. */
   readonly path: readonly (string | number)[];
-  /** The same place as text, e.g. `$.pci.pci-address` (bracket notation for unusual keys). */
+  /** The same place as an RFC 9535 normalized path, e.g. `$['pci']['pci-address']` or `$[1]['device-info']['pci']`. */
   readonly jsonPath: string;
   /** What is wrong and what the spec expects. */
   readonly message: string;
 }
 
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-
-/** Formats a path as `$.a.b[0]["odd key"]`. */
+/**
+ * Formats a path as an RFC 9535 normalized path (section 2.7): `$`, then
+ * `[0]` for an array index and `['name']` for every member name, in single
+ * quotes, with `\\`, `\'`, `\b \f \n \r \t` and `\u00XX` escapes for the
+ * other control characters. A lone surrogate (only ever in a caller's value:
+ * readers decode it as U+FFFD) is written as U+FFFD, which the grammar allows.
+ *
+ * @example
+ * ```ts
+ * formatJsonPath([1, "device-info", "pci"]); // "$[1]['device-info']['pci']"
+ * ```
+ */
 export function formatJsonPath(path: readonly (string | number)[]): string {
   let out = "$";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else if (PLAIN_KEY.test(part)) out += `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
-  }
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : `['${escapeName(part)}']`;
   return out;
+}
+
+const NAME_ESCAPE: Readonly<Record<string, string>> = { "\\": "\\\\", "'": "\\'", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function escapeName(name: string): string {
+  const text = name.isWellFormed() ? name : name.toWellFormed();
+  return text.replace(/[\\'\u0000-\u001f]/g, (c) => NAME_ESCAPE[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Builds an issue; `jsonPath` is derived from `path`. */
@@ -80,9 +92,69 @@ export function makeIssue(
   return { severity, code, path, jsonPath: formatJsonPath(path), message };
 }
 
-/** One line per issue: `$.pci.pci-address: message`. */
+/** One line per issue: `$['pci']['pci-address']: message`. */
 export function describeIssues(issues: readonly DeviceInfoIssue[], limit = 3): string {
   const shown = issues.slice(0, limit).map((i) => `${i.jsonPath}: ${i.message}`);
   if (issues.length > limit) shown.push(`and ${issues.length - limit} more`);
   return shown.join("; ");
+}
+
+type Path = readonly (string | number)[];
+
+/**
+ * `issues` re-rooted under `prefix` (zod's `prefixIssues`): how a reader
+ * reports the issues of a document it embeds, such as the device-info of a
+ * network-status entry.
+ *
+ * @internal
+ */
+export function prefixIssues(prefix: Path, issues: readonly DeviceInfoIssue[]): DeviceInfoIssue[] {
+  return prefix.length === 0 ? [...issues] : issues.map((i) => makeIssue(i.severity, i.code, [...prefix, ...i.path], i.message));
+}
+
+/**
+ * Passes each warning to `onWarning`, the one place readers report them.
+ *
+ * @internal
+ */
+export function reportWarnings(
+  warnings: readonly DeviceInfoIssue[],
+  onWarning: ((warning: DeviceInfoIssue) => void) | undefined,
+): void {
+  if (onWarning !== undefined) for (const warning of warnings) onWarning(warning);
+}
+
+/**
+ * The one issue collector every reader uses: errors always fail the read;
+ * deviations from the spec are warnings, or errors in strict mode.
+ *
+ * @internal
+ */
+export class IssueCollector {
+  readonly errors: DeviceInfoIssue[] = [];
+  readonly warnings: DeviceInfoIssue[] = [];
+
+  constructor(readonly strict: boolean) {}
+
+  /** A problem no reader can accept (wrong JSON type, not an object). */
+  error(code: DeviceInfoIssueCode, path: Path, message: string): void {
+    this.errors.push(makeIssue("error", code, path, message));
+  }
+
+  /** A deviation from the spec that Go accepts: a warning unless strict. */
+  deviation(code: DeviceInfoIssueCode, path: Path, message: string): void {
+    if (this.strict) this.errors.push(makeIssue("error", code, path, message));
+    else this.warnings.push(makeIssue("warning", code, path, message));
+  }
+
+  /** Takes over another check's issues, re-rooted under `prefix`. */
+  absorb(prefix: Path, checked: { readonly errors: readonly DeviceInfoIssue[]; readonly warnings: readonly DeviceInfoIssue[] }): void {
+    this.errors.push(...prefixIssues(prefix, checked.errors));
+    this.warnings.push(...prefixIssues(prefix, checked.warnings));
+  }
+
+  /** Whether an error was collected. */
+  get failed(): boolean {
+    return this.errors.length > 0;
+  }
 }

@@ -3,11 +3,10 @@
  * reference accepts, deviations reported as warnings), strict on request.
  */
 
-import { Buffer } from "node:buffer";
 import { checkValidationOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
-import { decodeUtf8, goSurrogates } from "./_go-text.js";
-import { type DeviceInfoIssue, describeIssues } from "./issues.js";
+import { isJsonText, readGoJson } from "./_go-text.js";
+import { type DeviceInfoIssue, describeIssues, reportWarnings } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
 import { checkDeviceInfo } from "./validate.js";
 
@@ -38,7 +37,8 @@ export interface ValidationOptions {
  * pass `strict: true` when you rely on required fields.
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for text that is not
- *   JSON (including a UTF-8 byte order mark, which Go rejects), and
+ *   JSON (including a UTF-8 byte order mark, which Go rejects, and nesting
+ *   deeper than Go's 10,000 levels), and
  *   `ERR_DEVINFO_INVALID` for a document that is not an object or has a known
  *   field of the wrong JSON type (and, in strict mode, for any deviation).
  *
@@ -53,10 +53,13 @@ export function parseDeviceInfo(input: unknown, options: ValidationOptions = {})
   return parseDocument(input, options, undefined);
 }
 
-/** parseDeviceInfo with the file name that errors should carry. */
+/**
+ * parseDeviceInfo with the file name that errors should carry.
+ *
+ * @internal
+ */
 export function parseDocument(input: unknown, options: ValidationOptions, file: string | undefined): DeviceInfo {
-  const bytes = asBytes(input);
-  const doc = bytes !== undefined ? parseJson(decodeUtf8(bytes), file) : typeof input === "string" ? parseJson(input, file) : input;
+  const doc = isJsonText(input) ? readGoJson(input, { what: "", hint: DEVICE_INFO_HINT, file }) : input;
   const checked = checkDeviceInfo(doc, options.strict === true);
   if (checked.value === undefined) {
     const where = file === undefined ? "" : `${file}: `;
@@ -66,38 +69,11 @@ export function parseDocument(input: unknown, options: ValidationOptions, file: 
       { path: file, issues: checked.errors },
     );
   }
-  if (options.onWarning !== undefined) for (const warning of checked.warnings) options.onWarning(warning);
+  reportWarnings(checked.warnings, options.onWarning);
   return checked.value;
 }
 
-/** Bytes from a Buffer, any typed array or DataView, or an (Shared)ArrayBuffer; `undefined` for anything else. */
-function asBytes(input: unknown): Buffer | undefined {
-  if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (input instanceof ArrayBuffer || input instanceof SharedArrayBuffer) return Buffer.from(input);
-  return undefined;
-}
-
-function parseJson(input: string, file: string | undefined): unknown {
-  const text = goSurrogates(input);
-  const where = file === undefined ? "" : `${file}: `;
-  if (text.charCodeAt(0) === 0xfeff) {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_PARSE",
-      `${where}not valid JSON: the text starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM`,
-      { path: file },
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    const detail = text.trim() === "" ? "the file is empty" : (cause as Error).message;
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_PARSE",
-      `${where}not valid JSON (${detail}); a device-info file holds one JSON object, e.g. {"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}`,
-      { path: file, cause },
-    );
-  }
-}
+const DEVICE_INFO_HINT = `a device-info file holds one JSON object, e.g. {"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}`;
 
 function fixHint(errors: readonly DeviceInfoIssue[]): string {
   if (errors.every((e) => e.severity === "error" && (e.code === "not_object" || e.code === "wrong_type"))) {

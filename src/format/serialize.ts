@@ -3,7 +3,7 @@
  */
 
 import { checkSerializeOptions } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { DEVICE_FIELDS, DEVICE_TYPES } from "./fields.js";
 import { goJsonStringify, OrderedObject } from "./go-json.js";
 import { type DeviceInfoIssue, describeIssues, makeIssue } from "./issues.js";
@@ -43,7 +43,8 @@ export function serializeDeviceInfo(info: DeviceInfo, options: SerializeOptions 
   try {
     return goJsonStringify(ordered);
   } catch (cause) {
-    const issue = makeIssue("error", "unserializable", [], `cannot be encoded as JSON: ${(cause as Error).message}`);
+    const detail = isDeviceInfoError(cause) ? (cause.issues[0]?.message ?? cause.message) : (cause as Error).message;
+    const issue = makeIssue("error", "unserializable", [], `cannot be encoded as JSON: ${detail}`);
     throw new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid device-info: ${issue.message}`, { issues: [issue], cause });
   }
 }
@@ -53,6 +54,8 @@ export function serializeDeviceInfo(info: DeviceInfo, options: SerializeOptions 
  * original order) and Go's omissions applied, for {@link goJsonStringify}.
  * Throws `ERR_DEVINFO_INVALID` for a known field of the wrong type. Also used
  * to embed device-info in other Go-encoded documents.
+ *
+ * @internal
  */
 export function toGoOrder(info: unknown, keepUnknown: boolean): OrderedObject {
   const issues: DeviceInfoIssue[] = [];

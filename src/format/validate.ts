@@ -16,7 +16,8 @@ import {
   SPEC_VERSION,
   VERSION_FORMAT_PATTERN,
 } from "./fields.js";
-import { type DeviceInfoIssue, type DeviceInfoIssueCode, makeIssue } from "./issues.js";
+import { MAX_JSON_DEPTH, valueDepth } from "./_go-text.js";
+import { type DeviceInfoIssue, IssueCollector } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
 
 /** Options of {@link validateDeviceInfo}. */
@@ -35,7 +36,11 @@ export interface DeviceInfoValidation {
   readonly warnings: readonly DeviceInfoIssue[];
 }
 
-/** Internal result: the normalised value exists only when there is no error. */
+/**
+ * Internal result: the normalised value exists only when there is no error.
+ *
+ * @internal
+ */
 export interface CheckedDeviceInfo extends DeviceInfoValidation {
   readonly value: DeviceInfo | undefined;
 }
@@ -44,7 +49,7 @@ type Path = readonly (string | number)[];
 type Json = Record<string, unknown>;
 interface SubObject {
   /** The key issues about the sub-object point at (the exact one when there are case variants). */
-  readonly objectKey: string;
+  objectKey: string;
   readonly fields: Map<string, { value: string; path: Path }>;
   readonly unknown: Map<string, unknown>;
 }
@@ -68,7 +73,7 @@ const RULES_BY_KEY = Object.fromEntries(
  * @example
  * ```ts
  * const { valid, errors, warnings } = validateDeviceInfo({ type: "pci", version: "1.1.0", pci: {} });
- * // valid === true; warnings[0].jsonPath === "$.pci.pci-address"
+ * // valid === true; warnings[0].jsonPath === "$['pci']['pci-address']"
  * ```
  */
 export function validateDeviceInfo(value: unknown, options: ValidateOptions = {}): DeviceInfoValidation {
@@ -77,19 +82,17 @@ export function validateDeviceInfo(value: unknown, options: ValidateOptions = {}
   return { valid, errors, warnings };
 }
 
-/** The shared pass behind parse, validate and every reader and writer. */
+/**
+ * The shared pass behind parse, validate and every reader and writer.
+ *
+ * @internal
+ */
 export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInfo {
-  const errors: DeviceInfoIssue[] = [];
-  const warnings: DeviceInfoIssue[] = [];
-  const error = (code: DeviceInfoIssueCode, path: Path, message: string) => {
-    errors.push(makeIssue("error", code, path, message));
-  };
-  const deviation = (code: DeviceInfoIssueCode, path: Path, message: string) => {
-    (strict ? errors : warnings).push(makeIssue(strict ? "error" : "warning", code, path, message));
-  };
+  const issues = new IssueCollector(strict);
+  const { errors, warnings } = issues;
 
   if (!isObject(doc)) {
-    error("not_object", [], `a device-info document must be a JSON object, got ${describeType(doc)}`);
+    issues.error("not_object", [], `a device-info document must be a JSON object, got ${describeType(doc)}`);
     return { valid: false, errors, warnings, value: undefined };
   }
 
@@ -99,9 +102,12 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
   let typeKey = "type";
   let version: string | undefined;
   let versionKey = "version";
-  // Go decodes a second object for the same field into the first one (merge);
-  // JSON.parse already collapsed exact duplicates, so only case variants remain.
-  const devices = new Map<(typeof DEVICE_TYPES)[number], { key: string; raw: Json }[]>();
+  // Keys are decoded in order, as Go decodes them: a second object for the same
+  // sub-object (a case variant; JSON.parse already collapsed exact duplicates)
+  // is merged into the first, and null resets it. Each object's fields are
+  // checked as they come, so a type error stays an error even when a later
+  // null discards the object (Go reports it too).
+  const subObjects = new Map<(typeof DEVICE_TYPES)[number], SubObject>();
   const unknown: [string, unknown][] = [];
 
   for (const key of Object.keys(doc)) {
@@ -109,20 +115,21 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
     if (raw === undefined) continue;
     const known = goFieldMatch(key, TOP_KEYS);
     if (known === undefined) {
+      checkDepth(raw, [key], 1, issues);
       unknown.push([key, raw]);
       continue;
     }
-    if (known !== key) deviation("key_case", [key], caseMessage(key, known));
+    if (known !== key) issues.deviation("key_case", [key], caseMessage(key, known));
     if (raw === null) {
-      deviation("null_field", [key], `null is read as an absent "${known}"; omit the key instead`);
-      if (isDeviceKey(known)) devices.delete(known); // Go resets a pointer field on null
+      issues.deviation("null_field", [key], `null is read as an absent "${known}"; omit the key instead`);
+      if (isDeviceKey(known)) subObjects.delete(known); // Go resets a pointer field on null
       continue;
     }
     if (isDeviceKey(known)) {
-      if (!isObject(raw)) error("wrong_type", [key], `"${known}" must be an object, got ${describeType(raw)}`);
-      else devices.set(known, [...(devices.get(known) ?? []), { key, raw }]);
+      if (!isObject(raw)) issues.error("wrong_type", [key], `"${known}" must be an object, got ${describeType(raw)}`);
+      else readSubObject(known, key, raw, subObjects, issues);
     } else if (typeof raw !== "string") {
-      error("wrong_type", [key], `"${known}" must be a string, got ${describeType(raw)}`);
+      issues.error("wrong_type", [key], `"${known}" must be a string, got ${describeType(raw)}`);
     } else if (known === "type") {
       type = raw;
       typeKey = key;
@@ -132,46 +139,21 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
     }
   }
 
-  const subObjects = new Map<(typeof DEVICE_TYPES)[number], SubObject>();
-  for (const [device, parts] of devices) {
-    const rules = RULES_BY_KEY[device];
-    const fields = new Map<string, { value: string; path: Path }>();
-    const extra = new Map<string, unknown>();
-    const objectKey = (parts.find((part) => part.key === device) ?? parts[0])?.key ?? device;
-    for (const { key: partKey, raw } of parts) {
-      for (const key of Object.keys(raw)) {
-        const value = raw[key];
-        if (value === undefined) continue;
-        const known = goFieldMatch(key, rules);
-        if (known === undefined) {
-          extra.set(key, value);
-          continue;
-        }
-        const path = [partKey, key];
-        if (known !== key) deviation("key_case", path, caseMessage(key, known));
-        if (value === null) deviation("null_field", path, `null is read as an absent "${known}"; omit the key instead`);
-        else if (typeof value !== "string") error("wrong_type", path, `"${known}" must be a string, got ${describeType(value)}`);
-        else fields.set(known, { value, path });
-      }
-    }
-    subObjects.set(device, { objectKey, fields, unknown: extra });
-  }
-
   // Spec rules: checked on the merged, canonical view.
   if (type === undefined || type === "") {
-    deviation("missing_type", [typeKey], `"type" is required: one of ${TYPE_LIST}`);
+    issues.deviation("missing_type", [typeKey], `"type" is required: one of ${TYPE_LIST}`);
   } else if (!isDeviceKey(type)) {
-    deviation("unknown_type", [typeKey], `type "${type}" is not one of ${TYPE_LIST}`);
+    issues.deviation("unknown_type", [typeKey], `type "${type}" is not one of ${TYPE_LIST}`);
   } else if (!subObjects.has(type)) {
-    deviation("missing_device", [type], `type is "${type}" but there is no "${type}" object`);
+    issues.deviation("missing_device", [type], `type is "${type}" but there is no "${type}" object`);
   }
   if (version === undefined || version === "") {
-    deviation("missing_version", [versionKey], `"version" is required: write "${SPEC_VERSION}"`);
+    issues.deviation("missing_version", [versionKey], `"version" is required: write "${SPEC_VERSION}"`);
   } else if (!VERSION_FORMAT_PATTERN.test(version)) {
     const hint = /^[vV]/.test(version) ? ` without the "${version[0]}"` : "";
-    deviation("invalid_version", [versionKey], `version "${version}" must be MAJOR.MINOR.PATCH${hint}, e.g. "${SPEC_VERSION}"`);
+    issues.deviation("invalid_version", [versionKey], `version "${version}" must be MAJOR.MINOR.PATCH${hint}, e.g. "${SPEC_VERSION}"`);
   } else if (!version.startsWith("1.")) {
-    deviation(
+    issues.deviation(
       "unsupported_version",
       [versionKey],
       `version "${version}" is not 1.x; this library implements ${SPEC_VERSION} and may misread it`,
@@ -180,11 +162,11 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
   for (const [device, { objectKey, fields }] of subObjects) {
     for (const rule of DEVICE_FIELDS[device]) {
       const field = fields.get(rule.key);
-      checkField(rule, field?.value, field?.path ?? [objectKey, rule.key], device, deviation);
+      checkField(rule, field?.value, field?.path ?? [objectKey, rule.key], device, issues);
     }
   }
 
-  if (errors.length > 0) return { valid: false, errors, warnings, value: undefined };
+  if (issues.failed) return { valid: false, errors, warnings, value: undefined };
 
   const out: Json = {};
   if (type !== undefined) out.type = type;
@@ -204,13 +186,56 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
   return { valid: true, errors, warnings, value: out as DeviceInfo };
 }
 
+/** Decodes one object for a sub-object into what earlier ones gave (Go's merge). */
+function readSubObject(
+  device: (typeof DEVICE_TYPES)[number],
+  partKey: string,
+  raw: Json,
+  subObjects: Map<(typeof DEVICE_TYPES)[number], SubObject>,
+  issues: IssueCollector,
+): void {
+  const sub = subObjects.get(device) ?? { objectKey: partKey, fields: new Map(), unknown: new Map() };
+  // Issues about the merged object point at the exact key when there is one.
+  if (partKey === device) sub.objectKey = partKey;
+  subObjects.set(device, sub);
+  const rules = RULES_BY_KEY[device];
+  for (const key of Object.keys(raw)) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    const known = goFieldMatch(key, rules);
+    if (known === undefined) {
+      checkDepth(value, [partKey, key], 2, issues);
+      sub.unknown.set(key, value);
+      continue;
+    }
+    const path = [partKey, key];
+    if (known !== key) issues.deviation("key_case", path, caseMessage(key, known));
+    if (value === null) issues.deviation("null_field", path, `null is read as an absent "${known}"; omit the key instead`);
+    else if (typeof value !== "string") issues.error("wrong_type", path, `"${known}" must be a string, got ${describeType(value)}`);
+    else sub.fields.set(known, { value, path });
+  }
+}
+
+/**
+ * An unknown value `levels` deep in the document must not take it past Go's
+ * depth limit: such a document could be read but not written back. (Text
+ * was checked when it was read; this is for values passed in.)
+ */
+function checkDepth(value: unknown, path: Path, levels: number, issues: IssueCollector): void {
+  if (typeof value !== "object" || value === null) return;
+  if (levels + valueDepth(value, MAX_JSON_DEPTH - levels) > MAX_JSON_DEPTH) {
+    issues.error("unserializable", path, `the value is cyclic or nests the document deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`);
+  }
+}
+
 function checkField(
   rule: FieldRule,
   value: string | undefined,
   path: Path,
   device: string,
-  deviation: (code: DeviceInfoIssueCode, path: Path, message: string) => void,
+  issues: IssueCollector,
 ): void {
+  const deviation = issues.deviation.bind(issues);
   if (value === undefined || value === "") {
     if (rule.required) deviation("missing_field", path, `"${rule.key}" is required in "${device}"`);
     return;
@@ -232,13 +257,26 @@ function caseMessage(key: string, known: string): string {
   return `key "${key}" is read as "${known}" by Go's case-insensitive decoder; write "${known}"`;
 }
 
-/** A JSON object: not null, not an array. */
+/**
+ * A JSON object: not null, not an array.
+ *
+ * @internal
+ */
 export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The JSON name of a value's type, for messages. */
-export function describeType(value: unknown): string {
+/**
+ * The JSON name of a value's type, for messages: `"a string"`, `"null"`.
+ * With `withValue`, a primitive is followed by its JSON text (`a number 5`).
+ *
+ * @internal
+ */
+export function describeType(value: unknown, withValue = false): string {
+  if (withValue && value !== null && typeof value !== "object" && typeof value !== "undefined") {
+    const text = typeof value === "bigint" ? String(value) : JSON.stringify(value);
+    if (text !== undefined) return `${describeType(value)} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+  }
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
@@ -248,7 +286,11 @@ export function describeType(value: unknown): string {
   return typeof value;
 }
 
-/** Sets an own data property, even for `__proto__`, without touching any prototype. */
+/**
+ * Sets an own data property, even for `__proto__`, without touching any prototype.
+ *
+ * @internal
+ */
 export function setOwn(target: Json, key: string, value: unknown): void {
   if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;

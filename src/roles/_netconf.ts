@@ -4,11 +4,14 @@
  * UTF-8 bytes or an already parsed object. Also Go's `json.Marshal` of a
  * `map[string]interface{}`, which is how libcni re-encodes every
  * configuration it hands to a plugin.
+ *
+ * @internal
  */
 
 import { DeviceInfoError } from "../errors.js";
 import { goJsonStringify } from "../format/go-json.js";
-import { isObject } from "../format/validate.js";
+import { isJsonText, readGoJson } from "../format/_go-text.js";
+import { describeType, isObject } from "../format/validate.js";
 
 /**
  * A CNI network configuration: JSON text, UTF-8 bytes (e.g. a plugin's
@@ -21,23 +24,12 @@ type Json = Record<string, unknown>;
 /** The capability (spec 5.1) that carries the CNI device-info file's path to a plugin. */
 export const CNI_DEVICE_INFO_FILE_CAPABILITY = "CNIDeviceInfoFile";
 
-/** The parsed object of a network configuration; throws a DeviceInfoError for anything else. */
+/**
+ * The parsed object of a network configuration (text is read as Go reads it:
+ * {@link readGoJson}); throws a DeviceInfoError for anything else.
+ */
 export function toNetConfObject(input: NetConfInput, what: string): Json {
-  let value: unknown = input;
-  if (typeof input === "string" || input instanceof Uint8Array) {
-    const text = typeof input === "string" ? input : new TextDecoder().decode(input);
-    try {
-      value = JSON.parse(text);
-    } catch (cause) {
-      throw new DeviceInfoError(
-        "ERR_DEVINFO_PARSE",
-        `the ${what} is not JSON (${(cause as Error).message}); pass the JSON object a CNI runtime sends`,
-        {
-          cause,
-        },
-      );
-    }
-  }
+  const value = isJsonText(input) ? readGoJson(input, { what: `the ${what}`, hint: "pass the JSON object a CNI runtime sends" }) : input;
   if (!isObject(value)) {
     throw new DeviceInfoError("ERR_DEVINFO_INVALID", `the ${what} must be a JSON object, got ${describe(value)}`);
   }
@@ -104,9 +96,7 @@ export function compareUtf8(a: string, b: string): number {
   }
 }
 
-/** A short description of a JSON value's type, for messages. */
+/** A short description of a JSON value's type and, for a primitive, its value, for messages. */
 export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
+  return describeType(value, true);
 }

@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { checkArray, checkFunction, checkObject, checkOptions, checkString, invalidArgType } from "../_args.js";
 import { CNIError, isCNIError, isDeviceInfoError } from "../errors.js";
+import { readGoJson } from "../format/_go-text.js";
 import { isObject } from "../format/validate.js";
 import type { CNIResult } from "../status/cni-result.js";
 import { describe } from "./_netconf.js";
@@ -301,10 +302,12 @@ function validAttachments(netConf: CNINetConf): CNIGCAttachment[] {
     return { containerID: entry.containerID, ifname: entry.ifname };
   });
 }
+// Decoded as Go's skel decodes it (the one JSON-text reader: BOM, UTF-8, depth).
+const STDIN_TEXT = { what: "the network configuration on stdin", hint: "send the plugin's JSON configuration" };
 
 function tryParse(stdin: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(new TextDecoder().decode(stdin));
+    const value: unknown = readGoJson(stdin, STDIN_TEXT);
     return isObject(value) ? value : undefined;
   } catch {
     return undefined;
@@ -314,7 +317,7 @@ function tryParse(stdin: Uint8Array): Record<string, unknown> | undefined {
 function parseStdin(stdin: Uint8Array): Record<string, unknown> {
   let conf: unknown;
   try {
-    conf = JSON.parse(new TextDecoder().decode(stdin));
+    conf = readGoJson(stdin, STDIN_TEXT);
   } catch (err) {
     throw new CNIError(
       CNI_ERROR.DECODING_FAILURE,

@@ -9,7 +9,8 @@
 import { checkFromResultArgs } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { SPEC_VERSION } from "../format/fields.js";
-import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
+import { readGoJson } from "../format/_go-text.js";
+import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, IssueCollector } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject } from "../format/validate.js";
 import { type GoIP, parseGoCIDR, parseGoIP } from "./_go-ip.js";
@@ -121,11 +122,18 @@ export interface GoResult {
 
 type Path = readonly (string | number)[];
 
-class Reader {
-  readonly issues: DeviceInfoIssue[] = [];
+/** The issue collector with Go's decoding of each kind of field (every issue is an error: Go's decoder fails). */
+class Reader extends IssueCollector {
+  constructor() {
+    super(true);
+  }
+
+  get issues(): DeviceInfoIssue[] {
+    return this.errors;
+  }
 
   fail(code: DeviceInfoIssueCode, path: Path, message: string): void {
-    this.issues.push(makeIssue("error", code, path, message));
+    this.error(code, path, message);
   }
 
   /** Go decodes `null` into a string as "leave it empty". */
@@ -290,15 +298,10 @@ export function readCNIResult(input: CNIResult | string): GoResult {
 }
 
 function parseResultText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_PARSE",
-      `the CNI result is not valid JSON (${(cause as Error).message}); pass what the plugin printed on stdout, or the object parsed from it`,
-      { cause },
-    );
-  }
+  return readGoJson(text, {
+    what: "the CNI result",
+    hint: "pass what the plugin printed on stdout, or the object parsed from it",
+  });
 }
 
 function invalidResult(issues: DeviceInfoIssue[]): DeviceInfoError {

@@ -9,8 +9,8 @@
  * `\"` and `\\`, and skipping values that contain `=` loses JSON.)
  */
 
-import { Buffer } from "node:buffer";
 import { DeviceInfoError } from "../errors.js";
+import { decodeUtf8 } from "../format/_go-text.js";
 import { describeType, setOwn } from "../format/validate.js";
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
@@ -26,42 +26,6 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 const HEX = /^[0-9a-fA-F]+$/;
-
-/**
- * Bytes to text the way Go ranges over a string: each byte that does not
- * start a valid UTF-8 sequence becomes one U+FFFD.
- */
-function decodeBytesAsGo(bytes: readonly number[]): string {
-  let out = "";
-  let i = 0;
-  while (i < bytes.length) {
-    const b0 = bytes[i] as number;
-    if (b0 < 0x80) {
-      out += String.fromCharCode(b0);
-      i++;
-      continue;
-    }
-    const length = b0 >= 0xc2 && b0 <= 0xdf ? 2 : b0 >= 0xe0 && b0 <= 0xef ? 3 : b0 >= 0xf0 && b0 <= 0xf4 ? 4 : 0;
-    // The second byte's range excludes overlong forms, surrogates and code points over U+10FFFF.
-    const lo = b0 === 0xe0 ? 0xa0 : b0 === 0xf0 ? 0x90 : 0x80;
-    const hi = b0 === 0xed ? 0x9f : b0 === 0xf4 ? 0x8f : 0xbf;
-    let ok = length > 0 && i + length <= bytes.length;
-    for (let k = 1; ok && k < length; k++) {
-      const b = bytes[i + k] as number;
-      ok = k === 1 ? b >= lo && b <= hi : b >= 0x80 && b <= 0xbf;
-    }
-    if (!ok) {
-      out += "\ufffd";
-      i++;
-      continue;
-    }
-    let code = b0 & (0xff >> (length + 1));
-    for (let k = 1; k < length; k++) code = (code << 6) | ((bytes[i + k] as number) & 0x3f);
-    out += String.fromCodePoint(code);
-    i += length;
-  }
-  return out;
-}
 
 function isHex(text: string, length: number): boolean {
   return text.length === length && HEX.test(text);
@@ -93,12 +57,17 @@ export function parseDownwardAPIAnnotations(text: string | Uint8Array): Record<s
   return parseAnnotationsText(text, undefined);
 }
 
-/** parseDownwardAPIAnnotations with the file name errors should carry. */
+/**
+ * parseDownwardAPIAnnotations with the file name errors should carry.
+ *
+ * @internal
+ */
 export function parseAnnotationsText(input: string | Uint8Array, file: string | undefined): Record<string, string> {
   if (typeof input !== "string" && !(input instanceof Uint8Array)) {
     throw new DeviceInfoError("ERR_DEVINFO_PARSE", `a Downward API file must be text, got ${describeType(input)}`, { path: file });
   }
-  const text = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
+  // Go's strings are UTF-8: invalid bytes and lone surrogates are U+FFFD (escapes are decoded below, as Go does).
+  const text = typeof input === "string" ? input.toWellFormed() : decodeUtf8(input);
   const out: Record<string, string> = {};
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -133,7 +102,7 @@ function parseLine(line: string, lineNumber: number, file: string | undefined): 
   let bytes: number[] = [];
   const flushBytes = () => {
     if (bytes.length > 0) {
-      value += decodeBytesAsGo(bytes);
+      value += decodeUtf8(Uint8Array.from(bytes));
       bytes = [];
     }
   };

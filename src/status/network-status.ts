@@ -4,12 +4,20 @@
  * `SetNetworkStatus` writes, a tolerant reader, and merging.
  */
 
-import { Buffer } from "node:buffer";
 import { checkCreateStatusArgs, checkSetDeviceInfoArgs, checkValidationOptions } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
-import { decodeUtf8, goSurrogates } from "../format/_go-text.js";
+import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { depthOverflowAt, MAX_JSON_DEPTH, readGoJson } from "../format/_go-text.js";
+import { goFieldMatch } from "../format/fields.js";
 import { toGoEscaping, writeJson } from "../format/go-json.js";
-import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
+import {
+  type DeviceInfoIssue,
+  type DeviceInfoIssueCode,
+  describeIssues,
+  IssueCollector,
+  makeIssue,
+  prefixIssues,
+  reportWarnings,
+} from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { toGoOrder } from "../format/serialize.js";
@@ -27,6 +35,7 @@ export const OLD_NETWORK_STATUS_ANNOTATION = "k8s.v1.cni.cncf.io/networks-status
 const STATUS_KEYS = ["name", "interface", "ips", "mac", "mtu", "default", "dns", "device-info", "gateway"] as const;
 const DNS_KEYS = ["nameservers", "domain", "search", "options"] as const;
 type StatusKey = (typeof STATUS_KEYS)[number];
+const NAME_KEY: ReadonlySet<string> = new Set(["name"]);
 type Path = readonly (string | number)[];
 type Json = Record<string, unknown>;
 
@@ -94,7 +103,7 @@ function normalizeDeviceInfo(info: unknown, path: Path): Json | undefined {
   if (info === undefined || info === null) return undefined;
   const checked = checkDeviceInfo(info, false);
   if (checked.value === undefined) {
-    const issues = checked.errors.map((i) => makeIssue(i.severity, i.code, [...path, ...i.path], i.message));
+    const issues = prefixIssues(path, checked.errors);
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
       `invalid device-info: ${describeIssues(issues)}. Pass a device-info object whose known fields are strings`,
@@ -297,7 +306,7 @@ export function createNetworkStatuses(
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` for an entry that is
  *   not an object or has a known field of the wrong type (issues carry the
- *   JSON path, e.g. `$[1].mtu`).
+ *   JSON path, e.g. `$[1]['mtu']`).
  *
  * @example
  * ```ts
@@ -318,11 +327,16 @@ export function serializeNetworkStatusAnnotation(statuses: readonly NetworkStatu
     try {
       parts.push(toGoEscaping(writeObject(entry, STATUS_KEYS, 0)));
     } catch (cause) {
-      const issue = makeIssue("error", "unserializable", [parts.length], `cannot be encoded as JSON: ${(cause as Error).message}`);
-      throw new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid network status: ${describeIssues([issue])}`, { issues: [issue], cause });
+      const detail = isDeviceInfoError(cause) ? (cause.issues[0]?.message ?? cause.message) : (cause as Error).message;
+      throw unserializable([parts.length], detail, cause);
     }
   }
-  return `[${parts.join(",")}]`;
+  const text = `[${parts.join(",")}]`;
+  // The entries are encoded one level deep: the whole text is what Go reads.
+  if (depthOverflowAt(text) >= 0) {
+    throw unserializable([], `the annotation would nest deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`);
+  }
+  return text;
 }
 
 const INDENT = "    ";
@@ -439,7 +453,7 @@ function collectUnknown(
   const out: [string, unknown][] = [];
   for (const key of Object.keys(obj)) {
     if (known.includes(key)) continue;
-    const folded = foldKey(key, known);
+    const folded = goFieldMatch(key, new Set(known));
     if (folded !== undefined) {
       fail("key_case", [...path, key], `key "${key}" would be read as "${folded}" by Go's case-insensitive decoder; write "${folded}"`);
       continue;
@@ -449,11 +463,9 @@ function collectUnknown(
   return out;
 }
 
-/** Go's encoding/json key matching: exact, else case-insensitive (with the folds of s and k). */
-function foldKey(key: string, known: readonly string[]): string | undefined {
-  if (known.includes(key)) return key;
-  const folded = key.toLowerCase().replace(/\u017f/g, "s");
-  return known.includes(folded) ? folded : undefined;
+function unserializable(path: Path, detail: string, cause?: unknown): DeviceInfoError {
+  const issue = makeIssue("error", "unserializable", path, `cannot be encoded as JSON: ${detail}`);
+  return new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid network status: ${describeIssues([issue])}`, { issues: [issue], cause });
 }
 
 function invalid(issues: readonly DeviceInfoIssue[], hint: string, path?: string): DeviceInfoError {
@@ -485,7 +497,7 @@ function invalid(issues: readonly DeviceInfoIssue[], hint: string, path?: string
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for text that is not
  *   JSON, `ERR_DEVINFO_INVALID` for JSON that is not an array of objects or
  *   has a known field of the wrong type (issues carry the JSON path, e.g.
- *   `$[1]["device-info"].pci`), and with `strict: true` for any deviation.
+ *   `$[1]['device-info']['pci']`), and with `strict: true` for any deviation.
  *
  * @example
  * ```ts
@@ -498,33 +510,24 @@ export function parseNetworkStatusAnnotation(text: string | Uint8Array, options:
   return parseStatusText(text, options, undefined);
 }
 
-/** parseNetworkStatusAnnotation with the file name errors should carry. */
+/**
+ * parseNetworkStatusAnnotation with the file name errors should carry.
+ *
+ * @internal
+ */
 export function parseStatusText(input: string | Uint8Array, options: ValidationOptions, file: string | undefined): NetworkStatus[] {
-  const where = file === undefined ? "" : `${file}: `;
   if (typeof input !== "string" && !(input instanceof Uint8Array)) {
-    throw new DeviceInfoError("ERR_DEVINFO_PARSE", `${where}the network status must be JSON text, got ${describeType(input)}`, {
-      path: file,
-    });
-  }
-  const text = goSurrogates(typeof input === "string" ? input : decodeUtf8(Buffer.from(input.buffer, input.byteOffset, input.byteLength)));
-  if (text.charCodeAt(0) === 0xfeff) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_PARSE",
-      `${where}the network status is not valid JSON: it starts with a byte order mark (BOM), which Go's reader rejects`,
+      `${file === undefined ? "" : `${file}: `}the network status must be JSON text, got ${describeType(input)}`,
       { path: file },
     );
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (cause) {
-    const detail = text.trim() === "" ? "the text is empty" : (cause as Error).message;
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_PARSE",
-      `${where}the network status is not valid JSON (${detail}); it must be a JSON array of entries such as [{"name":"default/net1","interface":"net1"}]`,
-      { path: file, cause },
-    );
-  }
+  const doc = readGoJson(input, {
+    what: "the network status",
+    hint: 'it must be a JSON array of entries such as [{"name":"default/net1","interface":"net1"}]',
+    file,
+  });
   const checked = checkStatusList(doc, options.strict === true);
   if (checked.errors.length > 0) {
     const hint = checked.errors.every((e) => e.code === "not_object" || e.code === "wrong_type")
@@ -532,7 +535,7 @@ export function parseStatusText(input: string | Uint8Array, options: ValidationO
       : "Fix these fields, or read with { strict: false } to accept deviations as warnings";
     throw invalid(checked.errors, hint, file);
   }
-  if (options.onWarning !== undefined) for (const warning of checked.warnings) options.onWarning(warning);
+  reportWarnings(checked.warnings, options.onWarning);
   return checked.value;
 }
 
@@ -542,13 +545,16 @@ interface CheckedList {
   warnings: DeviceInfoIssue[];
 }
 
-/** The lenient pass over a parsed annotation; with `strict`, deviations are errors. */
+/**
+ * The lenient pass over a parsed annotation; with `strict`, deviations are errors.
+ *
+ * @internal
+ */
 export function checkStatusList(doc: unknown, strict: boolean): CheckedList {
-  const errors: DeviceInfoIssue[] = [];
-  const warnings: DeviceInfoIssue[] = [];
-  const error = (code: DeviceInfoIssueCode, path: Path, message: string) => errors.push(makeIssue("error", code, path, message));
-  const deviation = (code: DeviceInfoIssueCode, path: Path, message: string) =>
-    (strict ? errors : warnings).push(makeIssue(strict ? "error" : "warning", code, path, message));
+  const sink = new IssueCollector(strict);
+  const { errors, warnings } = sink;
+  const error = sink.error.bind(sink);
+  const deviation = sink.deviation.bind(sink);
   const value: NetworkStatus[] = [];
 
   if (doc === null) {
@@ -569,19 +575,13 @@ export function checkStatusList(doc: unknown, strict: boolean): CheckedList {
       error("not_object", [index], `a network-status entry must be an object, got ${describeType(raw)}`);
       return;
     }
-    const entry = readEntry(raw, [index], { error, deviation, strict, warnings, errors });
+    const entry = readEntry(raw, [index], sink);
     if (entry !== undefined) value.push(entry);
   });
   return { value, errors, warnings };
 }
 
-interface Sink {
-  error: (code: DeviceInfoIssueCode, path: Path, message: string) => void;
-  deviation: (code: DeviceInfoIssueCode, path: Path, message: string) => void;
-  strict: boolean;
-  warnings: DeviceInfoIssue[];
-  errors: DeviceInfoIssue[];
-}
+type Sink = IssueCollector;
 
 /** Reads the known keys of `raw` Go's way (exact, else case-insensitive, the last one winning). */
 function readKnown(
@@ -594,7 +594,7 @@ function readKnown(
   const unknown: [string, unknown][] = [];
   for (const key of Object.keys(raw)) {
     const value = raw[key];
-    const match = foldKey(key, known);
+    const match = goFieldMatch(key, new Set(known));
     if (match === undefined) {
       unknown.push([key, value]);
       continue;
@@ -639,7 +639,7 @@ function readEntry(raw: Json, path: Path, sink: Sink): NetworkStatus | undefined
   };
 
   const name = str("name", fields, path);
-  if (!Object.keys(raw).some((key) => foldKey(key, ["name"]) !== undefined)) {
+  if (!Object.keys(raw).some((key) => goFieldMatch(key, NAME_KEY) !== undefined)) {
     sink.deviation("missing_field", [...path, "name"], `"name" is required (Go reads a missing name as "")`);
   }
   const mtuRaw = fields.get("mtu");
@@ -678,8 +678,7 @@ function readEntry(raw: Json, path: Path, sink: Sink): NetworkStatus | undefined
   if (infoRaw !== undefined) {
     const at = [...path, "device-info"];
     const checked = checkDeviceInfo(infoRaw, sink.strict);
-    for (const i of checked.errors) sink.errors.push(makeIssue(i.severity, i.code, [...at, ...i.path], i.message));
-    for (const i of checked.warnings) sink.warnings.push(makeIssue(i.severity, i.code, [...at, ...i.path], i.message));
+    sink.absorb(at, checked);
     deviceInfo = checked.value as Json | undefined;
   }
 

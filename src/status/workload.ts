@@ -7,8 +7,8 @@ import { checkString } from "../_args.js";
 import { checkReadPodOptions, checkSelector, checkWaitPodOptions } from "../_options.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { readRegularFile } from "../files/_io.js";
-import { decodeUtf8, goSurrogates } from "../format/_go-text.js";
-import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
+import { decodeUtf8, readGoJson } from "../format/_go-text.js";
+import { describeIssues, IssueCollector, reportWarnings } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { checkDeviceInfo, describeType, isObject, setOwn } from "../format/validate.js";
@@ -331,31 +331,26 @@ export async function readKubeVirtNetworkInfo(
       { path },
     );
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(goSurrogates(value));
-  } catch (cause) {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_PARSE",
-      `${path}: the network-info is not valid JSON (${(cause as Error).message}); it must look like {"interfaces":[{"network":"net1","deviceInfo":{...}}]}`,
-      { path, cause },
-    );
-  }
+  const doc = readGoJson(value, {
+    what: "the network-info",
+    hint: 'it must look like {"interfaces":[{"network":"net1","deviceInfo":{...}}]}',
+    file: path,
+  });
   return checkNetworkInfo(doc, path, options);
 }
 
 /**
  * Checks a parsed network-info document; lenient unless `strict` (then a
  * missing or null `interfaces` and null fields are errors, as in the schema).
+ *
+ * @internal
  */
 export function checkNetworkInfo(doc: unknown, path: string | undefined, options: ValidationOptions): KubeVirtNetworkInfo {
   const strict = options.strict === true;
-  const errors: DeviceInfoIssue[] = [];
-  const warnings: DeviceInfoIssue[] = [];
-  const error = (code: DeviceInfoIssueCode, at: readonly (string | number)[], message: string) =>
-    errors.push(makeIssue("error", code, at, message));
-  const deviation = (code: DeviceInfoIssueCode, at: readonly (string | number)[], message: string) =>
-    (strict ? errors : warnings).push(makeIssue(strict ? "error" : "warning", code, at, message));
+  const issues = new IssueCollector(strict);
+  const { errors, warnings } = issues;
+  const error = issues.error.bind(issues);
+  const deviation = issues.deviation.bind(issues);
   const interfaces: KubeVirtInterface[] = [];
   const out: Record<string, unknown> = {};
   if (!isObject(doc)) {
@@ -381,8 +376,7 @@ export function checkNetworkInfo(doc: unknown, path: string | undefined, options
       const info = raw.deviceInfo;
       if (info !== undefined && info !== null) {
         const checked = checkDeviceInfo(info, strict);
-        for (const w of checked.errors) errors.push(makeIssue(w.severity, w.code, [...at, "deviceInfo", ...w.path], w.message));
-        for (const w of checked.warnings) warnings.push(makeIssue(w.severity, w.code, [...at, "deviceInfo", ...w.path], w.message));
+        issues.absorb([...at, "deviceInfo"], checked);
         if (checked.value !== undefined) iface.deviceInfo = checked.value;
       }
       if (raw.mac !== undefined && raw.mac !== null) {
@@ -405,6 +399,6 @@ export function checkNetworkInfo(doc: unknown, path: string | undefined, options
     const where = path === undefined ? "" : `${path}: `;
     throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network-info: ${describeIssues(errors)}`, { path, issues: errors });
   }
-  if (options.onWarning !== undefined) for (const w of warnings) options.onWarning(w);
+  reportWarnings(warnings, options.onWarning);
   return out as KubeVirtNetworkInfo;
 }

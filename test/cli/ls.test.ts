@@ -168,7 +168,7 @@ describe("devinfo ls", () => {
       broken: "not JSON",
       link: "symbolic link (never followed)",
       subdir: "directory",
-      wrong: expect.stringMatching(/^invalid: \$\.pci\.pci-address: /),
+      wrong: expect.stringMatching(/^invalid: \$\['pci'\]\['pci-address'\]: /),
     });
     expect(ls().stdout).toMatch(/^cni +broken +<invalid> +- +not JSON +\d+s +-$/m);
   });

@@ -38,7 +38,7 @@ describe("devinfo show", () => {
     expect(run.stdout).toContain("Kind:     CNI file (one network attachment)\n");
     expect(run.stdout).toContain("  numa:        0  (not in the spec)\n");
     expect(run.stdout).toContain('Other keys:\n  x-vendor: {"a":1}\n');
-    expect(run.stdout).toMatch(/Warnings:\n {2}\$\.version: version "v1\.1\.0" must be/);
+    expect(run.stdout).toMatch(/Warnings:\n {2}\$\['version'\]: version "v1\.1\.0" must be/);
     const age = (s: string) => s.replace(/\(\d+s ago\)/, "(age)");
     expect(age(show(tmp.join("cni", cniName)).stdout)).toBe(age(run.stdout));
   });
@@ -50,7 +50,7 @@ describe("devinfo show", () => {
     expect(run.stdout).toBe(
       `{\n  "type": "pci",\n  "version": "1.0",\n  "pci": {\n    "pci-address": "0000:af:06.0",\n    "pf-pci-address": "0000:af:00.0"\n  },\n  "x": 1\n}\n`,
     );
-    expect(run.stderr).toMatch(/^warning: .*\/cni\/f: \$\.version: /);
+    expect(run.stderr).toMatch(/^warning: .*\/cni\/f: \$\['version'\]: /);
   });
 
   it.each([

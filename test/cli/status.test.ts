@@ -82,7 +82,7 @@ describe("devinfo status", () => {
     );
     const lenient = devinfo(["status", file]);
     expect(lenient.code).toBe(0);
-    expect(lenient.stderr).toMatch(/^warning: .*ns: \$\[0\]\.device-info\.version: /);
+    expect(lenient.stderr).toMatch(/^warning: .*ns: \$\[0\]\['device-info'\]\['version'\]: /);
     const strict = devinfo(["status", file, "--strict"]);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/^devinfo: /);

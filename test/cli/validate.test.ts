@@ -83,7 +83,7 @@ describe("devinfo validate", () => {
 
   it("reads stdin for -", () => {
     expect(devinfo(["validate", "-"], { input: DOCS.vdpa })).toEqual({ code: 0, stdout: "<stdin>: ok\n", stderr: "" });
-    expect(devinfo(["validate", "-"], { input: "{}" }).stdout).toContain("<stdin>: $.type: warning:");
+    expect(devinfo(["validate", "-"], { input: "{}" }).stdout).toContain("<stdin>: $['type']: warning:");
   });
 
   it("--json: one entry per file, problems with code, jsonPath, path and message", () => {
@@ -99,7 +99,7 @@ describe("devinfo validate", () => {
           {
             severity: "error",
             code: "wrong_type",
-            jsonPath: "$.pci.pci-address",
+            jsonPath: "$['pci']['pci-address']",
             path: ["pci", "pci-address"],
             message: expect.any(String),
           },
@@ -108,7 +108,7 @@ describe("devinfo validate", () => {
           {
             severity: "warning",
             code: "missing_field",
-            jsonPath: "$.pci.pci-address",
+            jsonPath: "$['pci']['pci-address']",
             path: ["pci", "pci-address"],
             message: expect.any(String),
           },

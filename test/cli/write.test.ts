@@ -118,11 +118,11 @@ describe("devinfo write", () => {
     const args = ["cni", "x", "--type", "memif", "--role", "master", "--path", "/m", "--mode", "punt"];
     const strict = write(args);
     expect(strict.code).toBe(1);
-    expect(strict.stderr).toContain('$.memif.mode: "mode" must be one of');
+    expect(strict.stderr).toContain(`$['memif']['mode']: "mode" must be one of`);
     expect(fs.existsSync(cniPath("x"))).toBe(false);
     const lenient = write([...args, "--lenient"]);
     expect(lenient.code).toBe(0);
-    expect(lenient.stderr).toMatch(/^warning: \$\.memif\.mode: .*"inject-punt"/);
+    expect(lenient.stderr).toMatch(/^warning: \$\['memif'\]\['mode'\]: .*"inject-punt"/);
   });
 
   it.each([

@@ -195,7 +195,7 @@ describe.each([
     it("validates strictly by default and writes nothing, not even a directory, for a deviating document", async () => {
       const err = await errorOf(api.saveDP(RES, DEV, DEVIATING, opts()));
       expect(err.code).toBe("ERR_DEVINFO_INVALID");
-      expect(err.issues.map((i) => i.jsonPath)).toEqual(["$.vdpa.path"]);
+      expect(err.issues.map((i) => i.jsonPath)).toEqual(["$['vdpa']['path']"]);
       expect(err.path).toBe(dpPath());
       expect(err.message).toContain("strict: false");
       expect(fs.existsSync(base())).toBe(false);
@@ -204,7 +204,7 @@ describe.each([
     it("writes a deviating document with strict: false, reporting each warning once", async () => {
       const warnings: DeviceInfoIssue[] = [];
       await api.saveCNI(cniPath(), DEVIATING, { strict: false, onWarning: (w) => warnings.push(w) });
-      expect(warnings.map((w) => w.jsonPath)).toEqual(["$.vdpa.path"]);
+      expect(warnings.map((w) => w.jsonPath)).toEqual(["$['vdpa']['path']"]);
       expect(fs.readFileSync(cniPath(), "utf8")).toBe(
         '{"type":"vdpa","version":"1.1.0","vdpa":{"parent-device":"vdpa:0000:af:06.1","driver":"vhost"}}',
       );
@@ -383,7 +383,7 @@ describe.each([
       fs.writeFileSync(cniPath(), JSON.stringify(DEVIATING));
       const warnings: DeviceInfoIssue[] = [];
       expect(await api.loadCNI(cniPath(), { onWarning: (w) => warnings.push(w) })).toEqual(DEVIATING);
-      expect(warnings.map((w) => [w.code, w.jsonPath])).toEqual([["missing_field", "$.vdpa.path"]]);
+      expect(warnings.map((w) => [w.code, w.jsonPath])).toEqual([["missing_field", "$['vdpa']['path']"]]);
       const err = await errorOf(api.loadCNI(cniPath(), { strict: true }));
       expect(err.code).toBe("ERR_DEVINFO_INVALID");
       expect(err.path).toBe(cniPath());
@@ -587,7 +587,7 @@ describe.each([
       await api.saveDP(RES, DEV, DEVIATING, { ...opts(), strict: false });
       const warnings: DeviceInfoIssue[] = [];
       await api.copy(cniPath(), RES, DEV, { ...opts(), onWarning: (w) => warnings.push(w) });
-      expect(warnings.map((w) => w.jsonPath)).toEqual(["$.vdpa.path"]);
+      expect(warnings.map((w) => w.jsonPath)).toEqual(["$['vdpa']['path']"]);
       expect(await api.loadCNI(cniPath())).toEqual(DEVIATING);
       expect(await codeOf(api.copy(cniPath("strict"), RES, DEV, { ...opts(), strict: true }))).toBe("ERR_DEVINFO_INVALID");
       expect(fs.existsSync(cniPath("strict"))).toBe(false);
@@ -672,10 +672,10 @@ describe.each([
       await api.saveCNI(cniPath(), DEVIATING, { strict: false });
       const kept: string[] = [];
       await api.update(cniPath(), (c) => c, { onWarning: (w) => kept.push(w.jsonPath) });
-      expect(kept).toEqual(["$.vdpa.path"]);
+      expect(kept).toEqual(["$['vdpa']['path']"]);
       const changed: string[] = [];
       await api.update(cniPath(), (c) => ({ ...c, "x-new": 1 }) as DeviceInfo, { onWarning: (w) => changed.push(w.jsonPath) });
-      expect(changed).toEqual(["$.vdpa.path"]);
+      expect(changed).toEqual(["$['vdpa']['path']"]);
       const fixed: string[] = [];
       await api.update(cniPath(), (c) => (c?.type === "vdpa" ? { ...c, vdpa: { ...c.vdpa, path: "/dev/vhost-vdpa-0" } } : c), {
         onWarning: (w) => fixed.push(w.jsonPath),

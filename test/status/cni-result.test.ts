@@ -80,22 +80,22 @@ describe("readCNIResult converts versions as Go does", () => {
 describe("readCNIResult rejects what Go's decoder rejects", () => {
   const cases: [string, unknown, string, string][] = [
     ["not an object", [], "not_object", "$"],
-    ["unsupported version", { cniVersion: "2.0.0" }, "unsupported_version", "$.cniVersion"],
-    ["version not a string", { cniVersion: 1 }, "wrong_type", "$.cniVersion"],
-    ["interfaces not an array", { interfaces: {} }, "wrong_type", "$.interfaces"],
-    ["interface not an object", { interfaces: ["net1"] }, "not_object", "$.interfaces[0]"],
-    ["mtu a string", { interfaces: [{ name: "a", mtu: "9000" }] }, "wrong_type", "$.interfaces[0].mtu"],
-    ["sandbox a number", { interfaces: [{ name: "a", sandbox: 1 }] }, "wrong_type", "$.interfaces[0].sandbox"],
-    ["address without prefix", { ips: [{ address: "10.0.0.1" }] }, "invalid_ip", "$.ips[0].address"],
-    ["address null", { ips: [{ address: null }] }, "invalid_ip", "$.ips[0].address"],
-    ["address a number", { ips: [{ address: 10 }] }, "wrong_type", "$.ips[0].address"],
-    ["interface index 1.5", { ips: [{ interface: 1.5, address: "10.0.0.1/8" }] }, "wrong_type", "$.ips[0].interface"],
-    ["gateway not an IP", { ips: [{ address: "10.0.0.1/8", gateway: "router" }] }, "invalid_ip", "$.ips[0].gateway"],
-    ["route dst not a CIDR", { routes: [{ dst: "default" }] }, "invalid_ip", "$.routes[0].dst"],
-    ["route gw a number", { routes: [{ dst: "0.0.0.0/0", gw: 5 }] }, "wrong_type", "$.routes[0].gw"],
-    ["dns not an object", { dns: "1.1.1.1" }, "not_object", "$.dns"],
-    ["nameservers a string", { dns: { nameservers: "1.1.1.1" } }, "wrong_type", "$.dns.nameservers"],
-    ["0.2.0 ip4 without prefix", { cniVersion: "0.2.0", ip4: { ip: "10.0.0.1" } }, "invalid_ip", "$.ip4.ip"],
+    ["unsupported version", { cniVersion: "2.0.0" }, "unsupported_version", "$['cniVersion']"],
+    ["version not a string", { cniVersion: 1 }, "wrong_type", "$['cniVersion']"],
+    ["interfaces not an array", { interfaces: {} }, "wrong_type", "$['interfaces']"],
+    ["interface not an object", { interfaces: ["net1"] }, "not_object", "$['interfaces'][0]"],
+    ["mtu a string", { interfaces: [{ name: "a", mtu: "9000" }] }, "wrong_type", "$['interfaces'][0]['mtu']"],
+    ["sandbox a number", { interfaces: [{ name: "a", sandbox: 1 }] }, "wrong_type", "$['interfaces'][0]['sandbox']"],
+    ["address without prefix", { ips: [{ address: "10.0.0.1" }] }, "invalid_ip", "$['ips'][0]['address']"],
+    ["address null", { ips: [{ address: null }] }, "invalid_ip", "$['ips'][0]['address']"],
+    ["address a number", { ips: [{ address: 10 }] }, "wrong_type", "$['ips'][0]['address']"],
+    ["interface index 1.5", { ips: [{ interface: 1.5, address: "10.0.0.1/8" }] }, "wrong_type", "$['ips'][0]['interface']"],
+    ["gateway not an IP", { ips: [{ address: "10.0.0.1/8", gateway: "router" }] }, "invalid_ip", "$['ips'][0]['gateway']"],
+    ["route dst not a CIDR", { routes: [{ dst: "default" }] }, "invalid_ip", "$['routes'][0]['dst']"],
+    ["route gw a number", { routes: [{ dst: "0.0.0.0/0", gw: 5 }] }, "wrong_type", "$['routes'][0]['gw']"],
+    ["dns not an object", { dns: "1.1.1.1" }, "not_object", "$['dns']"],
+    ["nameservers a string", { dns: { nameservers: "1.1.1.1" } }, "wrong_type", "$['dns']['nameservers']"],
+    ["0.2.0 ip4 without prefix", { cniVersion: "0.2.0", ip4: { ip: "10.0.0.1" } }, "invalid_ip", "$['ip4']['ip']"],
   ];
   it.each(cases)("%s → ERR_DEVINFO_INVALID %s at %s", (_name, input, code, jsonPath) => {
     const err = caught(() => readCNIResult(input as CNIResult));
@@ -107,7 +107,7 @@ describe("readCNIResult rejects what Go's decoder rejects", () => {
   it("reports every problem, not just the first", () => {
     const malformed = { interfaces: [{ mtu: "x" }], ips: [{ address: "nope" }], routes: [{ dst: 1 }] };
     const err = caught(() => readCNIResult(malformed as unknown as CNIResult));
-    expect(err.issues.map((i) => i.jsonPath)).toEqual(["$.interfaces[0].mtu", "$.ips[0].address", "$.routes[0].dst"]);
+    expect(err.issues.map((i) => i.jsonPath)).toEqual(["$['interfaces'][0]['mtu']", "$['ips'][0]['address']", "$['routes'][0]['dst']"]);
   });
 
   it.each(["{", "", "null x"])("text %j that is not JSON → ERR_DEVINFO_PARSE", (text) => {

@@ -280,7 +280,7 @@ describe("createNetworkStatuses: Go's mapping of multi-interface results (hand-m
     );
     const err = caught(() => createNetworkStatuses(multi, "n", false, { type: "pci", version: "1.1.0", pci: 5 } as unknown as DeviceInfo));
     expect(err.code).toBe("ERR_DEVINFO_INVALID");
-    expect(err.issues[0]?.jsonPath).toBe("$.device-info.pci");
+    expect(err.issues[0]?.jsonPath).toBe("$['device-info']['pci']");
   });
 });
 
@@ -297,7 +297,7 @@ describe("parseNetworkStatusAnnotation: tolerant of what real pods carry", () =>
   const tolerant: [string, string, NetworkStatus[], string[]][] = [
     ['name ""', '[{"name":"","interface":"eth0"}]', [{ name: "", interface: "eth0", dns: {} }], []],
     ["no interface", '[{"name":"cbr0","ips":["10.0.0.5"]}]', [{ name: "cbr0", ips: ["10.0.0.5"], dns: {} }], []],
-    ["no name (read as Go reads it)", '[{"interface":"eth0"}]', [{ name: "", interface: "eth0", dns: {} }], ["missing_field $[0].name"]],
+    ["no name (read as Go reads it)", '[{"interface":"eth0"}]', [{ name: "", interface: "eth0", dns: {} }], ["missing_field $[0]['name']"]],
     [
       "unknown keys and the legacy device key: kept, after the known ones, in order",
       '[{"zeta":1,"device":{"pci":{"pci-address":"0000:af:06.0"}},"name":"n","x-owner":{"by":"ovn"}}]',
@@ -322,24 +322,24 @@ describe("parseNetworkStatusAnnotation: tolerant of what real pods carry", () =>
       "null is absent",
       '[{"name":"n","interface":null,"device-info":null,"dns":null}]',
       [{ name: "n", dns: {} }],
-      ["null_field $[0].interface", "null_field $[0].device-info", "null_field $[0].dns"],
+      ["null_field $[0]['interface']", "null_field $[0]['device-info']", "null_field $[0]['dns']"],
     ],
     [
       "keys in another case are read as Go reads them",
       '[{"Name":"n","IPs":["10.0.0.1"],"DNS":{"Nameservers":["1.1.1.1"]}}]',
       [{ name: "n", ips: ["10.0.0.1"], dns: { nameservers: ["1.1.1.1"] } }],
-      ["key_case $[0].Name", "key_case $[0].IPs", "key_case $[0].DNS", "key_case $[0].dns.Nameservers"],
+      ["key_case $[0]['Name']", "key_case $[0]['IPs']", "key_case $[0]['DNS']", "key_case $[0]['dns']['Nameservers']"],
     ],
     [
       "a device-info that deviates from the spec (as written by older plugins)",
       '[{"name":"n","device-info":{"type":"pci","version":"v1.0.0","pci":{"pci-address":"0000:af:06.0"}}}]',
       [{ name: "n", dns: {}, "device-info": { type: "pci", version: "v1.0.0", pci: { "pci-address": "0000:af:06.0" } } as DeviceInfo }],
-      ["invalid_version $[0].device-info.version"],
+      ["invalid_version $[0]['device-info']['version']"],
     ],
-    ["a null name is Go's empty name (one warning)", '[{"name":null}]', [{ name: "", dns: {} }], ["null_field $[0].name"]],
+    ["a null name is Go's empty name (one warning)", '[{"name":null}]', [{ name: "", dns: {} }], ["null_field $[0]['name']"]],
     ["null: no entries (as Go)", "null", [], ["null_field $"]],
     ["a null entry (as Go)", "[null]", [{ name: "", dns: {} }], ["null_field $[0]"]],
-    ['null in a list: "" (as Go)', '[{"name":"n","ips":[null]}]', [{ name: "n", ips: [""], dns: {} }], ["null_field $[0].ips[0]"]],
+    ['null in a list: "" (as Go)', '[{"name":"n","ips":[null]}]', [{ name: "n", ips: [""], dns: {} }], ["null_field $[0]['ips'][0]"]],
     ["empty list", "[]", [], []],
   ];
 
@@ -371,20 +371,20 @@ describe("parseNetworkStatusAnnotation: malformed input", () => {
     ["a byte order mark", '\ufeff[{"name":"n"}]', "ERR_DEVINFO_PARSE", undefined],
     ["an object, not an array", '{"name":"n"}', "ERR_DEVINFO_INVALID", "wrong_type $"],
     ["an entry that is not an object", '[{"name":"a"},"b"]', "ERR_DEVINFO_INVALID", "not_object $[1]"],
-    ["name a number", '[{"name":5}]', "ERR_DEVINFO_INVALID", "wrong_type $[0].name"],
-    ["mtu a string", '[{"name":"n","mtu":"9000"}]', "ERR_DEVINFO_INVALID", "wrong_type $[0].mtu"],
-    ["mtu a fraction", '[{"name":"n","mtu":1500.5}]', "ERR_DEVINFO_INVALID", "wrong_type $[0].mtu"],
-    ["ips a string", '[{"name":"n","ips":"10.0.0.1"}]', "ERR_DEVINFO_INVALID", "wrong_type $[0].ips"],
-    ["ips holding a number", '[{"name":"n","ips":[10]}]', "ERR_DEVINFO_INVALID", "wrong_type $[0].ips[0]"],
-    ["default a string", '[{"name":"n","default":"true"}]', "ERR_DEVINFO_INVALID", "wrong_type $[0].default"],
-    ["dns an array", '[{"name":"n","dns":[]}]', "ERR_DEVINFO_INVALID", "wrong_type $[0].dns"],
-    ["dns domain a number", '[{"name":"n","dns":{"domain":1}}]', "ERR_DEVINFO_INVALID", "wrong_type $[0].dns.domain"],
-    ["device-info a string", '[{"name":"n","device-info":"pci"}]', "ERR_DEVINFO_INVALID", "not_object $[0].device-info"],
+    ["name a number", '[{"name":5}]', "ERR_DEVINFO_INVALID", "wrong_type $[0]['name']"],
+    ["mtu a string", '[{"name":"n","mtu":"9000"}]', "ERR_DEVINFO_INVALID", "wrong_type $[0]['mtu']"],
+    ["mtu a fraction", '[{"name":"n","mtu":1500.5}]', "ERR_DEVINFO_INVALID", "wrong_type $[0]['mtu']"],
+    ["ips a string", '[{"name":"n","ips":"10.0.0.1"}]', "ERR_DEVINFO_INVALID", "wrong_type $[0]['ips']"],
+    ["ips holding a number", '[{"name":"n","ips":[10]}]', "ERR_DEVINFO_INVALID", "wrong_type $[0]['ips'][0]"],
+    ["default a string", '[{"name":"n","default":"true"}]', "ERR_DEVINFO_INVALID", "wrong_type $[0]['default']"],
+    ["dns an array", '[{"name":"n","dns":[]}]', "ERR_DEVINFO_INVALID", "wrong_type $[0]['dns']"],
+    ["dns domain a number", '[{"name":"n","dns":{"domain":1}}]', "ERR_DEVINFO_INVALID", "wrong_type $[0]['dns']['domain']"],
+    ["device-info a string", '[{"name":"n","device-info":"pci"}]', "ERR_DEVINFO_INVALID", "not_object $[0]['device-info']"],
     [
       "device-info with a wrongly typed field",
       '[{"name":"n","device-info":{"type":"pci","pci":{"pci-address":5}}}]',
       "ERR_DEVINFO_INVALID",
-      "wrong_type $[0].device-info.pci.pci-address",
+      "wrong_type $[0]['device-info']['pci']['pci-address']",
     ],
   ];
   it.each(cases)("%s → %s", (_name, annotation, code, issue) => {
@@ -415,14 +415,14 @@ describe("serializeNetworkStatusAnnotation: what it refuses", () => {
   const cases: [string, unknown, string][] = [
     ["not an array", { name: "n" }, "wrong_type $"],
     ["an entry that is not an object", [null], "not_object $[0]"],
-    ["name a number", [{ name: 1 }], "wrong_type $[0].name"],
-    ["mtu a fraction", [{ name: "n", mtu: 1.5 }], "wrong_type $[0].mtu"],
-    ["ips with a number", [{ name: "n", ips: ["a", 1] }], "wrong_type $[0].ips"],
-    ["default a string", [{ name: "n", default: "yes" }], "wrong_type $[0].default"],
-    ["gateway a string", [{ name: "n", gateway: "10.0.0.1" }], "wrong_type $[0].gateway"],
-    ["dns a string", [{ name: "n", dns: "x" }], "wrong_type $[0].dns"],
-    ["a device-info field of the wrong type", [{ name: "n", "device-info": { type: 5 } }], "wrong_type $[0].device-info.type"],
-    ["a key Go would read as a known field", [{ name: "n", Interface: "net1" }], "key_case $[0].Interface"],
+    ["name a number", [{ name: 1 }], "wrong_type $[0]['name']"],
+    ["mtu a fraction", [{ name: "n", mtu: 1.5 }], "wrong_type $[0]['mtu']"],
+    ["ips with a number", [{ name: "n", ips: ["a", 1] }], "wrong_type $[0]['ips']"],
+    ["default a string", [{ name: "n", default: "yes" }], "wrong_type $[0]['default']"],
+    ["gateway a string", [{ name: "n", gateway: "10.0.0.1" }], "wrong_type $[0]['gateway']"],
+    ["dns a string", [{ name: "n", dns: "x" }], "wrong_type $[0]['dns']"],
+    ["a device-info field of the wrong type", [{ name: "n", "device-info": { type: 5 } }], "wrong_type $[0]['device-info']['type']"],
+    ["a key Go would read as a known field", [{ name: "n", Interface: "net1" }], "key_case $[0]['Interface']"],
     [
       "a cycle in an unknown key",
       [

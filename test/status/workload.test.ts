@@ -130,7 +130,7 @@ describe("readPodNetworkStatus", () => {
       "ERR_DEVINFO_PARSE",
       /not valid JSON/,
     ],
-    ["an annotation of the wrong shape", (f) => fs.writeFileSync(f, '[{"name":1}]'), "ERR_DEVINFO_INVALID", /\$\[0\]\.name/],
+    ["an annotation of the wrong shape", (f) => fs.writeFileSync(f, '[{"name":1}]'), "ERR_DEVINFO_INVALID", /\$\[0\]\['name'\]/],
   ];
   it.each(failures)("%s → %s", async (_name, setup, code, message) => {
     const file = tmp.join("annotations");
@@ -402,7 +402,7 @@ describe("readKubeVirtNetworkInfo", () => {
     );
     const warnings: DeviceInfoIssue[] = [];
     await readKubeVirtNetworkInfo(file, { onWarning: (w) => warnings.push(w) });
-    expect(warnings.map((w) => w.jsonPath)).toEqual(["$.interfaces[0].deviceInfo.version"]);
+    expect(warnings.map((w) => w.jsonPath)).toEqual(["$['interfaces'][0]['deviceInfo']['version']"]);
     expect((await rejection(readKubeVirtNetworkInfo(file, { strict: true }))).code).toBe("ERR_DEVINFO_INVALID");
   });
 
@@ -411,10 +411,10 @@ describe("readKubeVirtNetworkInfo", () => {
     ["an empty file (the annotation is not there yet)", "", "ERR_DEVINFO_NOT_FOUND", undefined],
     ["not JSON", "{", "ERR_DEVINFO_PARSE", undefined],
     ["not an object", "null", "ERR_DEVINFO_INVALID", "$"],
-    ["interfaces not an array", '{"interfaces":{}}', "ERR_DEVINFO_INVALID", "$.interfaces"],
-    ["an interface without network", '{"interfaces":[{"mac":"x"}]}', "ERR_DEVINFO_INVALID", "$.interfaces[0].network"],
-    ["mtu a string", '{"interfaces":[{"network":"a","mtu":"1500"}]}', "ERR_DEVINFO_INVALID", "$.interfaces[0].mtu"],
-    ["deviceInfo a string", '{"interfaces":[{"network":"a","deviceInfo":"pci"}]}', "ERR_DEVINFO_INVALID", "$.interfaces[0].deviceInfo"],
+    ["interfaces not an array", '{"interfaces":{}}', "ERR_DEVINFO_INVALID", "$['interfaces']"],
+    ["an interface without network", '{"interfaces":[{"mac":"x"}]}', "ERR_DEVINFO_INVALID", "$['interfaces'][0]['network']"],
+    ["mtu a string", '{"interfaces":[{"network":"a","mtu":"1500"}]}', "ERR_DEVINFO_INVALID", "$['interfaces'][0]['mtu']"],
+    ["deviceInfo a string", '{"interfaces":[{"network":"a","deviceInfo":"pci"}]}', "ERR_DEVINFO_INVALID", "$['interfaces'][0]['deviceInfo']"],
   ];
   it.each(failures)("%s → %s", async (_name, content, code, jsonPath) => {
     const file = tmp.join("network-info");
