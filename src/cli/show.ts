@@ -5,7 +5,7 @@ import { basename } from "node:path";
 import { DeviceInfoError } from "../errors.js";
 import { loadDeviceInfoFromCNISync } from "../files/operations.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey } from "../format/fields.js";
-import { goJsonStringify } from "../format/go-json.js";
+import { goJsonStringify, writeJson } from "../format/go-json.js";
 import type { DeviceInfoIssue } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { toGoOrder } from "../format/serialize.js";
@@ -88,14 +88,14 @@ function describe(ctx: Context, target: Target, info: DeviceInfo, warnings: read
     const w = Math.max(0, ...fields.map(([k]) => k.length)) + 2;
     for (const [key, value] of fields) {
       ctx.out.line(
-        `  ${`${key}:`.padEnd(w)}${typeof value === "string" ? value : JSON.stringify(value)}${known.has(key) ? "" : s.dim("  (not in the spec)")}`,
+        `  ${`${key}:`.padEnd(w)}${typeof value === "string" ? value : writeJson(value, "", 0)}${known.has(key) ? "" : s.dim("  (not in the spec)")}`,
       );
     }
   }
   const other = Object.keys(record).filter((k) => k !== "type" && k !== "version" && !isDeviceKey(k));
   if (other.length > 0) {
     ctx.out.line(s.bold("Other keys:"));
-    for (const key of other) ctx.out.line(`  ${key}: ${JSON.stringify(record[key])}`);
+    for (const key of other) ctx.out.line(`  ${key}: ${writeJson(record[key], "", 0)}`);
   }
   if (warnings.length > 0) {
     ctx.out.line(s.bold("Warnings:"));

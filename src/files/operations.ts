@@ -11,6 +11,7 @@ import { checkFunction, checkString } from "../_args.js";
 import { checkLoadOptions, checkPathOptions, checkSaveOptions, checkUpdateOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { SPEC_VERSION } from "../format/fields.js";
+import { cloneJson } from "../format/go-json.js";
 import { type DeviceInfoIssue, describeIssues } from "../format/issues.js";
 import { parseDocument, type ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
@@ -320,7 +321,7 @@ export async function updateDeviceInfoForCNI(
   const lock = await runAsync(lockFor(cniPath, checkCNIPath(cniPath, options), options));
   try {
     const state = await runAsync(readForUpdate(cniPath, options));
-    const next = await fn(state.current === undefined ? undefined : structuredClone(state.current));
+    const next = await fn(state.current === undefined ? undefined : cloneJson(state.current));
     return await runAsync(commitUpdate(lock, cniPath, state, next, options));
   } finally {
     await runAsync(releaseLock(lock));
@@ -337,7 +338,7 @@ export function updateDeviceInfoForCNISync(
   const lock = runSync(lockFor(cniPath, checkCNIPath(cniPath, options), options));
   try {
     const state = runSync(readForUpdate(cniPath, options));
-    const next = fn(state.current === undefined ? undefined : structuredClone(state.current));
+    const next = fn(state.current === undefined ? undefined : cloneJson(state.current));
     if (isPromise(next)) {
       throw new DeviceInfoError(
         "ERR_DEVINFO_INVALID",

@@ -137,7 +137,8 @@ export function readGoJson(input: JsonTextInput, context: JsonTextContext): unkn
   }
   if (text.trim() === "") throw fail("the text is empty");
   const tooDeep = depthOverflowAt(text);
-  if (tooDeep >= 0) throw fail(`nested deeper than ${MAX_JSON_DEPTH} levels at position ${tooDeep}, which Go refuses ("exceeded max depth")`);
+  if (tooDeep >= 0)
+    throw fail(`nested deeper than ${MAX_JSON_DEPTH} levels at position ${tooDeep}, which Go refuses ("exceeded max depth")`);
   try {
     return needsRawNumbers(text) ? parseKeepingNumbers(text) : JSON.parse(text);
   } catch (cause) {
@@ -221,6 +222,7 @@ function isPlainSafeInteger(literal: string): boolean {
   return /^-?(?:0|[1-9][0-9]{0,14})$/.test(literal);
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings exclude raw control characters; matching them is the point
 const STRING_TOKEN = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER_TOKEN = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
@@ -273,7 +275,10 @@ function parseKeepingNumbers(text: string): unknown {
     } else frame.container[frame.key] = value;
     if (raw !== undefined) {
       let map = RAW_NUMBERS.get(frame.container);
-      if (map === undefined) RAW_NUMBERS.set(frame.container, (map = new Map()));
+      if (map === undefined) {
+        map = new Map();
+        RAW_NUMBERS.set(frame.container, map);
+      }
       map.set(at, raw);
     }
   };

@@ -113,6 +113,27 @@ function unserializable(message: string): DeviceInfoError {
   return new DeviceInfoError("ERR_DEVINFO_INVALID", `cannot be encoded as JSON: ${message}`, { issues: [issue] });
 }
 
+/** How {@link goMarshal} writes what `encoding/json` would. */
+export interface GoMarshalOptions {
+  /** The order of object keys (Go sorts a map's keys by their UTF-8 bytes). */
+  readonly compareKeys: (a: string, b: string) => number;
+}
+
+/**
+ * Go's `json.Marshal` of a value decoded into `interface{}`: object keys in
+ * `compareKeys` order at every level, numbers as Go writes a float64 (`-0`
+ * for negative zero), Go's escaping, any depth up to {@link MAX_JSON_DEPTH}
+ * without recursion.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` (issue `unserializable`)
+ *   for a non-finite number, a function, symbol or BigInt, a cycle or too deep a value.
+ */
+export function goMarshal(value: unknown, options: GoMarshalOptions): string {
+  const text = encodeJson(value, "", 0, options);
+  if (text === undefined) throw unserializable("undefined has no JSON form");
+  return toGoEscaping(text);
+}
+
 interface Frame {
   readonly array: boolean;
   readonly entries: readonly (readonly [string, unknown])[] | readonly unknown[];
@@ -138,13 +159,15 @@ function jsonValue(value: unknown, key: string): unknown {
  * their order: for values too deep for the native encoder's stack. Throws
  * the typed errors of {@link goJsonStringify}.
  */
-function encodeJson(root: unknown, indent: string, depth: number): string | undefined {
+function encodeJson(root: unknown, indent: string, depth: number, go?: GoMarshalOptions): string | undefined {
   const open = (value: unknown, level: number, key: string): Frame | string | undefined => {
     switch (typeof value) {
       case "string":
         return JSON.stringify(value);
       case "number":
-        return Number.isFinite(value) ? JSON.stringify(value) : "null";
+        if (go === undefined) return Number.isFinite(value) ? JSON.stringify(value) : "null";
+        if (!Number.isFinite(value)) throw unserializable(`${value} has no JSON form (Go's json.Marshal refuses it too)`);
+        return Object.is(value, -0) ? "-0" : JSON.stringify(value);
       case "boolean":
         return String(value);
       case "bigint":
@@ -152,12 +175,14 @@ function encodeJson(root: unknown, indent: string, depth: number): string | unde
       case "object":
         break;
       default:
+        if (go !== undefined && value !== undefined) throw unserializable(`a ${typeof value} has no JSON form`);
         return undefined;
     }
     if (value === null) return "null";
     if (level > MAX_JSON_DEPTH) throw tooDeep();
     const array = Array.isArray(value);
-    const entries = value instanceof OrderedObject ? value.entries : array ? value : Object.entries(value as object);
+    let entries = value instanceof OrderedObject ? value.entries : array ? value : Object.entries(value as object);
+    if (go !== undefined && !array) entries = [...(entries as (readonly [string, unknown])[])].sort((a, b) => go.compareKeys(a[0], b[0]));
     return { array, entries, level, key, parts: [], index: 0 };
   };
   const close = (frame: Frame): string => {
@@ -191,4 +216,36 @@ function encodeJson(root: unknown, indent: string, depth: number): string | unde
     if (parent === undefined) return text;
     add(parent, top.key, text);
   }
+}
+
+/**
+ * A deep copy of JSON data (arrays and plain objects, own enumerable keys,
+ * `__proto__` included as a key) without recursion, so any depth a reader
+ * accepts can be copied: `structuredClone` runs out of stack at a few
+ * thousand levels. Other objects are copied with `structuredClone`; a cycle
+ * is refused like a value deeper than {@link MAX_JSON_DEPTH}.
+ *
+ * @internal
+ */
+export function cloneJson<T>(value: T): T {
+  const copy = (item: unknown): unknown => {
+    if (typeof item !== "object" || item === null) return item;
+    if (Array.isArray(item)) return new Array<unknown>(item.length);
+    const proto = Object.getPrototypeOf(item);
+    return proto === Object.prototype || proto === null ? {} : structuredClone(item);
+  };
+  const root = copy(value);
+  const stack: [unknown, unknown, number][] = [[value, root, 1]];
+  while (stack.length > 0) {
+    const [from, to, level] = stack.pop() as [Record<string, unknown>, Record<string, unknown>, number];
+    if (level > MAX_JSON_DEPTH) throw tooDeep();
+    if (typeof to !== "object" || to === null || (!Array.isArray(to) && Object.getPrototypeOf(to) !== Object.prototype)) continue;
+    for (const key of Object.keys(from)) {
+      const item = copy(from[key]);
+      if (key === "__proto__") Object.defineProperty(to, key, { value: item, enumerable: true, writable: true, configurable: true });
+      else to[key] = item;
+      if (item !== from[key]) stack.push([from[key], item, level + 1]);
+    }
+  }
+  return root as T;
 }

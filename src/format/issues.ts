@@ -75,10 +75,19 @@ export function formatJsonPath(path: readonly (string | number)[]): string {
   return out;
 }
 
-const NAME_ESCAPE: Readonly<Record<string, string>> = { "\\": "\\\\", "'": "\\'", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+const NAME_ESCAPE: Readonly<Record<string, string>> = {
+  "\\": "\\\\",
+  "'": "\\'",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
 
 function escapeName(name: string): string {
   const text = name.isWellFormed() ? name : name.toWellFormed();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: RFC 9535 escapes control characters; matching them is the point
   return text.replace(/[\\'\u0000-\u001f]/g, (c) => NAME_ESCAPE[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
@@ -117,10 +126,7 @@ export function prefixIssues(prefix: Path, issues: readonly DeviceInfoIssue[]): 
  *
  * @internal
  */
-export function reportWarnings(
-  warnings: readonly DeviceInfoIssue[],
-  onWarning: ((warning: DeviceInfoIssue) => void) | undefined,
-): void {
+export function reportWarnings(warnings: readonly DeviceInfoIssue[], onWarning: ((warning: DeviceInfoIssue) => void) | undefined): void {
   if (onWarning !== undefined) for (const warning of warnings) onWarning(warning);
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { checkValidateOptions } from "../_options.js";
+import { MAX_JSON_DEPTH, valueDepth } from "./_go-text.js";
 import {
   DEVICE_FIELDS,
   DEVICE_TYPES,
@@ -16,7 +17,6 @@ import {
   SPEC_VERSION,
   VERSION_FORMAT_PATTERN,
 } from "./fields.js";
-import { MAX_JSON_DEPTH, valueDepth } from "./_go-text.js";
 import { type DeviceInfoIssue, IssueCollector } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
 
@@ -224,17 +224,15 @@ function readSubObject(
 function checkDepth(value: unknown, path: Path, levels: number, issues: IssueCollector): void {
   if (typeof value !== "object" || value === null) return;
   if (levels + valueDepth(value, MAX_JSON_DEPTH - levels) > MAX_JSON_DEPTH) {
-    issues.error("unserializable", path, `the value is cyclic or nests the document deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`);
+    issues.error(
+      "unserializable",
+      path,
+      `the value is cyclic or nests the document deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`,
+    );
   }
 }
 
-function checkField(
-  rule: FieldRule,
-  value: string | undefined,
-  path: Path,
-  device: string,
-  issues: IssueCollector,
-): void {
+function checkField(rule: FieldRule, value: string | undefined, path: Path, device: string, issues: IssueCollector): void {
   const deviation = issues.deviation.bind(issues);
   if (value === undefined || value === "") {
     if (rule.required) deviation("missing_field", path, `"${rule.key}" is required in "${device}"`);

@@ -9,8 +9,8 @@
  */
 
 import { DeviceInfoError } from "../errors.js";
-import { goJsonStringify } from "../format/go-json.js";
 import { isJsonText, readGoJson } from "../format/_go-text.js";
+import { goMarshal } from "../format/go-json.js";
 import { describeType, isObject } from "../format/validate.js";
 
 /**
@@ -63,22 +63,10 @@ export function declaredCapabilities(plugin: Json): string[] {
  * Go's `json.Marshal` of a value decoded into `interface{}`: object keys
  * sorted by their UTF-8 bytes at every level, Go's string escaping, and
  * float64 numbers written as Go writes them (which is JSON.stringify's text,
- * except for negative zero).
+ * except for negative zero); any depth up to Go's limit.
  */
 export function goMarshalSorted(value: unknown): string {
-  if (value === null || typeof value === "boolean" || typeof value === "string") return goJsonStringify(value);
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${value} cannot be written as JSON`);
-    return Object.is(value, -0) ? "-0" : JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? "null" : goMarshalSorted(item))).join(",")}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value)
-      .filter((key) => value[key] !== undefined)
-      .sort(compareUtf8);
-    return `{${keys.map((key) => `${goJsonStringify(key)}:${goMarshalSorted(value[key])}`).join(",")}}`;
-  }
-  throw new DeviceInfoError("ERR_DEVINFO_INVALID", `a ${typeof value} cannot be written as JSON`);
+  return goMarshal(value, { compareKeys: compareUtf8 });
 }
 
 /** Compares by Unicode code point, which is UTF-8 byte order (Go's sort of map keys). */

@@ -8,8 +8,8 @@
 
 import { checkFromResultArgs } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
+import { isJsonText, type JsonTextInput, readGoJson } from "../format/_go-text.js";
 import { SPEC_VERSION } from "../format/fields.js";
-import { readGoJson } from "../format/_go-text.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, IssueCollector } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject } from "../format/validate.js";
@@ -216,8 +216,8 @@ class Reader extends IssueCollector {
  * converts every version to. Throws `ERR_DEVINFO_PARSE` for text that is not
  * JSON and `ERR_DEVINFO_INVALID` for what Go's decoder or converter rejects.
  */
-export function readCNIResult(input: CNIResult | string): GoResult {
-  const doc = typeof input === "string" ? parseResultText(input) : input;
+export function readCNIResult(input: CNIResult | string | Uint8Array): GoResult {
+  const doc = isJsonText(input) ? parseResultText(input) : input;
   const r = new Reader();
   const result = r.object(doc, []);
   if (result === undefined) throw invalidResult(r.issues);
@@ -297,7 +297,7 @@ export function readCNIResult(input: CNIResult | string): GoResult {
   return { version, interfaces, ips, routes, dns };
 }
 
-function parseResultText(text: string): unknown {
+function parseResultText(text: JsonTextInput): unknown {
   return readGoJson(text, {
     what: "the CNI result",
     hint: "pass what the plugin printed on stdout, or the object parsed from it",
@@ -345,12 +345,12 @@ export interface DeviceInfoFromCNIResultOptions {
  * ```
  */
 export function deviceInfoFromCNIResult(
-  cniResult: CNIResult | string,
+  cniResult: CNIResult | string | Uint8Array,
   ifName?: string,
   options: DeviceInfoFromCNIResultOptions = {},
 ): DeviceInfo | undefined {
   checkFromResultArgs(ifName, options);
-  const doc = typeof cniResult === "string" ? parseResultText(cniResult) : cniResult;
+  const doc = isJsonText(cniResult) ? parseResultText(cniResult) : cniResult;
   // Validate the whole result as Go would, but read the 1.1 fields from the raw
   // interfaces: a 0.4.0-labelled result that carries them still means them.
   readCNIResult(doc as CNIResult);

@@ -6,7 +6,7 @@
 
 import { checkCreateStatusArgs, checkSetDeviceInfoArgs, checkValidationOptions } from "../_options.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
-import { depthOverflowAt, MAX_JSON_DEPTH, readGoJson } from "../format/_go-text.js";
+import { depthOverflowAt, MAX_JSON_DEPTH, readGoJson, valueDepth } from "../format/_go-text.js";
 import { goFieldMatch } from "../format/fields.js";
 import { toGoEscaping, writeJson } from "../format/go-json.js";
 import {
@@ -163,7 +163,7 @@ function checkName(networkName: unknown, isDefault: unknown): void {
  * Prefer {@link createNetworkStatuses}, which handles results with several
  * pod interfaces.
  *
- * @param cniResult - the result the plugin printed: the parsed object or its JSON text
+ * @param cniResult - the result the plugin printed: the parsed object, or its JSON text as a string or bytes
  * @param networkName - the entry's `name` (Multus uses `namespace/name`)
  * @param isDefault - whether this is the pod's default network
  * @param deviceInfo - the device-info to embed (from the CNI device-info file), checked
@@ -178,7 +178,7 @@ function checkName(networkName: unknown, isDefault: unknown): void {
  * ```
  */
 export function createNetworkStatus(
-  cniResult: CNIResult | string,
+  cniResult: CNIResult | string | Uint8Array,
   networkName: string,
   isDefault: boolean,
   deviceInfo?: DeviceInfo,
@@ -209,7 +209,7 @@ export function createNetworkStatus(
  * gateway `"<nil>"`, and a result without any sandbox interface gives no
  * entry (its device-info is lost).
  *
- * @param cniResult - the result the plugin printed: the parsed object or its JSON text
+ * @param cniResult - the result the plugin printed: the parsed object, or its JSON text as a string or bytes
  * @param networkName - each entry's `name` (Multus uses `namespace/name`)
  * @param isDefault - whether this is the pod's default network
  * @param deviceInfo - the device-info to embed in every entry
@@ -222,7 +222,7 @@ export function createNetworkStatus(
  * ```
  */
 export function createNetworkStatuses(
-  cniResult: CNIResult | string,
+  cniResult: CNIResult | string | Uint8Array,
   networkName: string,
   isDefault: boolean,
   deviceInfo?: DeviceInfo,
@@ -318,6 +318,10 @@ export function serializeNetworkStatusAnnotation(statuses: readonly NetworkStatu
   if (!Array.isArray(statuses)) {
     const issue = makeIssue("error", "wrong_type", [], `the statuses must be an array, got ${describeType(statuses)}`);
     throw invalid([issue], "Pass an array of network-status entries");
+  }
+  // Refused before any encoding: the indented text of a deep value is huge (as Go's MarshalIndent writes it).
+  if (valueDepth(statuses) > MAX_JSON_DEPTH) {
+    throw unserializable([], `the annotation would nest deeper than ${MAX_JSON_DEPTH} levels (or is cyclic), which Go refuses to read`);
   }
   const issues: DeviceInfoIssue[] = [];
   const entries = statuses.map((status, i) => toGoStatus(status, i, issues));

@@ -24,7 +24,11 @@ const ALWAYS_ERRORS: Case[] = [
   ["a sub-object as an array", { ...PCI, pci: [] }, [["wrong_type", "$['pci']"]]],
   ["another sub-object as a number", { ...PCI, memif: 5 }, [["wrong_type", "$['memif']"]]],
   ["a field as a number", { ...PCI, pci: { "pci-address": 5 } }, [["wrong_type", "$['pci']['pci-address']"]]],
-  ["a field as an object", { ...PCI, pci: { "pci-address": "0000:af:06.0", "rdma-device": {} } }, [["wrong_type", "$['pci']['rdma-device']"]]],
+  [
+    "a field as an object",
+    { ...PCI, pci: { "pci-address": "0000:af:06.0", "rdma-device": {} } },
+    [["wrong_type", "$['pci']['rdma-device']"]],
+  ],
   [
     "a field as a boolean in a case variant",
     { ...PCI, pci: { "pci-address": "0000:af:06.0", "RDMA-Device": false } },
@@ -112,7 +116,11 @@ const DEVIATIONS: Case[] = [
       ["missing_device", "$['pci']"],
     ],
   ],
-  ["an optional field null", { ...PCI, pci: { "pci-address": "0000:af:06.0", "vhost-net": null } }, [["null_field", "$['pci']['vhost-net']"]]],
+  [
+    "an optional field null",
+    { ...PCI, pci: { "pci-address": "0000:af:06.0", "vhost-net": null } },
+    [["null_field", "$['pci']['vhost-net']"]],
+  ],
   ["a case-variant top-level key", { Type: "pci", version: "1.1.0", pci: PCI.pci }, [["key_case", "$['Type']"]]],
   ["a case-variant sub-object key", { type: "pci", version: "1.1.0", PCI: PCI.pci }, [["key_case", "$['PCI']"]]],
   ["a case-variant field", { ...PCI, pci: { "PCI-Address": "0000:af:06.0" } }, [["key_case", "$['pci']['PCI-Address']"]]],
@@ -234,7 +242,12 @@ describe("validateDeviceInfo", () => {
   it("gives each issue a path, a jsonPath derived from it, and a message naming the field", () => {
     const { warnings } = validateDeviceInfo({ type: "memif", version: "1.1.0", memif: { role: "master", path: "/m", mode: "punt" } });
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ severity: "warning", code: "invalid_enum", path: ["memif", "mode"], jsonPath: "$['memif']['mode']" });
+    expect(warnings[0]).toMatchObject({
+      severity: "warning",
+      code: "invalid_enum",
+      path: ["memif", "mode"],
+      jsonPath: "$['memif']['mode']",
+    });
     expect(warnings[0]?.message).toContain('"inject-punt"');
   });
 

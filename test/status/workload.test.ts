@@ -414,7 +414,12 @@ describe("readKubeVirtNetworkInfo", () => {
     ["interfaces not an array", '{"interfaces":{}}', "ERR_DEVINFO_INVALID", "$['interfaces']"],
     ["an interface without network", '{"interfaces":[{"mac":"x"}]}', "ERR_DEVINFO_INVALID", "$['interfaces'][0]['network']"],
     ["mtu a string", '{"interfaces":[{"network":"a","mtu":"1500"}]}', "ERR_DEVINFO_INVALID", "$['interfaces'][0]['mtu']"],
-    ["deviceInfo a string", '{"interfaces":[{"network":"a","deviceInfo":"pci"}]}', "ERR_DEVINFO_INVALID", "$['interfaces'][0]['deviceInfo']"],
+    [
+      "deviceInfo a string",
+      '{"interfaces":[{"network":"a","deviceInfo":"pci"}]}',
+      "ERR_DEVINFO_INVALID",
+      "$['interfaces'][0]['deviceInfo']",
+    ],
   ];
   it.each(failures)("%s → %s", async (_name, content, code, jsonPath) => {
     const file = tmp.join("network-info");
