@@ -222,8 +222,8 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
   const primaryObject = primary === "pci" || primary === "vdpa" ? subObject(primary) : undefined;
   const busID = primaryObject?.["pci-address"];
   if (typeof busID === "string") addString(PCI_BUS_ID_ATTRIBUTE, busID, formatJsonPath([primary as string, "pci-address"]));
-  if (typeof doc.type === "string") addString(`${domain}/type`, doc.type, "$.type");
-  if (typeof doc.version === "string") addString(`${domain}/version`, doc.version, "$.version", "version");
+  if (typeof doc.type === "string") addString(`${domain}/type`, doc.type, "$['type']");
+  if (typeof doc.version === "string") addString(`${domain}/version`, doc.version, "$['version']", "version");
 
   // The primary sub-object first, so that a tight budget keeps what describes the device.
   const order = primary === undefined ? DEVICE_TYPES : [primary, ...DEVICE_TYPES.filter((s) => s !== primary)];

@@ -70,7 +70,7 @@ export interface DraWarning {
   readonly code: DraWarningCode | DeviceInfoIssueCode;
   /** The attribute (qualified name) or API field (e.g. `networkData.ips`) concerned, when there is one. */
   readonly attribute?: string | undefined;
-  /** The device-info field concerned, e.g. `$.pci.rdma-device`, when there is one. */
+  /** The device-info field concerned, e.g. `$['pci']['rdma-device']`, when there is one. */
   readonly jsonPath?: string | undefined;
   /** What is wrong and what was done about it. */
   readonly message: string;

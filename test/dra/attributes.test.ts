@@ -169,7 +169,7 @@ describe("deviceInfoToDeviceAttributes", () => {
         // left out, never truncated; reported with the field and the attribute
         expect(attributes[`${D}/vhostUserPath`]).toBeUndefined();
         expect(warnings).toStrictEqual([
-          expect.objectContaining({ code: "value_too_long", attribute: `${D}/vhostUserPath`, jsonPath: "$.vhost-user.path" }),
+          expect.objectContaining({ code: "value_too_long", attribute: `${D}/vhostUserPath`, jsonPath: "$['vhost-user']['path']" }),
         ]);
         expect(warnings[0]?.message).toContain(`${Buffer.byteLength(path)} bytes`);
       }
@@ -239,14 +239,14 @@ describe("deviceInfoToDeviceAttributes", () => {
     } as DeviceInfo);
     expect(Object.keys(attributes)).toHaveLength(3);
     expect(warnings.map((w) => [w.code, w.jsonPath])).toStrictEqual([
-      ["unmapped_key", "$.pci.x-vendor"],
-      ["unmapped_key", "$.extra"],
+      ["unmapped_key", "$['pci']['x-vendor']"],
+      ["unmapped_key", "$['extra']"],
     ]);
   });
 
   it("passes the reader's deviations on as warnings, and refuses what the reader refuses", () => {
     const { warnings } = deviceInfoToDeviceAttributes({ type: "pci", version: "1.1.0", pci: { "pci-address": "af:06.0" } });
-    expect(warnings).toStrictEqual([expect.objectContaining({ code: "invalid_pci_address", jsonPath: "$.pci.pci-address" })]);
+    expect(warnings).toStrictEqual([expect.objectContaining({ code: "invalid_pci_address", jsonPath: "$['pci']['pci-address']" })]);
     for (const bad of [{ type: "pci", pci: { "pci-address": 5 } }, null, "{}", [], 5]) {
       try {
         deviceInfoToDeviceAttributes(bad as unknown as DeviceInfo);
@@ -367,9 +367,9 @@ describe("deviceInfoFromDeviceAttributes", () => {
     });
     expect(deviceInfo).toStrictEqual({ type: "vdpa", version: "1.1.0", vdpa: { driver: "vfio" } });
     expect(warnings.map((w) => [w.code, w.jsonPath])).toStrictEqual([
-      ["missing_field", "$.vdpa.parent-device"],
-      ["invalid_enum", "$.vdpa.driver"],
-      ["missing_field", "$.vdpa.path"],
+      ["missing_field", "$['vdpa']['parent-device']"],
+      ["invalid_enum", "$['vdpa']['driver']"],
+      ["missing_field", "$['vdpa']['path']"],
     ]);
   });
 });

@@ -92,8 +92,8 @@ const dpFile = (levels: number) => {
 const big = { maxBytes: 1 << 20 };
 
 const ENTRY_POINTS: EntryPoint[] = [
-  { name: "parseDeviceInfo (text)", run: (n) => (parseDeviceInfo(deepInfoText(n)), undefined), pastCode: "ERR_DEVINFO_PARSE" },
-  { name: "parseDeviceInfo (a value)", run: (n) => (parseDeviceInfo(deepInfo(n)), undefined), pastCode: "ERR_DEVINFO_INVALID" },
+  { name: "parseDeviceInfo (text)", run: (n) => void parseDeviceInfo(deepInfoText(n)), pastCode: "ERR_DEVINFO_PARSE" },
+  { name: "parseDeviceInfo (a value)", run: (n) => void parseDeviceInfo(deepInfo(n)), pastCode: "ERR_DEVINFO_INVALID" },
   { name: "serializeDeviceInfo", run: (n) => serializeDeviceInfo(deepInfo(n)), pastCode: "ERR_DEVINFO_INVALID" },
   {
     name: "saveDeviceInfoForDP",
@@ -134,7 +134,7 @@ const ENTRY_POINTS: EntryPoint[] = [
   },
   {
     name: "parseNetworkStatusAnnotation",
-    run: (n) => (parseNetworkStatusAnnotation(`[{"name":"a","x":${nestedText(n - 2)}}]`), undefined),
+    run: (n) => void parseNetworkStatusAnnotation(`[{"name":"a","x":${nestedText(n - 2)}}]`),
     pastCode: "ERR_DEVINFO_PARSE",
   },
   {
@@ -144,12 +144,12 @@ const ENTRY_POINTS: EntryPoint[] = [
   },
   {
     name: "createNetworkStatus with a device-info (as a document of its own)",
-    run: (n) => (createNetworkStatus({ cniVersion: "1.0.0" }, "a", false, deepInfo(n)), undefined),
+    run: (n) => void createNetworkStatus({ cniVersion: "1.0.0" }, "a", false, deepInfo(n)),
     pastCode: "ERR_DEVINFO_INVALID",
   },
   {
     name: "setNetworkStatusDeviceInfo (the device-info as a document of its own)",
-    run: (n) => (setNetworkStatusDeviceInfo([{ name: "a" }], { network: "a" }, deepInfo(n)), undefined),
+    run: (n) => void setNetworkStatusDeviceInfo([{ name: "a" }], { network: "a" }, deepInfo(n)),
     pastCode: "ERR_DEVINFO_INVALID",
   },
   {
