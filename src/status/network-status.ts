@@ -320,9 +320,12 @@ export function serializeNetworkStatusAnnotation(statuses: readonly NetworkStatu
     throw invalid([issue], "Pass an array of network-status entries");
   }
   // Refused before any encoding: the indented text of a deep value is huge (as Go's MarshalIndent writes it).
-  if (valueDepth(statuses) > MAX_JSON_DEPTH) {
-    throw unserializable([], `the annotation would nest deeper than ${MAX_JSON_DEPTH} levels (or is cyclic), which Go refuses to read`);
-  }
+  statuses.forEach((status, i) => {
+    // Each entry is level 2 of the annotation.
+    if (valueDepth(status, MAX_JSON_DEPTH - 1) > MAX_JSON_DEPTH - 1) {
+      throw unserializable([i], `the entry is cyclic or would nest the annotation deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`);
+    }
+  });
   const issues: DeviceInfoIssue[] = [];
   const entries = statuses.map((status, i) => toGoStatus(status, i, issues));
   if (issues.length > 0) throw invalid(issues, "Fix these fields");
