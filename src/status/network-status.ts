@@ -323,7 +323,10 @@ export function serializeNetworkStatusAnnotation(statuses: readonly NetworkStatu
   statuses.forEach((status, i) => {
     // Each entry is level 2 of the annotation.
     if (valueDepth(status, MAX_JSON_DEPTH - 1) > MAX_JSON_DEPTH - 1) {
-      throw unserializable([i], `the entry is cyclic or would nest the annotation deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`);
+      throw unserializable(
+        [i],
+        `the entry is cyclic or would nest the annotation deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`,
+      );
     }
   });
   const issues: DeviceInfoIssue[] = [];
