@@ -26,6 +26,11 @@ export const ENTRIES = [
   { source: "src/schema.ts", outfile: "schema.js" },
   { source: "src/kubelet.ts", outfile: "kubelet.js" },
   { source: "src/dra.ts", outfile: "dra.js" },
+  { source: "src/cni-plugin.ts", outfile: "cni-plugin.js" },
+  { source: "src/device-plugin.ts", outfile: "device-plugin.js" },
+  { source: "src/meta-plugin.ts", outfile: "meta-plugin.js" },
+  { source: "src/network-status.ts", outfile: "network-status.js" },
+  { source: "src/workload.ts", outfile: "workload.js" },
   { source: "src/cli/main.ts", outfile: "cli/main.js" },
 ];
 

@@ -1,7 +1,8 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "../src/errors.js";
+import { CNIError, DeviceInfoError, type DeviceInfoErrorCode, isCNIError, isDeviceInfoError } from "../src/errors.js";
 import { lockPathFor } from "../src/files/_atomic.js";
 import {
   copyDeviceInfoForCNIFromDPSync,
@@ -12,6 +13,7 @@ import {
 import { getCNIDeviceInfoPath } from "../src/files/paths.js";
 import { parseDeviceInfo } from "../src/format/parse.js";
 import type { DeviceInfo } from "../src/format/schema.js";
+import { prepareDeviceInfo } from "../src/roles/meta-plugin.js";
 import { packageUrl } from "./helpers/run-node.js";
 import { useTempDir } from "./helpers/temp-dir.js";
 
@@ -128,5 +130,126 @@ describe("every code is reachable through the public API, names the path and say
     expect(caught.message).toMatch(advice);
     if (caught.path !== undefined && path.isAbsolute(caught.path)) expect(caught.message).toContain(caught.path);
     if (code !== "ERR_DEVINFO_PARSE" && code !== "ERR_DEVINFO_INVALID") expect(caught.path).toBeDefined();
+  });
+});
+
+describe("JSON.stringify of errors (structured loggers)", () => {
+  it("a DeviceInfoError keeps name, message, code, path, issues, errno, syscall, line and its cause's code", () => {
+    const issue = { severity: "error", code: "wrong_type", path: ["type"], jsonPath: "$.type", message: "m" } as const;
+    const cause = Object.assign(new Error("EACCES: permission denied, open '/x'"), { code: "EACCES", errno: -13 });
+    const err = new DeviceInfoError("ERR_DEVINFO_IO", "cannot write /x", {
+      path: "/x",
+      issues: [issue],
+      errno: "EACCES",
+      syscall: "open",
+      line: 3,
+      cause,
+    });
+    expect(JSON.parse(JSON.stringify(err))).toEqual({
+      name: "DeviceInfoError",
+      message: "cannot write /x",
+      code: "ERR_DEVINFO_IO",
+      path: "/x",
+      issues: [issue],
+      errno: "EACCES",
+      syscall: "open",
+      line: 3,
+      cause: { name: "Error", message: "EACCES: permission denied, open '/x'", code: "EACCES" },
+    });
+  });
+
+  it("leaves out what is not set", () => {
+    expect(JSON.parse(JSON.stringify(new DeviceInfoError("ERR_DEVINFO_PARSE", "bad")))).toEqual({
+      name: "DeviceInfoError",
+      message: "bad",
+      code: "ERR_DEVINFO_PARSE",
+      issues: [],
+    });
+  });
+
+  it("the warnings prepareDeviceInfo returns serialise with message, code and the path looked at", async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-json-"));
+    try {
+      const { warnings } = await prepareDeviceInfo(
+        { network: "n", containerID: "c", ifName: "net1", resourceName: "example.com/nic", deviceID: "0000:af:06.0" },
+        { baseDir: base },
+      );
+      const dpFile = path.join(base, "dp", "example.com-nic-0000:af:06.0-device.json");
+      expect(JSON.parse(JSON.stringify(warnings))).toEqual([
+        expect.objectContaining({
+          name: "DeviceInfoError",
+          code: "ERR_DEVINFO_NOT_FOUND",
+          path: dpFile,
+          message: expect.stringContaining(dpFile),
+        }),
+      ]);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it("a CNIError keeps name, message, code and details", () => {
+    expect(JSON.parse(JSON.stringify(new CNIError(7, "invalid network configuration", "x")))).toEqual({
+      name: "CNIError",
+      message: "invalid network configuration",
+      code: 7,
+      details: "x",
+    });
+  });
+});
+
+describe("CNIError and isCNIError", () => {
+  it("recognises the package's CNI errors, of any copy, and nothing else", () => {
+    expect(isCNIError(new CNIError(100, "m"))).toBe(true);
+    const brandedElsewhere = Object.defineProperty(new Error("m"), Symbol.for("devinfo.CNIError"), { value: true });
+    expect(isCNIError(brandedElsewhere)).toBe(true);
+    for (const value of [
+      new Error("m"),
+      new DeviceInfoError("ERR_DEVINFO_IO", "m"),
+      { code: 7, name: "CNIError" },
+      null,
+      undefined,
+      "CNIError",
+    ]) {
+      expect(isCNIError(value)).toBe(false);
+    }
+    expect(isDeviceInfoError(new CNIError(100, "m"))).toBe(false);
+  });
+});
+
+describe("the error constructors check their arguments (Node's misuse convention)", () => {
+  it.each<[string, () => unknown, string, string]>([
+    [
+      "a code that is not a string",
+      () => new DeviceInfoError(5 as never, "m"),
+      "ERR_INVALID_ARG_TYPE",
+      'The "code" argument must be of type string. Received type number (5)',
+    ],
+    [
+      "null details",
+      () => new DeviceInfoError("ERR_DEVINFO_IO", "m", null as never),
+      "ERR_INVALID_ARG_TYPE",
+      'The "details" argument must be of type object. Received null',
+    ],
+    [
+      "a line of 0",
+      () => new DeviceInfoError("ERR_DEVINFO_PARSE", "m", { line: 0 }),
+      "ERR_OUT_OF_RANGE",
+      'The value of "details.line" is out of range. It must be >= 1 && <= 9007199254740991. Received 0',
+    ],
+    [
+      "a CNI code that is not an integer",
+      () => new CNIError(1.5, "m"),
+      "ERR_OUT_OF_RANGE",
+      'The value of "code" is out of range. It must be an integer. Received 1.5',
+    ],
+    [
+      "a CNI msg that is not a string",
+      () => new CNIError(7, undefined as never),
+      "ERR_INVALID_ARG_TYPE",
+      'The "msg" argument must be of type string. Received undefined',
+    ],
+  ])("%s", (_what, make, code, message) => {
+    expect(make).toThrow(expect.objectContaining({ code, message }));
   });
 });

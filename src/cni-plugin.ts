@@ -1,0 +1,62 @@
+/**
+ * `devinfo/cni-plugin`: what a CNI plugin needs (spec 5.1.2): the CNI
+ * protocol (`pluginMain`, like Go's `skel`), the CNI device-info file's path
+ * from the plugin's configuration, and reading, adding to or writing that
+ * file. The same functions as the root entry, in a smaller module a plugin
+ * loads on every pod start.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  CNIError,
+  DeviceInfoError,
+  type DeviceInfoErrorCode,
+  type DeviceInfoErrorDetails,
+  type DeviceInfoErrorJSON,
+  isCNIError,
+  isDeviceInfoError,
+} from "./errors.js";
+export {
+  type DeviceInfoUpdater,
+  type DeviceInfoUpdaterSync,
+  type LoadOptions,
+  loadDeviceInfoFromCNI,
+  loadDeviceInfoFromCNISync,
+  type UpdateOptions,
+  updateDeviceInfoForCNI,
+  updateDeviceInfoForCNISync,
+} from "./files/operations.js";
+export { SPEC_VERSION } from "./format/fields.js";
+export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./format/issues.js";
+export type {
+  DeviceInfo,
+  DeviceType,
+  MemifDevice,
+  MemifDeviceInfo,
+  PciDevice,
+  PciDeviceInfo,
+  VdpaDevice,
+  VdpaDeviceInfo,
+  VhostUserDevice,
+  VhostUserDeviceInfo,
+} from "./format/schema.js";
+export {
+  addDeviceInfoFields,
+  addDeviceInfoFieldsSync,
+  type DeviceInfoFields,
+  getCNIDeviceInfoFile,
+  type SaveIfAbsentResult,
+  saveDeviceInfoIfAbsent,
+  saveDeviceInfoIfAbsentSync,
+} from "./roles/cni-plugin.js";
+export {
+  CNI_ERROR,
+  type CNIGCAttachment,
+  type CNINetConf,
+  type CNIPlugin,
+  type CNIPluginArgs,
+  type CNIPluginIO,
+  pluginMain,
+} from "./roles/cni-skel.js";
+export type { CNIDNS, CNIInterface, CNIIPConfig, CNILegacyIPConfig, CNIResult, CNIRoute } from "./status/cni-result.js";

@@ -1,0 +1,43 @@
+/**
+ * `devinfo/network-status`: the pod's `k8s.v1.cni.cncf.io/network-status`
+ * annotation (spec 6): entries built from CNI results as Go's
+ * `CreateNetworkStatuses` builds them, device-info derived from CNI 1.1
+ * results, and parsing, merging and writing the annotation. The same
+ * functions as the root entry.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  DeviceInfoError,
+  type DeviceInfoErrorCode,
+  type DeviceInfoErrorDetails,
+  type DeviceInfoErrorJSON,
+  isDeviceInfoError,
+} from "./errors.js";
+export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./format/issues.js";
+export type { ValidationOptions } from "./format/parse.js";
+export type { DeviceInfo, DeviceType } from "./format/schema.js";
+export {
+  type CNIDNS,
+  type CNIInterface,
+  type CNIIPConfig,
+  type CNILegacyIPConfig,
+  type CNIResult,
+  type CNIRoute,
+  type DeviceInfoFromCNIResultOptions,
+  deviceInfoFromCNIResult,
+} from "./status/cni-result.js";
+export {
+  type CreateNetworkStatusOptions,
+  createNetworkStatus,
+  createNetworkStatuses,
+  mergeNetworkStatus,
+  NETWORK_STATUS_ANNOTATION,
+  type NetworkStatusTarget,
+  OLD_NETWORK_STATUS_ANNOTATION,
+  parseNetworkStatusAnnotation,
+  serializeNetworkStatusAnnotation,
+  setNetworkStatusDeviceInfo,
+} from "./status/network-status.js";
+export type { NetworkStatus, NetworkStatusDNS } from "./status/schema.js";
