@@ -10,7 +10,11 @@ import { type DeviceInfoIssue, describeIssues, reportWarnings } from "./issues.j
 import type { DeviceInfo } from "./schema.js";
 import { checkDeviceInfo } from "./validate.js";
 
-/** Options shared by every reader and writer that validates. */
+/**
+ * Options shared by every reader and writer that validates (`strict`,
+ * `onWarning`). Not to be confused with `ValidateOptions`, the `strict`-only
+ * options of `validateDeviceInfo`, which returns its warnings.
+ */
 export interface ValidationOptions {
   /**
    * `false` (default for readers): deviations from the spec are warnings.

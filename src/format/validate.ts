@@ -20,7 +20,11 @@ import {
 import { type DeviceInfoIssue, IssueCollector } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
 
-/** Options of {@link validateDeviceInfo}. */
+/**
+ * Options of {@link validateDeviceInfo}: only `strict`, since it returns its
+ * warnings instead of reporting them. The readers' and writers' options are
+ * `ValidationOptions` (`strict` and `onWarning`), of which this is a subset.
+ */
 export interface ValidateOptions {
   /** Treat deviations from the spec as errors instead of warnings. Default `false`. */
   strict?: boolean | undefined;

@@ -35,6 +35,10 @@ import { CNI_DEVICE_INFO_FILE_CAPABILITY, describe, type NetConfInput, toNetConf
  * meta-plugin does not support it): the plugin then has no device-info to
  * read or write.
  *
+ * Its look-alikes: `getCNIDeviceInfoPath(fileName)` builds a path under the
+ * base directory from a file name, and `getCNIDeviceInfoFileName(attachment)`
+ * computes that name; both are the meta-plugin's, this is the plugin's.
+ *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for stdin that is not
  *   JSON; `ERR_DEVINFO_INVALID` when `runtimeConfig` is not an object or the
  *   value is not a non-empty string.

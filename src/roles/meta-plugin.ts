@@ -251,7 +251,9 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
  * ADD, after the plugin chain: the attachment's device-info as the chain left
  * it (copied from the device plugin, updated or written by a plugin), for the
  * `device-info` key of its network-status entry (spec 6.1.1). `undefined` when
- * the attachment has no file or nothing was written to it.
+ * the attachment has no file or nothing was written to it. Equivalent to
+ * {@link loadDeviceInfoFromCNI}`(prepared.cniPath, options)` when there is a
+ * path; named for its step of the meta-plugin's flow.
  *
  * Read leniently, like every reader of the package. Multus ignores a file it
  * cannot read; this throws the {@link DeviceInfoError} so you can choose.
