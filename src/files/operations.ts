@@ -342,7 +342,7 @@ export function updateDeviceInfoForCNISync(
     if (isPromise(next)) {
       throw new DeviceInfoError(
         "ERR_DEVINFO_INVALID",
-        `updateDeviceInfoForCNISync: the update function returned a promise; use updateDeviceInfoForCNI for async functions`,
+        `updateDeviceInfoForCNISync: the update function for ${cniPath} returned a promise; use updateDeviceInfoForCNI for async functions`,
         { path: cniPath },
       );
     }
