@@ -8,6 +8,13 @@ import { parseArgs } from "node:util";
 import { DEFAULT_BASE_DIR, resolveBaseDir } from "../files/paths.js";
 import type { Output } from "./_output.js";
 
+/** Exit code of a command that did what it was asked. */
+export const EXIT_OK = 0;
+/** Exit code of a command that failed: a file problem, an I/O error, something not found. */
+export const EXIT_FAILURE = 1;
+/** Exit code of a bad command line (a {@link UsageError}). */
+export const EXIT_USAGE = 2;
+
 /** Where a command reads and writes: the process, or a test's fakes. */
 export interface CliIO {
   readonly stdout: OutStream;
@@ -84,20 +91,62 @@ const HELP_OPTION: OptionSpec = { type: "boolean", short: "h", default: "false",
 
 /** Parses `argv` for `command`; throws {@link UsageError} for anything parseArgs rejects. */
 export function parseCommandLine(command: Command, argv: readonly string[]): { values: Values; positionals: string[]; help: boolean } {
+  const specs: Record<string, OptionSpec> = { ...command.options, help: HELP_OPTION };
   const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
-  for (const [name, spec] of Object.entries({ ...command.options, help: HELP_OPTION })) {
+  for (const [name, spec] of Object.entries(specs)) {
     options[name] = { type: spec.type };
     if (spec.short !== undefined) options[name].short = spec.short;
     if (spec.multiple === true) options[name].multiple = true;
   }
+  const { args, booleans } = takeBooleanValues(argv, specs);
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    for (const [name, value] of booleans) {
+      if (value) values[name] = true;
+      else delete values[name];
+    }
     const help = values.help === true;
     delete values.help;
     return { values: values as Values, positionals, help };
   } catch (err) {
     throw new UsageError(rewordParseError(err));
   }
+}
+
+/**
+ * Help shows a boolean flag as `--json=false`, so `--json=true` and
+ * `--json=false` are accepted as well as `--json` (parseArgs refuses any
+ * value for a boolean). Takes every spelling of the boolean flags out of
+ * `argv`, the last one of a flag winning; a string option's value is skipped,
+ * whatever it looks like, and everything after `--` is left alone.
+ */
+function takeBooleanValues(
+  argv: readonly string[],
+  specs: Readonly<Record<string, OptionSpec>>,
+): { args: string[]; booleans: Map<string, boolean> } {
+  const shorts = new Map(Object.entries(specs).flatMap(([name, spec]) => (spec.short === undefined ? [] : [[spec.short, name] as const])));
+  const args: string[] = [];
+  const booleans = new Map<string, boolean>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") {
+      args.push(...argv.slice(i));
+      break;
+    }
+    const long = /^--([^=]+)(?:=([\s\S]*))?$/.exec(arg);
+    const name = long?.[1] ?? (/^-[^-]$/.test(arg) ? shorts.get(arg.slice(1)) : undefined);
+    const spec = name === undefined ? undefined : specs[name];
+    if (name === undefined || spec?.type !== "boolean") {
+      args.push(arg);
+      if (spec?.type === "string" && long?.[2] === undefined && i + 1 < argv.length) args.push(argv[++i] as string);
+      continue;
+    }
+    const value = long?.[2];
+    if (value === undefined || value === "true") booleans.set(name, true);
+    else if (value === "false") booleans.set(name, false);
+    else throw new UsageError(`option --${name} takes no value, or =true or =false; got ${JSON.stringify(value)}`);
+  }
+  return { args, booleans };
 }
 
 function rewordParseError(err: unknown): string {

@@ -197,6 +197,7 @@ export async function* scanBaseDir(
   baseDir: string,
   progress: { tick(): void },
 ): AsyncGenerator<{ readonly kind: "dp" | "cni"; readonly dir: string; readonly dirent: fs.Dirent }> {
+  requireBaseDir(baseDir);
   let seen = 0;
   for (const { kind, dir } of subdirectories(baseDir)) {
     for (const dirent of directoryEntries(dir)) {
@@ -204,5 +205,36 @@ export async function* scanBaseDir(
       if ((++seen & 1023) === 0) await new Promise((resolve) => setImmediate(resolve));
       yield { kind, dir, dirent };
     }
+  }
+}
+
+/**
+ * A base directory that does not exist is an error, not an empty node: a
+ * typo in --base-dir must not look like "no files". (Its dp/ and cni/ may be
+ * missing: writers create them on first use.)
+ */
+export function requireBaseDir(baseDir: string): void {
+  let stats: fs.Stats;
+  try {
+    stats = fs.statSync(baseDir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_NOT_FOUND",
+        `the base directory ${baseDir} does not exist; check --base-dir (or $DEVINFO_BASE_DIR), or is no device plugin or CNI plugin running on this node yet?`,
+        { path: baseDir, errno: code },
+      );
+    }
+    throw ioError(err, baseDir, "list");
+  }
+  if (!stats.isDirectory()) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `the base directory ${baseDir} is not a directory; check --base-dir (or $DEVINFO_BASE_DIR)`,
+      {
+        path: baseDir,
+      },
+    );
   }
 }

@@ -1,14 +1,23 @@
 /**
- * How commands name files: a device plugin file by resource and device, a CNI
- * file by an absolute path or by its name under `<base>/cni`, and, for
- * reading commands, by the NAME column of `devinfo ls`.
+ * How commands name files, one rule for every command (`NAME_RULE`): an
+ * argument that starts with `/`, `./` or `../` is a PATH; anything else is a
+ * NAME in the base directory. A device plugin file can also be named by its
+ * resource and device.
  */
 
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { DeviceInfoError } from "../errors.js";
 import { getCNIDeviceInfoPath, getDPDeviceInfoPath } from "../files/paths.js";
+import { UsageError } from "./_command.js";
 import { DP_SUFFIX } from "./_names.js";
 import { exists } from "./_scan.js";
+
+/** The rule, as help texts and the README state it. */
+export const NAME_RULE = `An argument that names a file is a PATH when it starts with "/", "./" or "../" (absolute, or relative to
+the working directory), and a NAME otherwise: a file name in the base directory, as "devinfo ls" prints it
+(cni/NAME, or dp/NAME for reading commands; a "/" in a NAME becomes "-", as in Multus's <namespace>/<network>
+names). A NAME never starts with "." and never holds "." or ".." or an empty part between "/": such a name
+would hide in the flattened file name, so it is refused (for a file in the working directory, write ./NAME).`;
 
 /** A resolved file and what it is. */
 export interface Target {
@@ -19,41 +28,77 @@ export interface Target {
   readonly deviceID?: string;
 }
 
-/** A device plugin file from its resource name and device ID (spec 4.1). */
-export function dpTarget(resourceName: string, deviceID: string, baseDir: string): Target {
-  return { path: getDPDeviceInfoPath(resourceName, deviceID, { baseDir }), kind: "dp", resourceName, deviceID };
-}
-
-/** A CNI file: an absolute path as given, anything else a file name under `<base>/cni` (spec 4.2, `/` becomes `-`). */
-export function cniTarget(nameOrPath: string, baseDir: string): Target {
-  return { path: isAbsolute(nameOrPath) ? nameOrPath : getCNIDeviceInfoPath(nameOrPath, { baseDir }), kind: "cni" };
+/** Whether an argument is a PATH (starts with `/`, `./` or `../`); anything else is a NAME. */
+export function isPathArgument(arg: string): boolean {
+  return arg.startsWith("/") || arg.startsWith("./") || arg.startsWith("../");
 }
 
 /**
- * A file to read: a path (when the argument holds a `/`), or a NAME as
- * `devinfo ls` prints it, looked up in `cni/`, then `dp/`, then the current
- * directory.
+ * Refuses a value that `/`-flattening would disguise in a file name: a
+ * leading `.` (hidden, like the writers' temporary files; `..` climbs) or a
+ * `.`, `..` or empty part between `/` (`a/../b` becomes `a-..-b`).
  */
+export function checkFlattened(what: string, value: string, fileName: string, pathHint: boolean): void {
+  if (value === "") throw new UsageError(`${what} is empty`);
+  const parts = value.split("/");
+  const bad = value.startsWith(".")
+    ? `starts with "."`
+    : parts.some((p) => p === "" || p === "." || p === "..")
+      ? `holds an empty, "." or ".." part between "/"`
+      : undefined;
+  if (bad === undefined) return;
+  const hint = pathHint
+    ? `; for a file in the working directory write ./${value}`
+    : what === "RESOURCE"
+      ? "; a resource name is <domain>/<name>, e.g. intel.com/sriov"
+      : "";
+  throw new UsageError(`${what} ${JSON.stringify(value)} ${bad}, which would hide in the file name ${JSON.stringify(fileName)}${hint}`);
+}
+
+/** A device plugin file from its resource name and device ID (spec 4.1). */
+export function dpTarget(resourceName: string, deviceID: string, baseDir: string): Target {
+  const fileName = `${resourceName}-${deviceID}${DP_SUFFIX}`.replaceAll("/", "-");
+  checkFlattened("RESOURCE", resourceName, fileName, false);
+  checkFlattened("DEVICE", deviceID, fileName, false);
+  return { path: getDPDeviceInfoPath(resourceName, deviceID, { baseDir }), kind: "dp", resourceName, deviceID };
+}
+
+/** A CNI file to write or remove: a PATH as given, or `<base>/cni/NAME` (spec 4.2, `/` becomes `-`). */
+export function cniTarget(arg: string, baseDir: string): Target {
+  if (isPathArgument(arg)) return { path: resolve(arg), kind: "cni" };
+  checkFlattened("NAME", arg, arg.replaceAll("/", "-"), true);
+  return { path: getCNIDeviceInfoPath(arg, { baseDir }), kind: "cni" };
+}
+
+/** A file to read: a PATH as given, or the NAME found in `<base>/cni` or `<base>/dp` (exactly one). */
 export function readTarget(arg: string, baseDir: string): Target {
-  if (arg.includes("/")) return { path: resolve(arg), kind: kindOf(resolve(arg), baseDir) };
+  if (isPathArgument(arg)) return { path: resolve(arg), kind: kindOf(resolve(arg), baseDir) };
+  const name = arg.replaceAll("/", "-");
+  checkFlattened("NAME", arg, name, true);
   const candidates: Target[] = [
-    { path: join(baseDir, "cni", arg), kind: "cni" },
-    { path: join(baseDir, "dp", arg), kind: "dp" },
-    { path: join(baseDir, "dp", `${arg}${DP_SUFFIX}`), kind: "dp" },
-    { path: resolve(arg), kind: "file" },
+    { path: resolve(baseDir, "cni", name), kind: "cni" },
+    { path: resolve(baseDir, "dp", name), kind: "dp" },
   ];
-  const found = candidates.find((c) => arg !== "." && arg !== ".." && exists(c.path));
-  if (found !== undefined) return found;
+  const found = candidates.filter((c) => exists(c.path));
+  if (found.length === 1 && found[0] !== undefined) return found[0];
+  if (found.length > 1) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `the NAME ${JSON.stringify(arg)} is both ${found.map((c) => c.path).join(" and ")}; give the one you mean as a PATH`,
+      { path: arg },
+    );
+  }
+  const suffixed = exists(resolve(baseDir, "dp", `${name}${DP_SUFFIX}`)) ? `; a NAME is the whole file name: ${name}${DP_SUFFIX}` : "";
   throw new DeviceInfoError(
     "ERR_DEVINFO_NOT_FOUND",
-    `no device-info file named ${JSON.stringify(arg)}: looked for ${candidates.map((c) => c.path).join(", ")}; "devinfo ls" lists the names`,
+    `no device-info file named ${JSON.stringify(arg)} (looked for ${candidates.map((c) => c.path).join(" and ")})${suffixed}; "devinfo ls" lists the names, and a file in the working directory is ./${arg}`,
     { path: arg },
   );
 }
 
 function kindOf(path: string, baseDir: string): Target["kind"] {
   const dir = dirname(path);
-  if (dir === join(baseDir, "dp")) return "dp";
-  if (dir === join(baseDir, "cni")) return "cni";
+  if (dir === resolve(baseDir, "dp")) return "dp";
+  if (dir === resolve(baseDir, "cni")) return "cni";
   return "file";
 }

@@ -6,13 +6,21 @@
 
 import { isDeviceInfoError } from "../errors.js";
 import { SPEC_VERSION } from "../format/fields.js";
-import { type CliIO, type Command, type Context, parseCommandLine, renderHelp, UsageError } from "./_command.js";
+import {
+  type CliIO,
+  type Command,
+  type Context,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  parseCommandLine,
+  renderHelp,
+  UsageError,
+} from "./_command.js";
+import { toCliWords } from "./_messages.js";
 import { Output, useColor } from "./_output.js";
 
-/** Exit codes. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./_command.js";
 
 interface Entry {
   readonly name: string;
@@ -110,8 +118,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 
 async function dispatch(argv: readonly string[], io: CliIO, out: Output, err: Output): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === "-h" || first === "--help") {
-    // Like kubectl: no command shows the overview, and that is not an error.
+  if (first === undefined) {
+    // A script that lost its command must not pass: the overview goes to stderr, as a usage error.
+    err.line(`${err.style.red("devinfo:")} no command given; choose one below`);
+    err.write(overview());
+    return EXIT_USAGE;
+  }
+  if (first === "-h" || first === "--help") {
     out.write(overview());
     return EXIT_OK;
   }
@@ -167,8 +180,7 @@ function report(error: unknown, err: Output, argv: readonly string[]): number {
   }
   if (isDeviceInfoError(error)) {
     // The library's advice names its options; on the command line they are flags.
-    const message = error.message.replaceAll("{ strict: false }", "--lenient").replaceAll("{ overwrite: true }", "--overwrite");
-    err.line(`${tag} ${message}`);
+    err.line(`${tag} ${toCliWords(error.message)}`);
     return EXIT_FAILURE;
   }
   // Not ours: a bug. Say so, and keep the stack for the report.

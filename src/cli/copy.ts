@@ -1,8 +1,8 @@
 /** `devinfo copy`: what a meta-plugin does for a network with a resourceName (spec 4.2.1). */
 
 import { copyDeviceInfoForCNIFromDPSync } from "../files/operations.js";
-import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, expectPositionals } from "./_command.js";
-import { cniTarget, dpTarget } from "./_target.js";
+import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, expectPositionals } from "./_command.js";
+import { cniTarget, dpTarget, NAME_RULE } from "./_target.js";
 
 export const command: Command = {
   name: "copy",
@@ -11,7 +11,9 @@ export const command: Command = {
 calls the CNI plugin of a network whose NetworkAttachmentDefinition has a resourceName (spec 4.2.1).
 
 The source is read leniently and written with the Go reference's encoding, unknown keys kept. The CNI file is
-<base>/cni/NAME, or PATH when absolute; an existing one is left untouched unless --overwrite.`,
+named by a NAME (<base>/cni/NAME) or a PATH; an existing one is left untouched unless --overwrite.
+
+${NAME_RULE}`,
   usage: ["copy RESOURCE DEVICE NAME|PATH [options]"],
   examples: [
     {
@@ -37,5 +39,5 @@ function run(ctx: Context): number {
     onWarning: (w) => ctx.err.line(`${ctx.err.style.yellow("warning:")} ${source.path}: ${w.jsonPath}: ${w.message}`),
   });
   ctx.out.line(`copied ${source.path} to ${target.path}`);
-  return 0;
+  return EXIT_OK;
 }

@@ -23,7 +23,7 @@ import type { CNIResult } from "../status/cni-result.js";
 import { createNetworkStatuses, NETWORK_STATUS_ANNOTATION, serializeNetworkStatusAnnotation } from "../status/network-status.js";
 import type { NetworkStatus } from "../status/schema.js";
 import { deviceInfoFor, readPodNetworkStatus } from "../status/workload.js";
-import { type Command, type Context, UsageError } from "./_command.js";
+import { type Command, type Context, EXIT_FAILURE, EXIT_OK, UsageError } from "./_command.js";
 import { formatDownwardAPIAnnotations } from "./_kubelet.js";
 import type { Output } from "./_output.js";
 import { summarize } from "./_scan.js";
@@ -390,10 +390,10 @@ async function run(ctx: Context): Promise<number> {
     if (left.length === 0) say.say(s.bold(s.green("Nothing is left: dp/ and cni/ are empty, no temporary or lock file remains.")));
     else {
       say.say(s.red(`Left behind (a bug, please report it): ${left.join(", ")}`));
-      return 1;
+      return EXIT_FAILURE;
     }
     finished = true;
-    return 0;
+    return EXIT_OK;
   } finally {
     out.line();
     if (keep) {

@@ -4,12 +4,22 @@ import fs from "node:fs";
 import { join } from "node:path";
 import { DeviceInfoError } from "../errors.js";
 import { breakStaleLockSync } from "../files/_io.js";
-import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
+import {
+  BASE_DIR_OPTION,
+  baseDirOf,
+  type Command,
+  type Context,
+  EXIT_FAILURE,
+  EXIT_OK,
+  JSON_OPTION,
+  stringOption,
+  UsageError,
+} from "./_command.js";
 import { type LiveLists, liveOptions, ORPHAN_RULES, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, lockFilePid, parseDuration, tempFilePid } from "./_names.js";
 import { Progress } from "./_output.js";
 import { asksKubelet } from "./_podresources.js";
-import { isProcessAlive, readSmallFile, scanBaseDir } from "./_scan.js";
+import { isProcessAlive, readSmallFile, requireBaseDir, scanBaseDir } from "./_scan.js";
 
 /**
  * A temporary or lock file whose writer's pid is not running is removed only
@@ -116,6 +126,7 @@ async function run(ctx: Context): Promise<number> {
   let removed = 0;
   let kept = 0;
 
+  requireBaseDir(baseDir); // before any output: --json must print nothing or a whole document
   if (json) ctx.out.write(`{"dryRun":${dryRun},"removed":[`);
   const emit = ({ kind, name, path, reason }: Removal) => {
     const removal: Removal = { kind, name, path, reason };
@@ -159,7 +170,7 @@ async function run(ctx: Context): Promise<number> {
     );
   }
   for (const error of errors) ctx.err.line(`${ctx.err.style.red("devinfo:")} ${error.message}`);
-  return errors.length > 0 ? 1 : 0;
+  return errors.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
 function refuseEmptyLists(ctx: Context, lists: LiveLists): void {

@@ -2,11 +2,12 @@
 
 import { join } from "node:path";
 import { checkDeviceInfo } from "../format/validate.js";
-import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
+import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { type LiveLists, liveOptions, ORPHAN_RULES, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, DP_SUFFIX, parseCNIName, splitDPName } from "./_names.js";
 import { formatAge, Progress, Table } from "./_output.js";
 import { readSmallFile, scanBaseDir, summarize } from "./_scan.js";
+import { onePerPath } from "./validate.js";
 
 /** One line of `devinfo ls --json`. Every key is always present. */
 export interface ListEntry {
@@ -46,7 +47,7 @@ export const command: Command = {
   description: `List the device plugin files (dp/) and CNI files (cni/) under the base directory, one line per file:
 its kind, name, device type, spec version, main address or path, age, and whether it looks orphaned.
 
-NAME is what "devinfo show" and "devinfo rm" accept. ORPHANED is "yes" or "no" only when something says so:
+NAME is the file name, as "--json" gives it and "devinfo show" and "devinfo validate" accept it. ORPHANED is "yes" or "no" only when something says so:
 the live lists (the same rules as "devinfo gc", so "ls" previews it; gc also waits for --older-than), or, for PCI
 device plugin files without --live-devices, whether the device still exists under --sysfs. Otherwise it is "-".
 With --kubelet, two more columns for device plugin files: KUBELET, whether the kubelet knows the device, and
@@ -114,7 +115,7 @@ async function run(ctx: Context): Promise<number> {
       );
     }
   }
-  return 0;
+  return EXIT_OK;
 }
 
 function describeEntry(kind: "dp" | "cni", dir: string, name: string, now: number, lists: LiveLists, sysfs: string): ListEntry | undefined {
@@ -152,7 +153,7 @@ function describeEntry(kind: "dp" | "cni", dir: string, name: string, now: numbe
       entry.problem = read.bytes.byteLength === 0 ? "empty file" : "not JSON";
     }
     if (entry.problem === null) {
-      const checked = checkDeviceInfo(doc, false);
+      const checked = onePerPath(checkDeviceInfo(doc, false));
       entry.warnings = checked.warnings.length;
       if (!checked.valid) entry.problem = `invalid: ${checked.errors[0]?.jsonPath}: ${checked.errors[0]?.message}`;
       const summary = summarize(doc);
@@ -207,13 +208,12 @@ class TableSink implements Sink {
   }
   add(e: ListEntry): void {
     const s = this.ctx.out.style;
-    const display = e.kind === "dp" && e.name.endsWith(DP_SUFFIX) ? e.name.slice(0, -DP_SUFFIX.length) : e.name;
     const orphaned = e.orphaned === null ? "-" : e.orphaned ? s.yellow("yes") : "no";
     const type = e.problem === null ? (e.type ?? "-") : s.red("<invalid>");
     const device = e.problem === null ? (e.address ?? "-") : e.problem;
     this.table.add([
       e.kind,
-      display,
+      e.name,
       type,
       e.version ?? "-",
       device,

@@ -1,15 +1,17 @@
 /** `devinfo rm`: removes device-info files, never directories. */
 
 import { cleanDeviceInfoForCNISync, cleanDeviceInfoForDPSync } from "../files/operations.js";
-import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, UsageError } from "./_command.js";
-import { cniTarget, dpTarget } from "./_target.js";
+import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_FAILURE, EXIT_OK, UsageError } from "./_command.js";
+import { cniTarget, dpTarget, NAME_RULE } from "./_target.js";
 
 export const command: Command = {
   name: "rm",
   summary: "Remove device-info files",
   description: `Remove a device plugin file (as a device plugin does when it stops) or CNI files (as a meta-plugin does on CNI DEL).
 
-A CNI file is <base>/cni/NAME, or PATH when absolute. Directories are never removed, and a symbolic link is
+A CNI file is named by a NAME (<base>/cni/NAME) or a PATH:
+${NAME_RULE}
+Directories are never removed, and a symbolic link is
 removed itself, never its target. A file that does not exist is an error unless --ignore-not-found.`,
   usage: ["rm dp RESOURCE DEVICE [options]", "rm cni NAME|PATH... [options]"],
   examples: [
@@ -37,7 +39,7 @@ function run(ctx: Context): number {
     const { path } = dpTarget(rest[0], rest[1], baseDir);
     done.push({ path, removed: cleanDeviceInfoForDPSync(rest[0], rest[1], { baseDir }) });
   } else if (which === "cni") {
-    if (rest.length === 0) throw new UsageError("devinfo rm cni needs at least one NAME or absolute PATH");
+    if (rest.length === 0) throw new UsageError("devinfo rm cni needs at least one NAME or PATH");
     const paths = rest.map((name) => cniTarget(name, baseDir).path);
     for (const path of paths) done.push({ path, removed: cleanDeviceInfoForCNISync(path, { baseDir }) });
   } else {
@@ -53,5 +55,5 @@ function run(ctx: Context): number {
       );
     }
   }
-  return missing > 0 ? 1 : 0;
+  return missing > 0 ? EXIT_FAILURE : EXIT_OK;
 }

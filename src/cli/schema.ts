@@ -1,7 +1,7 @@
 /** `devinfo schema`: the JSON Schema of the format, generated from the zod schemas. */
 
 import { SPEC_VERSION } from "../format/fields.js";
-import { type Command, type Context, UsageError } from "./_command.js";
+import { type Command, type Context, EXIT_OK, UsageError } from "./_command.js";
 
 export const command: Command = {
   name: "schema",
@@ -34,5 +34,5 @@ async function run(ctx: Context): Promise<number> {
     ...rest,
   };
   ctx.out.line(JSON.stringify(schema, null, 2));
-  return 0;
+  return EXIT_OK;
 }

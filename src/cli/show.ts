@@ -9,18 +9,23 @@ import { goJsonStringify, writeJson } from "../format/go-json.js";
 import type { DeviceInfoIssue } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { toGoOrder } from "../format/serialize.js";
-import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, UsageError } from "./_command.js";
+import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, JSON_OPTION, UsageError } from "./_command.js";
 import { splitDPName } from "./_names.js";
 import { formatAge } from "./_output.js";
-import { dpTarget, readTarget, type Target } from "./_target.js";
+import { dpTarget, NAME_RULE, readTarget, type Target } from "./_target.js";
 
 export const command: Command = {
   name: "show",
   summary: "Show one device-info file",
   description: `Show one device-info file: where it is, what it describes, and any deviation from the spec.
 
-Name the file by a path, by the NAME that "devinfo ls" prints (looked up in cni/, then dp/), or, for a device
-plugin file, by its resource name and device ID. The file is read as the library's readers read it: leniently,
+Name the file by a PATH, by the NAME that "devinfo ls" prints (in cni/ or dp/), or, for a device plugin file, by
+its resource name and device ID. A file named by NAME or PATH shows the resource and device derived from its name:
+the spec writes "/" as "-" and joins them with "-", so the split can be ambiguous.
+
+${NAME_RULE}
+
+ The file is read as the library's readers read it: leniently,
 never through a symbolic link. With --json, the document itself is printed (fields in the Go reference's order,
 unknown keys kept), ready for jq; deviations then go to stderr.`,
   usage: ["show NAME|PATH [options]", "show RESOURCE DEVICE [options]"],
@@ -51,10 +56,10 @@ function run(ctx: Context): number {
   if (ctx.values.json === true) {
     ctx.out.line(goJsonStringify(toGoOrder(info, true), "  "));
     for (const w of warnings) ctx.err.line(`${ctx.err.style.yellow("warning:")} ${target.path}: ${w.jsonPath}: ${w.message}`);
-    return 0;
+    return EXIT_OK;
   }
   describe(ctx, target, info, warnings);
-  return 0;
+  return EXIT_OK;
 }
 
 function describe(ctx: Context, target: Target, info: DeviceInfo, warnings: readonly DeviceInfoIssue[]): void {
@@ -62,11 +67,19 @@ function describe(ctx: Context, target: Target, info: DeviceInfo, warnings: read
   const rows: [string, string][] = [["Path", target.path]];
   const name = basename(target.path);
   if (target.kind === "dp") {
-    const split =
-      target.resourceName !== undefined && target.deviceID !== undefined
-        ? { resource: target.resourceName, device: target.deviceID }
-        : splitDPName(name, info.type === "pci" && typeof info.pci?.["pci-address"] === "string" ? [info.pci["pci-address"]] : []);
-    rows.push(["Kind", `device plugin file${split === undefined ? "" : ` (resource ${split.resource}, device ${split.device})`}`]);
+    if (target.resourceName !== undefined && target.deviceID !== undefined) {
+      rows.push(["Kind", `device plugin file (resource ${target.resourceName}, device ${target.deviceID})`]);
+    } else {
+      // The name is <resource>-<device> with every "/" made "-": the split is a guess, never a fact.
+      const split = splitDPName(
+        name,
+        info.type === "pci" && typeof info.pci?.["pci-address"] === "string" ? [info.pci["pci-address"]] : [],
+      );
+      rows.push([
+        "Kind",
+        `device plugin file${split === undefined ? "" : ` (derived from the file name, which may be ambiguous: resource ${split.resource} with "/" written as "-", device ${split.device})`}`,
+      ]);
+    }
   } else if (target.kind === "cni") rows.push(["Kind", "CNI file (one network attachment)"]);
   try {
     const stats = fs.lstatSync(target.path);

@@ -1,14 +1,14 @@
 /** `devinfo status`: each pod interface with its device-info, from the network-status annotation. */
 
 import { DEVICE_METADATA_ROOT } from "../dra/metadata.js";
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import type { DeviceInfoIssue } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { parseDownwardAPIAnnotations } from "../status/downward-api.js";
 import { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION, parseNetworkStatusAnnotation } from "../status/network-status.js";
 import type { NetworkStatus } from "../status/schema.js";
 import { DEFAULT_POD_ANNOTATIONS_PATH, readPodNetworkStatus } from "../status/workload.js";
-import { type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
+import { type Command, type Context, EXIT_FAILURE, EXIT_OK, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { defaultStatuses, isMetadataArgument, metadataStatuses } from "./_dra-status.js";
 import { Table } from "./_output.js";
 import { readStream, summarize } from "./_scan.js";
@@ -67,14 +67,13 @@ async function run(ctx: Context): Promise<number> {
   const options = { strict, onWarning: (w: DeviceInfoIssue) => warnings.push(w) };
   const statuses =
     file === "-"
-      ? fromText((await readStream(ctx.io.stdin)).toString("utf8"), options)
+      ? await labelled(STDIN, async () => fromText((await readStream(ctx.io.stdin)).toString("utf8"), options))
       : ctx.positionals[0] === undefined
         ? await defaultStatuses(options) // DRA: device metadata files too
         : isMetadataArgument(file)
           ? await metadataStatuses(file)
           : await readPodNetworkStatus(file, options);
-  for (const w of warnings)
-    ctx.err.line(`${ctx.err.style.yellow("warning:")} ${file === "-" ? "<stdin>" : file}: ${w.jsonPath}: ${w.message}`);
+  for (const w of warnings) ctx.err.line(`${ctx.err.style.yellow("warning:")} ${file === "-" ? STDIN : file}: ${w.jsonPath}: ${w.message}`);
 
   const network = stringOption(ctx.values, "network");
   const ifName = stringOption(ctx.values, "interface");
@@ -88,11 +87,14 @@ async function run(ctx: Context): Promise<number> {
 
   if (ctx.values.json === true) {
     ctx.out.line(JSON.stringify(entries, null, 2));
-    return 0;
+    return EXIT_OK;
   }
   if (entries.length === 0) {
-    ctx.err.line(statuses.length === 0 ? "The network status lists no interface." : "No interface matches --network and --interface.");
-    return network === undefined && ifName === undefined ? 0 : 1;
+    const given = [network === undefined ? "" : `--network ${network}`, ifName === undefined ? "" : `--interface ${ifName}`].filter(
+      (g) => g !== "",
+    );
+    ctx.err.line(statuses.length === 0 ? "The network status lists no interface." : `No interface matches ${given.join(" and ")}.`);
+    return given.length === 0 ? EXIT_OK : EXIT_FAILURE;
   }
   const table = new Table(ctx.out, ["INTERFACE", "NETWORK", "IPS", "MAC", "TYPE", "DEVICE"]);
   for (const e of entries) {
@@ -107,7 +109,19 @@ async function run(ctx: Context): Promise<number> {
     ]);
   }
   table.end();
-  return 0;
+  return EXIT_OK;
+}
+
+const STDIN = "<stdin>";
+
+/** Runs `read`, naming `label` in its DeviceInfoError as a path is named: `<stdin>: message`. */
+async function labelled<T>(label: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!isDeviceInfoError(err)) throw err;
+    throw new DeviceInfoError(err.code, `${label}: ${err.message}`, { path: label, issues: err.issues, line: err.line, cause: err });
+  }
 }
 
 /** Stdin holds either the annotation's value or a whole annotations file. */
@@ -119,7 +133,7 @@ function fromText(text: string, options: { strict: boolean; onWarning: (w: Devic
   if (value === undefined) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_NOT_FOUND",
-      `stdin holds neither a network-status value (a JSON array) nor a ${NETWORK_STATUS_ANNOTATION} annotation`,
+      `it holds neither a network-status value (a JSON array) nor a ${NETWORK_STATUS_ANNOTATION} annotation`,
     );
   }
   return parseNetworkStatusAnnotation(value, options);

@@ -1,10 +1,12 @@
 /** `devinfo validate FILE...`: every problem of every file, as `file: json.path: severity: message`. */
 
 import type { Buffer } from "node:buffer";
+import { isDeviceInfoError } from "../errors.js";
 import type { DeviceInfoIssue } from "../format/issues.js";
 import { validateDeviceInfo } from "../format/validate.js";
-import { type Command, type Context, JSON_OPTION, UsageError } from "./_command.js";
+import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_FAILURE, EXIT_OK, JSON_OPTION, UsageError } from "./_command.js";
 import { readSmallFile, readStream } from "./_scan.js";
+import { NAME_RULE, readTarget } from "./_target.js";
 
 /** One problem in `devinfo validate --json`. */
 export interface ValidateProblem {
@@ -36,13 +38,17 @@ export const command: Command = {
 Errors make a file unusable: not JSON, not an object, a known field of the wrong JSON type. Warnings are
 deviations from the spec that readers accept, as the Go reference does (a missing required field, an unknown
 type, a malformed version or PCI address...). With --strict every deviation is an error, as this package's
-writers treat them. A file with no problem prints "FILE: ok". The exit code is 1 when any file has an error.`,
-  usage: ["validate FILE... [options]", "validate - [options]    (read one document from stdin)"],
+writers treat them. A file with no problem prints "FILE: ok". The exit code is 1 when any file has an error.
+
+FILE is a NAME or a PATH, as for every command:
+${NAME_RULE}
+Like every reader of this package, validate never follows a symbolic link: a link is an error, whatever it points to.`,
+  usage: ["validate NAME|PATH... [options]", "validate - [options]    (read one document from stdin)"],
   examples: [
     { comment: "Check every file on this node", command: "devinfo validate /var/run/k8s.cni.cncf.io/devinfo/*/*" },
     {
       comment: "Check a document before a device plugin writes it, as strictly as the writers do",
-      command: "devinfo validate --strict info.json",
+      command: "devinfo validate --strict ./info.json",
     },
     {
       comment: "Check a document from a pipe",
@@ -50,6 +56,7 @@ writers treat them. A file with no problem prints "FILE: ok". The exit code is 1
     },
   ],
   options: {
+    "base-dir": BASE_DIR_OPTION,
     strict: { type: "boolean", default: "false", help: "Report deviations from the spec as errors instead of warnings." },
     json: {
       ...JSON_OPTION,
@@ -63,24 +70,33 @@ async function run(ctx: Context): Promise<number> {
   if (ctx.positionals.length === 0) throw new UsageError("devinfo validate needs at least one FILE (or - for stdin)");
   if (ctx.positionals.filter((p) => p === "-").length > 1) throw new UsageError("stdin (-) can be given only once");
   const strict = ctx.values.strict === true;
+  const baseDir = baseDirOf(ctx);
   const results: ValidateResult[] = [];
   for (const file of ctx.positionals) {
-    const result = file === "-" ? checkBytes(STDIN_LABEL, await readStream(ctx.io.stdin), strict) : checkFile(file, strict);
+    const result = file === "-" ? checkBytes(STDIN_LABEL, await readStream(ctx.io.stdin), strict) : checkFile(file, baseDir, strict);
     results.push(result);
     if (ctx.values.json !== true) print(ctx, result);
   }
   if (ctx.values.json === true) ctx.out.line(JSON.stringify(results, null, 2));
-  return results.every((r) => r.valid) ? 0 : 1;
+  return results.every((r) => r.valid) ? EXIT_OK : EXIT_FAILURE;
 }
 
 function fileProblem(file: string, code: string, message: string): ValidateResult {
   return { file, valid: false, errors: [{ severity: "error", code, jsonPath: "$", path: [], message }], warnings: [] };
 }
 
-function checkFile(file: string, strict: boolean): ValidateResult {
-  const read = readSmallFile(file, 64 * 1024, true);
-  if (!read.ok) return fileProblem(file, "unreadable", `cannot read the file: ${read.problem}`);
-  return checkBytes(file, read.bytes, strict);
+function checkFile(label: string, baseDir: string, strict: boolean): ValidateResult {
+  let path: string;
+  try {
+    path = readTarget(label, baseDir).path;
+  } catch (err) {
+    if (isDeviceInfoError(err)) return fileProblem(label, "unreadable", err.message);
+    throw err;
+  }
+  // Never through a symbolic link, as ls, show and the library's readers.
+  const read = readSmallFile(path, 64 * 1024);
+  if (!read.ok) return fileProblem(label, "unreadable", `cannot read the file: ${read.problem}`);
+  return checkBytes(label, read.bytes, strict);
 }
 
 function checkBytes(file: string, bytes: Buffer, strict: boolean): ValidateResult {
@@ -96,8 +112,21 @@ function checkBytes(file: string, bytes: Buffer, strict: boolean): ValidateResul
   } catch (err) {
     return fileProblem(file, "not_json", text.trim() === "" ? "not JSON: the file is empty" : `not JSON: ${(err as Error).message}`);
   }
-  const { valid, errors, warnings } = validateDeviceInfo(doc, { strict });
-  return { file, valid, errors: errors.map(toProblem), warnings: warnings.map(toProblem) };
+  const checked = onePerPath(validateDeviceInfo(doc, { strict }));
+  return { file, valid: checked.valid, errors: checked.errors.map(toProblem), warnings: checked.warnings.map(toProblem) };
+}
+
+/**
+ * One problem, one line: the validator can report one field twice (a number
+ * where a string belongs is an error, and then the same field is "required");
+ * the first issue of each JSON path, errors before warnings, is kept.
+ */
+export function onePerPath<T extends { readonly errors: readonly DeviceInfoIssue[]; readonly warnings: readonly DeviceInfoIssue[] }>(
+  result: T,
+): T {
+  const seen = new Set<string>();
+  const first = (issue: DeviceInfoIssue) => !seen.has(issue.jsonPath) && seen.add(issue.jsonPath) !== undefined;
+  return { ...result, errors: result.errors.filter(first), warnings: result.warnings.filter(first) };
 }
 
 function toProblem(issue: DeviceInfoIssue): ValidateProblem {

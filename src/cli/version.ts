@@ -2,7 +2,7 @@
 
 import fs from "node:fs";
 import { SPEC_VERSION } from "../format/fields.js";
-import { type Command, JSON_OPTION } from "./_command.js";
+import { type Command, EXIT_OK, JSON_OPTION } from "./_command.js";
 
 function packageVersion(): string {
   try {
@@ -24,6 +24,6 @@ export const command: Command = {
     const version = packageVersion();
     if (ctx.values.json === true) ctx.out.line(JSON.stringify({ version, specVersion: SPEC_VERSION, node: process.versions.node }));
     else ctx.out.line(`devinfo ${version} (Device Information Specification ${SPEC_VERSION}, Node.js ${process.versions.node})`);
-    return 0;
+    return EXIT_OK;
   },
 };

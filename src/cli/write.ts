@@ -7,9 +7,9 @@ import { saveDeviceInfoForCNISync, saveDeviceInfoForDPSync } from "../files/oper
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, PCI_ADDRESS_PATTERN, SPEC_VERSION } from "../format/fields.js";
 import { parseDocument } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
-import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, type OptionSpec, stringOption, UsageError } from "./_command.js";
+import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, type OptionSpec, stringOption, UsageError } from "./_command.js";
 import { readStream } from "./_scan.js";
-import { cniTarget, dpTarget, type Target } from "./_target.js";
+import { cniTarget, dpTarget, NAME_RULE, type Target } from "./_target.js";
 
 // One flag per sub-object field, named as the JSON key. `path` and `mode`
 // exist in several types; each type takes the flags of its own fields.
@@ -28,13 +28,15 @@ export const command: Command = {
   description: `Write a device-info file, atomically, with the bytes the Go reference writes (mode 0444).
 
   devinfo write dp RESOURCE DEVICE   writes <base>/dp/<resource>-<device>-device.json, as a device plugin does
-  devinfo write cni NAME|PATH        writes <base>/cni/NAME, or PATH when absolute, as a CNI plugin does
+  devinfo write cni NAME|PATH        writes <base>/cni/NAME, or PATH, as a CNI plugin does
 
 The document comes from flags (--type and one flag per field, named as the JSON key) or, with -f, from a JSON file
 or stdin (stdin is also read when no flag is given and it is not a terminal). For a pci device plugin file,
 --pci-address defaults to DEVICE when DEVICE is a PCI address.
 Like the library's writers, it refuses to replace an existing file (use --overwrite) and validates strictly:
-deviations from the spec are refused unless --lenient.`,
+deviations from the spec are refused unless --lenient.
+
+${NAME_RULE}`,
   usage: [
     "write dp RESOURCE DEVICE (--type TYPE --FIELD VALUE... | -f FILE) [options]",
     "write cni NAME|PATH (--type TYPE --FIELD VALUE... | -f FILE) [options]",
@@ -75,7 +77,7 @@ async function run(ctx: Context): Promise<number> {
       throw new UsageError("devinfo write dp needs RESOURCE and DEVICE");
     target = dpTarget(rest[0], rest[1], baseDir);
   } else if (which === "cni") {
-    if (rest.length !== 1 || rest[0] === undefined) throw new UsageError("devinfo write cni needs one NAME or absolute PATH");
+    if (rest.length !== 1 || rest[0] === undefined) throw new UsageError("devinfo write cni needs one NAME or PATH");
     target = cniTarget(rest[0], baseDir);
   } else {
     throw new UsageError(`devinfo write needs "dp" or "cni" first${which === undefined ? "" : `, not ${JSON.stringify(which)}`}`);
@@ -98,7 +100,7 @@ async function run(ctx: Context): Promise<number> {
       ? saveDeviceInfoForDPSync(target.resourceName, target.deviceID, info, options)
       : saveDeviceInfoForCNISync(target.path, info, options);
   ctx.out.line(`${existed ? "replaced" : "created"} ${path}`);
-  return 0;
+  return EXIT_OK;
 }
 
 async function documentFrom(ctx: Context, target: Target): Promise<DeviceInfo> {

@@ -9,7 +9,15 @@ const COMMANDS = ["demo", "ls", "show", "validate", "status", "schema", "write",
 const ANSI = /\u001b\[/;
 
 describe("devinfo (no command, help)", () => {
-  it.each([[[]], [["--help"]], [["-h"]], [["help"]]])("%j prints the overview and exits 0", (args) => {
+  it("no command is a usage error: the overview on stderr, exit 2", () => {
+    const run = devinfo([]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.startsWith("devinfo: no command given; choose one below\n")).toBe(true);
+    expect(run.stderr.slice(run.stderr.indexOf("\n") + 1)).toBe(devinfo(["--help"]).stdout);
+  });
+
+  it.each([[["--help"]], [["-h"]], [["help"]]])("%j prints the overview and exits 0", (args) => {
     const run = devinfo(args);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
@@ -44,13 +52,42 @@ describe("devinfo (no command, help)", () => {
   });
 });
 
+describe("boolean flags take what help shows (--json=false)", () => {
+  const tmp = useTempDir();
+  it.each([
+    { flags: ["--json"], json: true },
+    { flags: ["--json=true"], json: true },
+    { flags: ["--json=false"], json: false },
+    { flags: ["--json", "--json=false"], json: false },
+    { flags: ["--json=false", "--json"], json: true },
+    { flags: [], json: false },
+  ])("$flags", ({ flags, json }) => {
+    put(tmp.join("cni", "x"), DOCS.pci);
+    const run = devinfo(["ls", "--base-dir", tmp.path, ...flags]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.startsWith(json ? "[" : "KIND")).toBe(true);
+  });
+
+  it("a string option's value and everything after -- are never taken for a flag", () => {
+    put(tmp.join("cni", "--json=true"), DOCS.pci);
+    const run = devinfo(["validate", "--base-dir", tmp.path, "--", "--json=true"]);
+    expect(run).toEqual({ code: 0, stdout: "--json=true: ok\n", stderr: "" });
+    expect(devinfo(["validate", "--strict=true", "-"], { input: '{"type":"pci","version":"1.1.0","pci":{}}' }).code).toBe(1);
+    expect(devinfo(["validate", "--strict=false", "-"], { input: '{"type":"pci","version":"1.1.0","pci":{}}' }).code).toBe(0);
+  });
+});
+
 describe("usage errors exit 2 with a pointer to the help", () => {
   it.each([
     { args: ["lss"], message: 'devinfo: unknown command "lss"; did you mean "ls"?', see: "devinfo --help" },
     { args: ["--json"], message: 'devinfo: unknown command "--json"; options come after the command', see: "devinfo --help" },
     { args: ["ls", "--bogus"], message: "devinfo: unknown option --bogus", see: "devinfo ls --help" },
     { args: ["ls", "--base-dir"], message: "devinfo: option --base-dir needs a value", see: "devinfo ls --help" },
-    { args: ["ls", "--json=yes"], message: "devinfo: option --json does not take a value", see: "devinfo ls --help" },
+    {
+      args: ["ls", "--json=yes"],
+      message: 'devinfo: option --json takes no value, or =true or =false; got "yes"',
+      see: "devinfo ls --help",
+    },
     { args: ["ls", "extra"], message: 'devinfo: devinfo ls takes no arguments; got "extra"', see: "devinfo ls --help" },
     { args: ["validate"], message: "devinfo: devinfo validate needs at least one FILE (or - for stdin)", see: "devinfo validate --help" },
     {
@@ -78,7 +115,9 @@ describe("failures exit 1 with `devinfo: <message>` on stderr", () => {
     const run = devinfo(["show", "--base-dir", tmp.path, "nothing-here"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(/^devinfo: no device-info file named "nothing-here": looked for .*"devinfo ls" lists the names\n$/);
+    expect(run.stderr).toMatch(
+      /^devinfo: no device-info file named "nothing-here" \(looked for .*"devinfo ls" lists the names, and a file in the working directory is \.\/nothing-here\n$/,
+    );
   });
 
   it("library advice is phrased as flags", () => {

@@ -46,13 +46,29 @@ describe("devinfo ls", () => {
     put(tmp.join("cni", cni(containerID(2), "net2")), DOCS.vhostUser, ago(5_000));
   }
 
-  it("an empty or missing base directory: header only on stdout, a note on stderr", () => {
-    const run = devinfo(["ls", "--base-dir", tmp.join("nope")]);
+  it("an empty base directory (no dp/ nor cni/ yet): header only on stdout, a note on stderr", () => {
+    fs.mkdirSync(tmp.join("empty"));
+    const run = devinfo(["ls", "--base-dir", tmp.join("empty")]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe("KIND   NAME   TYPE   VERSION   DEVICE   AGE   ORPHANED\n");
-    expect(run.stderr).toBe(`No device-info files under ${tmp.join("nope")}.\n`);
-    expect(devinfo(["ls", "--base-dir", tmp.join("nope"), "--json"]).stdout).toBe("[]\n");
+    expect(run.stderr).toBe(`No device-info files under ${tmp.join("empty")}.\n`);
+    expect(devinfo(["ls", "--base-dir", tmp.join("empty"), "--json"]).stdout).toBe("[]\n");
   });
+
+  it.each([["ls"], ["ls", "--json"], ["gc"], ["gc", "--json"]])(
+    "%j: a base directory that does not exist is an error, not an empty node",
+    (...args) => {
+      for (const missing of [tmp.join("nope"), tmp.join("file")]) {
+        fs.writeFileSync(tmp.join("file"), "");
+        const run = devinfo([...args, "--base-dir", missing]);
+        expect(run.code).toBe(1);
+        expect(run.stdout).toBe("");
+        expect(run.stderr).toMatch(
+          new RegExp(`^devinfo: the base directory ${missing} (does not exist|is not a directory); check --base-dir`),
+        );
+      }
+    },
+  );
 
   it("a table: dp files then CNI files, sorted, with type, version, main address, age", () => {
     populate();
@@ -61,8 +77,8 @@ describe("devinfo ls", () => {
     expect(run.stderr).toBe("");
     expect(table(run.stdout)).toEqual([
       ["KIND", "NAME", "TYPE", "VERSION", "DEVICE", "AGE", "ORPHANED"],
-      ["dp", "example.com-vdpa-vdpa0", "vdpa", "1.1.0", "/dev/vhost-vdpa-0", "2h", "-"],
-      ["dp", "intel.com-sriov-0000:af:06.0", "pci", "1.1.0", "0000:af:06.0", "3m", expect.stringMatching(/^(yes|no|-)$/)],
+      ["dp", "example.com-vdpa-vdpa0-device.json", "vdpa", "1.1.0", "/dev/vhost-vdpa-0", "2h", "-"],
+      ["dp", "intel.com-sriov-0000:af:06.0-device.json", "pci", "1.1.0", "0000:af:06.0", "3m", expect.stringMatching(/^(yes|no|-)$/)],
       ["cni", cni(containerID(1)), "pci", "1.1.0", "0000:af:06.0", "90s", "-"],
       ["cni", cni(containerID(2), "net2"), "vhost-user", "1.1.0", "/var/run/vhost/net1.sock (server)", "5s", "-"],
     ]);
@@ -185,6 +201,7 @@ describe("devinfo ls", () => {
   it("$DEVINFO_BASE_DIR is the default base directory, --base-dir wins", () => {
     populate();
     expect(table(devinfo(["ls"], { env: { DEVINFO_BASE_DIR: base() } }).stdout)).toHaveLength(5);
+    fs.mkdirSync(tmp.join("x"));
     expect(devinfo(["ls", "--base-dir", tmp.join("x")], { env: { DEVINFO_BASE_DIR: base() } }).stderr).toContain("No device-info files");
   });
 

@@ -10,16 +10,20 @@ describe("devinfo show", () => {
 
   it.each([
     { how: "resource and device", args: ["intel.com/sriov", "0000:af:06.0"] },
-    { how: "the NAME ls prints", args: ["intel.com-sriov-0000:af:06.0"] },
-    { how: "the file name", args: ["intel.com-sriov-0000:af:06.0-device.json"] },
+    { how: "the NAME ls prints (the file name)", args: ["intel.com-sriov-0000:af:06.0-device.json"] },
+    { how: "a PATH", args: ["./dp/intel.com-sriov-0000:af:06.0-device.json"] },
   ])("a device plugin file by $how", ({ args }) => {
     put(dpFile(), DOCS.pci);
-    const run = show(...args);
+    const run = devinfo(["show", "--base-dir", tmp.path, ...args], { cwd: tmp.path });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
     const lines = run.stdout.split("\n");
     expect(lines[0]).toBe(`Path:     ${dpFile()}`);
-    expect(lines[1]).toMatch(/^Kind: +device plugin file \(resource intel\.com[-/]sriov, device 0000:af:06\.0\)$/);
+    expect(lines[1]).toBe(
+      args.length === 2
+        ? "Kind:     device plugin file (resource intel.com/sriov, device 0000:af:06.0)"
+        : 'Kind:     device plugin file (derived from the file name, which may be ambiguous: resource intel.com-sriov with "/" written as "-", device 0000:af:06.0)',
+    );
     expect(lines[2]).toMatch(/^Modified: +\d{4}-\d\d-\d\dT.*Z \(\d+s ago\)$/);
     expect(lines.slice(3)).toEqual([
       "Type:     pci",
@@ -58,7 +62,20 @@ describe("devinfo show", () => {
       what: "nothing by that name",
       setup: () => undefined,
       args: ["nope"],
-      message: /^devinfo: no device-info file named "nope": looked for /,
+      message:
+        /^devinfo: no device-info file named "nope" \(looked for .*; "devinfo ls" lists the names, and a file in the working directory is \.\/nope\n$/,
+    },
+    {
+      what: "a NAME without its -device.json",
+      setup: () => undefined,
+      args: ["intel.com-sriov-0000:af:06.0"],
+      message: /; a NAME is the whole file name: intel\.com-sriov-0000:af:06\.0-device\.json;/,
+    },
+    {
+      what: "a NAME in both directories",
+      setup: () => put(tmp.join("cni", "intel.com-sriov-0000:af:06.0-device.json"), DOCS.pci),
+      args: ["intel.com-sriov-0000:af:06.0-device.json"],
+      message: /is both .*\/cni\/intel.* and .*\/dp\/intel.*; give the one you mean as a PATH/,
     },
     {
       what: "no file for the device",

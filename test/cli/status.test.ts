@@ -70,6 +70,24 @@ describe("devinfo status", () => {
     expect((JSON.parse(run.stdout) as StatusEntry[]).map((e) => e.interface)).toEqual(["eth0", "net1"]);
   });
 
+  it.each([
+    { args: ["--network", "nope"], message: "No interface matches --network nope.\n" },
+    { args: ["--interface", "net9"], message: "No interface matches --interface net9.\n" },
+    { args: ["--network", "cbr0", "--interface", "net1"], message: "No interface matches --network cbr0 and --interface net1.\n" },
+  ])("no match names only the selectors given: $args", ({ args, message }) => {
+    expect(devinfo(["status", FIXTURE, ...args])).toEqual({ code: 1, stdout: "", stderr: message });
+  });
+
+  it.each([
+    { input: "garbage", message: /^devinfo: <stdin>: line 1, column 1: no '=' after the key/ },
+    { input: "[{", message: /^devinfo: <stdin>: / },
+    { input: 'a="b"', message: /^devinfo: <stdin>: it holds neither a network-status value/ },
+  ])("a bad stdin is named <stdin>, as a file is named by its path: $input", ({ input, message }) => {
+    const run = devinfo(["status", "-"], { input });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+  });
+
   it("a file that holds only the value (fieldPath metadata.annotations['...'])", () => {
     const file = put(tmp.join("network-status"), VALUE);
     expect(rows(devinfo(["status", file]).stdout)).toHaveLength(3);

@@ -134,7 +134,7 @@ describe("devinfo write", () => {
     { args: ["dp", "r", "d", "--type", "nvme"], message: '--type must be one of pci, vdpa, vhost-user, memif, not "nvme"' },
     { args: ["dp", "r", "d", "-f", "-", "--type", "pci"], message: "give either -f or --type with field flags, not both" },
     { args: ["dp", "r"], message: "devinfo write dp needs RESOURCE and DEVICE" },
-    { args: ["cni"], message: "devinfo write cni needs one NAME or absolute PATH" },
+    { args: ["cni"], message: "devinfo write cni needs one NAME or PATH" },
     { args: ["nic", "x"], message: 'devinfo write needs "dp" or "cni" first, not "nic"' },
   ])("usage error: $message", ({ args, message }) => {
     const run = write(args);
