@@ -157,8 +157,8 @@ describe("devinfo ls --kubelet", () => {
       .split("\n")
       .map((line) => line.trim().split(/\s{2,}/));
     expect(rows[0]).toEqual(["KIND", "NAME", "TYPE", "VERSION", "DEVICE", "AGE", "ORPHANED", "KUBELET", "POD"]);
-    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.0")?.slice(-2)).toEqual(["known", "default/sriov-pod"]);
-    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.7")?.slice(-3)).toEqual(["yes", "unknown", "-"]);
+    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.0-device.json")?.slice(-2)).toEqual(["known", "default/sriov-pod"]);
+    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.7-device.json")?.slice(-3)).toEqual(["yes", "unknown", "-"]);
   });
 
   it("from the checkpoint, the holder is the pod's UID", async () => {
