@@ -71,7 +71,7 @@ describe("devinfo attributes", () => {
   });
 
   it("is listed in the overview", () => {
-    expect(devinfo([]).stdout).toMatch(/attributes\s+Print the ResourceSlice device attributes/);
+    expect(devinfo(["--help"]).stdout).toMatch(/attributes\s+Print the ResourceSlice device attributes/);
     expect(fs.existsSync(path.join(REPO_ROOT, "src", "cli", "attributes.ts"))).toBe(true);
   });
 });
