@@ -57,7 +57,7 @@ describe("devinfo attributes", () => {
       "deviceinfo.k8s.cni.cncf.io/version": { version: "1.1.0" },
       "deviceinfo.k8s.cni.cncf.io/vhostUserMode": { string: "client" },
     });
-    expect(run.stderr).toMatch(/^warning: <stdin>: \$\.vhost-user\.path: .* is 76 bytes, over the API's 64-byte limit/);
+    expect(run.stderr).toMatch(/^warning: <stdin>: \$\['vhost-user'\]\['path'\]: .* is 76 bytes, over the API's 64-byte limit/);
   });
 
   it.each([

@@ -88,7 +88,7 @@ describe("devinfo validate", () => {
   it("the issue's document: one wrong type, one line each, nothing else", () => {
     const run = devinfo(["validate", "-"], { input: '{"type":"pci","version":1,"pci":{"pci-address":5}}' });
     expect(run.stdout).toBe(
-      '<stdin>: $['version']: error: "version" must be a string, got a number\n<stdin>: $['pci']['pci-address']: error: "pci-address" must be a string, got a number\n',
+      "<stdin>: $['version']: error: \"version\" must be a string, got a number\n<stdin>: $['pci']['pci-address']: error: \"pci-address\" must be a string, got a number\n",
     );
   });
 
