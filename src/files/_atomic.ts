@@ -250,10 +250,16 @@ function* unlinkQuietly(path: string): sys.Gen<void> {
 }
 
 let tempCounter = 0;
+let tempPrefix = "";
+let tempPid = 0;
 /** A fresh temporary file name (no directory). */
 export function tempName(): string {
   tempCounter = (tempCounter + 1) % 0x100000;
-  return `${TEMP_FILE_PREFIX}${process.pid}-${tempCounter.toString(36)}${Math.floor(Math.random() * 0x7fffffff).toString(36)}`;
+  if (tempPid !== process.pid) {
+    tempPid = process.pid;
+    tempPrefix = `${TEMP_FILE_PREFIX}${tempPid}-`;
+  }
+  return `${tempPrefix}${tempCounter.toString(36)}${Math.floor(Math.random() * 0x7fffffff).toString(36)}`;
 }
 
 /** `mkdir -p` with every created directory exactly {@link DIRECTORY_MODE}. */

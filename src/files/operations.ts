@@ -6,10 +6,11 @@
  */
 
 import { Buffer } from "node:buffer";
-import { dirname, isAbsolute, normalize, basename as pathBasename } from "node:path";
+import { dirname, isAbsolute, normalize } from "node:path";
 import { checkFunction, checkString } from "../_args.js";
 import { checkLoadOptions, checkPathOptions, checkSaveOptions, checkUpdateOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
+import { encodeConforming, parseConforming } from "../format/_fast.js";
 import { SPEC_VERSION } from "../format/fields.js";
 import { cloneJson } from "../format/go-json.js";
 import { type DeviceInfoIssue, describeIssues } from "../format/issues.js";
@@ -21,6 +22,7 @@ import {
   acquireLock,
   checkDirectory,
   DEFAULT_MAX_BYTES,
+  fileBytes,
   type HeldLock,
   readFileBytes,
   releaseLock,
@@ -29,8 +31,9 @@ import {
   writeFileAtomic,
   writeWhileLocked,
 } from "./_atomic.js";
+import { checkDirectorySync, readRegularSync, removeFileSync, writeFileAtomicSync } from "./_sync.js";
 import { type Gen, runAsync, runSync } from "./_syscalls.js";
-import { getCNIDirectory, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "./paths.js";
+import { baseDirsOf, getCNIDirectory, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "./paths.js";
 
 /** Options of every reader. */
 export interface LoadOptions extends PathOptions, ValidationOptions {
@@ -77,6 +80,11 @@ export type DeviceInfoUpdaterSync = (current: DeviceInfo | undefined) => DeviceI
 // ---------------------------------------------------------------------------
 // The operations, each written once as a generator of system calls.
 
+// Each operation below has a synchronous twin written against `fs.*Sync`
+// (`_sync.ts`) instead of run through the executor: the sync API is a device
+// plugin's hot loop. The twins make the same system calls and share every
+// check, encoder, decoder and error; test/files/_sync.test.ts compares them.
+
 function* saveAt(
   path: string,
   guardedDir: string | undefined,
@@ -89,16 +97,41 @@ function* saveAt(
   yield* writeFileAtomic(path, bytes, { overwrite: options.overwrite === true, durable: options.durable === true });
   return path;
 }
+/** Synchronous twin of saveAt; `dir` is the directory of `path`. */
+function saveAtSync(
+  path: string,
+  dir: string,
+  guardedDir: string | undefined,
+  info: DeviceInfo,
+  options: SaveOptions,
+  strictDefault: boolean,
+): string {
+  const bytes = encode(info, path, options, strictDefault);
+  if (guardedDir !== undefined) checkDirectorySync(guardedDir);
+  writeFileAtomicSync(dir, path, bytes, { overwrite: options.overwrite === true, durable: options.durable === true });
+  return path;
+}
 
 function* loadAt(path: string, guardedDir: string | undefined, options: LoadOptions): Gen<DeviceInfo | undefined> {
   if (guardedDir !== undefined) yield* checkDirectory(guardedDir);
   const bytes = yield* readFileBytes(path, maxBytesOf(options));
-  return bytes === undefined ? undefined : parseDocument(bytes, options, path);
+  return bytes === undefined ? undefined : decode(bytes, options, path);
+}
+function loadAtSync(path: string, guardedDir: string | undefined, options: LoadOptions): DeviceInfo | undefined {
+  if (guardedDir !== undefined) checkDirectorySync(guardedDir);
+  const maxBytes = maxBytesOf(options);
+  // Read into a shared buffer: decode is done with the bytes before anything reads again.
+  const bytes = fileBytes(readRegularSync(path, maxBytes, false, true), path, maxBytes);
+  return bytes === undefined ? undefined : decode(bytes, options, path);
 }
 
 function* cleanAt(path: string, guardedDir: string | undefined): Gen<boolean> {
   if (guardedDir !== undefined) yield* checkDirectory(guardedDir);
   return yield* removeFile(path);
+}
+function cleanAtSync(path: string, guardedDir: string | undefined): boolean {
+  if (guardedDir !== undefined) checkDirectorySync(guardedDir);
+  return removeFileSync(path);
 }
 
 function* copyFromDP(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): Gen<DeviceInfo> {
@@ -108,18 +141,33 @@ function* copyFromDP(cniPath: string, resourceName: string, deviceID: string, op
   checkSaveOptions(options);
   const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
   const target = checkCNIPath(cniPath, options);
-  const info = yield* loadAt(dpPath, dirname(dpPath), options);
-  if (info === undefined) {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_NOT_FOUND",
-      `device plugin file not found: ${dpPath}; is the device plugin for "${resourceName}" running with the same base directory, and did it publish device "${deviceID}"?`,
-      { path: dpPath },
-    );
-  }
+  const info = yield* loadAt(dpPath, parentOf(dpPath), options);
+  if (info === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
   // The warnings were reported when the source was read: the same document
   // must not report them a second time on its way out.
   yield* saveAt(cniPath, target, info, { ...options, onWarning: undefined }, false);
   return info;
+}
+function copyFromDPSync(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): DeviceInfo {
+  const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
+  const target = checkCNIPath(cniPath, options);
+  const info = loadAtSync(dpPath, parentOf(dpPath), options);
+  if (info === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
+  saveAtSync(cniPath, target ?? dirname(cniPath), target, info, { ...options, onWarning: undefined }, false);
+  return info;
+}
+
+function dpNotFound(dpPath: string, resourceName: string, deviceID: string): DeviceInfoError {
+  return new DeviceInfoError(
+    "ERR_DEVINFO_NOT_FOUND",
+    `device plugin file not found: ${dpPath}; is the device plugin for "${resourceName}" running with the same base directory, and did it publish device "${deviceID}"?`,
+    { path: dpPath },
+  );
+}
+
+/** The directory of a path built by paths.ts (`<dir>/<name>`, one component): what dirname returns, without its work. */
+function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/"));
 }
 
 // ---------------------------------------------------------------------------
@@ -148,14 +196,16 @@ export function saveDeviceInfoForDP(resourceName: string, deviceID: string, info
 }
 /** Synchronous twin of {@link saveDeviceInfoForDP}. */
 export function saveDeviceInfoForDPSync(resourceName: string, deviceID: string, info: DeviceInfo, options: SaveOptions = {}): string {
-  return runSync(saveDP(resourceName, deviceID, info, options));
+  const path = getDPDeviceInfoPath(resourceName, deviceID, options);
+  const dir = parentOf(path);
+  return saveAtSync(path, dir, dir, info, options, true);
 }
 function* saveDP(resourceName: string, deviceID: string, info: DeviceInfo, options: SaveOptions): Gen<string> {
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkSaveOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return yield* saveAt(path, dirname(path), info, options, true);
+  return yield* saveAt(path, parentOf(path), info, options, true);
 }
 
 /**
@@ -168,14 +218,15 @@ export function loadDeviceInfoFromDP(resourceName: string, deviceID: string, opt
 }
 /** Synchronous twin of {@link loadDeviceInfoFromDP}. */
 export function loadDeviceInfoFromDPSync(resourceName: string, deviceID: string, options: LoadOptions = {}): DeviceInfo | undefined {
-  return runSync(loadDP(resourceName, deviceID, options));
+  const path = getDPDeviceInfoPath(resourceName, deviceID, options);
+  return loadAtSync(path, parentOf(path), options);
 }
 function* loadDP(resourceName: string, deviceID: string, options: LoadOptions): Gen<DeviceInfo | undefined> {
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkLoadOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return yield* loadAt(path, dirname(path), options);
+  return yield* loadAt(path, parentOf(path), options);
 }
 
 /**
@@ -188,14 +239,15 @@ export function cleanDeviceInfoForDP(resourceName: string, deviceID: string, opt
 }
 /** Synchronous twin of {@link cleanDeviceInfoForDP}. */
 export function cleanDeviceInfoForDPSync(resourceName: string, deviceID: string, options: PathOptions = {}): boolean {
-  return runSync(cleanDP(resourceName, deviceID, options));
+  const path = getDPDeviceInfoPath(resourceName, deviceID, options);
+  return cleanAtSync(path, parentOf(path));
 }
 function* cleanDP(resourceName: string, deviceID: string, options: PathOptions): Gen<boolean> {
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkPathOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return yield* cleanAt(path, dirname(path));
+  return yield* cleanAt(path, parentOf(path));
 }
 
 // ---------------------------------------------------------------------------
@@ -216,7 +268,8 @@ export function saveDeviceInfoForCNI(cniPath: string, info: DeviceInfo, options:
 }
 /** Synchronous twin of {@link saveDeviceInfoForCNI}. */
 export function saveDeviceInfoForCNISync(cniPath: string, info: DeviceInfo, options: SaveOptions = {}): string {
-  return runSync(saveCNI(cniPath, info, options));
+  const guarded = checkCNIPath(cniPath, options);
+  return saveAtSync(cniPath, guarded ?? dirname(cniPath), guarded, info, options, true);
 }
 function* saveCNI(cniPath: string, info: DeviceInfo, options: SaveOptions): Gen<string> {
   checkString(cniPath, "cniPath");
@@ -233,7 +286,7 @@ export function loadDeviceInfoFromCNI(cniPath: string, options: LoadOptions = {}
 }
 /** Synchronous twin of {@link loadDeviceInfoFromCNI}. */
 export function loadDeviceInfoFromCNISync(cniPath: string, options: LoadOptions = {}): DeviceInfo | undefined {
-  return runSync(loadCNI(cniPath, options));
+  return loadAtSync(cniPath, checkCNIPath(cniPath, options), options);
 }
 function* loadCNI(cniPath: string, options: LoadOptions): Gen<DeviceInfo | undefined> {
   checkString(cniPath, "cniPath");
@@ -266,7 +319,7 @@ export function copyDeviceInfoForCNIFromDPSync(
   deviceID: string,
   options: SaveOptions = {},
 ): DeviceInfo {
-  return runSync(copyFromDP(cniPath, resourceName, deviceID, options));
+  return copyFromDPSync(cniPath, resourceName, deviceID, options);
 }
 
 /**
@@ -278,7 +331,7 @@ export function cleanDeviceInfoForCNI(cniPath: string, options: PathOptions = {}
 }
 /** Synchronous twin of {@link cleanDeviceInfoForCNI}. */
 export function cleanDeviceInfoForCNISync(cniPath: string, options: PathOptions = {}): boolean {
-  return runSync(cleanCNI(cniPath, options));
+  return cleanAtSync(cniPath, checkCNIPath(cniPath, options));
 }
 function* cleanCNI(cniPath: string, options: PathOptions): Gen<boolean> {
   checkString(cniPath, "cniPath");
@@ -466,7 +519,14 @@ function toBytes(text: string, path: string, options: LoadOptions): Buffer {
 
 /** Validates (strictly unless told otherwise) and encodes a document for writing. */
 function encode(info: DeviceInfo, path: string, options: SaveOptions, strictDefault: boolean): Buffer {
-  return toBytes(serializeFor(checkValue(info, path, options, strictDefault), path), path, options);
+  // A conforming document has nothing to report: one pass does both (format/_fast.ts).
+  const text = encodeConforming(info) ?? serializeFor(checkValue(info, path, options, strictDefault), path);
+  return toBytes(text, path, options);
+}
+
+/** Decodes and validates a file's bytes (leniently unless told otherwise). */
+function decode(bytes: Buffer, options: LoadOptions, path: string): DeviceInfo {
+  return parseConforming(bytes) ?? parseDocument(bytes, options, path);
 }
 
 /** serializeDeviceInfo, with the file named in its error (a value JSON cannot encode: BigInt, cycle, deep nesting). */
@@ -492,7 +552,8 @@ function checkCNIPath(cniPath: string, options: PathOptions): string | undefined
       { path: String(cniPath) },
     );
   }
-  const name = pathBasename(cniPath);
+  // basename, for a path that does not end in "/" (refused below anyway).
+  const name = cniPath.slice(cniPath.lastIndexOf("/") + 1);
   if (cniPath.includes("\0") || name === "" || name === "." || name === ".." || cniPath.endsWith("/")) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_UNSAFE_PATH",
@@ -500,15 +561,21 @@ function checkCNIPath(cniPath: string, options: PathOptions): string | undefined
       { path: cniPath },
     );
   }
-  if (Buffer.byteLength(name) > MAX_FILE_NAME_BYTES) {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short names need no count.
+  if (name.length * 3 > MAX_FILE_NAME_BYTES && Buffer.byteLength(name) > MAX_FILE_NAME_BYTES) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_UNSAFE_PATH",
       `CNI device-info file name is ${Buffer.byteLength(name)} bytes, over the ${MAX_FILE_NAME_BYTES}-byte limit of Linux file names: ${cniPath}`,
       { path: cniPath },
     );
   }
+  // The common case, `<cni>/<name>` exactly: normalize would change nothing.
+  const cni = baseDirsOf(options).cni;
+  if (cniPath.length > cni.length + 1 && cniPath.startsWith(cni) && cniPath.charCodeAt(cni.length) === 0x2f) {
+    if (cniPath.indexOf("/", cni.length + 1) === -1) return cni;
+  }
   // Normalised for the comparison only ("/base//cni/x" is still in <base>/cni);
   // the path itself is used as given, as Go does.
   const dir = dirname(normalize(cniPath));
-  return dir === getCNIDirectory(options) ? dir : undefined;
+  return dir === cni ? dir : undefined;
 }

@@ -27,25 +27,54 @@ export interface PathOptions {
 
 /** The base directory in use, normalised. */
 export function resolveBaseDir(options: PathOptions = {}): string {
-  const base = options.baseDir ?? DEFAULT_BASE_DIR;
-  if (typeof base !== "string" || base === "" || base.includes("\0")) {
+  return baseDirsOf(options).base;
+}
+
+/** A base directory and its two subdirectories, normalised. @internal */
+export interface BaseDirs {
+  readonly base: string;
+  /** `<base>/dp` */
+  readonly dp: string;
+  /** `<base>/cni` */
+  readonly cni: string;
+}
+
+// Absolute base directories as given → their normalised forms. A device
+// plugin passes the same one thousands of times, and path.join/normalize
+// over ~100 characters, six times per cycle, cost more than the system
+// calls' JavaScript side. Relative ones depend on the current directory: never cached.
+const cache = new Map<string, BaseDirs>();
+const CACHE_SIZE = 64;
+
+/** The base directory of `options` and its subdirectories, as {@link resolveBaseDir} and `join` give them. @internal */
+export function baseDirsOf(options: PathOptions): BaseDirs {
+  const given = options.baseDir ?? DEFAULT_BASE_DIR;
+  const hit = typeof given === "string" ? cache.get(given) : undefined;
+  if (hit !== undefined) return hit;
+  if (typeof given !== "string" || given === "" || given.includes("\0")) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_UNSAFE_PATH",
-      `base directory ${JSON.stringify(base)} is not a usable path; pass an absolute directory such as "${DEFAULT_BASE_DIR}"`,
-      { path: String(base) },
+      `base directory ${JSON.stringify(given)} is not a usable path; pass an absolute directory such as "${DEFAULT_BASE_DIR}"`,
+      { path: String(given) },
     );
   }
-  return isAbsolute(base) ? join(base) : resolve(base);
+  const base = isAbsolute(given) ? join(given) : resolve(given);
+  const dirs: BaseDirs = { base, dp: join(base, "dp"), cni: join(base, "cni") };
+  if (isAbsolute(given)) {
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    cache.set(given, dirs);
+  }
+  return dirs;
 }
 
 /** `<base>/dp`: the device plugins' directory. */
 export function getDPDirectory(options: PathOptions = {}): string {
-  return join(resolveBaseDir(options), "dp");
+  return baseDirsOf(options).dp;
 }
 
 /** `<base>/cni`: the meta-plugins' directory. */
 export function getCNIDirectory(options: PathOptions = {}): string {
-  return join(resolveBaseDir(options), "cni");
+  return baseDirsOf(options).cni;
 }
 
 /**
@@ -69,9 +98,10 @@ export function getDPDeviceInfoPath(resourceName: string, deviceID: string, opti
   checkPathOptions(options);
   checkName("resource name", resourceName);
   checkName("device ID", deviceID);
-  const fileName = `${resourceName.replaceAll("/", "-")}-${deviceID.replaceAll("/", "-")}-device.json`;
+  const fileName = `${flatten(resourceName)}-${flatten(deviceID)}-device.json`;
   checkLength(fileName, `resource name and device ID`);
-  return join(getDPDirectory(options), fileName);
+  // One path component (no "/", never "." or ".."): join would only add the "/".
+  return `${getDPDirectory(options)}/${fileName}`;
 }
 
 /**
@@ -92,7 +122,7 @@ export function getCNIDeviceInfoPath(fileName: string, options: PathOptions = {}
   checkString(fileName, "fileName");
   checkPathOptions(options);
   checkName("CNI file name", fileName);
-  const name = fileName.replaceAll("/", "-");
+  const name = flatten(fileName);
   if (name === "." || name === "..") {
     throw new DeviceInfoError(
       "ERR_DEVINFO_UNSAFE_PATH",
@@ -101,7 +131,12 @@ export function getCNIDeviceInfoPath(fileName: string, options: PathOptions = {}
     );
   }
   checkLength(name, "CNI file name");
-  return join(getCNIDirectory(options), name);
+  // One path component, not "." or "..": join would only add the "/".
+  return `${getCNIDirectory(options)}/${name}`;
+}
+
+function flatten(name: string): string {
+  return name.includes("/") ? name.replaceAll("/", "-") : name;
 }
 
 function checkName(what: string, name: string): void {
@@ -118,6 +153,8 @@ function checkName(what: string, name: string): void {
 }
 
 function checkLength(fileName: string, what: string): void {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short names need no count.
+  if (fileName.length * 3 <= MAX_FILE_NAME_BYTES) return;
   const bytes = Buffer.byteLength(fileName);
   if (bytes > MAX_FILE_NAME_BYTES) {
     throw new DeviceInfoError(

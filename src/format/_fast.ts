@@ -1,0 +1,109 @@
+/**
+ * The fast path of encoding and decoding for the documents nearly every
+ * device plugin writes: conforming to spec v1.1.0 with nothing unusual
+ * (keys exactly in Go's order, no unknown or case-variant key, no `null`,
+ * every value a non-empty printable ASCII string that JSON writes without an
+ * escape). For those, validation finds nothing, Go's encoding is a plain
+ * concatenation, and `JSON.parse` already returns the value the general
+ * reader would build. Anything else returns `undefined`, and the caller uses
+ * the general code (`checkDeviceInfo`, `serializeDeviceInfo`,
+ * `parseDocument`), which alone words warnings and errors.
+ *
+ * The result is exactly the general code's: the same bytes, the same value,
+ * no warning (a conforming document has none), and each property of the
+ * input read once, in the order the general validator reads them. Tests
+ * compare both over the fixture set and fuzzed documents
+ * (test/format/_fast.test.ts).
+ *
+ * @internal
+ */
+
+import { type Buffer, isAscii } from "node:buffer";
+import { DEVICE_FIELDS, type FieldRule, PCI_ADDRESS_PATTERN, SPEC_VERSION_PATTERN } from "./fields.js";
+import type { DeviceInfo } from "./schema.js";
+
+const RULES: ReadonlyMap<string, readonly FieldRule[]> = new Map(Object.entries(DEVICE_FIELDS));
+
+/**
+ * A non-empty string of printable ASCII without `"`, `\` (JSON escapes) and
+ * `<`, `>`, `&` (Go's HTML-safe escapes): JSON text `"<value>"` as it is.
+ */
+function plain(value: unknown): value is string {
+  if (typeof value !== "string" || value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26) return false;
+  }
+  return true;
+}
+
+/**
+ * The JSON members of a conforming sub-object (`"k":"v",...`), or
+ * `undefined`. `withText` false: only checks, and returns "".
+ */
+function members(rules: readonly FieldRule[], sub: unknown, withText: boolean): string | undefined {
+  if (typeof sub !== "object" || sub === null || Array.isArray(sub)) return undefined;
+  const record = sub as Record<string, unknown>;
+  let text = "";
+  let next = 0; // rules before `next` are passed: keys must come in Go's order
+  for (const key of Object.keys(record)) {
+    let at = next;
+    while (at < rules.length && (rules[at] as FieldRule).key !== key) {
+      if ((rules[at] as FieldRule).required) return undefined; // a required field is missing
+      at++;
+    }
+    const rule = rules[at];
+    if (rule === undefined) return undefined; // unknown, case-variant, or out of order
+    const value = record[key];
+    if (!plain(value)) return undefined;
+    if (rule.oneOf !== undefined && !rule.oneOf.includes(value)) return undefined;
+    if (rule.pciAddress && !PCI_ADDRESS_PATTERN.test(value)) return undefined;
+    if (rule.absolutePath && value.charCodeAt(0) !== 0x2f) return undefined;
+    if (withText) text += `${text === "" ? "" : ","}"${key}":"${value}"`;
+    next = at + 1;
+  }
+  for (let at = next; at < rules.length; at++) if ((rules[at] as FieldRule).required) return undefined;
+  return text;
+}
+
+function conforming(info: unknown, withText: boolean): string | undefined {
+  if (typeof info !== "object" || info === null || Array.isArray(info)) return undefined;
+  const record = info as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length !== 3 || keys[0] !== "type" || keys[1] !== "version") return undefined;
+  const type = record.type;
+  const version = record.version;
+  const device = keys[2] as string;
+  if (type !== device) return undefined;
+  const rules = RULES.get(device);
+  if (rules === undefined) return undefined;
+  if (typeof version !== "string" || !SPEC_VERSION_PATTERN.test(version)) return undefined;
+  const inner = members(rules, record[device], withText);
+  if (inner === undefined) return undefined;
+  return withText ? `{"type":"${device}","version":"${version}","${device}":{${inner}}}` : "";
+}
+
+/**
+ * Go's `json.Marshal` text of a conforming document (what
+ * `serializeDeviceInfo(checkDeviceInfo(info).value)` returns), or
+ * `undefined` when the document needs the general code.
+ */
+export function encodeConforming(info: unknown): string | undefined {
+  return conforming(info, true);
+}
+
+/**
+ * The value of a conforming document's UTF-8 bytes (what
+ * `parseDocument(bytes)` returns, without warnings), or `undefined` when the
+ * bytes need the general reader (not ASCII, not JSON, not conforming).
+ */
+export function parseConforming(bytes: Buffer): DeviceInfo | undefined {
+  if (bytes.byteLength === 0 || !isAscii(bytes)) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(bytes.toString("latin1"));
+  } catch {
+    return undefined; // the general reader words the error
+  }
+  return conforming(doc, false) === undefined ? undefined : (doc as DeviceInfo);
+}
