@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // Bundles each example plugin into one self-contained executable named after
-// its CNI "type", ready to copy into the CNI bin directory (/opt/cni/bin).
-// One file starts faster than the package's module graph, and a runtime
-// executes a plugin on every pod start.
+// its CNI "type", ready to copy into the CNI bin directory (/opt/cni/bin),
+// exactly as users bundle their own: with the package's
+// `devinfo-bundle-plugin` (bin/bundle-plugin.mjs). The file runs wherever it
+// is copied, whatever package.json sits above it (CommonJS or "type":
+// "module"): test/roles/example-plugins.test.ts runs it in both.
 //
 // Usage: node examples/build.mjs [outdir]   (default examples/dist)
 
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundlePlugin } from "../bin/bundle-plugin.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -22,28 +24,15 @@ export const EXAMPLES = {
 /** Builds the examples into `outdir`; resolves to the executables' paths by CNI type. */
 export async function buildExamples(outdir = path.join(root, "examples", "dist")) {
   const built = {};
-  // Inside this "type": "module" package an extensionless file would load as ESM.
   mkdirSync(outdir, { recursive: true });
-  writeFileSync(path.join(outdir, "package.json"), '{ "type": "commonjs" }\n');
   for (const [type, source] of Object.entries(EXAMPLES)) {
-    const outfile = path.join(outdir, type);
-    await build({
+    built[type] = await bundlePlugin({
       absWorkingDir: root,
-      entryPoints: [source],
-      // Extensionless and CommonJS: a file named like its CNI type runs as CommonJS
-      // wherever it is copied, whatever package.json sits above it.
-      outfile,
-      format: "cjs",
-      bundle: true,
-      platform: "node",
-      target: "node20",
+      entry: source,
+      outfile: path.join(outdir, type),
       // The repository's own source; a user's project resolves "devinfo" from node_modules.
       alias: { devinfo: "./src/index.ts" },
-      legalComments: "none",
-      logLevel: "warning",
     });
-    chmodSync(outfile, 0o755);
-    built[type] = outfile;
   }
   return built;
 }

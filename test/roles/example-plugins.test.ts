@@ -30,8 +30,8 @@ interface Run {
   status: number | null;
   out: Record<string, unknown> | undefined;
 }
-function cni(type: string, command: string, conf: object, env: Record<string, string> = {}): Run {
-  const r = spawnSync(path.join(bin, type), {
+function cni(type: string, command: string, conf: object, env: Record<string, string> = {}, binDir = bin): Run {
+  const r = spawnSync(path.join(binDir, type), {
     input: JSON.stringify(conf),
     env: {
       PATH: process.env.PATH,
@@ -39,7 +39,7 @@ function cni(type: string, command: string, conf: object, env: Record<string, st
       CNI_CONTAINERID: CID,
       CNI_NETNS: "/var/run/netns/t",
       CNI_IFNAME: "net1",
-      CNI_PATH: bin,
+      CNI_PATH: binDir,
       ...env,
     },
     encoding: "utf8",
@@ -201,5 +201,88 @@ describe("devinfo-pci-representor", () => {
       out: { code: 7, msg: "invalid network configuration", details: expect.stringContaining(details) },
     });
     expect(fs.readFileSync(infoFile(), "utf8")).toBe(before);
+  });
+});
+
+// The bundle is one file, valid as a CommonJS script and as an ES module, so
+// it runs whatever package.json sits above the directory it is copied to.
+describe.each([
+  ["a directory with no package.json", undefined],
+  ['a directory under a {"type":"module"} package.json', '{ "type": "module" }'],
+  ['a directory under a {"type":"commonjs"} package.json', '{ "type": "commonjs" }'],
+])("copied alone into %s", (_where, packageJson) => {
+  let copies: string;
+  beforeEach(() => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-copy-"));
+    if (packageJson !== undefined) fs.writeFileSync(path.join(project, "package.json"), packageJson);
+    copies = path.join(project, "opt", "cni", "bin");
+    fs.mkdirSync(copies, { recursive: true });
+    for (const type of ["devinfo-vhost-user", "devinfo-pci-representor"]) {
+      fs.copyFileSync(path.join(bin, type), path.join(copies, type));
+      fs.chmodSync(path.join(copies, type), 0o555);
+    }
+    return () => fs.rmSync(project, { recursive: true, force: true });
+  });
+
+  it.each(["devinfo-vhost-user", "devinfo-pci-representor"])("%s answers VERSION", (type) => {
+    expect(cni(type, "VERSION", { cniVersion: "1.0.0" }, {}, copies)).toMatchObject({ status: 0, out: { cniVersion: "1.0.0" } });
+  });
+
+  it("devinfo-vhost-user handles ADD: socket, device-info file, result", () => {
+    const infoFile = path.join(dir, "cni", "vhost-net-abc_net1");
+    const conf = {
+      cniVersion: "1.0.0",
+      name: "vhost-net",
+      type: "devinfo-vhost-user",
+      socketDir: path.join(dir, "sockets"),
+      runtimeConfig: { CNIDeviceInfoFile: infoFile },
+    };
+    expect(cni("devinfo-vhost-user", "ADD", conf, {}, copies)).toMatchObject({ status: 0, out: { interfaces: [{ name: "net1" }] } });
+    expect(JSON.parse(fs.readFileSync(infoFile, "utf8"))).toMatchObject({ type: "vhost-user", "vhost-user": { mode: "client" } });
+  });
+
+  it("devinfo-pci-representor handles ADD: updates the copied file", async () => {
+    const infoFile = path.join(dir, "cni", "sriov-net1-abc_net1");
+    await saveDeviceInfoForCNI(infoFile, { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } });
+    const conf = {
+      cniVersion: "1.0.0",
+      name: "sriov-net1",
+      type: "devinfo-pci-representor",
+      representors: { "0000:af:06.0": "pf0vf3" },
+      runtimeConfig: { CNIDeviceInfoFile: infoFile },
+      prevResult: PREV_RESULT,
+    };
+    expect(cni("devinfo-pci-representor", "ADD", conf, {}, copies)).toEqual({ status: 0, out: PREV_RESULT });
+    expect(fs.readFileSync(infoFile, "utf8")).toContain('"representor-device":"pf0vf3"');
+  });
+});
+
+describe("devinfo-bundle-plugin (bin/bundle-plugin.mjs)", () => {
+  it.each([
+    [[], 2, "", "usage: devinfo-bundle-plugin"],
+    [["--help"], 0, "usage: devinfo-bundle-plugin", ""],
+    [["nope.ts", "out"], 1, "", "devinfo-bundle-plugin: "],
+  ])("%j exits %i", (args, status, stdout, stderr) => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), ...args], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(status);
+    expect(r.stdout).toContain(stdout);
+    expect(r.stderr).toContain(stderr);
+  });
+
+  it("bundles a plugin of the user's own into one executable that imports node:fs both ways", () => {
+    fs.writeFileSync(
+      path.join(dir, "plugin.ts"),
+      'import { readFileSync } from "node:fs";\nimport * as os from "os";\nconst n: number = readFileSync(0, "utf8").length;\nprocess.stdout.write(JSON.stringify({ n, eol: os.EOL }));\n',
+    );
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), "plugin.ts", "out/my-plugin"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(`${path.join("out", "my-plugin")}\n`);
+    const out = path.join(dir, "out", "my-plugin");
+    expect(fs.readFileSync(out, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    expect(fs.statSync(out).mode & 0o777).toBe(0o755);
+    expect(execFileSync(out, { input: "hello", encoding: "utf8" })).toBe('{"n":5,"eol":"\\n"}');
   });
 });
