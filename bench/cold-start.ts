@@ -18,7 +18,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { runChild } from "./_child.js";
 import { APP_DIR, PACKAGE_DIR, places, REPO_ROOT } from "./_env.js";
-import { log, median, ms, pct, rotate, spread, table, type Verdict } from "./_stats.js";
+import { log, median, ms, pct, rotate, spread, table, us, type Verdict } from "./_stats.js";
 import { INFO } from "./ops.js";
 
 interface Variant {
@@ -43,6 +43,63 @@ const info = ${load.expr};
 process.stdout.write(JSON.stringify({ cniVersion: conf.cniVersion, deviceType: info.type }) + "\\n");
 `;
 }
+
+/**
+ * The example chained plugin's ADD (devinfo-pci-representor) written with
+ * `node:fs` alone, as a user might without this package: read the copied
+ * file, add the representor, write it back through a temporary file, pass
+ * `prevResult` on. CommonJS, extensionless, like the bundle it is compared with.
+ */
+const FS_ONLY_PLUGIN = `#!/usr/bin/env node
+"use strict";
+const fs = require("node:fs");
+const conf = JSON.parse(fs.readFileSync(0, "utf8"));
+if (process.env.CNI_COMMAND === "ADD") {
+  const file = conf.runtimeConfig && conf.runtimeConfig.CNIDeviceInfoFile;
+  let info;
+  try {
+    info = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    if (err.code !== "ENOENT") throw err;
+  }
+  if (info !== undefined && info.type === "pci") {
+    const representor = conf.representors[info.pci["pci-address"]];
+    if (info.pci["representor-device"] !== representor) {
+      info.pci["representor-device"] = representor;
+      info.version = "1.1.0";
+      const temp = file + ".tmp";
+      fs.writeFileSync(temp, JSON.stringify(info), { mode: 0o444 });
+      fs.renameSync(temp, file);
+    }
+  }
+  process.stdout.write(JSON.stringify(conf.prevResult) + "\\n");
+}
+`;
+
+/**
+ * The first call in a fresh process next to the steady state: the import
+ * (resolution, read, compile, evaluate), the first call (its functions
+ * compiled on first use), then the median of 200 more calls.
+ */
+const FIRST_CALL = `import { readFileSync } from "node:fs";
+const conf = JSON.parse(readFileSync(0, "utf8"));
+const file = conf.runtimeConfig.CNIDeviceInfoFile;
+let t = performance.now();
+const devinfo = await import("devinfo");
+const importMs = performance.now() - t;
+t = performance.now();
+devinfo.loadDeviceInfoFromCNISync(file);
+const firstSyncUs = (performance.now() - t) * 1000;
+t = performance.now();
+await devinfo.loadDeviceInfoFromCNI(file);
+const firstAsyncUs = (performance.now() - t) * 1000;
+const steady = (f) => { const s = []; for (let i = 0; i < 200; i++) { const t0 = performance.now(); f(); s.push((performance.now() - t0) * 1000); } s.sort((a, b) => a - b); return s[100]; };
+const steadySyncUs = steady(() => devinfo.loadDeviceInfoFromCNISync(file));
+const a = [];
+for (let i = 0; i < 200; i++) { const t0 = performance.now(); await devinfo.loadDeviceInfoFromCNI(file); a.push((performance.now() - t0) * 1000); }
+a.sort((x, y) => x - y);
+process.stdout.write(JSON.stringify({ importMs, firstSyncUs, firstAsyncUs, steadySyncUs, steadyAsyncUs: a[100] }) + "\\n");
+`;
 
 const SCRIPTS: Record<string, string> = {
   "empty.mjs": "",
@@ -80,6 +137,7 @@ const SCRIPTS: Record<string, string> = {
     imports: 'import { DeviceInfoSchema } from "devinfo/schema";',
     expr: 'DeviceInfoSchema.parse(JSON.parse(readFileSync(conf.runtimeConfig.CNIDeviceInfoFile, "utf8")))',
   }),
+  "first-call.mjs": FIRST_CALL,
   "zod.mjs": 'import * as z from "zod";\nif (typeof z.object !== "function") process.exit(1);\n',
   "zod-mini.mjs": 'import * as z from "zod/mini";\nif (typeof z.object !== "function") process.exit(1);\n',
   "uuid.mjs": 'import { v5 } from "uuid";\nif (typeof v5 !== "function") process.exit(1);\n',
@@ -161,6 +219,20 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
     const plugins = await buildExamples(path.join(where.dir, "bin"));
     const representor = plugins["devinfo-pci-representor"];
     if (representor === undefined) throw new Error("examples/build.mjs built no devinfo-pci-representor");
+    const fsOnlyPlugin = path.join(where.dir, "bin", "pci-representor-fs");
+    fs.writeFileSync(fsOnlyPlugin, FS_ONLY_PLUGIN, { mode: 0o755 });
+    // Every subpath entry of the package (devinfo/kubelet, ...): the cost of its import alone.
+    const exportsMap = (JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, "package.json"), "utf8")) as { exports: Record<string, unknown> })
+      .exports;
+    const subpaths = Object.keys(exportsMap)
+      .filter((key) => key !== "." && key !== "./package.json" && key !== "./schema")
+      .map((key) => key.slice(2));
+    for (const sub of subpaths) {
+      fs.writeFileSync(
+        path.join(APP_DIR, `subpath-${sub}.mjs`),
+        `import * as m from "devinfo/${sub}";\nif (Object.keys(m).length === 0) process.exit(1);\n`,
+      );
+    }
 
     // The CNI file the meta-plugin copied from the device plugin, as the chained plugin finds it.
     const cniFile = path.join(where.dir, "cni", `sriov-net1-${"ab".repeat(32)}_net1`);
@@ -194,6 +266,13 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       expect: /"deviceType":"pci"/,
     });
     const imports = (key: string, label: string, script: string): Variant => ({ key, label, args: [script], expect: /^$/ });
+    const cniEnv = {
+      CNI_COMMAND: "ADD",
+      CNI_CONTAINERID: "ab".repeat(32),
+      CNI_NETNS: "/var/run/netns/bench",
+      CNI_IFNAME: "net1",
+      CNI_PATH: path.dirname(representor),
+    };
     const variants: Variant[] = [
       { key: "bare", label: "`node -e 0`", args: ["-e", "0"], expect: /^$/ },
       imports("empty", "empty ESM script", "empty.mjs"),
@@ -214,16 +293,20 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
         label: "example plugin devinfo-pci-representor, whole ADD (load, update, write)",
         args: [representor],
         input: addConf,
-        env: {
-          CNI_COMMAND: "ADD",
-          CNI_CONTAINERID: "ab".repeat(32),
-          CNI_NETNS: "/var/run/netns/bench",
-          CNI_IFNAME: "net1",
-          CNI_PATH: path.dirname(representor),
-        },
+        env: cniEnv,
         reset: resetCopied,
         expect: /"interfaces"/,
       },
+      {
+        key: "fs-add",
+        label: "the same plugin written with node:fs alone, whole ADD",
+        args: [fsOnlyPlugin],
+        input: addConf,
+        env: cniEnv,
+        reset: resetCopied,
+        expect: /"interfaces"/,
+      },
+      ...subpaths.map((sub) => imports(`subpath-${sub}`, `import * as m from "devinfo/${sub}"`, `subpath-${sub}.mjs`)),
     ];
 
     // The ADD really updates the file: check once, outside the timing.
@@ -264,7 +347,9 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       zod: "empty",
       "zod-mini": "empty",
       uuid: "empty",
-      add: "bare",
+      add: "fs-add",
+      "fs-add": "bare",
+      ...Object.fromEntries(subpaths.map((sub) => [`subpath-${sub}`, "empty"])),
     };
     const name = (key: string) => variants.find((v) => v.key === key)?.label ?? key;
     const rows = variants.map((v) => {
@@ -281,7 +366,17 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
         vsRef,
       ];
     });
+    // The first call in fresh processes (not interleaved: one kind of process).
+    const first: Record<string, number[]> = { importMs: [], firstSyncUs: [], firstAsyncUs: [], steadySyncUs: [], steadyAsyncUs: [] };
+    for (let i = 0; i < Math.max(5, Math.ceil(options.rounds / 2)); i++) {
+      const r = runChild(["first-call.mjs"], { input: scriptConf });
+      const values = JSON.parse(r.stdout) as Record<string, number>;
+      for (const key of Object.keys(first)) first[key]?.push(values[key] ?? Number.NaN);
+    }
+    const firstOf = (key: string) => median(first[key] ?? []);
     const pkgShare = rel(wall, "devinfo", "fs", "bare");
+    const pluginShare = rel(wall, "add", "fs-add", "bare");
+    const pluginCpuShare = rel(cpu, "add", "fs-add", "bare");
     const pkgCpuShare = rel(cpu, "devinfo", "fs", "bare");
     const addShare = rel(wall, "add", "bare", "bare");
     const unbundledShare = rel(wall, "unbundled", "fs", "bare");
@@ -305,6 +400,19 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
         {
           figure: "cold start: same, unbundled package (one module per file)",
           value: `${pct(median(unbundledShare))} (${signed(median(diff(wall, "unbundled", "fs")))} ms)`,
+          budget: "-",
+          ok: undefined,
+        },
+        {
+          figure:
+            "plugin start: example plugin built with devinfo-bundle-plugin − same plugin with node:fs alone, whole ADD, % of `node -e 0`",
+          value: `${pct(median(pluginShare))} (${spread(pluginShare, pct)}; ${signed(median(diff(wall, "add", "fs-add")))} ms; CPU ${pct(median(pluginCpuShare))})`,
+          budget: "≤ 10%",
+          ok: median(pluginShare) <= 0.1,
+        },
+        {
+          figure: "first call in a fresh process: import; first loadDeviceInfoFromCNISync / steady state; async",
+          value: `import ${ms(firstOf("importMs"))} ms; sync ${us(firstOf("firstSyncUs"))} / ${us(firstOf("steadySyncUs"))} µs; async ${us(firstOf("firstAsyncUs"))} / ${us(firstOf("steadyAsyncUs"))} µs`,
           budget: "-",
           ok: undefined,
         },

@@ -33,6 +33,27 @@ import { fileURLToPath } from "node:url";
 const BUILTINS = new Set(builtinModules);
 
 /**
+ * Packages devinfo imports only lazily, for what a CNI plugin does not do on
+ * its start-up path: gRPC and protobuf for `devinfo/kubelet`, zod for
+ * `devinfo/schema`. Their dynamic `import()`s stay imports (resolved at run
+ * time, only if reached) instead of adding megabytes to every plugin start.
+ * A plugin that does reach them (a meta-plugin asking the kubelet) bundles
+ * them with `--bundle-lazy`.
+ */
+export const LAZY_PACKAGES = ["@grpc/grpc-js", "protobufjs", "zod"];
+
+const lazyExternal = {
+  name: "devinfo-lazy-external",
+  setup(build) {
+    build.onResolve({ filter: /^[@a-z]/ }, (args) =>
+      args.kind === "dynamic-import" && LAZY_PACKAGES.some((p) => args.path === p || args.path.startsWith(`${p}/`))
+        ? { path: args.path, external: true }
+        : undefined,
+    );
+  },
+};
+
+/**
  * esbuild plugin: `import fs from "node:fs"` (or `require("fs")`) becomes
  * `process.getBuiltinModule("node:fs")`, the one way to load a built-in
  * module that CommonJS and ES modules share.
@@ -62,9 +83,10 @@ const PRELUDE = `if (typeof process.getBuiltinModule !== "function") {
  * Bundles `entry` (TypeScript or JavaScript) into the executable `outfile`
  * (mode 0755, `#!/usr/bin/env node`). Resolves to the output's path.
  *
- * @param {{ entry: string, outfile: string, absWorkingDir?: string, alias?: Record<string, string>, minify?: boolean }} options
+ * @param {{ entry: string, outfile: string, absWorkingDir?: string, alias?: Record<string, string>, minify?: boolean, keepNames?: boolean, bundleLazy?: boolean }} options
  *   `alias` maps import names to paths (the repository's examples use it to
- *   build against its sources); `minify` defaults to `true`.
+ *   build against its sources); `minify` and `keepNames` default to `true`;
+ *   `bundleLazy` also bundles {@link LAZY_PACKAGES}.
  * @returns {Promise<string>}
  */
 export async function bundlePlugin(options) {
@@ -86,7 +108,7 @@ export async function bundlePlugin(options) {
     // Error classes keep their names (DeviceInfoError, CNIError) in reports.
     keepNames: options.keepNames !== false,
     alias: options.alias,
-    plugins: [builtinsFromProcess],
+    plugins: options.bundleLazy === true ? [builtinsFromProcess] : [lazyExternal, builtinsFromProcess],
     banner: { js: PRELUDE },
     legalComments: "none",
     write: false,
@@ -103,7 +125,12 @@ export async function bundlePlugin(options) {
 }
 
 function usage() {
-  return "usage: devinfo-bundle-plugin <entry.ts|.js> <outfile>\n  bundles a CNI plugin into one executable file (see README, Performance)\n";
+  return [
+    "usage: devinfo-bundle-plugin [--bundle-lazy] <entry.ts|.js> <outfile>",
+    "  bundles a CNI plugin into one executable file that runs wherever it is copied (see README, Performance)",
+    `  --bundle-lazy  also bundle what devinfo loads lazily (${LAZY_PACKAGES.join(", ")}): for a plugin that asks the kubelet`,
+    "",
+  ].join("\n");
 }
 
 async function main(argv) {
@@ -111,12 +138,14 @@ async function main(argv) {
     process.stdout.write(usage());
     return 0;
   }
-  if (argv.length !== 2) {
+  const bundleLazy = argv.includes("--bundle-lazy");
+  const paths = argv.filter((arg) => arg !== "--bundle-lazy");
+  if (paths.length !== 2 || paths.some((arg) => arg.startsWith("-"))) {
     process.stderr.write(usage());
     return 2;
   }
   try {
-    const out = await bundlePlugin({ entry: argv[0], outfile: argv[1] });
+    const out = await bundlePlugin({ entry: paths[0], outfile: paths[1], bundleLazy });
     process.stdout.write(`${path.relative(process.cwd(), out) || out}\n`);
     return 0;
   } catch (err) {
