@@ -18,6 +18,7 @@ import { parseDocument, type ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { serializeDeviceInfo } from "../format/serialize.js";
 import { checkDeviceInfo } from "../format/validate.js";
+import { readGuardedAsync, removeGuardedAsync, startGuard, writeGuardedAsync } from "./_async.js";
 import {
   acquireLock,
   checkDirectory,
@@ -26,9 +27,7 @@ import {
   type HeldLock,
   readFileBytes,
   releaseLock,
-  removeFile,
   tooLarge,
-  writeFileAtomic,
   writeWhileLocked,
 } from "./_atomic.js";
 import { checkDirectorySync, readRegularSync, removeFileSync, writeFileAtomicSync } from "./_sync.js";
@@ -80,23 +79,15 @@ export type DeviceInfoUpdaterSync = (current: DeviceInfo | undefined) => DeviceI
 // ---------------------------------------------------------------------------
 // The operations, each written once as a generator of system calls.
 
-// Each operation below has a synchronous twin written against `fs.*Sync`
-// (`_sync.ts`) instead of run through the executor: the sync API is a device
-// plugin's hot loop. The twins make the same system calls and share every
-// check, encoder, decoder and error; test/files/_sync.test.ts compares them.
+// Each operation has a synchronous twin written against `fs.*Sync`
+// (`_sync.ts`) and an async one against the callback API (`_async.ts`),
+// instead of one generator run by either executor: the executor's per-call
+// objects cost as much as the library's own work, and the async twins take
+// independent calls in one turn of the thread pool. The twins make the same
+// system calls and share every check, encoder, decoder and error; the rare
+// paths and the update (lock, read, commit) stay generators.
+// test/files/_sync.test.ts compares the twins.
 
-function* saveAt(
-  path: string,
-  guardedDir: string | undefined,
-  info: DeviceInfo,
-  options: SaveOptions,
-  strictDefault: boolean,
-): Gen<string> {
-  const bytes = encode(info, path, options, strictDefault);
-  if (guardedDir !== undefined) yield* checkDirectory(guardedDir);
-  yield* writeFileAtomic(path, bytes, { overwrite: options.overwrite === true, durable: options.durable === true });
-  return path;
-}
 /** Synchronous twin of saveAt; `dir` is the directory of `path`. */
 function saveAtSync(
   path: string,
@@ -125,35 +116,60 @@ function loadAtSync(path: string, guardedDir: string | undefined, options: LoadO
   return bytes === undefined ? undefined : decode(bytes, options, path);
 }
 
-function* cleanAt(path: string, guardedDir: string | undefined): Gen<boolean> {
-  if (guardedDir !== undefined) yield* checkDirectory(guardedDir);
-  return yield* removeFile(path);
-}
 function cleanAtSync(path: string, guardedDir: string | undefined): boolean {
   if (guardedDir !== undefined) checkDirectorySync(guardedDir);
   return removeFileSync(path);
 }
 
-function* copyFromDP(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): Gen<DeviceInfo> {
+function copyFromDPSync(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): DeviceInfo {
   checkString(cniPath, "cniPath");
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkSaveOptions(options);
   const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
   const target = checkCNIPath(cniPath, options);
-  const info = yield* loadAt(dpPath, parentOf(dpPath), options);
-  if (info === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
-  // The warnings were reported when the source was read: the same document
-  // must not report them a second time on its way out.
-  yield* saveAt(cniPath, target, info, { ...options, onWarning: undefined }, false);
-  return info;
-}
-function copyFromDPSync(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): DeviceInfo {
-  const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
-  const target = checkCNIPath(cniPath, options);
   const info = loadAtSync(dpPath, parentOf(dpPath), options);
   if (info === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
   saveAtSync(cniPath, target ?? dirname(cniPath), target, info, { ...options, onWarning: undefined }, false);
+  return info;
+}
+
+// The async twins, against the callback API with independent calls in one
+// turn of the thread pool (`_async.ts`).
+
+/** `guard`: the check of the guarded directory, started by the caller (see startGuard). */
+async function saveAtAsync(
+  path: string,
+  dir: string,
+  guard: Promise<void> | undefined,
+  info: DeviceInfo,
+  options: SaveOptions,
+  strictDefault: boolean,
+): Promise<string> {
+  const bytes = encode(info, path, options, strictDefault);
+  await writeGuardedAsync(dir, guard, path, bytes, { overwrite: options.overwrite === true, durable: options.durable === true });
+  return path;
+}
+
+async function loadAtAsync(path: string, guardedDir: string | undefined, options: LoadOptions): Promise<DeviceInfo | undefined> {
+  const maxBytes = maxBytesOf(options);
+  const bytes = fileBytes(await readGuardedAsync(path, guardedDir, maxBytes), path, maxBytes);
+  return bytes === undefined ? undefined : decode(bytes, options, path);
+}
+
+async function copyFromDPAsync(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): Promise<DeviceInfo> {
+  checkString(cniPath, "cniPath");
+  checkString(resourceName, "resourceName");
+  checkString(deviceID, "deviceID");
+  checkSaveOptions(options);
+  const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
+  const target = checkCNIPath(cniPath, options);
+  // The target's directory is checked while the source is read; its verdict
+  // counts only after the source's (awaited in the sync twin's order).
+  const guard = startGuard(target);
+  const info = await loadAtAsync(dpPath, parentOf(dpPath), options);
+  if (info === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
+  await saveAtAsync(cniPath, target ?? dirname(cniPath), guard, info, { ...options, onWarning: undefined }, false);
   return info;
 }
 
@@ -192,20 +208,28 @@ function parentOf(path: string): string {
  * ```
  */
 export function saveDeviceInfoForDP(resourceName: string, deviceID: string, info: DeviceInfo, options: SaveOptions = {}): Promise<string> {
-  return runAsync(saveDP(resourceName, deviceID, info, options));
+  return (async () => {
+    checkString(resourceName, "resourceName");
+    checkString(deviceID, "deviceID");
+    checkSaveOptions(options);
+    const path = getDPDeviceInfoPath(resourceName, deviceID, options);
+    const dir = parentOf(path);
+    const bytes = encode(info, path, options, true);
+    await writeGuardedAsync(dir, startGuard(dir), path, bytes, {
+      overwrite: options.overwrite === true,
+      durable: options.durable === true,
+    });
+    return path;
+  })();
 }
 /** Synchronous twin of {@link saveDeviceInfoForDP}. */
 export function saveDeviceInfoForDPSync(resourceName: string, deviceID: string, info: DeviceInfo, options: SaveOptions = {}): string {
-  const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  const dir = parentOf(path);
-  return saveAtSync(path, dir, dir, info, options, true);
-}
-function* saveDP(resourceName: string, deviceID: string, info: DeviceInfo, options: SaveOptions): Gen<string> {
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkSaveOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return yield* saveAt(path, parentOf(path), info, options, true);
+  const dir = parentOf(path);
+  return saveAtSync(path, dir, dir, info, options, true);
 }
 
 /**
@@ -214,19 +238,21 @@ function* saveDP(resourceName: string, deviceID: string, info: DeviceInfo, optio
  * Lenient by default: spec deviations go to `onWarning`.
  */
 export function loadDeviceInfoFromDP(resourceName: string, deviceID: string, options: LoadOptions = {}): Promise<DeviceInfo | undefined> {
-  return runAsync(loadDP(resourceName, deviceID, options));
+  return (async () => {
+    checkString(resourceName, "resourceName");
+    checkString(deviceID, "deviceID");
+    checkLoadOptions(options);
+    const path = getDPDeviceInfoPath(resourceName, deviceID, options);
+    return loadAtAsync(path, parentOf(path), options);
+  })();
 }
 /** Synchronous twin of {@link loadDeviceInfoFromDP}. */
 export function loadDeviceInfoFromDPSync(resourceName: string, deviceID: string, options: LoadOptions = {}): DeviceInfo | undefined {
-  const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return loadAtSync(path, parentOf(path), options);
-}
-function* loadDP(resourceName: string, deviceID: string, options: LoadOptions): Gen<DeviceInfo | undefined> {
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkLoadOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return yield* loadAt(path, parentOf(path), options);
+  return loadAtSync(path, parentOf(path), options);
 }
 
 /**
@@ -235,19 +261,21 @@ function* loadDP(resourceName: string, deviceID: string, options: LoadOptions): 
  * directory; a symlink is removed itself, never its target.
  */
 export function cleanDeviceInfoForDP(resourceName: string, deviceID: string, options: PathOptions = {}): Promise<boolean> {
-  return runAsync(cleanDP(resourceName, deviceID, options));
+  return (async () => {
+    checkString(resourceName, "resourceName");
+    checkString(deviceID, "deviceID");
+    checkPathOptions(options);
+    const path = getDPDeviceInfoPath(resourceName, deviceID, options);
+    return removeGuardedAsync(path, parentOf(path));
+  })();
 }
 /** Synchronous twin of {@link cleanDeviceInfoForDP}. */
 export function cleanDeviceInfoForDPSync(resourceName: string, deviceID: string, options: PathOptions = {}): boolean {
-  const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return cleanAtSync(path, parentOf(path));
-}
-function* cleanDP(resourceName: string, deviceID: string, options: PathOptions): Gen<boolean> {
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkPathOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return yield* cleanAt(path, parentOf(path));
+  return cleanAtSync(path, parentOf(path));
 }
 
 // ---------------------------------------------------------------------------
@@ -264,17 +292,22 @@ function* cleanDP(resourceName: string, deviceID: string, options: PathOptions):
  * only the file itself is checked (never followed if it is a symlink).
  */
 export function saveDeviceInfoForCNI(cniPath: string, info: DeviceInfo, options: SaveOptions = {}): Promise<string> {
-  return runAsync(saveCNI(cniPath, info, options));
+  return (async () => {
+    checkString(cniPath, "cniPath");
+    checkSaveOptions(options);
+    const guarded = checkCNIPath(cniPath, options);
+    const bytes = encode(info, cniPath, options, true);
+    const write = { overwrite: options.overwrite === true, durable: options.durable === true };
+    await writeGuardedAsync(guarded ?? dirname(cniPath), startGuard(guarded), cniPath, bytes, write);
+    return cniPath;
+  })();
 }
 /** Synchronous twin of {@link saveDeviceInfoForCNI}. */
 export function saveDeviceInfoForCNISync(cniPath: string, info: DeviceInfo, options: SaveOptions = {}): string {
-  const guarded = checkCNIPath(cniPath, options);
-  return saveAtSync(cniPath, guarded ?? dirname(cniPath), guarded, info, options, true);
-}
-function* saveCNI(cniPath: string, info: DeviceInfo, options: SaveOptions): Gen<string> {
   checkString(cniPath, "cniPath");
   checkSaveOptions(options);
-  return yield* saveAt(cniPath, checkCNIPath(cniPath, options), info, options, true);
+  const guarded = checkCNIPath(cniPath, options);
+  return saveAtSync(cniPath, guarded ?? dirname(cniPath), guarded, info, options, true);
 }
 
 /**
@@ -282,16 +315,17 @@ function* saveCNI(cniPath: string, info: DeviceInfo, options: SaveOptions): Gen<
  * Lenient by default.
  */
 export function loadDeviceInfoFromCNI(cniPath: string, options: LoadOptions = {}): Promise<DeviceInfo | undefined> {
-  return runAsync(loadCNI(cniPath, options));
+  return (async () => {
+    checkString(cniPath, "cniPath");
+    checkLoadOptions(options);
+    return loadAtAsync(cniPath, checkCNIPath(cniPath, options), options);
+  })();
 }
 /** Synchronous twin of {@link loadDeviceInfoFromCNI}. */
 export function loadDeviceInfoFromCNISync(cniPath: string, options: LoadOptions = {}): DeviceInfo | undefined {
-  return loadAtSync(cniPath, checkCNIPath(cniPath, options), options);
-}
-function* loadCNI(cniPath: string, options: LoadOptions): Gen<DeviceInfo | undefined> {
   checkString(cniPath, "cniPath");
   checkLoadOptions(options);
-  return yield* loadAt(cniPath, checkCNIPath(cniPath, options), options);
+  return loadAtSync(cniPath, checkCNIPath(cniPath, options), options);
 }
 
 /**
@@ -310,7 +344,7 @@ export function copyDeviceInfoForCNIFromDP(
   deviceID: string,
   options: SaveOptions = {},
 ): Promise<DeviceInfo> {
-  return runAsync(copyFromDP(cniPath, resourceName, deviceID, options));
+  return copyFromDPAsync(cniPath, resourceName, deviceID, options);
 }
 /** Synchronous twin of {@link copyDeviceInfoForCNIFromDP}. */
 export function copyDeviceInfoForCNIFromDPSync(
@@ -327,16 +361,17 @@ export function copyDeviceInfoForCNIFromDPSync(
  * Idempotent: `true` when it removed a file, `false` when there was none.
  */
 export function cleanDeviceInfoForCNI(cniPath: string, options: PathOptions = {}): Promise<boolean> {
-  return runAsync(cleanCNI(cniPath, options));
+  return (async () => {
+    checkString(cniPath, "cniPath");
+    checkPathOptions(options);
+    return removeGuardedAsync(cniPath, checkCNIPath(cniPath, options));
+  })();
 }
 /** Synchronous twin of {@link cleanDeviceInfoForCNI}. */
 export function cleanDeviceInfoForCNISync(cniPath: string, options: PathOptions = {}): boolean {
-  return cleanAtSync(cniPath, checkCNIPath(cniPath, options));
-}
-function* cleanCNI(cniPath: string, options: PathOptions): Gen<boolean> {
   checkString(cniPath, "cniPath");
   checkPathOptions(options);
-  return yield* cleanAt(cniPath, checkCNIPath(cniPath, options));
+  return cleanAtSync(cniPath, checkCNIPath(cniPath, options));
 }
 
 /**
