@@ -33,6 +33,7 @@ function marker(label: string): void {
 /** Worker: runs every operation of every variant `count` times, phase after phase, between markers. */
 export async function syscallsWorker(dir: string, count: number): Promise<void> {
   const vs = variants(dir);
+  for (const v of vs) v.prepare?.(count + 3);
   // Warm up every path (lazy loading, JIT, directories created) outside the markers.
   for (const v of vs) for (const phase of PHASES) for (let i = 0; i < 3; i++) await v.phases[phase](count + i);
   for (const v of vs) {
