@@ -54,8 +54,12 @@ const WAIT_POD: OptionRules<WaitForPodNetworkStatusOptions> = {
   signal: abortSignal,
 };
 const STDIN: OptionRules<BuildPluginStdinOptions> = { index: byteCount, capabilityArgs: record, prevResult: anyValue };
-const CREATE_STATUS: OptionRules<CreateNetworkStatusOptions> = { omitNil: flag, keepWithoutSandbox: flag };
-const FROM_RESULT: OptionRules<DeviceInfoFromCNIResultOptions> = { vhostUserMode: oneOf("client", "server") };
+const CREATE_STATUS: OptionRules<CreateNetworkStatusOptions> = { omitNil: flag, keepWithoutSandbox: flag, confVersion: text };
+const FROM_RESULT: OptionRules<DeviceInfoFromCNIResultOptions> = {
+  vhostUserMode: oneOf("client", "server"),
+  confVersion: text,
+  onWarning: callback,
+};
 
 /** `options` of the path functions. */
 export const checkPathOptions = (o: PathOptions | undefined): PathOptions | undefined => checkOptionsWith(o, PATH);

@@ -333,3 +333,29 @@ function parseKeepingNumbers(text: string): unknown {
     }
   }
 }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const INTEGER_LITERAL = /^-?(?:0|[1-9][0-9]*)$/;
+
+/**
+ * A value decoded into a Go `int` (int64 on the platforms Kubernetes runs
+ * on), as encoding/json decodes it: an integer literal (`1500.0` and `1.5e3`
+ * are type errors for Go) within int64. Beyond 2^53 the value is a bigint,
+ * kept exact. `literal` is the number's text when it was read from text
+ * ({@link rawNumberOf}). Returns the value, or the reason it is refused.
+ */
+export function decodeGoInt(value: number | bigint, literal: string | undefined): { value: number | bigint } | { error: string } {
+  if (typeof value === "bigint") {
+    return value >= INT64_MIN && value <= INT64_MAX ? { value } : { error: `${value} is out of the range of Go's int64` };
+  }
+  if (literal !== undefined) {
+    if (!INTEGER_LITERAL.test(literal))
+      return { error: `must be an integer, got ${literal} (Go's decoder refuses a fraction or an exponent)` };
+    const exact = BigInt(literal);
+    if (exact < INT64_MIN || exact > INT64_MAX) return { error: `${literal} is out of the range of Go's int64` };
+    return { value: Number.isSafeInteger(value) ? value : exact };
+  }
+  if (Number.isSafeInteger(value)) return { value };
+  return { error: `must be an integer, got ${String(value)}${Number.isInteger(value) ? " (beyond 2^53: pass it as a bigint)" : ""}` };
+}

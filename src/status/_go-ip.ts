@@ -81,8 +81,8 @@ export function parseGoCIDR(text: string): GoIP | undefined {
   const addressText = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);
   const ip = parseGoIP(addressText);
-  // Go reads the prefix length with its dtoi: decimal digits only, leading zeros allowed.
-  if (ip === undefined || !/^[0-9]{1,8}$/.test(prefixText)) return undefined;
+  // Go reads the prefix length with its dtoi: decimal digits only, any number of leading zeros ("/000000024").
+  if (ip === undefined || !/^[0-9]+$/.test(prefixText)) return undefined;
   const bits = addressText.includes(":") ? 128 : 32;
   return Number(prefixText) <= bits ? ip : undefined;
 }

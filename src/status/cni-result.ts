@@ -8,9 +8,16 @@
 
 import { checkFromResultArgs } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
-import { isJsonText, type JsonTextInput, readGoJson } from "../format/_go-text.js";
-import { SPEC_VERSION } from "../format/fields.js";
-import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, IssueCollector } from "../format/issues.js";
+import { decodeGoInt, isJsonText, type JsonTextInput, rawNumberOf, readGoJson } from "../format/_go-text.js";
+import { PCI_ADDRESS_PATTERN, SPEC_VERSION } from "../format/fields.js";
+import {
+  type DeviceInfoIssue,
+  type DeviceInfoIssueCode,
+  describeIssues,
+  IssueCollector,
+  makeIssue,
+  reportWarnings,
+} from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject } from "../format/validate.js";
 import { type GoIP, parseGoCIDR, parseGoIP } from "./_go-ip.js";
@@ -19,8 +26,8 @@ import { type GoIP, parseGoCIDR, parseGoIP } from "./_go-ip.js";
 export interface CNIInterface {
   name?: string | undefined;
   mac?: string | undefined;
-  /** CNI 1.1. */
-  mtu?: number | undefined;
+  /** CNI 1.1; Go's int (a bigint beyond 2^53). */
+  mtu?: number | bigint | undefined;
   /** Set for interfaces inside the pod (the container's network namespace). */
   sandbox?: string | undefined;
   /** CNI 1.1: the socket of a vhost-user interface. */
@@ -91,7 +98,8 @@ export const CNI_RESULT_VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0",
 export interface GoInterface {
   readonly name: string;
   readonly mac: string;
-  readonly mtu: number;
+  /** Go's int: a bigint beyond 2^53. */
+  readonly mtu: number | bigint;
   readonly sandbox: string;
   readonly socketPath: string;
   readonly pciID: string;
@@ -122,6 +130,66 @@ export interface GoResult {
 
 type Path = readonly (string | number)[];
 
+/** Go's key folding for field names: case-insensitive, with the long s and the Kelvin sign. */
+function goFold(name: string): string {
+  return name.toLowerCase().replace(/\u017f/g, "s");
+}
+
+/**
+ * A struct as Go's encoding/json decodes it: each JSON key goes to the field
+ * it names exactly or case-insensitively, in order, so the last one wins;
+ * `null` leaves a non-pointer field as it was. Keys of no field are ignored.
+ */
+class GoStruct {
+  private readonly parts = new Map<string, { key: string; value: unknown }[]>();
+
+  constructor(
+    readonly raw: Record<string, unknown>,
+    names: readonly string[],
+  ) {
+    const folded = new Map(names.map((n) => [goFold(n), n]));
+    for (const key of Object.keys(raw)) {
+      const name = names.includes(key) ? key : folded.get(goFold(key));
+      if (name === undefined) continue;
+      const list = this.parts.get(name) ?? [];
+      list.push({ key, value: raw[key] });
+      this.parts.set(name, list);
+    }
+  }
+
+  private chosen(name: string): { key: string; value: unknown } | undefined {
+    const list = this.parts.get(name) ?? [];
+    // null leaves a string, number or struct field as it was.
+    return list.findLast((part) => part.value !== null) ?? list.at(-1);
+  }
+
+  /** What a non-pointer field decodes: the last non-null value. */
+  value(name: string): unknown {
+    return this.chosen(name)?.value;
+  }
+
+  /** The key as written (for issue paths). */
+  key(name: string): string {
+    return this.chosen(name)?.key ?? name;
+  }
+
+  /**
+   * What a struct or pointer-to-struct field decodes: every object given for
+   * it merged in order (Go decodes each into the same struct); for a pointer
+   * (`resetOnNull`), null starts over.
+   */
+  merged(name: string, resetOnNull: boolean): unknown {
+    let out: unknown;
+    for (const { value } of this.parts.get(name) ?? []) {
+      if (value === null) {
+        if (resetOnNull) out = null;
+      } else if (isObject(value) && isObject(out)) out = { ...out, ...value };
+      else out = value;
+    }
+    return out;
+  }
+}
+
 /** The issue collector with Go's decoding of each kind of field (every issue is an error: Go's decoder fails). */
 class Reader extends IssueCollector {
   constructor() {
@@ -136,6 +204,11 @@ class Reader extends IssueCollector {
     this.error(code, path, message);
   }
 
+  /** Field `name` of `s` with its path. */
+  at(s: GoStruct, name: string, path: Path): [unknown, Path] {
+    return [s.value(name), [...path, s.key(name)]];
+  }
+
   /** Go decodes `null` into a string as "leave it empty". */
   string(value: unknown, path: Path): string {
     if (value === undefined || value === null) return "";
@@ -144,10 +217,21 @@ class Reader extends IssueCollector {
     return "";
   }
 
-  integer(value: unknown, path: Path): number | undefined {
+  /**
+   * Go's `int` (int64): an integer literal (`1500.0` and `1.5e3` are type
+   * errors for Go) within int64. Beyond 2^53 it is a bigint, kept exact.
+   */
+  integer(s: GoStruct, name: string, path: Path): number | bigint | undefined {
+    const value = s.value(name);
+    const at = [...path, s.key(name)];
     if (value === undefined || value === null) return undefined;
-    if (typeof value === "number" && Number.isInteger(value)) return value;
-    this.fail("wrong_type", path, `must be an integer, got ${typeof value === "number" ? String(value) : describeType(value)}`);
+    if (typeof value !== "number" && typeof value !== "bigint") {
+      this.fail("wrong_type", at, `must be an integer, got ${describeType(value)}`);
+      return undefined;
+    }
+    const decoded = decodeGoInt(value, rawNumberOf(s.raw, s.key(name)));
+    if ("value" in decoded) return decoded.value;
+    this.fail("wrong_type", at, decoded.error);
     return undefined;
   }
 
@@ -167,8 +251,8 @@ class Reader extends IssueCollector {
     return [];
   }
 
-  object(value: unknown, path: Path): Record<string, unknown> | undefined {
-    if (isObject(value)) return value;
+  object(value: unknown, path: Path, names: readonly string[]): GoStruct | undefined {
+    if (isObject(value)) return new GoStruct(value, names);
     this.fail("not_object", path, `must be an object, got ${describeType(value)}`);
     return undefined;
   }
@@ -197,38 +281,91 @@ class Reader extends IssueCollector {
     return ip;
   }
 
-  routes(value: unknown, path: Path): GoRoute[] {
+  /**
+   * CNI's `types.Route` (its UnmarshalJSON): `dst`, `gw` and the integer
+   * fields `mtu`, `advmss`, `priority`, `table`, `scope`. A `null` route is
+   * a zero Route (a default route without gateway) where the slice holds
+   * values (0.1.0 and 0.2.0); where it holds pointers (0.3.0 and later) Go's
+   * CreateNetworkStatus dereferences it and panics, so it is skipped here.
+   */
+  routes(value: unknown, path: Path, nullIsZero: boolean): GoRoute[] {
     const out: GoRoute[] = [];
     this.list(value, path).forEach((raw, i) => {
-      if (raw === null) return; // Go: a nil *Route, skipped by its conversions
-      const route = this.object(raw, [...path, i]);
+      if (raw === null) {
+        if (nullIsZero) out.push({ hasDst: false, dst: undefined, gw: undefined });
+        return;
+      }
+      const at = [...path, i];
+      const route = this.object(raw, at, ROUTE_FIELDS);
       if (route === undefined) return;
-      const hasDst = route.dst !== undefined;
-      const dst = hasDst ? this.cidr(route.dst, [...path, i, "dst"]) : undefined;
-      out.push({ hasDst, dst, gw: this.ip(route.gw, [...path, i, "gw"]) });
+      for (const name of ["mtu", "advmss", "priority", "table", "scope"]) this.integer(route, name, at);
+      const hasDst = route.value("dst") !== undefined;
+      const dst = hasDst ? this.cidr(...this.at(route, "dst", at)) : undefined;
+      out.push({ hasDst, dst, gw: this.ip(...this.at(route, "gw", at)) });
     });
     return out;
   }
+
+  dns(value: unknown, path: Path): GoResult["dns"] {
+    const dns = { nameservers: [] as string[], domain: "", search: [] as string[], options: [] as string[] };
+    if (value === undefined || value === null) return dns;
+    const d = this.object(value, path, DNS_FIELDS);
+    // (A merged dns object is a new object: string lists hold no numbers whose literal matters.)
+    if (d === undefined) return dns;
+    dns.nameservers = this.stringList(...this.at(d, "nameservers", path));
+    dns.domain = this.string(...this.at(d, "domain", path));
+    dns.search = this.stringList(...this.at(d, "search", path));
+    dns.options = this.stringList(...this.at(d, "options", path));
+    return dns;
+  }
+}
+
+// The JSON fields of the Go structs (types020, types040, types100 and types).
+const RESULT_FIELDS = ["cniVersion", "interfaces", "ips", "routes", "dns", "ip4", "ip6"] as const;
+const LEGACY_IP_FIELDS = ["ip", "gateway", "routes"] as const;
+const INTERFACE_FIELDS = ["name", "mac", "mtu", "sandbox", "socketPath", "pciID"] as const;
+const IP_FIELDS = ["version", "interface", "address", "gateway"] as const;
+const ROUTE_FIELDS = ["dst", "gw", "mtu", "advmss", "priority", "table", "scope"] as const;
+const DNS_FIELDS = ["nameservers", "domain", "search", "options"] as const;
+
+/** Options of {@link readCNIResult}, {@link createNetworkStatus} and the other readers of CNI results. */
+export interface ReadCNIResultOptions {
+  /**
+   * The network configuration's `cniVersion`, for a result that has none:
+   * libcni (`fixupResultVersion`) reads such a result as the configuration's
+   * version. Without it, Go's `create.CreateFromBytes` rule applies: a
+   * missing or empty `cniVersion` is 0.1.0 (whose `ip4` / `ip6` are read).
+   */
+  confVersion?: string | undefined;
 }
 
 /**
  * Reads a CNI result (an object, or its JSON text) into the 1.x structure Go
- * converts every version to. Throws `ERR_DEVINFO_PARSE` for text that is not
- * JSON and `ERR_DEVINFO_INVALID` for what Go's decoder or converter rejects.
+ * converts every version to, decoding it as Go's encoding/json does (keys
+ * matched case-insensitively, integer fields as Go's `int`). The version is
+ * the result's `cniVersion`; a result without one is 0.1.0 (Go's
+ * `create.CreateFromBytes`), or `options.confVersion` (libcni). Throws
+ * `ERR_DEVINFO_PARSE` for text that is not JSON and `ERR_DEVINFO_INVALID`
+ * for what Go's decoder or converter rejects.
+ *
+ * @internal
  */
-export function readCNIResult(input: CNIResult | string | Uint8Array): GoResult {
+export function readCNIResult(input: CNIResult | string | Uint8Array, options: ReadCNIResultOptions = {}): GoResult {
   const doc = isJsonText(input) ? parseResultText(input) : input;
   const r = new Reader();
-  const result = r.object(doc, []);
+  const result = r.object(doc, [], RESULT_FIELDS);
   if (result === undefined) throw invalidResult(r.issues);
 
-  const rawVersion = r.string(result.cniVersion, ["cniVersion"]);
-  // Go's 1.x Result assumes its newest version when cniVersion is empty.
-  const version = rawVersion === "" ? "1.1.0" : rawVersion;
+  // libcni looks at the exact key; Go's decoders match it case-insensitively.
+  const exact = result.raw.cniVersion;
+  const useConf = options.confVersion !== undefined && !(typeof exact === "string" && exact !== "");
+  const decoded = r.string(...r.at(result, "cniVersion", []));
+  if (r.failed) throw invalidResult(r.issues);
+  const version = useConf ? (options.confVersion as string) : decoded === "" ? "0.1.0" : decoded;
   if (!(CNI_RESULT_VERSIONS as readonly string[]).includes(version)) {
     r.fail(
       "unsupported_version",
-      ["cniVersion"],
+      [result.key("cniVersion")],
       `CNI result version "${version}" is not one Go converts (${CNI_RESULT_VERSIONS.join(", ")})`,
     );
     throw invalidResult(r.issues);
@@ -240,58 +377,60 @@ export function readCNIResult(input: CNIResult | string | Uint8Array): GoResult 
   if (version === "0.1.0" || version === "0.2.0") {
     // No interfaces; ip4 then ip6, unindexed, with their routes (types040 convertFrom02x).
     for (const key of ["ip4", "ip6"] as const) {
-      const raw = result[key];
+      const raw = result.merged(key, true);
+      const at = [result.key(key)];
       if (raw === undefined || raw === null) continue;
-      const config = r.object(raw, [key]);
+      const config = r.object(raw, at, LEGACY_IP_FIELDS);
       if (config === undefined) continue;
-      ips.push({ interface: undefined, address: r.cidr(config.ip, [key, "ip"]), gateway: r.ip(config.gateway, [key, "gateway"]) });
-      routes.push(...r.routes(config.routes, [key, "routes"]));
+      // A missing "ip" is Go's zero IPNet, which prints as "<nil>"; null is an error.
+      const ip = config.value("ip");
+      ips.push({
+        interface: undefined,
+        address: ip === undefined ? undefined : r.cidr(...r.at(config, "ip", at)),
+        gateway: r.ip(...r.at(config, "gateway", at)),
+      });
+      routes.push(...r.routes(...r.at(config, "routes", at), true));
     }
   } else {
     // 0.3.x and 0.4.0 interfaces have no mtu, socketPath or pciID: Go's 040 struct drops them.
     const modern = version.startsWith("1.");
-    r.list(result.interfaces, ["interfaces"]).forEach((raw, i) => {
-      const path = ["interfaces", i];
+    const [list, listAt] = r.at(result, "interfaces", []);
+    r.list(list, listAt).forEach((raw, i) => {
+      const path = [...listAt, i];
       if (raw === null) {
+        // Go's nil *Interface (CreateNetworkStatuses would panic on it): a placeholder keeps the indexes right.
         interfaces.push({ name: "", mac: "", mtu: 0, sandbox: "", socketPath: "", pciID: "" });
         return;
       }
-      const iface = r.object(raw, path);
+      const iface = r.object(raw, path, INTERFACE_FIELDS);
       if (iface === undefined) return;
       interfaces.push({
-        name: r.string(iface.name, [...path, "name"]),
-        mac: r.string(iface.mac, [...path, "mac"]),
-        mtu: modern ? (r.integer(iface.mtu, [...path, "mtu"]) ?? 0) : 0,
-        sandbox: r.string(iface.sandbox, [...path, "sandbox"]),
-        socketPath: modern ? r.string(iface.socketPath, [...path, "socketPath"]) : "",
-        pciID: modern ? r.string(iface.pciID, [...path, "pciID"]) : "",
+        name: r.string(...r.at(iface, "name", path)),
+        mac: r.string(...r.at(iface, "mac", path)),
+        mtu: modern ? (r.integer(iface, "mtu", path) ?? 0) : 0,
+        sandbox: r.string(...r.at(iface, "sandbox", path)),
+        socketPath: modern ? r.string(...r.at(iface, "socketPath", path)) : "",
+        pciID: modern ? r.string(...r.at(iface, "pciID", path)) : "",
       });
     });
-    r.list(result.ips, ["ips"]).forEach((raw, i) => {
-      const path = ["ips", i];
-      const config = r.object(raw, path);
+    const [ipList, ipsAt] = r.at(result, "ips", []);
+    r.list(ipList, ipsAt).forEach((raw, i) => {
+      const path = [...ipsAt, i];
+      const config = r.object(raw, path, IP_FIELDS);
       if (config === undefined) return;
+      // 0.3.x and 0.4.0 carry a string "version"; 1.x has no such field.
+      if (!modern) r.string(...r.at(config, "version", path));
+      const index = r.integer(config, "interface", path);
       ips.push({
-        interface: r.integer(config.interface, [...path, "interface"]),
+        interface: typeof index === "bigint" ? -1 : index,
         // A missing address is Go's zero IPNet, which prints as "<nil>"; null is an error.
-        address: config.address === undefined ? undefined : r.cidr(config.address, [...path, "address"]),
-        gateway: r.ip(config.gateway, [...path, "gateway"]),
+        address: config.value("address") === undefined ? undefined : r.cidr(...r.at(config, "address", path)),
+        gateway: r.ip(...r.at(config, "gateway", path)),
       });
     });
-    routes = r.routes(result.routes, ["routes"]);
+    routes = r.routes(...r.at(result, "routes", []), false);
   }
-
-  const dnsRaw = result.dns;
-  const dns = { nameservers: [] as string[], domain: "", search: [] as string[], options: [] as string[] };
-  if (dnsRaw !== undefined && dnsRaw !== null) {
-    const d = r.object(dnsRaw, ["dns"]);
-    if (d !== undefined) {
-      dns.nameservers = r.stringList(d.nameservers, ["dns", "nameservers"]);
-      dns.domain = r.string(d.domain, ["dns", "domain"]);
-      dns.search = r.stringList(d.search, ["dns", "search"]);
-      dns.options = r.stringList(d.options, ["dns", "options"]);
-    }
-  }
+  const dns = r.dns(result.merged("dns", false), [result.key("dns")]);
 
   if (r.issues.length > 0) throw invalidResult(r.issues);
   return { version, interfaces, ips, routes, dns };
@@ -313,13 +452,19 @@ function invalidResult(issues: DeviceInfoIssue[]): DeviceInfoError {
 }
 
 /** Options of {@link deviceInfoFromCNIResult}. */
-export interface DeviceInfoFromCNIResultOptions {
+export interface DeviceInfoFromCNIResultOptions extends ReadCNIResultOptions {
   /**
    * The `mode` written for a `socketPath` (the spec requires one; a CNI
    * result does not say). Default `"client"`: a socket reported by ADD
    * exists already, so the host side created it and the workload connects.
    */
   vhostUserMode?: "client" | "server" | undefined;
+  /**
+   * Called for a `pciID` that is not a PCI address (`dddd:BB:DD.f`), such as
+   * the vendor:device ID `"8086:9a01"`: it is reported, never turned into a
+   * `pci-address`.
+   */
+  onWarning?: ((warning: DeviceInfoIssue) => void) | undefined;
 }
 
 /**
@@ -330,9 +475,13 @@ export interface DeviceInfoFromCNIResultOptions {
  * The interface is the one named `ifName` (a sandbox interface preferred
  * when several share the name), else the first sandbox interface with either
  * field, else the first interface with either field. `socketPath` wins over
- * `pciID` (the workload talks to the socket). The fields are read whatever
- * the result's `cniVersion`. Returns `undefined` when there is nothing to
- * derive.
+ * `pciID` (the workload talks to the socket). Only a `pciID` in PCI address
+ * form (`dddd:BB:DD.f`) becomes a `pci-address`; any other value (the CNI
+ * library's own tests put a vendor:device ID such as `"8086:9a01"` there) is
+ * reported through `onWarning` (code `invalid_pci_address`) and nothing is
+ * derived from it. The fields are read whatever the result's `cniVersion`,
+ * with Go's case-insensitive keys. Returns `undefined` when there is nothing
+ * to derive.
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` / `ERR_DEVINFO_INVALID`
  *   for a malformed result.
@@ -353,14 +502,19 @@ export function deviceInfoFromCNIResult(
   const doc = isJsonText(cniResult) ? parseResultText(cniResult) : cniResult;
   // Validate the whole result as Go would, but read the 1.1 fields from the raw
   // interfaces: a 0.4.0-labelled result that carries them still means them.
-  readCNIResult(doc as CNIResult);
-  const raw = (doc as CNIResult).interfaces ?? [];
-  const interfaces = raw.filter(isObject).map((iface) => ({
-    name: typeof iface.name === "string" ? iface.name : "",
-    sandbox: typeof iface.sandbox === "string" ? iface.sandbox : "",
-    socketPath: typeof iface.socketPath === "string" ? iface.socketPath : "",
-    pciID: typeof iface.pciID === "string" ? iface.pciID : "",
-  }));
+  readCNIResult(doc as CNIResult, options);
+  const top = new GoStruct(doc as Record<string, unknown>, RESULT_FIELDS);
+  const list = top.value("interfaces");
+  const interfaces = (Array.isArray(list) ? list : []).flatMap((raw: unknown, index) => {
+    if (!isObject(raw)) return [];
+    const iface = new GoStruct(raw, INTERFACE_FIELDS);
+    const text = (name: string) => {
+      const value = iface.value(name);
+      return typeof value === "string" ? value : "";
+    };
+    const path = [top.key("interfaces"), index, iface.key("pciID")];
+    return [{ name: text("name"), sandbox: text("sandbox"), socketPath: text("socketPath"), pciID: text("pciID"), path }];
+  });
   const useful = (i: (typeof interfaces)[number]) => i.socketPath !== "" || i.pciID !== "";
   let chosen: (typeof interfaces)[number] | undefined;
   if (ifName !== undefined) {
@@ -376,6 +530,16 @@ export function deviceInfoFromCNIResult(
       version: SPEC_VERSION,
       "vhost-user": { mode: options.vhostUserMode ?? "client", path: chosen.socketPath },
     };
+  }
+  if (!PCI_ADDRESS_PATTERN.test(chosen.pciID)) {
+    const warning = makeIssue(
+      "warning",
+      "invalid_pci_address",
+      chosen.path,
+      `pciID "${chosen.pciID}" is not a PCI address in dddd:BB:DD.f form (a vendor:device ID?); no device-info is derived from it`,
+    );
+    reportWarnings([warning], options.onWarning);
+    return undefined;
   }
   return { type: "pci", version: SPEC_VERSION, pci: { "pci-address": chosen.pciID } };
 }

@@ -6,7 +6,7 @@
 
 import { checkCreateStatusArgs, checkSetDeviceInfoArgs, checkValidationOptions } from "../_options.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
-import { depthOverflowAt, MAX_JSON_DEPTH, readGoJson, valueDepth } from "../format/_go-text.js";
+import { decodeGoInt, depthOverflowAt, MAX_JSON_DEPTH, rawNumberOf, readGoJson, valueDepth } from "../format/_go-text.js";
 import { goFieldMatch } from "../format/fields.js";
 import { toGoEscaping, writeJson } from "../format/go-json.js";
 import {
@@ -23,7 +23,7 @@ import type { DeviceInfo } from "../format/schema.js";
 import { toGoOrder } from "../format/serialize.js";
 import { checkDeviceInfo, describeType, isObject, setOwn } from "../format/validate.js";
 import { formatGoIP, isUnspecified } from "./_go-ip.js";
-import { type CNIResult, type GoResult, readCNIResult } from "./cni-result.js";
+import { type CNIResult, type GoResult, type ReadCNIResultOptions, readCNIResult } from "./cni-result.js";
 import type { NetworkStatus } from "./schema.js";
 
 /** The annotation Multus writes the network status to. */
@@ -36,11 +36,13 @@ const STATUS_KEYS = ["name", "interface", "ips", "mac", "mtu", "default", "dns",
 const DNS_KEYS = ["nameservers", "domain", "search", "options"] as const;
 type StatusKey = (typeof STATUS_KEYS)[number];
 const NAME_KEY: ReadonlySet<string> = new Set(["name"]);
+const MTU_KEY: ReadonlySet<string> = new Set(["mtu"]);
+const RESET_ON_NULL: ReadonlySet<string> = new Set(["ips", "device-info", "gateway", "nameservers", "search", "options"]);
 type Path = readonly (string | number)[];
 type Json = Record<string, unknown>;
 
 /** Options of {@link createNetworkStatus} and {@link createNetworkStatuses}. */
-export interface CreateNetworkStatusOptions {
+export interface CreateNetworkStatusOptions extends ReadCNIResultOptions {
   /**
    * Go formats a missing address as the string `"<nil>"`: a default route
    * without `gw` gives `"gateway": ["<nil>"]`, an IP entry without `address`
@@ -67,7 +69,7 @@ interface Fields {
   interface?: string | undefined;
   ips?: readonly string[] | undefined;
   mac?: string | undefined;
-  mtu?: number | undefined;
+  mtu?: number | bigint | undefined;
   default?: boolean | undefined;
   dns?: Json | undefined;
   deviceInfo?: Json | undefined;
@@ -186,7 +188,7 @@ export function createNetworkStatus(
 ): NetworkStatus {
   checkCreateStatusArgs(networkName, isDefault, options);
   checkName(networkName, isDefault);
-  const result = readCNIResult(cniResult);
+  const result = readCNIResult(cniResult, options);
   return single(result, networkName, isDefault, normalizeDeviceInfo(deviceInfo, ["device-info"]), options.omitNil === true);
 }
 
@@ -230,7 +232,7 @@ export function createNetworkStatuses(
 ): NetworkStatus[] {
   checkCreateStatusArgs(networkName, isDefault, options);
   checkName(networkName, isDefault);
-  const result = readCNIResult(cniResult);
+  const result = readCNIResult(cniResult, options);
   const dev = normalizeDeviceInfo(deviceInfo, ["device-info"]);
   const omitNil = options.omitNil === true;
   if (result.interfaces.length === 1) return [single(result, networkName, isDefault, dev, omitNil)];
@@ -368,7 +370,12 @@ function writeObject(obj: Json, order: readonly string[], depth: number): string
   const parts: string[] = [];
   for (const key of keys) {
     const value = obj[key];
-    const text = depth === 0 && key === "dns" && isObject(value) ? writeObject(value, DNS_KEYS, 1) : jsonAt(value, depth + 1);
+    const text =
+      depth === 0 && key === "dns" && isObject(value)
+        ? writeObject(value, DNS_KEYS, 1)
+        : depth === 0 && key === "mtu" && typeof value === "bigint"
+          ? String(value) // Go's int64 beyond 2^53, exact
+          : jsonAt(value, depth + 1);
     if (text !== undefined) parts.push(`${pad}${JSON.stringify(key)}: ${text}`);
   }
   return parts.length === 0 ? "{}" : `{\n${parts.join(",\n")}\n${INDENT.repeat(depth)}}`;
@@ -397,8 +404,15 @@ function toGoStatus(status: unknown, index: number, issues: DeviceInfoIssue[]): 
   const unknown = collectUnknown(status, STATUS_KEYS, [], fail);
 
   const mtu = status.mtu;
-  if (mtu !== undefined && mtu !== null && !(typeof mtu === "number" && Number.isSafeInteger(mtu))) {
-    fail("wrong_type", ["mtu"], `"mtu" must be an integer, got ${typeof mtu === "number" ? String(mtu) : describeType(mtu)}`);
+  if (mtu !== undefined && mtu !== null) {
+    const decoded = typeof mtu === "number" || typeof mtu === "bigint" ? decodeGoInt(mtu, undefined) : undefined;
+    if (decoded === undefined || "error" in decoded) {
+      fail(
+        "wrong_type",
+        ["mtu"],
+        `"mtu" ${decoded !== undefined && "error" in decoded ? decoded.error : `must be an integer, got ${describeType(mtu)}`}`,
+      );
+    }
   }
   const isDefault = status.default;
   if (isDefault !== undefined && isDefault !== null && typeof isDefault !== "boolean") {
@@ -439,7 +453,7 @@ function toGoStatus(status: unknown, index: number, issues: DeviceInfoIssue[]): 
       interface: str("interface"),
       ips: list(status, "ips", []),
       mac: str("mac"),
-      mtu: typeof mtu === "number" ? mtu : undefined,
+      mtu: typeof mtu === "number" || typeof mtu === "bigint" ? mtu : undefined,
       default: isDefault === true,
       dns,
       deviceInfo,
@@ -613,9 +627,12 @@ function readKnown(
       sink.deviation("key_case", [...path, key], `key "${key}" is read as "${match}" by Go's case-insensitive decoder; write "${match}"`);
     if (value === null) {
       sink.deviation("null_field", [...path, key], `null is read as an absent "${match}"; omit the key instead`);
-      fields.delete(match);
+      // Go resets a slice or pointer on null, and leaves a string, number or struct as it was.
+      if (RESET_ON_NULL.has(match)) fields.delete(match);
     } else {
-      fields.set(match, value);
+      // A second object for the same field (a case variant) is decoded into the first: merged, as Go does.
+      const previous = fields.get(match);
+      fields.set(match, isObject(previous) && isObject(value) ? { ...previous, ...value } : value);
     }
   }
   return { fields, unknown };
@@ -653,13 +670,12 @@ function readEntry(raw: Json, path: Path, sink: Sink): NetworkStatus | undefined
     sink.deviation("missing_field", [...path, "name"], `"name" is required (Go reads a missing name as "")`);
   }
   const mtuRaw = fields.get("mtu");
-  let mtu: number | undefined;
+  let mtu: number | bigint | undefined;
   if (mtuRaw !== undefined) {
-    if (typeof mtuRaw === "number" && Number.isSafeInteger(mtuRaw)) mtu = mtuRaw;
-    else {
-      const got = typeof mtuRaw === "number" ? String(mtuRaw) : describeType(mtuRaw);
-      sink.error("wrong_type", [...path, "mtu"], `"mtu" must be an integer, got ${got}`);
-    }
+    const mtuKey = Object.keys(raw).findLast((key) => goFieldMatch(key, MTU_KEY) !== undefined && raw[key] !== null) ?? "mtu";
+    const decoded = typeof mtuRaw === "number" || typeof mtuRaw === "bigint" ? decodeGoInt(mtuRaw, rawNumberOf(raw, mtuKey)) : undefined;
+    if (decoded !== undefined && "value" in decoded) mtu = decoded.value;
+    else sink.error("wrong_type", [...path, mtuKey], `"mtu" ${decoded?.error ?? `must be an integer, got ${describeType(mtuRaw)}`}`);
   }
   const defaultRaw = fields.get("default");
   if (defaultRaw !== undefined && typeof defaultRaw !== "boolean") {

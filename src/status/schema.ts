@@ -33,7 +33,8 @@ export const NetworkStatusSchema = z.looseObject({
   interface: z.string().optional(),
   ips: z.array(z.string()).optional(),
   mac: z.string().optional(),
-  mtu: z.number().int().optional(),
+  /** Go's int (int64): a bigint beyond 2^53, kept exact. */
+  mtu: z.union([z.number().int(), z.bigint()]).optional(),
   default: z.boolean().optional(),
   dns: NetworkStatusDNSSchema.optional(),
   "device-info": DeviceInfoSchema.optional(),

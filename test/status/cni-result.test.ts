@@ -57,9 +57,10 @@ describe("readCNIResult converts versions as Go does", () => {
     expect(readCNIResult({ cniVersion: "1.1.0", interfaces: [iface] }).interfaces[0]).toMatchObject({ mtu: 9000, socketPath: "/s.sock" });
   });
 
-  it("no cniVersion: the newest version (Go's Result assumes its own)", () => {
-    expect(readCNIResult({ interfaces: [{ name: "a", mtu: 1400 }] }).version).toBe("1.1.0");
-    expect(readCNIResult({ interfaces: [{ name: "a", mtu: 1400 }] }).interfaces[0]?.mtu).toBe(1400);
+  it("no cniVersion: 0.1.0, as Go's create.CreateFromBytes reads it (interfaces are not a 0.1.0 field)", () => {
+    expect(readCNIResult({ interfaces: [{ name: "a", mtu: 1400 }] }).version).toBe("0.1.0");
+    expect(readCNIResult({ interfaces: [{ name: "a", mtu: 1400 }] }).interfaces).toEqual([]);
+    expect(readCNIResult({ interfaces: [{ name: "a", mtu: 1400 }] }, { confVersion: "1.1.0" }).interfaces[0]?.mtu).toBe(1400);
   });
 
   it("null where Go's decoder reads a zero value", () => {
@@ -97,15 +98,20 @@ describe("readCNIResult rejects what Go's decoder rejects", () => {
     ["nameservers a string", { dns: { nameservers: "1.1.1.1" } }, "wrong_type", "$['dns']['nameservers']"],
     ["0.2.0 ip4 without prefix", { cniVersion: "0.2.0", ip4: { ip: "10.0.0.1" } }, "invalid_ip", "$['ip4']['ip']"],
   ];
+  // Without cniVersion a result is 0.1.0 (K3): the cases are given the version whose fields they use.
+  const versioned = (input: unknown) =>
+    typeof input === "object" && input !== null && !Array.isArray(input) && !("cniVersion" in input)
+      ? { cniVersion: "1.1.0", ...input }
+      : input;
   it.each(cases)("%s → ERR_DEVINFO_INVALID %s at %s", (_name, input, code, jsonPath) => {
-    const err = caught(() => readCNIResult(input as CNIResult));
+    const err = caught(() => readCNIResult(versioned(input) as CNIResult));
     expect(err.code).toBe("ERR_DEVINFO_INVALID");
     expect(err.issues.map((i) => [i.code, i.jsonPath])).toContainEqual([code, jsonPath]);
     expect(err.message).toContain(jsonPath);
   });
 
   it("reports every problem, not just the first", () => {
-    const malformed = { interfaces: [{ mtu: "x" }], ips: [{ address: "nope" }], routes: [{ dst: 1 }] };
+    const malformed = { cniVersion: "1.1.0", interfaces: [{ mtu: "x" }], ips: [{ address: "nope" }], routes: [{ dst: 1 }] };
     const err = caught(() => readCNIResult(malformed as unknown as CNIResult));
     expect(err.issues.map((i) => i.jsonPath)).toEqual(["$['interfaces'][0]['mtu']", "$['ips'][0]['address']", "$['routes'][0]['dst']"]);
   });
@@ -208,9 +214,9 @@ describe("deviceInfoFromCNIResult (CNI 1.1 socketPath / pciID)", () => {
   });
 
   it("a malformed result is an error, not a guess", () => {
-    expect(caught(() => deviceInfoFromCNIResult({ interfaces: [{ name: "a", pciID: 5 }] } as unknown as CNIResult)).code).toBe(
-      "ERR_DEVINFO_INVALID",
-    );
+    expect(
+      caught(() => deviceInfoFromCNIResult({ cniVersion: "1.1.0", interfaces: [{ name: "a", pciID: 5 }] } as unknown as CNIResult)).code,
+    ).toBe("ERR_DEVINFO_INVALID");
     expect(caught(() => deviceInfoFromCNIResult("{")).code).toBe("ERR_DEVINFO_PARSE");
   });
 });
