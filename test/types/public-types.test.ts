@@ -99,7 +99,7 @@ describe("network status (from src/status/schema.ts)", () => {
       interface?: Opt<string>;
       ips?: Opt<string[]>;
       mac?: Opt<string>;
-      mtu?: Opt<number>;
+      mtu?: Opt<number | bigint>;
       default?: Opt<boolean>;
       dns?: Opt<NetworkStatusDNS>;
       "device-info"?: Opt<DeviceInfo>;
