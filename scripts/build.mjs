@@ -69,8 +69,8 @@ function kubeletEntryExternal(outfile) {
   };
 }
 
-/** Bundles every entry into `outdir` (default dist/). */
-export async function buildBundles(outdir = path.join(root, "dist")) {
+/** Bundles every entry into `outdir` (default dist/); `overrides` replace build options (scripts/measure-build-options.mjs). */
+export async function buildBundles(outdir = path.join(root, "dist"), overrides = {}) {
   for (const { source, outfile } of ENTRIES) {
     await build({
       absWorkingDir: root,
@@ -89,10 +89,14 @@ export async function buildBundles(outdir = path.join(root, "dist")) {
       // quarter of its import; bench/README.md). Stack traces map back to
       // src/ (which the package ships) with `node --enable-source-maps`.
       minify: true,
+      // The real class names (DeviceInfoError, not "u") in stacks and in Node's report of an uncaught error:
+      // measure its start-up cost with `node scripts/measure-build-options.mjs` (whole processes, interleaved rounds, medians).
+      keepNames: true,
       sourcemap: true,
       sourcesContent: false,
       legalComments: "none",
       logLevel: "warning",
+      ...overrides,
     });
   }
 }

@@ -4,6 +4,7 @@
  * tables whose columns are sized from the rows seen so far.
  */
 
+import { styleText } from "node:util";
 import type { CliIO, OutStream } from "./_command.js";
 
 const FLUSH_AT = 64 * 1024;
@@ -20,8 +21,18 @@ export interface Styles {
 
 const plain = (s: string) => s;
 const PLAIN: Styles = { bold: plain, dim: plain, red: plain, yellow: plain, green: plain, cyan: plain };
-const sgr = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
-const ANSI: Styles = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), yellow: sgr(33, 39), green: sgr(32, 39), cyan: sgr(36, 39) };
+// node:util's styleText writes the codes. Whether to colour at all is useColor's decision (the stream may be
+// a test's, or stderr), so the stream check of newer Node versions is off; Node 20 ignores the option.
+const styleWith = styleText as (format: keyof Styles, text: string, options?: { validateStream?: boolean }) => string;
+const styled = (format: keyof Styles) => (s: string) => styleWith(format, s, { validateStream: false });
+const ANSI: Styles = {
+  bold: styled("bold"),
+  dim: styled("dim"),
+  red: styled("red"),
+  yellow: styled("yellow"),
+  green: styled("green"),
+  cyan: styled("cyan"),
+};
 
 /**
  * Colour rules of https://no-color.org and common practice: NO_COLOR (any

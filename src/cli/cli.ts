@@ -4,6 +4,7 @@
  * demo or for zod) and returns the exit code: 0 success, 1 failure, 2 usage.
  */
 
+import { inspect } from "node:util";
 import { isDeviceInfoError } from "../errors.js";
 import { SPEC_VERSION } from "../format/fields.js";
 import {
@@ -184,9 +185,19 @@ function report(error: unknown, err: Output, argv: readonly string[]): number {
     return EXIT_FAILURE;
   }
   // Not ours: a bug. Say so, and keep the stack for the report.
-  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  err.line(`${tag} internal error, please report it with this output: ${stack}`);
+  err.write(internalErrorReport(error, tag));
   return EXIT_FAILURE;
+}
+
+/**
+ * The report of an error that is not the user's doing (a bug): its class,
+ * code, message and stack, readable (Node's own report of an uncaught error
+ * starts with the source line that threw, which in a minified bundle would
+ * be a screenful), with how to get lines in src/.
+ */
+export function internalErrorReport(error: unknown, tag = "devinfo:"): string {
+  const body = error instanceof Error ? inspect(error, { depth: 2, breakLength: 100 }) : `thrown: ${inspect(error)}`;
+  return `${tag} internal error, please report it with this output:\n${body}\n(node --enable-source-maps ${process.argv[1] ?? "devinfo"} ... gives the lines in src/)\n`;
 }
 
 function overview(): string {
