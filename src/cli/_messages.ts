@@ -13,7 +13,7 @@ const REWORDINGS: readonly (readonly [RegExp, string])[] = [
   [/read with \{ strict: false \}/g, "read without --strict"],
   [/pass \{ overwrite: true \}/g, "pass --overwrite"],
   [/ \(or raise lockStaleMs\)/g, ""],
-  [/Retry, or pass a larger timeoutMs/g, "Retry"],
+  [/Retry, or pass a larger timeoutMs/g, "Retry, or pass a larger --kubelet-timeout"],
 ];
 
 /** The message with every library option it names replaced by what the CLI offers. */

@@ -8,8 +8,8 @@
 import { basename } from "node:path";
 import { getDPDeviceInfoPath } from "../files/paths.js";
 import type { DeviceIDsByResource, KubeletSource } from "../kubelet.js";
-import { type OptionSpec, stringOption, type Values } from "./_command.js";
-import type { DeviceList } from "./_names.js";
+import { type OptionSpec, stringOption, UsageError, type Values } from "./_command.js";
+import { type DeviceList, parseDuration } from "./_names.js";
 
 /** The options; `--kubelet-socket` or `--kubelet-checkpoint` imply `--kubelet`. */
 export const kubeletOptions: Readonly<Record<string, OptionSpec>> = {
@@ -27,6 +27,11 @@ export const kubeletOptions: Readonly<Record<string, OptionSpec>> = {
     type: "string",
     default: "/var/lib/kubelet/device-plugins/kubelet_internal_checkpoint",
     help: "The kubelet's device checkpoint, read when the socket does not exist (implies --kubelet).",
+  },
+  "kubelet-timeout": {
+    type: "string",
+    default: "10s",
+    help: "How long to wait for the kubelet's answers, e.g. 30s.",
   },
 };
 
@@ -51,10 +56,16 @@ export function asksKubelet(values: Values): boolean {
 /** Asks the kubelet, or returns `undefined` when the command line does not. */
 export async function readKubeletDevices(values: Values, withHolders: boolean): Promise<KubeletDevices | undefined> {
   if (!asksKubelet(values)) return undefined;
+  const timeout = stringOption(values, "kubelet-timeout");
+  const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
+  if (timeoutMs === 0 || (timeout !== undefined && timeoutMs === undefined)) {
+    throw new UsageError(`--kubelet-timeout: ${JSON.stringify(timeout)} is not a duration above 0; write e.g. 10s or 1m`);
+  }
   const { getAllocatableDevices, listPodDevices } = await import("../kubelet.js");
   const options = {
     socket: stringOption(values, "kubelet-socket") ?? kubeletOptions["kubelet-socket"]?.default,
     checkpoint: stringOption(values, "kubelet-checkpoint") ?? kubeletOptions["kubelet-checkpoint"]?.default,
+    timeoutMs,
   };
   const { resources, source } = await getAllocatableDevices(options);
   let holders: Map<string, string> | undefined;

@@ -136,6 +136,23 @@ describe("devinfo gc --kubelet", () => {
   });
 });
 
+describe("--kubelet-timeout", () => {
+  it("a kubelet slower than --kubelet-timeout: exit 1, advice in flags, nothing removed", async () => {
+    kubelet = await serveFakeKubelet(tmp.join("kubelet.sock"), { allocatable: { [SRIOV]: [] }, delayMs: 5_000 });
+    populate();
+    const run = await devinfo(["gc", "--base-dir", tmp.path, "--kubelet-socket", kubelet.socket, "--kubelet-timeout", "300ms"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/did not answer GetAllocatableResources .* within 300 ms.*a larger --kubelet-timeout/);
+    expect(dpFiles()).toHaveLength(4);
+  });
+
+  it.each(["0s", "soon"])("--kubelet-timeout %s is a usage error", async (value) => {
+    const run = await devinfo(["ls", "--base-dir", tmp.path, "--kubelet", "--kubelet-timeout", value]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--kubelet-timeout");
+  });
+});
+
 describe("devinfo ls --kubelet", () => {
   it("shows per device plugin file whether the kubelet knows the device and which pod holds it", async () => {
     const socket = await serve();
