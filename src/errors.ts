@@ -148,6 +148,16 @@ export class DeviceInfoError extends Error {
   }
 
   /**
+   * `instanceof` by the brand, not the prototype: every entry of the package
+   * (`devinfo`, `devinfo/cni-plugin`, `devinfo/kubelet`, …) is a bundle with
+   * its own copy of this class, and an error thrown by one must still be an
+   * instance of the class imported from another (or from another copy).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isDeviceInfoError(value);
+  }
+
+  /**
    * The error as plain data, for `JSON.stringify` and structured loggers
    * (an `Error`'s own `message` is not enumerable, so it would be lost):
    * `name`, `message`, `code`, `path`, `issues`, and `errno`, `syscall`,
@@ -228,6 +238,11 @@ export class CNIError extends Error {
     this.code = code;
     this.details = details;
     Object.defineProperty(this, CNI_BRAND, { value: true });
+  }
+
+  /** `instanceof` by the brand, as for {@link DeviceInfoError}: true across the package's bundles and copies. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isCNIError(value);
   }
 
   /** The error as plain data: `name`, `message`, `code` and `details` (when set). */

@@ -71,9 +71,43 @@ describe("isDeviceInfoError", () => {
     const other = (await import(packageUrl("errors.js"))) as typeof import("../src/errors.js");
     expect(other.DeviceInfoError).not.toBe(DeviceInfoError);
     const err = new other.DeviceInfoError("ERR_DEVINFO_IO", "m");
-    expect(err instanceof DeviceInfoError).toBe(false);
+    expect(err instanceof DeviceInfoError).toBe(true);
     expect(isDeviceInfoError(err)).toBe(true);
     expect(other.isDeviceInfoError(new DeviceInfoError("ERR_DEVINFO_IO", "m"))).toBe(true);
+    expect(new DeviceInfoError("ERR_DEVINFO_IO", "m") instanceof other.DeviceInfoError).toBe(true);
+    expect(new other.CNIError(1, "m") instanceof CNIError).toBe(true);
+    expect(new CNIError(1, "m") instanceof DeviceInfoError).toBe(false);
+    expect(new Error("m") instanceof DeviceInfoError).toBe(false);
+    expect({ code: "ERR_DEVINFO_IO" } instanceof DeviceInfoError).toBe(false);
+  });
+
+  // Each entry is a bundle with its own copy of the classes: an error thrown
+  // through one entry must be an instance of the class another entry exports.
+  it.each([
+    [
+      "devinfo/device-plugin",
+      "device-plugin.js",
+      (m: Record<string, (...a: unknown[]) => unknown>) => m.saveDeviceInfoForDPSync?.("r", "d", {}, { baseDir: "/nonexistent-devinfo" }),
+    ],
+    ["devinfo/cni-plugin", "cni-plugin.js", (m: Record<string, (...a: unknown[]) => unknown>) => m.loadDeviceInfoFromCNISync?.("relative")],
+    ["devinfo/dra", "dra.js", (m: Record<string, (...a: unknown[]) => unknown>) => m.deviceInfoToDeviceAttributes?.(5)],
+  ])("an error thrown through %s is instanceof the root entry's DeviceInfoError, and the reverse", async (_entry, file, fail) => {
+    const root = (await import(packageUrl("index.js"))) as typeof import("../src/index.js");
+    const entry = (await import(packageUrl(file))) as Record<string, (...a: unknown[]) => unknown>;
+    let thrown: unknown;
+    try {
+      fail(entry);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isDeviceInfoError(thrown)).toBe(true);
+    expect(thrown instanceof root.DeviceInfoError).toBe(true);
+    expect(thrown instanceof DeviceInfoError).toBe(true);
+    const EntryClass = entry.DeviceInfoError as unknown as typeof DeviceInfoError | undefined;
+    if (EntryClass !== undefined) {
+      expect(EntryClass).not.toBe(root.DeviceInfoError);
+      expect(new root.DeviceInfoError("ERR_DEVINFO_IO", "m") instanceof EntryClass).toBe(true);
+    }
   });
 });
 

@@ -5,6 +5,8 @@
  */
 
 import { styleText } from "node:util";
+import { valueDepth } from "../format/_go-text.js";
+import { writeJson } from "../format/go-json.js";
 import type { CliIO, OutStream } from "./_command.js";
 
 const FLUSH_AT = 64 * 1024;
@@ -207,4 +209,28 @@ export class Progress {
   done(): void {
     this.clear();
   }
+}
+
+/**
+ * Past this nesting depth, `--json` output is printed on one line: indented
+ * JSON grows with the square of its depth (a 20 KB file of 10,000 nested
+ * arrays would print 200 MB), and a document that deep is not read by eye.
+ */
+export const MAX_INDENTED_DEPTH = 32;
+
+/**
+ * The indentation `--json` output uses for `value`: two spaces, or none for a
+ * value nested deeper than {@link MAX_INDENTED_DEPTH}, so the output stays
+ * proportional to the input.
+ */
+export function jsonIndent(value: unknown): string {
+  return valueDepth(value, MAX_INDENTED_DEPTH) > MAX_INDENTED_DEPTH ? "" : "  ";
+}
+
+/**
+ * `--json` output: JSON text of any depth the readers accept (no recursion
+ * limit), indented unless too deep ({@link jsonIndent}).
+ */
+export function formatJson(value: unknown): string {
+  return writeJson(value, jsonIndent(value), 0) ?? "null";
 }

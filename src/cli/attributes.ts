@@ -7,7 +7,7 @@ import { loadDeviceInfoFromCNISync } from "../files/operations.js";
 import type { DeviceInfoIssue } from "../format/issues.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
-import { Table } from "./_output.js";
+import { formatJson, Table } from "./_output.js";
 import { readStream } from "./_scan.js";
 import { dpTarget, readTarget, type Target } from "./_target.js";
 
@@ -73,7 +73,7 @@ async function run(ctx: Context): Promise<number> {
   const where = target?.path ?? "<stdin>";
   // The reader's deviations come back in the mapping's warnings too: print each once.
   const warnings: DraWarning[] = result.warnings;
-  if (ctx.values.json === true) ctx.out.line(JSON.stringify(result.attributes, null, 2));
+  if (ctx.values.json === true) ctx.out.line(formatJson(result.attributes));
   else {
     const table = new Table(ctx.out, ["ATTRIBUTE", "KIND", "VALUE"]);
     for (const [name, value] of Object.entries(result.attributes)) {

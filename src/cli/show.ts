@@ -11,7 +11,7 @@ import type { DeviceInfo } from "../format/schema.js";
 import { toGoOrder } from "../format/serialize.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, JSON_OPTION, UsageError } from "./_command.js";
 import { splitDPName } from "./_names.js";
-import { formatAge } from "./_output.js";
+import { formatAge, jsonIndent } from "./_output.js";
 import { dpTarget, NAME_RULE, readTarget, type Target } from "./_target.js";
 
 export const command: Command = {
@@ -34,7 +34,10 @@ unknown keys kept), ready for jq; deviations then go to stderr.`,
     { comment: "Show a CNI file by the name devinfo ls prints", command: "devinfo show default-sriov-net1-3f9a1c0d2e4b_net1" },
     { comment: "Print the PCI address only", command: "devinfo show ./info.json --json | jq -r '.pci[\"pci-address\"]'" },
   ],
-  options: { "base-dir": BASE_DIR_OPTION, json: { ...JSON_OPTION, help: "Print the document as JSON (2-space indent, Go field order)." } },
+  options: {
+    "base-dir": BASE_DIR_OPTION,
+    json: { ...JSON_OPTION, help: "Print the document as JSON (Go field order; 2-space indent, one line past 32 levels of nesting)." },
+  },
   run,
 };
 
@@ -54,7 +57,8 @@ function run(ctx: Context): number {
     throw new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `no device-info file at ${target.path}${hint}`, { path: target.path });
   }
   if (ctx.values.json === true) {
-    ctx.out.line(goJsonStringify(toGoOrder(info, true), "  "));
+    const document = toGoOrder(info, true);
+    ctx.out.line(goJsonStringify(document, jsonIndent(info)));
     for (const w of warnings) ctx.err.line(`${ctx.err.style.yellow("warning:")} ${target.path}: ${w.jsonPath}: ${w.message}`);
     return EXIT_OK;
   }

@@ -10,7 +10,7 @@ import type { NetworkStatus } from "../status/schema.js";
 import { DEFAULT_POD_ANNOTATIONS_PATH, readPodNetworkStatus } from "../status/workload.js";
 import { type Command, type Context, EXIT_FAILURE, EXIT_OK, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { defaultStatuses, isMetadataArgument, metadataStatuses } from "./_dra-status.js";
-import { Table } from "./_output.js";
+import { formatJson, Table } from "./_output.js";
 import { readStream, summarize } from "./_scan.js";
 
 /** One line of `devinfo status --json`. Every key is always present. */
@@ -86,7 +86,7 @@ async function run(ctx: Context): Promise<number> {
     );
 
   if (ctx.values.json === true) {
-    ctx.out.line(JSON.stringify(entries, null, 2));
+    ctx.out.line(formatJson(entries));
     return EXIT_OK;
   }
   if (entries.length === 0) {

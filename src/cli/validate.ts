@@ -5,6 +5,7 @@ import { isDeviceInfoError } from "../errors.js";
 import type { DeviceInfoIssue } from "../format/issues.js";
 import { validateDeviceInfo } from "../format/validate.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_FAILURE, EXIT_OK, JSON_OPTION, UsageError } from "./_command.js";
+import { formatJson } from "./_output.js";
 import { readSmallFile, readStream } from "./_scan.js";
 import { NAME_RULE, readTarget } from "./_target.js";
 
@@ -77,7 +78,7 @@ async function run(ctx: Context): Promise<number> {
     results.push(result);
     if (ctx.values.json !== true) print(ctx, result);
   }
-  if (ctx.values.json === true) ctx.out.line(JSON.stringify(results, null, 2));
+  if (ctx.values.json === true) ctx.out.line(formatJson(results));
   return results.every((r) => r.valid) ? EXIT_OK : EXIT_FAILURE;
 }
 

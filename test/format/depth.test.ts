@@ -206,9 +206,17 @@ describe("saveDeviceInfoForCNI", () => {
 });
 
 describe("devinfo show", () => {
-  // --json at the limit is left out: indented, 10,000 levels are 100 MB of spaces (as Go's MarshalIndent writes them).
+  // --json indents only up to 32 levels: indented, 10,000 levels would be 100 MB of spaces for a 20 KB file.
   it.each([
-    ["at the limit: shown", MAX_JSON_DEPTH, 0, [["show", "r", "d"]]],
+    [
+      "at the limit: shown",
+      MAX_JSON_DEPTH,
+      0,
+      [
+        ["show", "r", "d"],
+        ["show", "--json", "r", "d"],
+      ],
+    ],
     [
       "one past it: a typed error",
       MAX_JSON_DEPTH + 1,
@@ -228,5 +236,19 @@ describe("devinfo show", () => {
       if (code === 1) expect(run.stderr).toMatch(/nested deeper than 10000 levels/);
       else expect(run.stdout).toContain("[[[[");
     }
+  });
+
+  it.each([
+    ["indented up to 32 levels", 32, true],
+    ["on one line past 32 levels", 33, false],
+    ["on one line, proportional to the file, at the limit", MAX_JSON_DEPTH, false],
+  ])("--json output is %s", (_what, levels, indented) => {
+    fs.mkdirSync(tmp.join("dp"), { recursive: true });
+    const text = deepInfoText(levels);
+    fs.writeFileSync(tmp.join("dp", "r-d-device.json"), text);
+    const run = devinfo(["show", "--json", "r", "d", "--base-dir", tmp.path]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.includes("\n  ")).toBe(indented);
+    expect(run.stdout.length).toBeLessThan(indented ? 4 * text.length + 4096 : 2 * text.length);
   });
 });
