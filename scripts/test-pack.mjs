@@ -58,13 +58,17 @@ try {
   ]) {
     if (!files.has(required)) fail(`the tarball lacks ${required}`);
   }
+  // The bundles: every runtime file package.json's exports and bin name (a new entry needs no edit here).
+  const bundles = new Set(
+    [...Object.values(pkg.exports).map((e) => (typeof e === "string" ? e : e.default)), ...Object.values(pkg.bin)]
+      .filter((f) => typeof f === "string")
+      .map((f) => path.posix.normalize(f)),
+  );
+  for (const bundle of bundles) if (!files.has(bundle)) fail(`the tarball lacks ${bundle}, which package.json names`);
   for (const file of files) {
     if (/^(test|fixtures|bench|scripts|\.ci)\//.test(file) || file.endsWith(".tsbuildinfo")) fail(`the tarball should not hold ${file}`);
     // Only the bundles run: tsc's one-module-per-file output is for the tests.
-    if (
-      /^dist\/.*\.js$/.test(file) &&
-      !["dist/index.js", "dist/schema.js", "dist/kubelet.js", "dist/dra.js", "dist/cli/main.js"].includes(file)
-    ) {
+    if (/^dist\/.*\.js$/.test(file) && !bundles.has(file)) {
       fail(`the tarball should not hold ${file} (nothing imports it: the entries are bundles)`);
     }
   }
