@@ -92,6 +92,9 @@ export async function buildBundles(outdir = path.join(root, "dist"), overrides =
       // The real class names (DeviceInfoError, not "u") in stacks and in Node's report of an uncaught error:
       // measure its start-up cost with `node scripts/measure-build-options.mjs` (whole processes, interleaved rounds, medians).
       keepNames: true,
+      // Short lines: Node prints the whole source line an uncaught error came from, which would be a
+      // screenful of bundle in one line; esbuild breaks lines past this many characters (a few bytes).
+      lineLimit: 160,
       sourcemap: true,
       sourcesContent: false,
       legalComments: "none",

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// The package as users get it: `npm pack`, install the tarball into an empty
-// directory, then run the bin (`npx devinfo demo`) and import both entry
-// points there. Run by `npm run test:pack` (after a build) and by .ci/run.
-// Set KEEP=1 to keep the temporary directories.
+// The package as users get it, from a fresh clone: `git clone` this
+// repository's HEAD into a temporary directory (no dist/, no node_modules),
+// `npm ci` there, `npm pack` (its `prepack` builds), install the tarball into
+// an empty project, then run the bin (`npx devinfo demo`), import every entry
+// point of package.json `exports`, and let a DeviceInfoError go uncaught.
+// Run by `npm run test:pack` and by .ci/run. Commit first: the clone holds
+// HEAD, not the working tree. Set KEEP=1 to keep the temporary directories.
 
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -10,9 +13,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-pack-"));
+const root = path.join(work, "clone");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
 
@@ -40,22 +43,23 @@ function run(cmd, args, cwd, extraEnv = {}) {
 }
 
 try {
-  if (!fs.existsSync(path.join(root, "dist/cli/main.js"))) fail("dist/cli/main.js is missing: run `npm run build` first");
+  step("git clone HEAD, npm ci");
+  run("git", ["clone", "--quiet", "--no-hardlinks", repo, root], work);
+  if (fs.existsSync(path.join(root, "dist"))) fail("the clone holds dist/: is it committed?");
+  run(npm, ["ci", "--no-audit", "--no-fund", "--prefer-offline"], root);
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 
-  step("npm pack");
+  step("npm pack (prepack builds)");
   const packed = JSON.parse(run(npm, ["pack", "--json", "--pack-destination", work], root));
   const tarball = path.join(work, packed[0].filename);
   const files = new Set(packed[0].files.map((f) => f.path));
-  for (const required of [
-    "package.json",
-    "README.md",
-    "LICENSE",
-    "dist/index.js",
-    "dist/index.d.ts",
-    "dist/schema.js",
-    "dist/dra.js",
-    "dist/cli/main.js",
-  ]) {
+  // What package.json promises: every exports target (types and code) and every bin; the bundles are the only .js in dist/
+  const targets = [
+    ...Object.values(pkg.exports).flatMap((t) => (typeof t === "string" ? [t] : Object.values(t))),
+    ...Object.values(pkg.bin),
+  ].map((t) => t.replace(/^\.\//, ""));
+  const bundles = new Set(targets.filter((t) => t.startsWith("dist/") && t.endsWith(".js")));
+  for (const required of ["package.json", "README.md", "LICENSE", ...targets]) {
     if (!files.has(required)) fail(`the tarball lacks ${required}`);
   }
   // The bundles: every runtime file package.json's exports and bin name (a new entry needs no edit here).
@@ -94,18 +98,36 @@ try {
   if (!/nothing is left/i.test(demo)) fail("the demo did not end by showing that nothing is left");
   if (fs.readdirSync(tmp).length !== 0) fail(`the demo left files in TMPDIR: ${fs.readdirSync(tmp).join(", ")}`);
 
-  step("import both entry points");
+  step("import every entry point of package.json exports");
   const probe = `
     import { SPEC_VERSION, serializeDeviceInfo } from "devinfo";
     import { DeviceInfoSchema } from "devinfo/schema";
     const info = { type: "pci", version: SPEC_VERSION, pci: { "pci-address": "0000:af:06.0" } };
     DeviceInfoSchema.parse(info);
     console.log(serializeDeviceInfo(info));
+    for (const entry of ${JSON.stringify(Object.keys(pkg.exports).filter((e) => e.startsWith("./") && !e.endsWith(".json")))}) {
+      const names = Object.keys(await import("devinfo" + entry.slice(1)));
+      if (names.length === 0) throw new Error("devinfo" + entry.slice(1) + " exports nothing");
+    }
   `;
   const imported = run(process.execPath, ["--input-type=module", "-e", probe], app);
   if (imported.trim() !== '{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}')
     fail(`unexpected import output: ${imported}`);
   process.stdout.write(imported);
+
+  step("an uncaught DeviceInfoError: its class name, and no screenful of minified bundle");
+  const crash = `import { parseDeviceInfo } from "devinfo"; parseDeviceInfo("{");`;
+  let stderr = "";
+  try {
+    execFileSync(process.execPath, ["--input-type=module", "-e", crash], { cwd: app, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (err) {
+    stderr = err.stderr;
+  }
+  if (!/DeviceInfoError/.test(stderr) || !/ERR_DEVINFO_\w+/.test(stderr))
+    fail(`the report does not name DeviceInfoError and its code:\n${stderr}`);
+  const longest = Math.max(...stderr.split("\n").map((line) => line.length));
+  if (longest > 400) fail(`the report has a line of ${longest} characters (a minified bundle line?):\n${stderr.slice(0, 2000)}`);
+  console.log(`${stderr.length} bytes on stderr, longest line ${longest} characters`);
 
   console.log("test:pack: ok");
 } finally {
