@@ -53,12 +53,11 @@ try {
   const packed = JSON.parse(run(npm, ["pack", "--json", "--pack-destination", work], root));
   const tarball = path.join(work, packed[0].filename);
   const files = new Set(packed[0].files.map((f) => f.path));
-  // What package.json promises: every exports target (types and code) and every bin; the bundles are the only .js in dist/
+  // What package.json promises: every exports target (types and code) and every bin
   const targets = [
     ...Object.values(pkg.exports).flatMap((t) => (typeof t === "string" ? [t] : Object.values(t))),
     ...Object.values(pkg.bin),
   ].map((t) => t.replace(/^\.\//, ""));
-  const bundles = new Set(targets.filter((t) => t.startsWith("dist/") && t.endsWith(".js")));
   for (const required of ["package.json", "README.md", "LICENSE", ...targets]) {
     if (!files.has(required)) fail(`the tarball lacks ${required}`);
   }
