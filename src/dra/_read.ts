@@ -64,21 +64,3 @@ function fileError(err: unknown, path: string, what: string): DeviceInfoError {
   }
   return new DeviceInfoError("ERR_DEVINFO_IO", `cannot read ${path}: ${e?.message ?? String(err)}`, details);
 }
-
-/**
- * A timer that an abort cuts short (rejecting with the signal's reason).
- * Not node:timers/promises, to keep the module's imports small.
- */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}

@@ -25,6 +25,7 @@ import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
 import type { NetworkStatus } from "../status/schema.js";
+import { sleep } from "../status/workload.js";
 import {
   checkAbortSignal,
   checkObject,
@@ -36,7 +37,7 @@ import {
   optionalObject,
   optionalString,
 } from "./_misuse.js";
-import { readCappedFile, sleep } from "./_read.js";
+import { readCappedFile } from "./_read.js";
 import { type DeviceInfoFromAttributesOptions, type DeviceInfoFromAttributesResult, deviceInfoFromDeviceAttributes } from "./attributes.js";
 import { networkStatusEntries } from "./claim-status.js";
 import type { DeviceMetadata, DeviceMetadataDevice } from "./types.js";

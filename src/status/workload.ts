@@ -220,8 +220,11 @@ export async function waitForPodNetworkStatus(
 /**
  * A timer that an abort cuts short (rejecting with the signal's reason).
  * Not node:timers/promises: loading it would cost every CNI plugin start.
+ * Shared with the DRA metadata waiter.
+ *
+ * @internal
  */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
