@@ -34,7 +34,7 @@ import type { SerializeOptions } from "./format/serialize.js";
 import type { ValidateOptions } from "./format/validate.js";
 import type { BuildPluginStdinOptions, PrepareOptions } from "./roles/meta-plugin.js";
 import type { DeviceInfoFromCNIResultOptions } from "./status/cni-result.js";
-import type { CreateNetworkStatusOptions } from "./status/network-status.js";
+import type { CreateNetworkStatusOptions } from "./status/create-network-status.js";
 import type { ReadPodNetworkStatusOptions, WaitForPodNetworkStatusOptions } from "./status/workload.js";
 
 const PATH: OptionRules<PathOptions> = { baseDir: text };

@@ -107,20 +107,13 @@ export {
   type DeviceInfoFromCNIResultOptions,
   deviceInfoFromCNIResult,
 } from "./status/cni-result.js";
+export { type CreateNetworkStatusOptions, createNetworkStatus, createNetworkStatuses } from "./status/create-network-status.js";
 export { parseDownwardAPIAnnotations } from "./status/downward-api.js";
-export {
-  type CreateNetworkStatusOptions,
-  createNetworkStatus,
-  createNetworkStatuses,
-  mergeNetworkStatus,
-  NETWORK_STATUS_ANNOTATION,
-  type NetworkStatusTarget,
-  OLD_NETWORK_STATUS_ANNOTATION,
-  parseNetworkStatusAnnotation,
-  serializeNetworkStatusAnnotation,
-  setNetworkStatusDeviceInfo,
-} from "./status/network-status.js";
+export { mergeNetworkStatus, type NetworkStatusTarget, setNetworkStatusDeviceInfo } from "./status/merge-network-status.js";
+export { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION } from "./status/network-status.js";
+export { parseNetworkStatusAnnotation } from "./status/parse-network-status.js";
 export type { KubeVirtInterface, KubeVirtNetworkInfo, NetworkStatus, NetworkStatusDNS } from "./status/schema.js";
+export { serializeNetworkStatusAnnotation } from "./status/serialize-network-status.js";
 export {
   type AttachmentSelector,
   DEFAULT_DOWNWARD_API_MAX_BYTES,

@@ -29,7 +29,8 @@ export type {
   VhostUserDeviceInfo,
 } from "./format/schema.js";
 export { parseDownwardAPIAnnotations } from "./status/downward-api.js";
-export { NETWORK_STATUS_ANNOTATION, parseNetworkStatusAnnotation } from "./status/network-status.js";
+export { NETWORK_STATUS_ANNOTATION } from "./status/network-status.js";
+export { parseNetworkStatusAnnotation } from "./status/parse-network-status.js";
 export type { KubeVirtInterface, KubeVirtNetworkInfo, NetworkStatus, NetworkStatusDNS } from "./status/schema.js";
 export {
   type AttachmentSelector,

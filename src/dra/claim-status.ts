@@ -21,7 +21,7 @@ import { serializeDeviceInfo } from "../format/serialize.js";
 import { checkDeviceInfo, describeType, isObject } from "../format/validate.js";
 import { formatGoIP, parseGoCIDR } from "../status/_go-ip.js";
 import { type CNIResult, deviceInfoFromCNIResult, readCNIResult } from "../status/cni-result.js";
-import { parseNetworkStatusAnnotation } from "../status/network-status.js";
+import { parseNetworkStatusAnnotation } from "../status/parse-network-status.js";
 import type { NetworkStatus } from "../status/schema.js";
 import {
   checkObject,

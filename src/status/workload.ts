@@ -11,9 +11,11 @@ import { decodeUtf8, readGoJson } from "../format/_go-text.js";
 import { describeIssues, IssueCollector, reportWarnings } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
-import { checkDeviceInfo, describeType, isObject, setOwn } from "../format/validate.js";
+import { describeType, isObject, setOwn } from "../format/validate.js";
+import { type EntryField, walkFields } from "./_status-fields.js";
 import { parseAnnotationsText } from "./downward-api.js";
-import { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION, parseStatusText } from "./network-status.js";
+import { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION } from "./network-status.js";
+import { parseStatusText } from "./parse-network-status.js";
 import type { KubeVirtInterface, KubeVirtNetworkInfo, NetworkStatus } from "./schema.js";
 
 /**
@@ -51,11 +53,33 @@ export interface WaitForPodNetworkStatusOptions extends ReadPodNetworkStatusOpti
   signal?: AbortSignal | undefined;
 }
 
+/** Which Downward API file a reader wants, for messages that say what to check. */
+interface DownwardSource {
+  /** The default path, given as the example of a file inside the volume. */
+  readonly example: string;
+  /** What to check when the file does not exist. */
+  readonly missing: string;
+}
+
+const POD_ANNOTATIONS: DownwardSource = {
+  example: DEFAULT_POD_ANNOTATIONS_PATH,
+  missing: "mount a Downward API volume there (fieldPath metadata.annotations) or pass the path where it is mounted",
+};
+
+const KUBEVIRT_NETWORK_INFO: DownwardSource = {
+  example: DEFAULT_KUBEVIRT_NETWORK_INFO_PATH,
+  missing:
+    `KubeVirt projects the ${KUBEVIRT_NETWORK_INFO_ANNOTATION} annotation there (fieldPath metadata.annotations['${KUBEVIRT_NETWORK_INFO_ANNOTATION}']) ` +
+    "in the virt-launcher pod and its binding-plugin sidecars, for a VMI with an interface whose network binding plugin declares " +
+    "downwardAPI: device-info; check the VMI's interfaces and that binding in the KubeVirt CR (spec.configuration.network.binding), " +
+    "or pass the path where it is mounted",
+};
+
 /**
  * Reads a Downward API file. It is read through symlinks: the kubelet swaps
  * a `..data` symlink to update the volume atomically.
  */
-async function readDownwardFile(path: string, maxBytes: number): Promise<string> {
+async function readDownwardFile(path: string, maxBytes: number, source: DownwardSource): Promise<string> {
   // follow: the kubelet swaps a `..data` symlink; O_NONBLOCK: a FIFO at the path must not hang the workload.
   const read = await readRegularFile(path, { maxBytes, follow: true });
   if (read.ok) return decodeUtf8(read.bytes);
@@ -63,13 +87,13 @@ async function readDownwardFile(path: string, maxBytes: number): Promise<string>
     case "not-regular":
       throw new DeviceInfoError(
         "ERR_DEVINFO_IO",
-        `cannot read ${path}: it is ${read.stats.isDirectory() ? "a directory" : "not a regular file"}; pass the path of the file inside the Downward API volume (e.g. ${DEFAULT_POD_ANNOTATIONS_PATH})`,
+        `cannot read ${path}: it is ${read.stats.isDirectory() ? "a directory" : "not a regular file"}; pass the path of the file inside the Downward API volume (e.g. ${source.example})`,
         { path },
       );
     case "too-large":
       throw tooLarge(path, read.size, maxBytes);
     default:
-      throw fileError(read.error, path);
+      throw fileError(read.error, path, source);
   }
 }
 
@@ -81,16 +105,12 @@ function tooLarge(path: string, size: number, maxBytes: number): DeviceInfoError
   );
 }
 
-function fileError(err: unknown, path: string): DeviceInfoError {
+function fileError(err: unknown, path: string, source: DownwardSource): DeviceInfoError {
   if (isDeviceInfoError(err)) return err;
   const e = err as NodeJS.ErrnoException;
   const details = { path, errno: e?.code, syscall: e?.syscall, cause: err };
   if (e?.code === "ENOENT") {
-    return new DeviceInfoError(
-      "ERR_DEVINFO_NOT_FOUND",
-      `${path} does not exist: mount a Downward API volume there (fieldPath metadata.annotations) or pass the path where it is mounted`,
-      details,
-    );
+    return new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path} does not exist: ${source.missing}`, details);
   }
   if (e?.code === "EACCES" || e?.code === "EPERM") {
     return new DeviceInfoError(
@@ -147,7 +167,7 @@ export async function readPodNetworkStatus(
 ): Promise<NetworkStatus[]> {
   checkString(path, "path");
   checkReadPodOptions(options);
-  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES);
+  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES, POD_ANNOTATIONS);
   const value = annotationValue(text, path, [NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION], "[");
   if (value === undefined) {
     throw new DeviceInfoError(
@@ -325,7 +345,7 @@ export async function readKubeVirtNetworkInfo(
 ): Promise<KubeVirtNetworkInfo> {
   checkString(path, "path");
   checkReadPodOptions(options);
-  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES);
+  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES, KUBEVIRT_NETWORK_INFO);
   const value = annotationValue(text, path, [KUBEVIRT_NETWORK_INFO_ANNOTATION], "{");
   if (value === undefined) {
     throw new DeviceInfoError(
@@ -343,6 +363,19 @@ export async function readKubeVirtNetworkInfo(
 }
 
 /**
+ * One interface of KubeVirt's network-info (`KubeVirtInterfaceSchema`),
+ * checked by the network-status entry's rules.
+ *
+ * @internal
+ */
+export const KUBEVIRT_INTERFACE_FIELDS: readonly EntryField[] = [
+  { key: "network", type: "string", required: "error" },
+  { key: "deviceInfo", type: "device-info" },
+  { key: "mac", type: "string" },
+  { key: "mtu", type: "int", safeInteger: true },
+];
+
+/**
  * Checks a parsed network-info document; lenient unless `strict` (then a
  * missing or null `interfaces` and null fields are errors, as in the schema).
  *
@@ -354,6 +387,8 @@ export function checkNetworkInfo(doc: unknown, path: string | undefined, options
   const { errors, warnings } = issues;
   const error = issues.error.bind(issues);
   const deviation = issues.deviation.bind(issues);
+  // KubeVirt's document is checked as written: exact keys, empty values kept.
+  const walk = { sink: issues, mode: "read", exactKeys: true, omitEmpty: false } as const;
   const interfaces: KubeVirtInterface[] = [];
   const out: Record<string, unknown> = {};
   if (!isObject(doc)) {
@@ -364,36 +399,8 @@ export function checkNetworkInfo(doc: unknown, path: string | undefined, options
     else if (list === null) deviation("null_field", ["interfaces"], `"interfaces" is null (Go's nil slice); read as []`);
     else if (!Array.isArray(list)) error("wrong_type", ["interfaces"], `"interfaces" must be an array, got ${describeType(list)}`);
     (Array.isArray(list) ? list : []).forEach((raw: unknown, i) => {
-      const at = ["interfaces", i];
-      if (!isObject(raw)) {
-        error("not_object", at, `an interface must be an object, got ${describeType(raw)}`);
-        return;
-      }
-      const iface: Record<string, unknown> = {};
-      const network = raw.network;
-      if (typeof network === "string") iface.network = network;
-      else error("wrong_type", [...at, "network"], `"network" must be a string, got ${describeType(network)}`);
-      for (const key of ["deviceInfo", "mac", "mtu"] as const) {
-        if (raw[key] === null) deviation("null_field", [...at, key], `null is read as an absent "${key}"; omit the key instead`);
-      }
-      const info = raw.deviceInfo;
-      if (info !== undefined && info !== null) {
-        const checked = checkDeviceInfo(info, strict);
-        issues.absorb([...at, "deviceInfo"], checked);
-        if (checked.value !== undefined) iface.deviceInfo = checked.value;
-      }
-      if (raw.mac !== undefined && raw.mac !== null) {
-        if (typeof raw.mac === "string") iface.mac = raw.mac;
-        else error("wrong_type", [...at, "mac"], `"mac" must be a string, got ${describeType(raw.mac)}`);
-      }
-      if (raw.mtu !== undefined && raw.mtu !== null) {
-        if (typeof raw.mtu === "number" && Number.isSafeInteger(raw.mtu)) iface.mtu = raw.mtu;
-        else error("wrong_type", [...at, "mtu"], `"mtu" must be an integer, got ${describeType(raw.mtu)}`);
-      }
-      for (const key of Object.keys(raw)) {
-        if (key !== "network" && key !== "deviceInfo" && key !== "mac" && key !== "mtu") setOwn(iface, key, raw[key]);
-      }
-      interfaces.push(iface as KubeVirtInterface);
+      if (!isObject(raw)) error("not_object", ["interfaces", i], `an interface must be an object, got ${describeType(raw)}`);
+      else interfaces.push(walkFields(raw, KUBEVIRT_INTERFACE_FIELDS, ["interfaces", i], walk) as KubeVirtInterface);
     });
     out.interfaces = interfaces;
     for (const key of Object.keys(doc)) if (key !== "interfaces") setOwn(out, key, doc[key]);

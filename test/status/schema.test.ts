@@ -4,9 +4,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type * as z from "zod";
 import { isDeviceInfoError } from "../../src/errors.js";
-import { KubeVirtNetworkInfoSchema, NetworkStatusAnnotationSchema, NetworkStatusSchema } from "../../src/schema.js";
+import {
+  KubeVirtInterfaceSchema,
+  KubeVirtNetworkInfoSchema,
+  NetworkStatusAnnotationSchema,
+  NetworkStatusDNSSchema,
+  NetworkStatusSchema,
+} from "../../src/schema.js";
+import { DNS_FIELDS, STATUS_FIELDS } from "../../src/status/_status-fields.js";
 import { checkStatusList, createNetworkStatuses } from "../../src/status/network-status.js";
-import { checkNetworkInfo } from "../../src/status/workload.js";
+import { checkNetworkInfo, KUBEVIRT_INTERFACE_FIELDS } from "../../src/status/workload.js";
 import { FC_SEED, fromEntries, jsonValue, nearValidDocument, text, unknownKey, validDocument } from "../helpers/arbitraries.js";
 import { GO_REFERENCE_DIR } from "../helpers/fixtures.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
@@ -14,6 +21,18 @@ import { REPO_ROOT } from "../helpers/run-node.js";
 const STATUS_KEYS = ["name", "interface", "ips", "mac", "mtu", "default", "dns", "device-info", "gateway"];
 const DNS_KEYS = ["nameservers", "domain", "search", "options"];
 const folds = (key: string, known: string[]) => known.includes(key.toLowerCase().replace(/\u017f/g, "s"));
+
+describe("the field tables the reader and the writer walk list the zod schemas' keys, in order", () => {
+  it.each([
+    ["a network-status entry", STATUS_FIELDS, NetworkStatusSchema],
+    ["its dns", DNS_FIELDS, NetworkStatusDNSSchema],
+    ["a KubeVirt interface", KUBEVIRT_INTERFACE_FIELDS, KubeVirtInterfaceSchema],
+  ] as const)("%s", (_name, table, schema) => {
+    expect(table.map((f) => f.key)).toStrictEqual(Object.keys(schema.shape));
+    expect(STATUS_KEYS).toStrictEqual(STATUS_FIELDS.map((f) => f.key));
+    expect(DNS_KEYS).toStrictEqual(DNS_FIELDS.map((f) => f.key));
+  });
+});
 
 /** Our strict reader's verdict on one entry. */
 const strictAccepts = (entry: unknown) => checkStatusList([entry], true).errors.length === 0;

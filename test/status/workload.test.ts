@@ -430,6 +430,45 @@ describe("readKubeVirtNetworkInfo", () => {
     if (jsonPath !== undefined) expect(err.issues.map((i) => i.jsonPath)).toContain(jsonPath);
   });
 
+  it("a missing file: the hint names KubeVirt's annotation and binding, not the pod's annotations volume", async () => {
+    const err = await rejection(readKubeVirtNetworkInfo(tmp.join("network-info")));
+    expect(err.code).toBe("ERR_DEVINFO_NOT_FOUND");
+    expect(err.message).toContain(`metadata.annotations['${KUBEVIRT_NETWORK_INFO_ANNOTATION}']`);
+    expect(err.message).toContain("downwardAPI: device-info");
+    const pod = await rejection(readPodNetworkStatus(tmp.join("annotations")));
+    expect(pod.message).not.toContain(KUBEVIRT_NETWORK_INFO_ANNOTATION);
+    expect(pod.message).toContain("fieldPath metadata.annotations)");
+  });
+
+  it("a directory at the path: the example is KubeVirt's file", async () => {
+    fs.mkdirSync(tmp.join("podinfo"));
+    const err = await rejection(readKubeVirtNetworkInfo(tmp.join("podinfo")));
+    expect(err.code).toBe("ERR_DEVINFO_IO");
+    expect(err.message).toContain(DEFAULT_KUBEVIRT_NETWORK_INFO_PATH);
+  });
+
+  // Go's decoder refuses a fraction or exponent for an int field; the reader used to accept 1500.0.
+  it.each([
+    ["1500.0", '{"interfaces":[{"network":"a","mtu":1500.0}]}'],
+    ["1.5e3", '{"interfaces":[{"network":"a","mtu":1.5e3}]}'],
+    ["beyond 2^53 (the type is a number)", '{"interfaces":[{"network":"a","mtu":9007199254740993}]}'],
+  ])("mtu %s is refused as Go's int would be", async (_name, content) => {
+    const file = tmp.join("network-info");
+    fs.writeFileSync(file, content);
+    const err = await rejection(readKubeVirtNetworkInfo(file));
+    expect(err.code).toBe("ERR_DEVINFO_INVALID");
+    expect(err.issues.map((i) => `${i.code} ${i.jsonPath}`)).toEqual(["wrong_type $['interfaces'][0]['mtu']"]);
+  });
+
+  it("keeps values as written: exact keys, empty values, nulls absent (a warning each)", async () => {
+    const file = tmp.join("network-info");
+    fs.writeFileSync(file, '{"interfaces":[{"Network":"x","network":"a","mac":"","mtu":0,"deviceInfo":null}]}');
+    const warnings: DeviceInfoIssue[] = [];
+    const info = await readKubeVirtNetworkInfo(file, { onWarning: (w) => warnings.push(w) });
+    expect(info.interfaces).toStrictEqual([{ network: "a", mac: "", mtu: 0, Network: "x" }]);
+    expect(warnings.map((w) => `${w.code} ${w.jsonPath}`)).toEqual(["null_field $['interfaces'][0]['deviceInfo']"]);
+  });
+
   it(`reads ${DEFAULT_KUBEVIRT_NETWORK_INFO_PATH} by default`, async () => {
     if (fs.existsSync(DEFAULT_KUBEVIRT_NETWORK_INFO_PATH)) {
       expect(Array.isArray((await readKubeVirtNetworkInfo()).interfaces)).toBe(true);
