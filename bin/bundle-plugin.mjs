@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+
 // devinfo-bundle-plugin: bundles a CNI plugin written with devinfo into ONE
 // executable file, ready to copy into the CNI bin directory (/opt/cni/bin).
 //
@@ -15,8 +16,11 @@
 //   /opt/cni/bin) and as an ES module (under "type": "module");
 // - Node's built-in modules come from `process.getBuiltinModule` (Node
 //   20.16+), which both module systems have;
-// - it needs nothing next to it and writes nothing anywhere: no code cache,
-//   so a read-only /opt/cni/bin changes nothing.
+// - next to it, `<outfile>.v8-cache` holds V8's code cache, made at build
+//   time after a warm-up run of the plugin (VERSION by default): with it, the
+//   functions that run are not compiled again at every start. The plugin
+//   only reads it, and runs without it (missing, from another build, or
+//   refused by another Node version): a read-only /opt/cni/bin is fine.
 //
 // Your plugin must not use top-level `await` (an IIFE cannot): end it with
 // `void pluginMain(plugin).then((code) => { process.exitCode = code; })`, as
@@ -25,8 +29,12 @@
 //
 // examples/build.mjs imports `bundlePlugin` from this file.
 
-import { chmodSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -66,11 +74,30 @@ const builtinsFromProcess = {
       return BUILTINS.has(id) || BUILTINS.has(args.path) ? { path: `node:${id}`, namespace: "devinfo-builtin" } : undefined;
     });
     build.onLoad({ filter: /.*/, namespace: "devinfo-builtin" }, (args) => ({
-      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      contents: builtinShim(args.path),
       loader: "js",
     }));
   },
 };
+
+/**
+ * An ES module standing for the built-in `id`: its default export is the
+ * module, and each of its own properties (as the Node running the build has
+ * them) is a named export read once, marked pure so that esbuild keeps only
+ * the names the plugin imports. A CommonJS stand-in (`module.exports = ...`)
+ * would make esbuild copy every property of the module into a new object,
+ * with a getter each, for every module importing it: about 2 ms of a
+ * plugin's start for node:fs, node:buffer, node:path and node:util.
+ */
+function builtinShim(id) {
+  const mod = process.getBuiltinModule(id);
+  const lines = [`const m = process.getBuiltinModule(${JSON.stringify(id)});`, "const get = (key) => m[key];", "export default m;"];
+  Object.keys(mod).forEach((key, i) => {
+    if (key === "default" || key === "__esModule") return;
+    lines.push(`const e${i} = /* @__PURE__ */ get(${JSON.stringify(key)});`, `export { e${i} as ${JSON.stringify(key)} };`);
+  });
+  return lines.join("\n");
+}
 
 // Before anything else: a Node without getBuiltinModule answers with a CNI
 // error (code 999, "plugin-specific"), not a stack trace.
@@ -81,12 +108,28 @@ const PRELUDE = `if (typeof process.getBuiltinModule !== "function") {
 
 /**
  * Bundles `entry` (TypeScript or JavaScript) into the executable `outfile`
- * (mode 0755, `#!/usr/bin/env node`). Resolves to the output's path.
+ * (mode 0755, `#!/usr/bin/env node`) and, unless `codeCache` is `false`, its
+ * V8 code cache `<outfile>.v8-cache` (see {@link CACHE_SUFFIX}), made after a
+ * warm-up run of the plugin at build time. Install both side by side; the
+ * executable works without the cache, only slower to start. Resolves to the
+ * executable's path.
  *
- * @param {{ entry: string, outfile: string, absWorkingDir?: string, alias?: Record<string, string>, minify?: boolean, keepNames?: boolean, bundleLazy?: boolean }} options
+ * The warm-up runs the plugin once, in a child process of this Node (the
+ * cache is accepted only by the same Node version), in a scratch directory,
+ * with `CNI_COMMAND=warmUp.command`, placeholder `CNI_CONTAINERID`,
+ * `CNI_NETNS`, `CNI_IFNAME`, `CNI_PATH`, plus `warmUp.env`, and
+ * `warmUp.stdin` as its standard input (a string, or a function of the
+ * scratch directory that may create files there and returns it). By default
+ * it is VERSION, which has no side effects. Pass an ADD only for a plugin
+ * whose ADD is safe to run on the build machine (one that only edits the
+ * device-info file in the scratch directory, like the examples): every
+ * function the run calls is then in the cache.
+ *
+ * @param {{ entry: string, outfile: string, absWorkingDir?: string, alias?: Record<string, string>, minify?: boolean, keepNames?: boolean, bundleLazy?: boolean, codeCache?: boolean, warmUp?: { command: string, stdin?: string | ((dir: string) => string), env?: Record<string, string> } }} options
  *   `alias` maps import names to paths (the repository's examples use it to
- *   build against its sources); `minify` and `keepNames` default to `true`;
- *   `bundleLazy` also bundles {@link LAZY_PACKAGES}.
+ *   build against its sources); `minify`, `keepNames` and `codeCache`
+ *   default to `true`; `bundleLazy` also bundles {@link LAZY_PACKAGES};
+ *   `warmUp` defaults to {@link DEFAULT_WARM_UP}.
  * @returns {Promise<string>}
  */
 export async function bundlePlugin(options) {
@@ -109,26 +152,168 @@ export async function bundlePlugin(options) {
     keepNames: options.keepNames !== false,
     alias: options.alias,
     plugins: options.bundleLazy === true ? [builtinsFromProcess] : [lazyExternal, builtinsFromProcess],
-    banner: { js: PRELUDE },
     legalComments: "none",
     write: false,
     logLevel: "warning",
   });
   const [output] = result.outputFiles;
   if (output === undefined) throw new Error(`esbuild produced nothing for ${options.entry}`);
-  // esbuild keeps an entry's own hashbang; exactly one, first.
+  // esbuild keeps an entry's own hashbang; the launcher has its own.
   const code = output.text.replace(/^#![^\n]*\n/, "");
+  const cacheFile = `${outfile}${CACHE_SUFFIX}`;
+  const cache = options.codeCache === false ? undefined : warmUp(code, options.warmUp);
+  // The cache file starts with the build's identity, which the executable checks (see launcher).
+  const id = cache === undefined ? "" : createHash("sha256").update(code).update(cache).digest("hex").slice(0, 32);
   mkdirSync(path.dirname(outfile), { recursive: true });
-  writeFileSync(outfile, `#!/usr/bin/env node\n${code}`);
+  rmSync(cacheFile, { force: true });
+  writeFileSync(outfile, launcher(code, id));
   chmodSync(outfile, 0o755);
+  if (cache !== undefined) writeFileSync(cacheFile, Buffer.concat([Buffer.from(id, "latin1"), cache, cache]), { mode: 0o644 });
   return outfile;
+}
+
+/** The code cache's file name: the executable's, plus this. */
+export const CACHE_SUFFIX = ".v8-cache";
+
+/**
+ * The executable: the bundle's source as a string, compiled by `vm.Script`
+ * with the V8 code cache that `<executable>.v8-cache` holds, made at build
+ * time after a warm-up run of the plugin. V8 then skips compiling the
+ * functions the warm-up compiled, on every start. The cache is optional and
+ * only ever read; the plugin compiles as it would without one (slower, never
+ * wrong) when the file is
+ *
+ * - missing or unreadable, or DEVINFO_NO_CODE_CACHE is set;
+ * - from another build: it starts with this build's identity (32 hex
+ *   digits of a hash of the bundle and the cache), checked first;
+ * - damaged: it holds the cache twice, compared byte for byte (a native
+ *   `memcmp`), because V8 does not check the payload of a cache in release
+ *   builds and aborts the process on a corrupt one. A checksum would cost
+ *   more than the cache saves: node:crypto or node:zlib take 4-9 ms to
+ *   load, a JavaScript loop about 3 ms, and V8's own checksum needs node:v8;
+ * - refused by V8: made by another V8 version or with other V8 flags (a
+ *   Node upgrade), or for another source (`cachedDataRejected`).
+ *
+ * With DEVINFO_CODE_CACHE_DEBUG set, the executable says on stderr which
+ * of these it found ("used", "rejected by V8", ...). Nothing is written at
+ * run time: a read-only /opt/cni/bin is fine. The
+ * cache is not embedded in the executable because V8 would scan its base64
+ * text at every start (about 1 ms for 150 KB).
+ */
+function launcher(code, id) {
+  return `#!/usr/bin/env node
+${PRELUDE}
+((source) => {
+  "use strict";
+  const vm = process.getBuiltinModule("node:vm");
+  const options = {
+    filename: typeof __filename === "string" ? __filename : process.argv[1],
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  };
+  let script;
+  let cache = ${JSON.stringify(id === "" ? "none built" : "disabled")};
+  if (${JSON.stringify(id)} !== "" && !process.env.DEVINFO_NO_CODE_CACHE) {
+    try {
+      const file = process.getBuiltinModule("node:fs").readFileSync(options.filename + ${JSON.stringify(CACHE_SUFFIX)});
+      const n = (file.length - 32) / 2;
+      if (file.toString("latin1", 0, 32) !== ${JSON.stringify(id)}) cache = "from another build";
+      else if (!(n > 0 && Number.isInteger(n) && file.compare(file, 32, 32 + n, 32 + n) === 0)) cache = "damaged";
+      else {
+        script = new vm.Script(source, { ...options, cachedData: file.subarray(32, 32 + n) });
+        cache = script.cachedDataRejected ? "rejected by V8" : "used";
+      }
+    } catch (err) {
+      script = undefined; // compiled below, without the cache
+      cache = \`unreadable (\${err?.code ?? err})\`;
+    }
+  }
+  if (process.env.DEVINFO_CODE_CACHE_DEBUG) process.stderr.write(\`devinfo code cache: \${cache}\\n\`);
+  (script ?? new vm.Script(source, options)).runInThisContext();
+})(
+${JSON.stringify(code)},
+);
+`;
+}
+
+/**
+ * The warm-up run by default: VERSION, which every plugin answers without
+ * side effects. It compiles the start-up path; a run of ADD (see
+ * {@link bundlePlugin}'s `warmUp`) also compiles what ADD calls.
+ */
+export const DEFAULT_WARM_UP = { command: "VERSION", stdin: '{"cniVersion":"1.1.0"}' };
+
+// The warm-up process: compiles the bundle exactly as the executable does,
+// runs it, and writes V8's code cache at exit (functions compiled during the
+// run included).
+const WARM_UP_RUNNER = `"use strict";
+const vm = require("node:vm");
+const fs = require("node:fs");
+const { DEVINFO_WARM_UP_SOURCE: sourceFile, DEVINFO_WARM_UP_CACHE: cacheFile } = process.env;
+delete process.env.DEVINFO_WARM_UP_SOURCE;
+delete process.env.DEVINFO_WARM_UP_CACHE;
+const script = new vm.Script(fs.readFileSync(sourceFile, "utf8"), {
+  filename: sourceFile,
+  importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+process.on("exit", () => fs.writeFileSync(cacheFile, script.createCachedData()));
+script.runInThisContext();
+`;
+
+/**
+ * Runs the bundle once in a child process of the Node running the build (V8
+ * accepts the cache only in the same Node version), as CNI command
+ * `warm.command` with `warm.stdin` (a string, or a function of a scratch
+ * directory that may create files there and returns the string), in that
+ * scratch directory, and returns V8's code cache made after the run, or
+ * `undefined` (with a warning) when none was made. The plugin's exit status
+ * does not matter: only what it compiled.
+ */
+function warmUp(code, warm = DEFAULT_WARM_UP) {
+  const dir = mkdtempSync(path.join(tmpdir(), "devinfo-bundle-"));
+  try {
+    const sourceFile = path.join(dir, "plugin.js");
+    const cacheFile = path.join(dir, "plugin.cache");
+    const runner = path.join(dir, "warm-up.cjs");
+    writeFileSync(sourceFile, code);
+    writeFileSync(runner, WARM_UP_RUNNER);
+    const input = typeof warm.stdin === "function" ? warm.stdin(dir) : (warm.stdin ?? "");
+    const run = spawnSync(process.execPath, [runner], {
+      cwd: dir,
+      input,
+      env: {
+        PATH: process.env.PATH ?? "",
+        CNI_COMMAND: warm.command,
+        CNI_CONTAINERID: "devinfo-bundle-plugin-warm-up",
+        CNI_NETNS: "/var/run/netns/devinfo-bundle-plugin-warm-up",
+        CNI_IFNAME: "net1",
+        CNI_PATH: dir,
+        ...warm.env,
+        DEVINFO_WARM_UP_SOURCE: sourceFile,
+        DEVINFO_WARM_UP_CACHE: cacheFile,
+      },
+      stdio: ["pipe", "ignore", "pipe"],
+      timeout: 60_000,
+    });
+    if (existsSync(cacheFile)) return readFileSync(cacheFile);
+    process.stderr.write(
+      `devinfo-bundle-plugin: warning: the warm-up run made no code cache (${run.error?.message ?? `exit ${run.status}`}); the plugin will compile at every start\n${run.stderr ?? ""}`,
+    );
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function usage() {
   return [
-    "usage: devinfo-bundle-plugin [--bundle-lazy] <entry.ts|.js> <outfile>",
-    "  bundles a CNI plugin into one executable file that runs wherever it is copied (see README, Performance)",
-    `  --bundle-lazy  also bundle what devinfo loads lazily (${LAZY_PACKAGES.join(", ")}): for a plugin that asks the kubelet`,
+    "usage: devinfo-bundle-plugin [--bundle-lazy] [--no-code-cache] [--warm-up-command <CMD> --warm-up-stdin <file>] <entry.ts|.js> <outfile>",
+    "  bundles a CNI plugin into one executable file that runs wherever it is copied, and its V8 code cache",
+    "  <outfile>.v8-cache (install both side by side; the plugin works without it, slower to start; see README, Performance)",
+    `  --bundle-lazy        also bundle what devinfo loads lazily (${LAZY_PACKAGES.join(", ")}): for a plugin that asks the kubelet`,
+    "  --no-code-cache      no warm-up run, no cache file",
+    "  --warm-up-command    the CNI command of the warm-up run at build time (default VERSION); ADD only for a plugin whose ADD is",
+    "                       safe to run on the build machine",
+    '  --warm-up-stdin      the file whose content the warm-up run gets on stdin (default {"cniVersion":"1.1.0"})',
     "",
   ].join("\n");
 }
@@ -138,14 +323,35 @@ async function main(argv) {
     process.stdout.write(usage());
     return 0;
   }
-  const bundleLazy = argv.includes("--bundle-lazy");
-  const paths = argv.filter((arg) => arg !== "--bundle-lazy");
+  const paths = [];
+  const flags = { bundleLazy: false, codeCache: true, command: undefined, stdinFile: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--bundle-lazy") flags.bundleLazy = true;
+    else if (arg === "--no-code-cache") flags.codeCache = false;
+    else if (arg === "--warm-up-command" && i + 1 < argv.length) flags.command = argv[++i];
+    else if (arg === "--warm-up-stdin" && i + 1 < argv.length) flags.stdinFile = argv[++i];
+    else paths.push(arg);
+  }
   if (paths.length !== 2 || paths.some((arg) => arg.startsWith("-"))) {
     process.stderr.write(usage());
     return 2;
   }
   try {
-    const out = await bundlePlugin({ entry: paths[0], outfile: paths[1], bundleLazy });
+    const warmUp =
+      flags.command === undefined && flags.stdinFile === undefined
+        ? undefined
+        : {
+            command: flags.command ?? DEFAULT_WARM_UP.command,
+            stdin: flags.stdinFile === undefined ? DEFAULT_WARM_UP.stdin : readFileSync(flags.stdinFile, "utf8"),
+          };
+    const out = await bundlePlugin({
+      entry: paths[0],
+      outfile: paths[1],
+      bundleLazy: flags.bundleLazy,
+      codeCache: flags.codeCache,
+      warmUp,
+    });
     process.stdout.write(`${path.relative(process.cwd(), out) || out}\n`);
     return 0;
   } catch (err) {
@@ -154,7 +360,13 @@ async function main(argv) {
   }
 }
 
-// Run as a command (also through the node_modules/.bin symlink), not when imported.
-if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv.slice(2));
+/** Whether this file is the command run (also through the node_modules/.bin symlink), not a module imported. */
+function runAsCommand() {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false; // argv[1] is no file (node -e ... with arguments)
+  }
 }
+
+if (runAsCommand()) process.exitCode = await main(process.argv.slice(2));

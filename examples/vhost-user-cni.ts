@@ -37,12 +37,15 @@ import {
   CNIError,
   type CNIPlugin,
   type CNIPluginArgs,
-  loadDeviceInfoFromCNI,
+  loadDeviceInfoFromCNISync,
   pluginMain,
   SPEC_VERSION,
-  saveDeviceInfoIfAbsent,
+  saveDeviceInfoIfAbsentSync,
   type VhostUserDeviceInfo,
 } from "devinfo";
+
+// The Sync twins: a CNI plugin is a short process making one or two calls, and
+// they cost less to start than the async ones (no thread pool, no promise chain).
 
 const DEFAULT_SOCKET_DIR = "/var/run/vhost-user";
 /** sun_path holds 108 bytes, the last one a NUL. */
@@ -84,7 +87,7 @@ const plugin: CNIPlugin = {
     await createSocket(socket);
     if (args.cniDeviceInfoFile !== undefined) {
       // An existing document (e.g. copied from a device plugin) is the meta-plugin's to keep.
-      await saveDeviceInfoIfAbsent(args.cniDeviceInfoFile, deviceInfoFor(socket));
+      saveDeviceInfoIfAbsentSync(args.cniDeviceInfoFile, deviceInfoFor(socket));
     }
     const iface = { name: args.ifName, sandbox: args.netns };
     const prev = args.netConf.prevResult;
@@ -95,13 +98,13 @@ const plugin: CNIPlugin = {
     fs.rmSync(socketPath(args), { force: true });
   },
 
-  async check(args) {
+  check(args) {
     const socket = socketPath(args);
     if (!fs.statSync(socket, { throwIfNoEntry: false })?.isSocket()) {
       throw new CNIError(110, `vhost-user socket ${socket} is missing`);
     }
     if (args.cniDeviceInfoFile === undefined) return;
-    const info = await loadDeviceInfoFromCNI(args.cniDeviceInfoFile);
+    const info = loadDeviceInfoFromCNISync(args.cniDeviceInfoFile);
     if (info === undefined) throw new CNIError(112, `device-info ${args.cniDeviceInfoFile} is missing`);
     if (info.type === "vhost-user" && info["vhost-user"].path !== socket) {
       throw new CNIError(111, `device-info ${args.cniDeviceInfoFile} names socket ${info["vhost-user"].path}, not ${socket}`);

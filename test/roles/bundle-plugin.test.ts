@@ -1,0 +1,162 @@
+// devinfo-bundle-plugin's V8 code cache (<plugin>.v8-cache): used when it is
+// the build's own, and never a reason for the plugin to fail when it is
+// missing, damaged, from another build, refused by V8 or disabled. The
+// plugin is the example devinfo-pci-representor, built as users build
+// theirs, run as a real executable handling a real ADD.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import vm from "node:vm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+const ROOT = path.join(import.meta.dirname, "../..");
+const TYPE = "devinfo-pci-representor";
+const PREV_RESULT = { cniVersion: "1.0.0", interfaces: [{ name: "net1", sandbox: "/var/run/netns/t" }], ips: [] };
+
+let built: string;
+let dir: string;
+beforeAll(() => {
+  built = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-"));
+  execFileSync(process.execPath, [path.join(ROOT, "examples/build.mjs"), built]);
+});
+afterAll(() => {
+  fs.rmSync(built, { recursive: true, force: true });
+});
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-"));
+  fs.mkdirSync(path.join(dir, "bin"));
+  for (const file of [TYPE, `${TYPE}.v8-cache`]) fs.copyFileSync(path.join(built, file), path.join(dir, "bin", file));
+  return () => fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const plugin = () => path.join(dir, "bin", TYPE);
+const cacheFile = () => `${plugin()}.v8-cache`;
+const infoFile = () => path.join(dir, "cni", "sriov-net1-abc_net1");
+
+/** A whole ADD: the copied PCI document gets its representor; returns what the executable said about its cache. */
+function add(env: Record<string, string> = {}): string {
+  fs.mkdirSync(path.dirname(infoFile()), { recursive: true });
+  fs.writeFileSync(infoFile(), '{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}', { mode: 0o444 });
+  const r = spawnSync(plugin(), {
+    input: JSON.stringify({
+      cniVersion: "1.0.0",
+      name: "sriov-net1",
+      type: TYPE,
+      representors: { "0000:af:06.0": "pf0vf3" },
+      runtimeConfig: { CNIDeviceInfoFile: infoFile() },
+      prevResult: PREV_RESULT,
+    }),
+    env: {
+      PATH: process.env.PATH,
+      CNI_COMMAND: "ADD",
+      CNI_CONTAINERID: "0123456789abcdef",
+      CNI_NETNS: "/var/run/netns/t",
+      CNI_IFNAME: "net1",
+      CNI_PATH: path.dirname(plugin()),
+      DEVINFO_CODE_CACHE_DEBUG: "1",
+      ...env,
+    },
+    encoding: "utf8",
+  });
+  expect({ status: r.status, out: JSON.parse(r.stdout) }).toEqual({ status: 0, out: PREV_RESULT });
+  expect(JSON.parse(fs.readFileSync(infoFile(), "utf8"))).toEqual({
+    type: "pci",
+    version: "1.1.0",
+    pci: { "pci-address": "0000:af:06.0", "representor-device": "pf0vf3" },
+  });
+  const said = /^devinfo code cache: (.*)\n$/.exec(r.stderr);
+  expect(said, r.stderr).not.toBeNull();
+  return said?.[1] ?? "";
+}
+
+/** The cache file: 32 bytes of build identity, then the V8 cache twice. */
+function rewriteCache(change: (id: Buffer, payload: Buffer) => Buffer): void {
+  const file = fs.readFileSync(cacheFile());
+  const n = (file.length - 32) / 2;
+  fs.writeFileSync(cacheFile(), change(file.subarray(0, 32), file.subarray(32, 32 + n)));
+}
+
+describe("the code cache of devinfo-bundle-plugin", () => {
+  it("is built next to the executable, holds a cache V8 accepts for the executable's source, and is used", () => {
+    const source = fs.readFileSync(plugin(), "utf8");
+    // The bundle is the one string literal the launcher is called with.
+    const literal = source.slice(source.lastIndexOf("})(\n") + 4, source.lastIndexOf(",\n);"));
+    const script = new vm.Script(JSON.parse(literal) as string, {
+      cachedData: fs.readFileSync(cacheFile()).subarray(32, 32 + (fs.statSync(cacheFile()).size - 32) / 2),
+    });
+    expect(script.cachedDataRejected).toBe(false);
+    expect(add()).toBe("used");
+  });
+
+  it.each<[string, () => void, string]>([
+    ["missing", () => fs.rmSync(cacheFile()), "unreadable (ENOENT)"],
+    ["empty", () => fs.writeFileSync(cacheFile(), ""), "from another build"],
+    ["from another build", () => rewriteCache((_id, p) => Buffer.concat([Buffer.from("0".repeat(32)), p, p])), "from another build"],
+    ["truncated", () => rewriteCache((id, p) => Buffer.concat([id, p, p.subarray(0, p.length >> 1)])), "damaged"],
+    [
+      "damaged in the middle of the cache (V8 would abort the process on it)",
+      () =>
+        rewriteCache((id, p) => {
+          const bad = Buffer.from(p);
+          for (let i = 64; i < bad.length; i += 7) bad[i] = (bad[i] ?? 0) ^ 0x5a;
+          return Buffer.concat([id, bad, p]);
+        }),
+      "damaged",
+    ],
+    [
+      "made by another V8 (its version hash differs, as after a Node upgrade)",
+      () =>
+        rewriteCache((id, p) => {
+          const other = Buffer.from(p);
+          other.writeUInt32LE(~other.readUInt32LE(4) >>> 0, 4); // V8's header: magic number, then version hash
+          return Buffer.concat([id, other, other]);
+        }),
+      "rejected by V8",
+    ],
+    [
+      "a directory",
+      () => {
+        fs.rmSync(cacheFile());
+        fs.mkdirSync(cacheFile());
+      },
+      "unreadable (EISDIR)",
+    ],
+  ])("when %s, is not used and the plugin works", (_what, damage, said) => {
+    damage();
+    expect(add()).toBe(said);
+  });
+
+  it("is not read with DEVINFO_NO_CODE_CACHE set", () => {
+    expect(add({ DEVINFO_NO_CODE_CACHE: "1" })).toBe("disabled");
+  });
+
+  it("is only read: the plugin's directory is left as it was (a read-only /opt/cni/bin is fine)", () => {
+    const before = fs
+      .readdirSync(path.dirname(plugin()), { withFileTypes: true })
+      .map((e) => [e.name, fs.statSync(path.join(e.parentPath, e.name)).mtimeMs]);
+    fs.chmodSync(path.dirname(plugin()), 0o555);
+    try {
+      expect(add()).toBe("used");
+    } finally {
+      fs.chmodSync(path.dirname(plugin()), 0o755);
+    }
+    expect(
+      fs
+        .readdirSync(path.dirname(plugin()), { withFileTypes: true })
+        .map((e) => [e.name, fs.statSync(path.join(e.parentPath, e.name)).mtimeMs]),
+    ).toEqual(before);
+  });
+
+  it("is not built with --no-code-cache, and the plugin then says so", () => {
+    const out = path.join(dir, "plain");
+    execFileSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), "--no-code-cache", "examples/pci-representor-cni.ts", out], {
+      cwd: ROOT,
+      env: { ...process.env },
+    });
+    expect(fs.existsSync(`${out}.v8-cache`)).toBe(false);
+    fs.copyFileSync(out, plugin());
+    expect(add()).toBe("none built");
+  });
+});
