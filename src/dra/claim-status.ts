@@ -15,12 +15,13 @@
  */
 
 import { DeviceInfoError } from "../errors.js";
+import { readGoJson } from "../format/_go-text.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { serializeDeviceInfo } from "../format/serialize.js";
 import { checkDeviceInfo, describeType, isObject } from "../format/validate.js";
 import { formatGoIP, parseGoCIDR } from "../status/_go-ip.js";
-import { type CNIResult, deviceInfoFromCNIResult, readCNIResult } from "../status/cni-result.js";
+import { type CNIResult, deviceInfoFromCNIResult, parseResultText, readCNIResult } from "../status/cni-result.js";
 import { parseNetworkStatusAnnotation } from "../status/parse-network-status.js";
 import type { NetworkStatus } from "../status/schema.js";
 import {
@@ -269,8 +270,9 @@ export function resourceClaimDeviceStatus(
   let hardwareAddress: string | undefined;
   let cniDoc: CNIResult | undefined;
   if (source.cniResult !== undefined) {
-    readCNIResult(source.cniResult); // Go's checks, and its errors
-    cniDoc = (typeof source.cniResult === "string" ? JSON.parse(source.cniResult) : source.cniResult) as CNIResult;
+    // Read once, Go's way; the raw document is read again below for the 1.1 fields.
+    cniDoc = (typeof source.cniResult === "string" ? parseResultText(source.cniResult) : source.cniResult) as CNIResult;
+    readCNIResult(cniDoc); // Go's checks, and its errors
     const found = fromCNIResult(cniDoc, ifName, warn);
     if (found.iface !== undefined) {
       interfaceName ??= found.iface.name;
@@ -344,7 +346,7 @@ export function resourceClaimDeviceStatus(
         attribute: "data",
         message: `the device-info document is ${size} bytes of JSON, over the API's ${DEVICE_STATUS_DATA_MAX_LENGTH} for data; it is left out`,
       });
-    } else data = JSON.parse(text) as Record<string, unknown>;
+    } else data = readGoJson(text, { what: "the serialized device-info", hint: "this is a bug in devinfo: please report it" }) as Record<string, unknown>;
   }
 
   const out: AllocatedDeviceStatus = { driver: device.driver, pool: device.pool, device: device.device };

@@ -22,6 +22,7 @@ import fs from "node:fs";
 import nodePath from "node:path";
 import { checkInteger } from "../_args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { readGoJson } from "../format/_go-text.js";
 import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
 import type { NetworkStatus } from "../status/schema.js";
@@ -252,17 +253,12 @@ export function decodeDeviceMetadataStream(text: string, file?: string): DeviceM
     while (i < text.length && JSON_SPACE.has(text[i] as string)) i++;
     if (i >= text.length) break;
     const end = valueEnd(text, i);
-    let value: unknown;
-    try {
-      if (end < 0) throw new SyntaxError("unexpected end of JSON input");
-      value = JSON.parse(text.slice(i, end));
-    } catch (cause) {
-      throw new DeviceInfoError(
-        "ERR_DEVINFO_PARSE",
-        `${where}object ${index + 1} of the metadata stream is not valid JSON (${(cause as Error).message}); a metadata file holds DeviceMetadata objects, one per API version`,
-        { path: file, cause },
-      );
-    }
+    // Cut short (end < 0): the rest, which the one JSON-text reader refuses with its reason.
+    const value = readGoJson(end < 0 ? text.slice(i) : text.slice(i, end), {
+      what: `object ${index + 1} of the metadata stream`,
+      hint: "a metadata file holds DeviceMetadata objects, one per API version",
+      file,
+    });
     const decoded = decodeObject(value, index, where, file, unknownVersions);
     if (decoded !== undefined) return decoded;
     i = end;

@@ -23,7 +23,7 @@
 
 import { DeviceInfoError } from "../errors.js";
 import { readRegularFile } from "../files/_io.js";
-import { decodeUtf8 } from "../format/_go-text.js";
+import { readGoJson } from "../format/_go-text.js";
 import { goFieldMatch } from "../format/fields.js";
 import { type DeviceInfoIssue, describeIssues, makeIssue } from "../format/issues.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
@@ -60,17 +60,12 @@ type Json = Record<string, unknown>;
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` (not JSON) or
  *   `ERR_DEVINFO_INVALID` (a field of the wrong type, with `issues`), naming `path`.
  */
-export function parseDeviceCheckpoint(text: string, path: string): DeviceCheckpoint {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_PARSE",
-      `the kubelet's device checkpoint ${path} is not JSON (${(err as Error).message}); the kubelet rewrites it on its next allocation, or remove it and restart the kubelet`,
-      { path, cause: err },
-    );
-  }
+export function parseDeviceCheckpoint(text: string | Uint8Array, path: string): DeviceCheckpoint {
+  const doc = readGoJson(text, {
+    what: "the kubelet's device checkpoint",
+    hint: "the kubelet rewrites it on its next allocation, or remove it and restart the kubelet",
+    file: path,
+  });
   const issues: DeviceInfoIssue[] = [];
   const wrong = (at: (string | number)[], expected: string, value: unknown) =>
     issues.push(makeIssue("error", "wrong_type", at, `expected ${expected}, got ${describeType(value)}`));
@@ -137,7 +132,7 @@ export async function readDeviceCheckpoint(path: string): Promise<DeviceCheckpoi
   // The package's one reader of regular files: never blocks on a FIFO, never reads past the cap.
   // A symlink is followed: /var/lib/kubelet is the kubelet's, not a directory we write to.
   const read = await readRegularFile(path, { maxBytes: MAX_CHECKPOINT_BYTES, follow: true });
-  if (read.ok) return parseDeviceCheckpoint(decodeUtf8(read.bytes), path);
+  if (read.ok) return parseDeviceCheckpoint(read.bytes, path);
   switch (read.reason) {
     case "missing":
       return undefined;

@@ -436,7 +436,12 @@ export function readCNIResult(input: CNIResult | string | Uint8Array, options: R
   return { version, interfaces, ips, routes, dns };
 }
 
-function parseResultText(text: JsonTextInput): unknown {
+/**
+ * A CNI result's JSON text, read by the one Go-compatible reader.
+ *
+ * @internal
+ */
+export function parseResultText(text: JsonTextInput): unknown {
   return readGoJson(text, {
     what: "the CNI result",
     hint: "pass what the plugin printed on stdout, or the object parsed from it",

@@ -3,16 +3,21 @@
  * same hostile bytes go to each of them (device-info from text and from a
  * file, the network-status annotation from text and from a Downward API
  * file, CNI results, CNI configurations and a plugin's stdin, KubeVirt's
- * network-info) and must come out the same.
+ * network-info, the kubelet's device checkpoint, DRA device metadata and
+ * the CNI result a DRA driver turns into a claim's device status) and must
+ * come out the same.
  */
 
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
+import { resourceClaimDeviceStatus } from "../../src/dra/claim-status.js";
+import { readDeviceMetadata } from "../../src/dra/metadata.js";
 import { isDeviceInfoError } from "../../src/errors.js";
 import { loadDeviceInfoFromDPSync } from "../../src/files/operations.js";
-import { MAX_JSON_DEPTH } from "../../src/format/_go-text.js";
+import { decodeUtf8, MAX_JSON_DEPTH } from "../../src/format/_go-text.js";
 import { parseDeviceInfo } from "../../src/format/parse.js";
+import { readDeviceCheckpoint } from "../../src/kubelet/_checkpoint.js";
 import { getCNIDeviceInfoFile } from "../../src/roles/cni-plugin.js";
 import { pluginMain } from "../../src/roles/cni-skel.js";
 import { createNetworkStatus, parseNetworkStatusAnnotation } from "../../src/status/network-status.js";
@@ -31,6 +36,8 @@ interface Reader {
   readonly inUnknown: (value: Buffer) => Buffer;
   readonly levels: number;
   readonly read: (bytes: Buffer) => Promise<unknown>;
+  /** A stream of values (Go's json.Decoder): what follows the first understood one is not read, and empty text is none. */
+  readonly stream?: true;
 }
 
 const b = (text: string) => Buffer.from(text, "utf8");
@@ -139,6 +146,37 @@ const READERS: Reader[] = [
       return (await readKubeVirtNetworkInfo(tmp.join("network-info"), { maxBytes: 1 << 20 })).interfaces[0]?.network;
     },
   },
+  {
+    name: "readDeviceCheckpoint (the kubelet's device manager checkpoint)",
+    inField: (v) =>
+      join('{"Data":{"PodDeviceEntries":[{"PodUID":', v, ',"ContainerName":"c","ResourceName":"r","DeviceIDs":{"0":["d"]}}]}}'),
+    inUnknown: (v) => join('{"Data":{},"x":', v, "}"),
+    levels: 1,
+    read: async (bytes) => {
+      fs.writeFileSync(tmp.join("kubelet_internal_checkpoint"), bytes);
+      return (await readDeviceCheckpoint(tmp.join("kubelet_internal_checkpoint")))?.entries[0]?.podUID;
+    },
+  },
+  {
+    name: "readDeviceMetadata (a DRA device metadata file)",
+    inField: (v) => join('{"apiVersion":"metadata.resource.k8s.io/v1alpha1","kind":"DeviceMetadata","metadata":{"name":', v, "}}"),
+    inUnknown: (v) => join('{"apiVersion":"metadata.resource.k8s.io/v1alpha1","kind":"DeviceMetadata","x":', v, "}"),
+    levels: 1,
+    stream: true,
+    read: async (bytes) => {
+      fs.writeFileSync(tmp.join("metadata.json"), bytes);
+      return (await readDeviceMetadata(tmp.join("metadata.json")))?.metadata?.name;
+    },
+  },
+  {
+    // Takes text, not bytes: given the bytes as Go decodes them, so the escapes, the BOM and the depth are what is tested.
+    name: "resourceClaimDeviceStatus (a CNI result as text)",
+    inField: (v) => join('{"cniVersion":"1.0.0","interfaces":[{"name":', v, ',"sandbox":"/x"}]}'),
+    inUnknown: (v) => join('{"cniVersion":"1.0.0","x":', v, "}"),
+    levels: 1,
+    read: async (bytes) =>
+      resourceClaimDeviceStatus({ driver: "d", pool: "p", device: "x" }, { cniResult: decodeUtf8(bytes) }).networkData?.interfaceName,
+  },
 ];
 
 // A JSON string literal, as bytes, and the text every reader must decode it to (Go's).
@@ -166,7 +204,7 @@ describe.each(READERS)("$name", (reader) => {
 
   it.each<[string, (doc: Buffer) => Buffer]>([
     ["a UTF-8 byte order mark", (doc) => join(Buffer.from([0xef, 0xbb, 0xbf]), doc)],
-    ["trailing text", (doc) => join(doc, " x")],
+    ...(reader.stream ? [] : ([["trailing text", (doc: Buffer) => join(doc, " x")]] as const)),
   ])("refuses %s as Go does", async (_what, change) => {
     expect(await outcome(reader, change(reader.inField(b('"n"'))))).toEqual({ error: "parse" });
   });
@@ -189,14 +227,13 @@ describe.each(READERS)("$name", (reader) => {
   });
 });
 
-describe.each(READERS.filter((r) => !r.name.startsWith("readPod") && !r.name.startsWith("readKubeVirt") && !r.name.startsWith("load")))(
-  "$name, given an empty text",
-  (reader) => {
-    it.each([
-      ["empty", ""],
-      ["only whitespace", " \n"],
-    ])("refuses %s text", async (_what, text) => {
-      expect(await outcome(reader, b(text))).toEqual({ error: "parse" });
-    });
-  },
-);
+describe.each(
+  READERS.filter((r) => !r.stream && !r.name.startsWith("readPod") && !r.name.startsWith("readKubeVirt") && !r.name.startsWith("load")),
+)("$name, given an empty text", (reader) => {
+  it.each([
+    ["empty", ""],
+    ["only whitespace", " \n"],
+  ])("refuses %s text", async (_what, text) => {
+    expect(await outcome(reader, b(text))).toEqual({ error: "parse" });
+  });
+});
