@@ -346,7 +346,10 @@ export function resourceClaimDeviceStatus(
         attribute: "data",
         message: `the device-info document is ${size} bytes of JSON, over the API's ${DEVICE_STATUS_DATA_MAX_LENGTH} for data; it is left out`,
       });
-    } else data = readGoJson(text, { what: "the serialized device-info", hint: "this is a bug in devinfo: please report it" }) as Record<string, unknown>;
+    } else {
+      // The serializer's own text, read back as an object in Go's key order.
+      data = readGoJson(text, { what: "the serialized device-info", hint: "this is a bug in devinfo: please report it" }) as typeof data;
+    }
   }
 
   const out: AllocatedDeviceStatus = { driver: device.driver, pool: device.pool, device: device.device };
