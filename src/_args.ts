@@ -226,3 +226,56 @@ export const lineNumber: OptionRule = (value, name) => checkInteger(value, name,
 export function oneOf(...allowed: string[]): OptionRule {
   return (value, name) => checkOneOf(value, name, allowed);
 }
+
+// Optional arguments and properties: `undefined` is "not given"; anything else is checked as above.
+
+/** {@link checkOptions}, with no options read as `{}`. */
+export function checkOptionsOrEmpty<T extends object>(value: T | undefined, name = "options"): Partial<T> {
+  return checkOptions(value, name) ?? {};
+}
+
+/** An optional string. */
+export function optionalString(value: unknown, name: string): string | undefined {
+  if (value !== undefined) checkString(value, name);
+  return value;
+}
+
+/** An optional boolean. */
+export function optionalBoolean(value: unknown, name: string): boolean | undefined {
+  if (value !== undefined) checkBoolean(value, name);
+  return value;
+}
+
+/** An optional integer within `[min, max]`. */
+export function optionalInteger(value: unknown, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value !== undefined) checkInteger(value, name, min, max);
+  return value;
+}
+
+/** An optional function (a callback), typed as the caller declares it. */
+export function optionalFunction<F>(value: unknown, name: string): F | undefined {
+  if (value !== undefined) checkFunction(value, name);
+  return value as F | undefined;
+}
+
+/** An optional object property of a data argument (`null` is a wrong kind, not "absent"). */
+export function optionalObject(value: unknown, name: string): void {
+  if (value !== undefined) checkObject(value, name);
+}
+
+/** An optional list property of a data argument. */
+export function optionalArray(value: unknown, name: string): void {
+  if (value !== undefined) checkArray(value, name);
+}
+
+/** A plain object (`{}` literal, `Object.create(null)`, JSON): what a record of values by name is. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A record of values by name: a plain object (not an array, a function or a class instance). */
+export function checkRecord(value: unknown, name: string, expected: string): asserts value is Record<string, unknown> {
+  if (!isPlainObject(value)) throw invalidArgType(name, expected, value);
+}

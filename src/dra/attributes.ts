@@ -19,13 +19,13 @@
  * lists them all.
  */
 
+import { checkOptionsOrEmpty, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "../_args.js";
 import { DeviceInfoError } from "../errors.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, SPEC_VERSION } from "../format/fields.js";
 import { type DeviceInfoIssue, describeIssues, formatJsonPath, makeIssue } from "../format/issues.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject } from "../format/validate.js";
-import { checkOptions, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "./_misuse.js";
 import {
   byteLength,
   DEVICE_ATTRIBUTE_MAX_VALUE_LENGTH,
@@ -126,7 +126,7 @@ export interface DeviceInfoFromAttributesResult {
 }
 
 function checkDomain(name: string, value: unknown): string {
-  const domain = optionalString(name, value) ?? DEFAULT_DEVICE_INFO_DOMAIN;
+  const domain = optionalString(value, name) ?? DEFAULT_DEVICE_INFO_DOMAIN;
   if (!isAttributeDomain(domain)) {
     throw invalidArgValue(name, domain, 'must be a DNS subdomain of at most 63 characters (lower case), e.g. "deviceinfo.example.com"');
   }
@@ -181,11 +181,11 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
     const issues = [makeIssue("error", "not_object", [], `a device-info document must be a JSON object, got ${describeType(info)}`)];
     throw new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid device-info: ${describeIssues(issues)}`, { issues });
   }
-  const opts = checkOptions("options", options);
+  const opts = checkOptionsOrEmpty(options, "options");
   const domain = checkDomain("options.domain", opts.domain);
-  const resourceName = optionalString("options.resourceName", opts.resourceName);
-  const deviceID = optionalString("options.deviceID", opts.deviceID);
-  const maxAttributes = optionalInteger("options.maxAttributes", opts.maxAttributes, 0) ?? MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE;
+  const resourceName = optionalString(opts.resourceName, "options.resourceName");
+  const deviceID = optionalString(opts.deviceID, "options.deviceID");
+  const maxAttributes = optionalInteger(opts.maxAttributes, "options.maxAttributes", 0) ?? MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE;
 
   const warnings: DraWarning[] = [];
   const doc = parseDeviceInfo(info, { onWarning: (w) => warnings.push(fromIssue(w)) }) as unknown as Record<string, unknown>;
@@ -339,7 +339,7 @@ export function deviceInfoFromDeviceAttributes(
   options?: DeviceInfoFromAttributesOptions,
 ): DeviceInfoFromAttributesResult {
   if (!isPlainObject(attributes)) throw invalidArgType("attributes", "an object of device attributes by qualified name", attributes);
-  const opts = checkOptions("options", options);
+  const opts = checkOptionsOrEmpty(options, "options");
   const domain = checkDomain("options.domain", opts.domain);
   const prefix = `${domain}/`;
   const warnings: DraWarning[] = [];

@@ -14,6 +14,16 @@
  * | DNS, gateways, routes, MTU, `default` | nothing: `NetworkDeviceData` has no field for them |
  */
 
+import {
+  checkObject,
+  checkOptionsOrEmpty,
+  checkString,
+  invalidArgType,
+  invalidArgValue,
+  optionalFunction,
+  optionalObject,
+  optionalString,
+} from "../_args.js";
 import { DeviceInfoError } from "../errors.js";
 import { readGoJson } from "../format/_go-text.js";
 import { parseDeviceInfo } from "../format/parse.js";
@@ -24,16 +34,6 @@ import { formatGoIP, parseGoCIDR } from "../status/_go-ip.js";
 import { type CNIResult, deviceInfoFromCNIResult, parseResultText, readCNIResult } from "../status/cni-result.js";
 import { parseNetworkStatusAnnotation } from "../status/parse-network-status.js";
 import type { NetworkStatus } from "../status/schema.js";
-import {
-  checkObject,
-  checkOptions,
-  checkString,
-  invalidArgType,
-  invalidArgValue,
-  optionalFunction,
-  optionalObject,
-  optionalString,
-} from "./_misuse.js";
 import {
   byteLength,
   DEVICE_STATUS_DATA_MAX_LENGTH,
@@ -99,12 +99,12 @@ function rfc3339(time: Date): string {
 
 function readyCondition(ready: true | ReadyCondition): DeviceCondition {
   const given: ReadyCondition = ready === true ? {} : ready;
-  checkOptions("options.ready", given);
+  checkOptionsOrEmpty(given, "options.ready");
   const status = given.status ?? "True";
   if (status !== "True" && status !== "False" && status !== "Unknown") {
     throw invalidArgValue("options.ready.status", status, "must be one of: 'True', 'False', 'Unknown'");
   }
-  const reason = optionalString("options.ready.reason", given.reason) ?? (status === "True" ? "NetworkConfigured" : "NetworkNotConfigured");
+  const reason = optionalString(given.reason, "options.ready.reason") ?? (status === "True" ? "NetworkConfigured" : "NetworkNotConfigured");
   if (reason.length > 1024 || !CONDITION_REASON.test(reason)) {
     throw invalidArgValue(
       "options.ready.reason",
@@ -112,7 +112,7 @@ function readyCondition(ready: true | ReadyCondition): DeviceCondition {
       "must be a CamelCase reason of at most 1024 characters, e.g. 'NetworkConfigured'",
     );
   }
-  const message = optionalString("options.ready.message", given.message) ?? "";
+  const message = optionalString(given.message, "options.ready.message") ?? "";
   let time = given.lastTransitionTime ?? new Date();
   if (typeof time === "string") time = new Date(time);
   if (!(time instanceof Date)) throw invalidArgType("options.ready.lastTransitionTime", "an instance of Date or an RFC 3339 string", time);
@@ -251,14 +251,14 @@ export function resourceClaimDeviceStatus(
     checkString(device[key], `device.${key}`);
     if (device[key] === "") throw invalidArgValue(`device.${key}`, "", "must be a non-empty string");
   }
-  const shareID = optionalString("device.shareID", device.shareID);
+  const shareID = optionalString(device.shareID, "device.shareID");
   checkObject(source, "source");
-  const ifName = optionalString("source.interface", source.interface);
+  const ifName = optionalString(source.interface, "source.interface");
   if (source.cniResult !== undefined && typeof source.cniResult !== "string") checkObject(source.cniResult, "source.cniResult");
   if (source.networkStatus !== undefined) checkObject(source.networkStatus, "source.networkStatus");
   if (source.deviceInfo !== undefined) checkObject(source.deviceInfo, "source.deviceInfo");
-  const opts = checkOptions("options", options);
-  const onWarning = optionalFunction<(w: DraWarning) => void>("options.onWarning", opts.onWarning);
+  const opts = checkOptionsOrEmpty(options, "options");
+  const onWarning = optionalFunction<(w: DraWarning) => void>(opts.onWarning, "options.onWarning");
   const ready = opts.ready;
   if (ready !== undefined && typeof ready !== "boolean") checkObject(ready, "options.ready");
   const condition = ready === undefined || ready === false ? undefined : readyCondition(ready);
@@ -397,10 +397,10 @@ function deviceInfoFromData(data: unknown): DeviceInfo | undefined {
  */
 export function networkStatusFromResourceClaim(claim: ResourceClaimLike, options?: NetworkStatusFromResourceClaimOptions): NetworkStatus[] {
   checkObject(claim, "claim");
-  optionalObject("claim.metadata", claim.metadata);
-  if (claim.status !== null) optionalObject("claim.status", claim.status);
-  const opts = checkOptions("options", options);
-  const driver = optionalString("options.driver", opts.driver);
+  optionalObject(claim.metadata, "claim.metadata");
+  if (claim.status !== null) optionalObject(claim.status, "claim.status");
+  const opts = checkOptionsOrEmpty(options, "options");
+  const driver = optionalString(opts.driver, "options.driver");
   const meta = isObject(claim.metadata) ? claim.metadata : {};
   const name = [meta.namespace, meta.name].filter((p) => typeof p === "string" && p !== "").join("/");
   const devices = isObject(claim.status) ? claim.status.devices : undefined;

@@ -20,28 +20,30 @@
 
 import fs from "node:fs";
 import nodePath from "node:path";
-import { checkInteger } from "../_args.js";
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
-import { readGoJson } from "../format/_go-text.js";
-import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
-import { describeType, isObject, setOwn } from "../format/validate.js";
-import type { NetworkStatus } from "../status/schema.js";
-import { sleep } from "../status/workload.js";
 import {
   checkAbortSignal,
+  checkInteger,
   checkObject,
-  checkOptions,
+  checkOptionsOrEmpty,
   checkRecord,
   checkString,
   optionalArray,
   optionalInteger,
   optionalObject,
   optionalString,
-} from "./_misuse.js";
-import { readCappedFile } from "./_read.js";
+} from "../_args.js";
+import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { type MountedFile, readMountedFile } from "../files/_io.js";
+import { decodeUtf8, readGoJson } from "../format/_go-text.js";
+import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
+import { describeType, isObject, setOwn } from "../format/validate.js";
+import type { NetworkStatus } from "../status/schema.js";
+import { sleep } from "../status/workload.js";
 import { type DeviceInfoFromAttributesOptions, type DeviceInfoFromAttributesResult, deviceInfoFromDeviceAttributes } from "./attributes.js";
 import { networkStatusEntries } from "./claim-status.js";
 import type { DeviceMetadata, DeviceMetadataDevice } from "./types.js";
+
+const METADATA_FILE: MountedFile = { what: "a device metadata file", missing: "is a device metadata file mounted there?" };
 
 /** Where device metadata files are mounted in containers (`metadata.ContainerDir`). */
 export const DEVICE_METADATA_ROOT = "/var/run/kubernetes.io/dra-device-attributes";
@@ -358,9 +360,9 @@ function decodeObject(
  */
 export async function readDeviceMetadata(path: string, options?: ReadDeviceMetadataOptions): Promise<DeviceMetadata | undefined> {
   checkString(path, "path");
-  const opts = checkOptions("options", options);
-  const maxBytes = optionalInteger("options.maxBytes", opts.maxBytes, 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
-  const text = await readCappedFile(path, maxBytes, "a device metadata file");
+  const opts = checkOptionsOrEmpty(options, "options");
+  const maxBytes = optionalInteger(opts.maxBytes, "options.maxBytes", 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
+  const text = decodeUtf8(await readMountedFile(path, maxBytes, METADATA_FILE));
   return decodeDeviceMetadataStream(text, path);
 }
 
@@ -391,10 +393,10 @@ export async function waitForDeviceMetadata(path: string, options: WaitForDevice
   const { intervalMs = 250, afterGeneration, signal } = opts;
   const timeoutMs = opts.timeoutMs;
   checkInteger(timeoutMs, "options.timeoutMs", 0);
-  optionalInteger("options.intervalMs", intervalMs, 1);
-  optionalInteger("options.afterGeneration", afterGeneration, 0);
+  optionalInteger(intervalMs, "options.intervalMs", 1);
+  optionalInteger(afterGeneration, "options.afterGeneration", 0);
   if (signal !== undefined) checkAbortSignal(signal, "options.signal");
-  const maxBytes = optionalInteger("options.maxBytes", opts.maxBytes, 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
+  const maxBytes = optionalInteger(opts.maxBytes, "options.maxBytes", 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
 
   const deadline = performance.now() + timeoutMs;
   let missing = "the file does not exist";
@@ -403,7 +405,7 @@ export async function waitForDeviceMetadata(path: string, options: WaitForDevice
     signal?.throwIfAborted();
     let text: string | undefined;
     try {
-      text = await readCappedFile(path, maxBytes, "a device metadata file");
+      text = decodeUtf8(await readMountedFile(path, maxBytes, METADATA_FILE));
       const metadata = decodeDeviceMetadataStream(text, path);
       tornText = undefined;
       if (metadata === undefined) missing = "the file is empty (not filled yet)";
@@ -486,11 +488,11 @@ function resolvesUnder(path: string, root: string, accept: (stats: fs.Stats) => 
  * ```
  */
 export function findDeviceMetadata(options?: FindDeviceMetadataOptions): DeviceMetadataFile[] {
-  const opts = checkOptions("options", options);
-  const root = optionalString("options.root", opts.root);
-  const claim = optionalString("options.claim", opts.claim);
-  const request = optionalString("options.request", opts.request);
-  const driver = optionalString("options.driver", opts.driver);
+  const opts = checkOptionsOrEmpty(options, "options");
+  const root = optionalString(opts.root, "options.root");
+  const claim = optionalString(opts.claim, "options.claim");
+  const request = optionalString(opts.request, "options.request");
+  const driver = optionalString(opts.driver, "options.driver");
   const roots = root === undefined ? [DEVICE_METADATA_ROOT, LEGACY_DEVICE_METADATA_ROOT] : [nodePath.resolve(root)];
   const found: DeviceMetadataFile[] = [];
   for (const base of roots) {
@@ -562,8 +564,8 @@ function checkDevice(device: DeviceMetadataDevice, name: string): void {
   checkObject(device, name);
   for (const key of ["driver", "pool", "name"] as const) checkString(device[key], `${name}.${key}`);
   if (device.attributes !== undefined)
-    checkRecord(`${name}.attributes`, device.attributes, "an object of device attributes by qualified name");
-  optionalObject(`${name}.networkData`, device.networkData);
+    checkRecord(device.attributes, `${name}.attributes`, "an object of device attributes by qualified name");
+  optionalObject(device.networkData, `${name}.networkData`);
 }
 
 /**
@@ -587,8 +589,8 @@ export function networkStatusFromDeviceMetadata(metadata: DeviceMetadata, option
   checkString(metadata.apiVersion, "metadata.apiVersion");
   checkString(metadata.kind, "metadata.kind");
   checkObject(metadata.metadata, "metadata.metadata");
-  optionalString("metadata.podClaimName", metadata.podClaimName);
-  optionalArray("metadata.requests", metadata.requests);
+  optionalString(metadata.podClaimName, "metadata.podClaimName");
+  optionalArray(metadata.requests, "metadata.requests");
   deviceInfoFromDeviceAttributes({}, options); // checks the options, whether or not there are devices
   const meta = metadata.metadata;
   const name = [meta.namespace, meta.name].filter((p) => typeof p === "string" && p !== "").join("/");

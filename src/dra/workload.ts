@@ -5,6 +5,7 @@
  * Downward API volume), or KubeVirt's `kubevirt.io/network-info`.
  */
 
+import { checkOptionsOrEmpty, optionalInteger, optionalString } from "../_args.js";
 import { isDeviceInfoError } from "../errors.js";
 import type { DeviceInfo } from "../format/schema.js";
 import type { KubeVirtNetworkInfo, NetworkStatus } from "../status/schema.js";
@@ -14,7 +15,6 @@ import {
   readKubeVirtNetworkInfo,
   readPodNetworkStatus,
 } from "../status/workload.js";
-import { checkOptions, optionalInteger, optionalString } from "./_misuse.js";
 import { deviceInfoFromDeviceAttributes } from "./attributes.js";
 import { findDeviceMetadata, readDeviceMetadata } from "./metadata.js";
 import type { NetworkDeviceData } from "./types.js";
@@ -107,19 +107,19 @@ async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
  * ```
  */
 export async function findPodDevices(selector?: PodDeviceSelector, options?: FindPodDevicesOptions): Promise<PodDevice[]> {
-  const sel = checkOptions("selector", selector);
-  const network = optionalString("selector.network", sel.network);
-  const ifName = optionalString("selector.interface", sel.interface);
-  const claim = optionalString("selector.claim", sel.claim);
-  const request = optionalString("selector.request", sel.request);
-  const driver = optionalString("selector.driver", sel.driver);
-  const opts = checkOptions("options", options);
+  const sel = checkOptionsOrEmpty(selector, "selector");
+  const network = optionalString(sel.network, "selector.network");
+  const ifName = optionalString(sel.interface, "selector.interface");
+  const claim = optionalString(sel.claim, "selector.claim");
+  const request = optionalString(sel.request, "selector.request");
+  const driver = optionalString(sel.driver, "selector.driver");
+  const opts = checkOptionsOrEmpty(options, "options");
   const sourcePath = (name: string, value: unknown, fallback: string): string | false =>
-    value === false ? false : (optionalString(name, value) ?? fallback);
-  const metadataRoot = opts.metadataRoot === false ? false : optionalString("options.metadataRoot", opts.metadataRoot);
+    value === false ? false : (optionalString(value, name) ?? fallback);
+  const metadataRoot = opts.metadataRoot === false ? false : optionalString(opts.metadataRoot, "options.metadataRoot");
   const annotationsPath = sourcePath("options.annotationsPath", opts.annotationsPath, DEFAULT_POD_ANNOTATIONS_PATH);
   const kubevirtPath = sourcePath("options.kubevirtNetworkInfoPath", opts.kubevirtNetworkInfoPath, DEFAULT_KUBEVIRT_NETWORK_INFO_PATH);
-  const maxBytes = optionalInteger("options.maxBytes", opts.maxBytes, 0);
+  const maxBytes = optionalInteger(opts.maxBytes, "options.maxBytes", 0);
   const readOptions = maxBytes === undefined ? {} : { maxBytes };
 
   const devices: PodDevice[] = [];

@@ -10,6 +10,7 @@
  */
 
 import type fs from "node:fs";
+import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { breakStaleLock, checkDirectory as checkDirectoryGen, type FileRead, makeDirectories, readRegular } from "./_atomic.js";
 import { checkDirectorySync, readRegularSync } from "./_sync.js";
 import { type Gen, runAsync, runSync } from "./_syscalls.js";
@@ -47,6 +48,57 @@ export interface ReadRegularOptions {
  */
 export function readRegularFile(path: string, options: ReadRegularOptions): Promise<FileRead> {
   return runAsync(readRegular(path, options.maxBytes, options.follow === true));
+}
+
+/** What a reader of a file the kubelet mounts into a pod says when it cannot read it. @internal */
+export interface MountedFile {
+  /** The file, for "pass the path of ...": e.g. `a device metadata file`. */
+  readonly what: string;
+  /** What to check when there is no file at the path. */
+  readonly missing: string;
+}
+
+/**
+ * Reads a file the kubelet mounts into a pod (a Downward API item, a DRA
+ * device metadata file) with {@link readRegularFile}, following symlinks:
+ * the kubelet's atomic writer swaps a `..data` symlink to update the volume.
+ * Only a regular file, never blocking on a FIFO, never beyond `maxBytes`.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` (no file, or a
+ *   path through a non-directory), `ERR_DEVINFO_TOO_LARGE`, `ERR_DEVINFO_IO`
+ *   (not a regular file, permission denied, an I/O error), with `path` and
+ *   what to check.
+ * @internal
+ */
+export async function readMountedFile(path: string, maxBytes: number, file: MountedFile): Promise<Buffer> {
+  const read = await readRegularFile(path, { maxBytes, follow: true });
+  if (read.ok) return read.bytes;
+  if (read.reason === "not-regular") {
+    const kind = read.stats.isDirectory() ? "a directory" : "not a regular file";
+    throw new DeviceInfoError("ERR_DEVINFO_IO", `cannot read ${path}: it is ${kind}; pass the path of ${file.what}`, { path });
+  }
+  if (read.reason === "too-large") {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_TOO_LARGE",
+      `${path} is ${read.size} bytes, over the ${maxBytes}-byte limit; pass a larger maxBytes if this file is really that large`,
+      { path },
+    );
+  }
+  const err = read.error;
+  if (isDeviceInfoError(err)) throw err;
+  const e = err as NodeJS.ErrnoException;
+  const details = { path, errno: e?.code, syscall: e?.syscall, cause: err };
+  if (e?.code === "ENOENT" || e?.code === "ENOTDIR") {
+    throw new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path} does not exist: ${file.missing}`, details);
+  }
+  if (e?.code === "EACCES" || e?.code === "EPERM") {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_IO",
+      `cannot read ${path}: permission denied (${e.code}); check the volume's defaultMode`,
+      details,
+    );
+  }
+  throw new DeviceInfoError("ERR_DEVINFO_IO", `cannot read ${path}: ${e?.message ?? String(err)}`, details);
 }
 
 /** Synchronous twin of {@link readRegularFile}. @internal */

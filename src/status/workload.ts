@@ -6,7 +6,7 @@
 import { checkString } from "../_args.js";
 import { checkReadPodOptions, checkSelector, checkWaitPodOptions } from "../_options.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
-import { readRegularFile } from "../files/_io.js";
+import { type MountedFile, readMountedFile } from "../files/_io.js";
 import { decodeUtf8, readGoJson } from "../format/_go-text.js";
 import { describeIssues, IssueCollector, reportWarnings } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
@@ -53,21 +53,13 @@ export interface WaitForPodNetworkStatusOptions extends ReadPodNetworkStatusOpti
   signal?: AbortSignal | undefined;
 }
 
-/** Which Downward API file a reader wants, for messages that say what to check. */
-interface DownwardSource {
-  /** The default path, given as the example of a file inside the volume. */
-  readonly example: string;
-  /** What to check when the file does not exist. */
-  readonly missing: string;
-}
-
-const POD_ANNOTATIONS: DownwardSource = {
-  example: DEFAULT_POD_ANNOTATIONS_PATH,
+const POD_ANNOTATIONS: MountedFile = {
+  what: `the file inside the Downward API volume (e.g. ${DEFAULT_POD_ANNOTATIONS_PATH})`,
   missing: "mount a Downward API volume there (fieldPath metadata.annotations) or pass the path where it is mounted",
 };
 
-const KUBEVIRT_NETWORK_INFO: DownwardSource = {
-  example: DEFAULT_KUBEVIRT_NETWORK_INFO_PATH,
+const KUBEVIRT_NETWORK_INFO: MountedFile = {
+  what: `the file inside the Downward API volume (e.g. ${DEFAULT_KUBEVIRT_NETWORK_INFO_PATH})`,
   missing:
     `KubeVirt projects the ${KUBEVIRT_NETWORK_INFO_ANNOTATION} annotation there (fieldPath metadata.annotations['${KUBEVIRT_NETWORK_INFO_ANNOTATION}']) ` +
     "in the virt-launcher pod and its binding-plugin sidecars, for a VMI with an interface whose network binding plugin declares " +
@@ -75,51 +67,9 @@ const KUBEVIRT_NETWORK_INFO: DownwardSource = {
     "or pass the path where it is mounted",
 };
 
-/**
- * Reads a Downward API file. It is read through symlinks: the kubelet swaps
- * a `..data` symlink to update the volume atomically.
- */
-async function readDownwardFile(path: string, maxBytes: number, source: DownwardSource): Promise<string> {
-  // follow: the kubelet swaps a `..data` symlink; O_NONBLOCK: a FIFO at the path must not hang the workload.
-  const read = await readRegularFile(path, { maxBytes, follow: true });
-  if (read.ok) return decodeUtf8(read.bytes);
-  switch (read.reason) {
-    case "not-regular":
-      throw new DeviceInfoError(
-        "ERR_DEVINFO_IO",
-        `cannot read ${path}: it is ${read.stats.isDirectory() ? "a directory" : "not a regular file"}; pass the path of the file inside the Downward API volume (e.g. ${source.example})`,
-        { path },
-      );
-    case "too-large":
-      throw tooLarge(path, read.size, maxBytes);
-    default:
-      throw fileError(read.error, path, source);
-  }
-}
-
-function tooLarge(path: string, size: number, maxBytes: number): DeviceInfoError {
-  return new DeviceInfoError(
-    "ERR_DEVINFO_TOO_LARGE",
-    `${path} is ${size} bytes, over the ${maxBytes}-byte limit; pass a larger maxBytes if this file is really that large`,
-    { path },
-  );
-}
-
-function fileError(err: unknown, path: string, source: DownwardSource): DeviceInfoError {
-  if (isDeviceInfoError(err)) return err;
-  const e = err as NodeJS.ErrnoException;
-  const details = { path, errno: e?.code, syscall: e?.syscall, cause: err };
-  if (e?.code === "ENOENT") {
-    return new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path} does not exist: ${source.missing}`, details);
-  }
-  if (e?.code === "EACCES" || e?.code === "EPERM") {
-    return new DeviceInfoError(
-      "ERR_DEVINFO_IO",
-      `cannot read ${path}: permission denied (${e.code}); check the volume's defaultMode`,
-      details,
-    );
-  }
-  return new DeviceInfoError("ERR_DEVINFO_IO", `cannot read ${path}: ${e?.message ?? String(err)}`, details);
+/** A Downward API file's text (read through the kubelet's `..data` symlink), decoded as Go decodes it. */
+async function readDownwardFile(path: string, maxBytes: number, file: MountedFile): Promise<string> {
+  return decodeUtf8(await readMountedFile(path, maxBytes, file));
 }
 
 /**

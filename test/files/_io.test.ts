@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { isDeviceInfoError } from "../../src/errors.js";
 import {
   breakStaleLockSync,
   checkDirectory,
@@ -14,6 +15,7 @@ import {
   ensureDirectory,
   ensureDirectorySync,
   type FileRead,
+  readMountedFile,
   readRegularFile,
   readRegularFileSync,
 } from "../../src/files/_io.js";
@@ -70,6 +72,62 @@ const CASES: Case[] = [
   ["a directory", (f) => fs.mkdirSync(f), 64, false, { ok: false, reason: "not-regular", hasStats: true }],
   ["a FIFO (never blocks)", (f) => execFileSync("mkfifo", [f]), 64, false, { ok: false, reason: "not-regular", hasStats: true }],
 ];
+
+/** The kubelet's AtomicWriter layout: `name -> ..data/name`, `..data -> ..<stamp>/`. */
+function atomicWriterVolume(volume: string, files: Record<string, string>): void {
+  fs.mkdirSync(path.join(volume, "..2026_11_30_01_00_00.000000001"), { recursive: true });
+  for (const [name, text] of Object.entries(files)) {
+    fs.writeFileSync(path.join(volume, "..2026_11_30_01_00_00.000000001", name), text);
+    fs.symlinkSync(path.join("..data", name), path.join(volume, name));
+  }
+  fs.symlinkSync("..2026_11_30_01_00_00.000000001", path.join(volume, "..data"));
+}
+
+describe("readMountedFile: a file the kubelet mounts, through its ..data symlink", () => {
+  const FILE = { what: "a test file", missing: "is it mounted?" };
+
+  it("reads through the atomic writer's symlinks", async () => {
+    atomicWriterVolume(path.join(dir, "vol"), { annotations: 'a="b"' });
+    expect((await readMountedFile(path.join(dir, "vol", "annotations"), 64, FILE)).toString()).toBe('a="b"');
+  });
+
+  it.each<[string, (d: string) => string, string, RegExp]>([
+    ["no file", (d) => path.join(d, "absent"), "ERR_DEVINFO_NOT_FOUND", /does not exist: is it mounted\?/],
+    [
+      "a path through a regular file (ENOTDIR)",
+      (d) => {
+        fs.writeFileSync(path.join(d, "plain"), "");
+        return path.join(d, "plain", "x");
+      },
+      "ERR_DEVINFO_NOT_FOUND",
+      /does not exist/,
+    ],
+    ["a directory", (d) => d, "ERR_DEVINFO_IO", /it is a directory; pass the path of a test file/],
+    [
+      "a FIFO (never blocks)",
+      (d) => {
+        execFileSync("mkfifo", [path.join(d, "fifo")]);
+        return path.join(d, "fifo");
+      },
+      "ERR_DEVINFO_IO",
+      /not a regular file/,
+    ],
+    [
+      "a file over the cap",
+      (d) => {
+        fs.writeFileSync(path.join(d, "big"), "x".repeat(65));
+        return path.join(d, "big");
+      },
+      "ERR_DEVINFO_TOO_LARGE",
+      /65 bytes, over the 64-byte limit/,
+    ],
+  ])("%s: %s", async (_name, make, code, message) => {
+    const file = make(dir);
+    const err = await readMountedFile(file, 64, FILE).catch((e: unknown) => e);
+    expect(isDeviceInfoError(err) && { code: err.code, path: err.path }).toEqual({ code, path: file });
+    expect((err as Error).message).toMatch(message);
+  });
+});
 
 describe("readRegularFile and readRegularFileSync", () => {
   it.each(CASES)("%s", async (_name, make, maxBytes, follow, expected) => {
