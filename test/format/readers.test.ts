@@ -204,7 +204,7 @@ describe.each(READERS)("$name", (reader) => {
 
   it.each<[string, (doc: Buffer) => Buffer]>([
     ["a UTF-8 byte order mark", (doc) => join(Buffer.from([0xef, 0xbb, 0xbf]), doc)],
-    ...(reader.stream ? [] : ([["trailing text", (doc: Buffer) => join(doc, " x")]] as const)),
+    ...(reader.stream ? [] : [["trailing text", (doc: Buffer) => join(doc, " x")] as [string, (doc: Buffer) => Buffer]]),
   ])("refuses %s as Go does", async (_what, change) => {
     expect(await outcome(reader, change(reader.inField(b('"n"'))))).toEqual({ error: "parse" });
   });
