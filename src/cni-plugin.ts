@@ -57,6 +57,7 @@ export {
   type CNIPlugin,
   type CNIPluginArgs,
   type CNIPluginIO,
+  DEFAULT_MAX_STDIN_BYTES,
   pluginMain,
 } from "./roles/cni-skel.js";
 export type { CNIDNS, CNIInterface, CNIIPConfig, CNILegacyIPConfig, CNIResult, CNIRoute } from "./status/cni-result.js";

@@ -75,6 +75,7 @@ export {
   type CNIPlugin,
   type CNIPluginArgs,
   type CNIPluginIO,
+  DEFAULT_MAX_STDIN_BYTES,
   pluginMain,
 } from "./roles/cni-skel.js";
 // Roles: the meta-plugin (NPWG implementation) side, spec 4.2.1, 5.1.1, 6.1.1.

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { PCI_ADDRESS_PATTERN } from "../format/fields.js";
 import { type Context, type OptionSpec, stringOption, UsageError } from "./_command.js";
+import { listInput, readInput } from "./_input.js";
 import {
   CONTAINER_ID_PATTERN,
   type DeviceList,
@@ -16,7 +17,7 @@ import {
   parseDeviceList,
 } from "./_names.js";
 import { asksKubelet, type KubeletDevices, kubeletOptions, mergeDeviceLists, readKubeletDevices } from "./_podresources.js";
-import { exists, readListFile } from "./_scan.js";
+import { exists } from "./_scan.js";
 
 /**
  * The rules, shared by `gc` (which acts on them) and `ls` (which shows them).
@@ -88,20 +89,22 @@ export async function readLiveLists(ctx: Context, options: { kubeletHolders?: bo
   }
   let containers: Set<string> | undefined;
   if (containersFile !== undefined) {
-    const { ids, bad } = parseContainerList(await readListFile(containersFile, ctx.io.stdin, "--live-containers"));
+    const { ids, bad } = parseContainerList(
+      (await readInput(containersFile, ctx.io.stdin, listInput("--live-containers"))).toString("utf8"),
+    );
     if (bad.length > 0) {
       throw new UsageError(`--live-containers: ${JSON.stringify(bad[0])} is not a container ID (letters, digits, "_", "." and "-")`);
     }
     containers = ids;
   }
   if (attachmentsFile !== undefined) {
-    const ids = parseValidAttachments(await readListFile(attachmentsFile, ctx.io.stdin, "--valid-attachments"));
+    const ids = parseValidAttachments((await readInput(attachmentsFile, ctx.io.stdin, listInput("--valid-attachments"))).toString("utf8"));
     containers = new Set([...(containers ?? []), ...ids]);
   }
   let devices: DeviceList | undefined;
   let resources: readonly string[] = flags;
   if (devicesFile !== undefined) {
-    const { list, bad } = parseDeviceList(await readListFile(devicesFile, ctx.io.stdin, "--live-devices"));
+    const { list, bad } = parseDeviceList((await readInput(devicesFile, ctx.io.stdin, listInput("--live-devices"))).toString("utf8"));
     if (bad.length > 0)
       throw new UsageError(`--live-devices: line ${JSON.stringify(bad[0])} is neither "<deviceID>" nor "<resourceName> <deviceID>"`);
     if (flags.length === 0) {

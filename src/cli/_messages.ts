@@ -14,6 +14,7 @@ const REWORDINGS: readonly (readonly [RegExp, string])[] = [
   [/pass \{ overwrite: true \}/g, "pass --overwrite"],
   [/ \(or raise lockStaleMs\)/g, ""],
   [/Retry, or pass a larger timeoutMs/g, "Retry, or pass a larger --kubelet-timeout"],
+  [/check the path given in options\.socket/g, "check --kubelet-socket"],
 ];
 
 /** The message with every library option it names replaced by what the CLI offers. */

@@ -4,7 +4,7 @@
  * `gc` keep flat memory and flat time per file on directories of any size.
  */
 
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import fs from "node:fs";
 import { join } from "node:path";
 import { DeviceInfoError } from "../errors.js";
@@ -157,34 +157,12 @@ export function exists(path: string): boolean {
   }
 }
 
-/** Reads a list file (or stdin when `file` is `-`) given to `--live-*` options. */
-export async function readListFile(file: string, stdin: AsyncIterable<unknown>, option: string): Promise<string> {
-  if (file === "-") return (await readStream(stdin)).toString("utf8");
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DeviceInfoError(
-      code === "ENOENT" ? "ERR_DEVINFO_NOT_FOUND" : "ERR_DEVINFO_IO",
-      `cannot read the ${option} list ${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`,
-      { path: file, errno: code },
-    );
-  }
-}
-
 /** `<base>/dp` and `<base>/cni`, in listing order. */
 function subdirectories(baseDir: string): readonly { readonly kind: "dp" | "cni"; readonly dir: string }[] {
   return [
     { kind: "dp", dir: join(baseDir, "dp") },
     { kind: "cni", dir: join(baseDir, "cni") },
   ];
-}
-
-/** Reads a whole stream (stdin). */
-export async function readStream(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks);
 }
 
 /**

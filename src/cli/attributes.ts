@@ -7,8 +7,8 @@ import { loadDeviceInfoFromCNISync } from "../files/operations.js";
 import type { DeviceInfoIssue } from "../format/issues.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
+import { DOCUMENT_INPUT, readInput } from "./_input.js";
 import { formatJson, Table } from "./_output.js";
-import { readStream } from "./_scan.js";
 import { dpTarget, readTarget, type Target } from "./_target.js";
 
 export const command: Command = {
@@ -52,7 +52,7 @@ async function run(ctx: Context): Promise<number> {
   let target: Target | undefined;
   let info: unknown;
   if (first === "-" && second === undefined) {
-    info = parseDeviceInfo((await readStream(ctx.io.stdin)).toString("utf8"), { onWarning });
+    info = parseDeviceInfo((await readInput("-", ctx.io.stdin, DOCUMENT_INPUT)).toString("utf8"), { onWarning });
   } else {
     target = second === undefined ? readTarget(first, baseDir) : dpTarget(first, second, baseDir);
     info = loadDeviceInfoFromCNISync(target.path, { baseDir, onWarning });

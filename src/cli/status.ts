@@ -10,8 +10,9 @@ import type { NetworkStatus } from "../status/schema.js";
 import { DEFAULT_POD_ANNOTATIONS_PATH, readPodNetworkStatus } from "../status/workload.js";
 import { type Command, type Context, EXIT_FAILURE, EXIT_OK, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { defaultStatuses, isMetadataArgument, metadataStatuses } from "./_dra-status.js";
+import { ANNOTATIONS_INPUT, readInput } from "./_input.js";
 import { formatJson, Table } from "./_output.js";
-import { readStream, summarize } from "./_scan.js";
+import { summarize } from "./_scan.js";
 
 /** One line of `devinfo status --json`. Every key is always present. */
 export interface StatusEntry {
@@ -67,7 +68,9 @@ async function run(ctx: Context): Promise<number> {
   const options = { strict, onWarning: (w: DeviceInfoIssue) => warnings.push(w) };
   const statuses =
     file === "-"
-      ? await labelled(STDIN, async () => fromText((await readStream(ctx.io.stdin)).toString("utf8"), options))
+      ? await readInput("-", ctx.io.stdin, ANNOTATIONS_INPUT).then((bytes) =>
+          labelled(STDIN, async () => fromText(bytes.toString("utf8"), options)),
+        )
       : ctx.positionals[0] === undefined
         ? await defaultStatuses(options) // DRA: device metadata files too
         : isMetadataArgument(file)

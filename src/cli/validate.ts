@@ -5,8 +5,9 @@ import { isDeviceInfoError } from "../errors.js";
 import type { DeviceInfoIssue } from "../format/issues.js";
 import { validateDeviceInfo } from "../format/validate.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_FAILURE, EXIT_OK, JSON_OPTION, UsageError } from "./_command.js";
+import { DOCUMENT_INPUT, DOCUMENT_MAX_BYTES, readInput } from "./_input.js";
 import { formatJson } from "./_output.js";
-import { readSmallFile, readStream } from "./_scan.js";
+import { readSmallFile } from "./_scan.js";
 import { NAME_RULE, readTarget } from "./_target.js";
 
 /** One problem in `devinfo validate --json`. */
@@ -74,7 +75,7 @@ async function run(ctx: Context): Promise<number> {
   const baseDir = baseDirOf(ctx);
   const results: ValidateResult[] = [];
   for (const file of ctx.positionals) {
-    const result = file === "-" ? checkBytes(STDIN_LABEL, await readStream(ctx.io.stdin), strict) : checkFile(file, baseDir, strict);
+    const result = file === "-" ? await checkStdin(ctx, strict) : checkFile(file, baseDir, strict);
     results.push(result);
     if (ctx.values.json !== true) print(ctx, result);
   }
@@ -86,6 +87,20 @@ function fileProblem(file: string, code: string, message: string): ValidateResul
   return { file, valid: false, errors: [{ severity: "error", code, jsonPath: "$", path: [], message }], warnings: [] };
 }
 
+/** Stdin, read up to the document cap: a larger input is one "unreadable" result, the rest of it never read. */
+async function checkStdin(ctx: Context, strict: boolean): Promise<ValidateResult> {
+  let bytes: Buffer;
+  try {
+    bytes = await readInput("-", ctx.io.stdin, DOCUMENT_INPUT);
+  } catch (err) {
+    if (isDeviceInfoError(err) && err.code === "ERR_DEVINFO_TOO_LARGE") {
+      return fileProblem(STDIN_LABEL, "unreadable", `over the ${DOCUMENT_MAX_BYTES}-byte limit for device-info documents`);
+    }
+    throw err;
+  }
+  return checkBytes(STDIN_LABEL, bytes, strict);
+}
+
 function checkFile(label: string, baseDir: string, strict: boolean): ValidateResult {
   let path: string;
   try {
@@ -95,14 +110,12 @@ function checkFile(label: string, baseDir: string, strict: boolean): ValidateRes
     throw err;
   }
   // Never through a symbolic link, as ls, show and the library's readers.
-  const read = readSmallFile(path, 64 * 1024);
+  const read = readSmallFile(path, DOCUMENT_MAX_BYTES);
   if (!read.ok) return fileProblem(label, "unreadable", `cannot read the file: ${read.problem}`);
   return checkBytes(label, read.bytes, strict);
 }
 
 function checkBytes(file: string, bytes: Buffer, strict: boolean): ValidateResult {
-  if (bytes.byteLength > 64 * 1024)
-    return fileProblem(file, "unreadable", `${bytes.byteLength} bytes, over the 65536-byte limit for device-info documents`);
   const text = bytes.toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) {
     return fileProblem(file, "not_json", "starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM");

@@ -1,14 +1,12 @@
 /** `devinfo write dp|cni`: a device-info file from flags or from JSON. */
 
-import type { Buffer } from "node:buffer";
 import fs from "node:fs";
-import { DeviceInfoError } from "../errors.js";
 import { saveDeviceInfoForCNISync, saveDeviceInfoForDPSync } from "../files/operations.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, PCI_ADDRESS_PATTERN, SPEC_VERSION } from "../format/fields.js";
 import { parseDocument } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, type OptionSpec, stringOption, UsageError } from "./_command.js";
-import { readStream } from "./_scan.js";
+import { DOCUMENT_INPUT, readInput } from "./_input.js";
 import { cniTarget, dpTarget, NAME_RULE, type Target } from "./_target.js";
 
 // One flag per sub-object field, named as the JSON key. `path` and `mode`
@@ -109,7 +107,7 @@ async function documentFrom(ctx: Context, target: Target): Promise<DeviceInfo> {
   const fieldFlags = FIELD_FLAGS.filter((key) => ctx.values[key] !== undefined);
   if (file !== undefined) {
     if (type !== undefined || fieldFlags.length > 0) throw new UsageError("give either -f or --type with field flags, not both");
-    const bytes = file === "-" ? await readStream(ctx.io.stdin) : readFile(file);
+    const bytes = await readInput(file, ctx.io.stdin, DOCUMENT_INPUT);
     // Parsed leniently here: the writer applies --strict or --lenient and reports once.
     return parseDocument(bytes, {}, file === "-" ? "<stdin>" : file);
   }
@@ -117,7 +115,7 @@ async function documentFrom(ctx: Context, target: Target): Promise<DeviceInfo> {
     if (fieldFlags.length > 0) throw new UsageError(`--type is required with field flags (one of ${DEVICE_TYPES.join(", ")})`);
     // No flags at all: the document comes on stdin, unless that is a terminal (nobody types JSON there).
     if (ctx.io.stdin.isTTY === true) throw new UsageError("give --type and field flags, or JSON on stdin, or -f FILE");
-    return parseDocument(await readStream(ctx.io.stdin), {}, "<stdin>");
+    return parseDocument(await readInput("-", ctx.io.stdin, DOCUMENT_INPUT), {}, "<stdin>");
   }
   if (!isDeviceKey(type)) throw new UsageError(`--type must be one of ${DEVICE_TYPES.join(", ")}, not ${JSON.stringify(type)}`);
   const own = new Set(DEVICE_FIELDS[type].map((f) => f.key));
@@ -134,20 +132,4 @@ async function documentFrom(ctx: Context, target: Target): Promise<DeviceInfo> {
     sub["pci-address"] = target.deviceID;
   }
   return { type, version: stringOption(ctx.values, "spec-version") ?? SPEC_VERSION, [type]: sub } as unknown as DeviceInfo;
-}
-
-function readFile(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DeviceInfoError(
-      code === "ENOENT" ? "ERR_DEVINFO_NOT_FOUND" : "ERR_DEVINFO_IO",
-      `cannot read ${file}: ${code ?? (err as Error).message}`,
-      {
-        path: file,
-        errno: code,
-      },
-    );
-  }
 }

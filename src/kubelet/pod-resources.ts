@@ -9,7 +9,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { constants } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
@@ -119,8 +119,10 @@ export interface KubeletOptions {
  * has empty `resources` and `containers`.
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_KUBELET_UNAVAILABLE` (neither
- *   the socket nor the checkpoint exists, nothing listens on the socket, or
- *   only the checkpoint exists and `pod.uid` is not given),
+ *   the socket nor the checkpoint exists, nothing listens on the socket, the
+ *   socket path is a regular file, a directory or anything else but a socket
+ *   (`errno` `ENOTSOCK`), or only the checkpoint exists and `pod.uid` is not
+ *   given),
  *   `ERR_DEVINFO_KUBELET_PERMISSION`, `ERR_DEVINFO_KUBELET_UNSUPPORTED` (a
  *   kubelet without v1 `List`, before 1.20), `ERR_DEVINFO_KUBELET_TIMEOUT`,
  *   `ERR_DEVINFO_KUBELET_ERROR`, and for the checkpoint `ERR_DEVINFO_PARSE` /
@@ -371,12 +373,21 @@ function tooOld(method: PodResourcesMethod, path: string, cause: unknown): never
 
 /** `true` when the socket exists; `false` when it does not (use the checkpoint). */
 async function socketExists(socket: string): Promise<boolean> {
+  let stats: Stats;
   try {
-    await stat(socket);
+    stats = await stat(socket);
   } catch (err) {
     const errno = (err as NodeJS.ErrnoException).code;
     if (errno === "ENOENT" || errno === "ENOTDIR") return false;
     throw fileError(err, socket);
+  }
+  if (!stats.isSocket()) {
+    // A wrong path (a file, a directory), not a stopped kubelet: say what is there.
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_KUBELET_UNAVAILABLE",
+      `${socket} is ${fileKind(stats)}not a unix socket, so it is not the kubelet's PodResources socket (${DEFAULT_PODRESOURCES_SOCKET} by default); check the path given in options.socket`,
+      { path: socket, errno: "ENOTSOCK" },
+    );
   }
   try {
     // connect(2) on a unix socket needs write permission on it; gRPC would only say UNAVAILABLE.
@@ -385,6 +396,15 @@ async function socketExists(socket: string): Promise<boolean> {
     throw fileError(err, socket);
   }
   return true;
+}
+
+/** `"a directory, "`, `"a regular file, "`, ... for messages. */
+function fileKind(stats: Stats): string {
+  if (stats.isDirectory()) return "a directory, ";
+  if (stats.isFile()) return "a regular file, ";
+  if (stats.isFIFO()) return "a FIFO, ";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device, ";
+  return "";
 }
 
 async function readCheckpoint(opts: Resolved): Promise<DeviceCheckpoint> {

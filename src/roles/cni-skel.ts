@@ -9,8 +9,9 @@
  * exchange device-info; it does not convert results between CNI versions.
  */
 
-import { readFileSync } from "node:fs";
-import { checkArray, checkFunction, checkObject, checkOptions, checkString, invalidArgType } from "../_args.js";
+import { Buffer } from "node:buffer";
+import { readSync } from "node:fs";
+import { checkArray, checkFunction, checkInteger, checkObject, checkOptions, checkString, invalidArgType } from "../_args.js";
 import { CNIError, isCNIError, isDeviceInfoError } from "../errors.js";
 import { readGoJson } from "../format/_go-text.js";
 import { isObject } from "../format/validate.js";
@@ -91,10 +92,23 @@ export interface CNIPlugin {
 
 /** Where {@link pluginMain} reads and writes; the process's own by default (for tests). */
 export interface CNIPluginIO {
+  /** The environment (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The network configuration (default: read from file descriptor 0, up to `maxStdinBytes`). */
   stdin?: Uint8Array;
+  /** Where the result or the error JSON goes (default `process.stdout`). */
   stdout?: (text: string) => void;
+  /**
+   * The most bytes read from stdin, in bytes (default
+   * {@link DEFAULT_MAX_STDIN_BYTES}, 4 MiB). A larger configuration fails
+   * with CNI code 5 (I/O failure) as soon as the cap is passed; the rest is
+   * never read. Go's `skel` has no cap; configurations are a few kilobytes.
+   */
+  maxStdinBytes?: number;
 }
+
+/** The default cap of a plugin's stdin, in bytes: 4 MiB (see {@link CNIPluginIO.maxStdinBytes}). */
+export const DEFAULT_MAX_STDIN_BYTES = 4 * 1024 * 1024;
 
 /** CNI error codes of the spec used here. */
 export const CNI_ERROR = {
@@ -167,6 +181,7 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
   const env = io.env ?? process.env;
   const write = io.stdout ?? ((text: string) => process.stdout.write(text));
   const versions = plugin.supportedVersions ?? DEFAULT_VERSIONS;
+  const maxStdinBytes = io.maxStdinBytes ?? DEFAULT_MAX_STDIN_BYTES;
   let cniVersion = versions[versions.length - 1] ?? "1.1.0";
   try {
     const command = env.CNI_COMMAND ?? "";
@@ -174,7 +189,7 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
     if (command === "VERSION") {
       // Runtimes send {"cniVersion": ...} or nothing at all; Go ignores it, the spec
       // asks for the same version back when the plugin supports it.
-      const requested = tryParse(io.stdin ?? readStdin())?.cniVersion;
+      const requested = tryParse(io.stdin ?? readStdin(maxStdinBytes))?.cniVersion;
       if (typeof requested === "string" && versions.includes(requested)) cniVersion = requested;
       write(`${JSON.stringify({ cniVersion, supportedVersions: versions })}\n`);
       return 0;
@@ -183,7 +198,7 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
     const verb = command as Command;
     const missing = COMMANDS[verb].env.filter((name) => (env[name] ?? "") === "");
     if (missing.length > 0) throw new CNIError(CNI_ERROR.INVALID_ENVIRONMENT, `required env variables [${missing.join(",")}] missing`);
-    const stdinData = io.stdin ?? readStdin();
+    const stdinData = io.stdin ?? readStdin(maxStdinBytes);
     const conf = parseStdin(stdinData);
     // Go's version.ConfigDecoder: no (or an empty) cniVersion is 0.1.0.
     const version = typeof conf.cniVersion === "string" && conf.cniVersion !== "" ? conf.cniVersion : "0.1.0";
@@ -227,8 +242,39 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
   }
 }
 
-function readStdin(): Uint8Array {
-  return readFileSync(0);
+/**
+ * File descriptor 0, read to its end or until past `maxBytes` (then code 5,
+ * as Go's skel reports a failed read of stdin): a runaway pipe costs at most
+ * the cap in memory. A non-blocking stdin (EAGAIN) is waited on.
+ */
+function readStdin(maxBytes: number): Uint8Array {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  let size = 0;
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buffer, 0, buffer.length, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === "EOF") break; // Windows' end of a pipe
+      throw new CNIError(CNI_ERROR.IO_FAILURE, `error reading from stdin: ${(err as Error).message}`);
+    }
+    if (n === 0) break;
+    size += n;
+    if (size > maxBytes) {
+      throw new CNIError(
+        CNI_ERROR.IO_FAILURE,
+        `error reading from stdin: the network configuration is over the ${maxBytes}-byte limit (io.maxStdinBytes of pluginMain)`,
+      );
+    }
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
+  return Buffer.concat(chunks, size);
 }
 
 function checkPlugin(plugin: CNIPlugin): void {
@@ -248,6 +294,7 @@ function checkIO(io: CNIPluginIO): void {
   if (io.env !== undefined) checkObject(io.env, "io.env");
   if (io.stdin !== undefined && !(io.stdin instanceof Uint8Array)) throw invalidArgType("io.stdin", "an instance of Uint8Array", io.stdin);
   if (io.stdout !== undefined) checkFunction(io.stdout, "io.stdout");
+  if (io.maxStdinBytes !== undefined) checkInteger(io.maxStdinBytes, "io.maxStdinBytes");
 }
 
 /** Go's `skel` version rules: the oldest version of the command, then an exact match in the plugin's list. */

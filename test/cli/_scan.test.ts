@@ -1,13 +1,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isProcessAlive, readListFile, readSmallFile, readStream, requireBaseDir, scanBaseDir, summarize } from "../../src/cli/_scan.js";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isProcessAlive, readSmallFile, requireBaseDir, scanBaseDir, summarize } from "../../src/cli/_scan.js";
 import { DOCS, deadPid, put, useTempDir } from "./_helpers.js";
-
-async function* chunks(...parts: (string | Buffer)[]): AsyncGenerator<string | Buffer> {
-  for (const part of parts) yield part;
-}
 
 describe("readSmallFile: a regular file, capped, never blocking, never through a link unless asked", () => {
   const tmp = useTempDir();
@@ -82,27 +77,11 @@ describe("summarize: type, version and main address, lenient about shape", () =>
   });
 });
 
-describe("processes, lists and streams", () => {
-  const tmp = useTempDir();
-
+describe("processes", () => {
   it("isProcessAlive: this process yes, an exited one no, pid 1 (someone else's) yes", () => {
     expect(isProcessAlive(process.pid)).toBe(true);
     expect(isProcessAlive(deadPid())).toBe(false);
     expect(isProcessAlive(1)).toBe(true);
-  });
-
-  it("readListFile: a file, or stdin for -; a missing file names its flag", async () => {
-    expect(await readListFile(put(tmp.join("l"), "a\nb\n"), chunks(), "--live-x")).toBe("a\nb\n");
-    expect(await readListFile("-", chunks("a", Buffer.from("\nb")), "--live-x")).toBe("a\nb");
-    const error = await readListFile(tmp.join("nope"), chunks(), "--live-x").catch((e: unknown) => e);
-    expect(isDeviceInfoError(error) && [error.code, error.message]).toEqual([
-      "ERR_DEVINFO_NOT_FOUND",
-      `cannot read the --live-x list ${tmp.join("nope")}: no such file`,
-    ]);
-  });
-
-  it("readStream concatenates strings and buffers", async () => {
-    expect((await readStream(chunks("ab", Buffer.from("cd")))).toString()).toBe("abcd");
   });
 });
 

@@ -121,20 +121,37 @@ describe("devinfo gc --kubelet", () => {
   });
 
   it.each([
-    ["a dead socket", "dead"],
-    ["neither socket nor checkpoint", "absent"],
-  ])("%s: exit 1 with the kubelet's error, nothing removed", async (_, what) => {
+    { what: "a socket nobody listens on", make: deadSocket, says: /nothing answers on the kubelet's PodResources socket .*ECONNREFUSED/ },
+    { what: "neither socket nor checkpoint", make: () => {}, says: /neither the kubelet's PodResources socket/ },
+    {
+      what: "a regular file as the socket",
+      make: (p: string) => fs.writeFileSync(p, ""),
+      says: /^devinfo: \S+kubelet\.sock is a regular file, not a unix socket, so it is not the kubelet's PodResources socket \(\/var\/lib\/kubelet\/pod-resources\/kubelet\.sock by default\); check --kubelet-socket\n$/,
+    },
+    {
+      what: "a directory as the socket",
+      make: (p: string) => fs.mkdirSync(p),
+      says: /^devinfo: \S+kubelet\.sock is a directory, not a unix socket, .*; check --kubelet-socket\n$/,
+    },
+  ])("$what: exit 1 with the kubelet's error, nothing removed", async ({ make, says }) => {
     populate();
     const socket = tmp.join("kubelet.sock");
-    if (what === "dead") fs.writeFileSync(socket, ""); // a path that accepts no connection
+    await make(socket);
     const run = await devinfo(["gc", "--base-dir", tmp.path, "--kubelet-socket", socket, "--kubelet-checkpoint", tmp.join("absent")]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(
-      what === "dead" ? /nothing answers on the kubelet's PodResources socket/ : /neither the kubelet's PodResources socket/,
-    );
+    expect(run.stderr).toMatch(says);
     expect(dpFiles()).toHaveLength(4);
   });
 });
+
+/** A unix socket whose listener died by SIGKILL: the file stays, connect(2) is refused. */
+async function deadSocket(socket: string): Promise<void> {
+  const child = spawn(process.execPath, [
+    "-e",
+    `require("node:net").createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, "SIGKILL"))`,
+  ]);
+  await new Promise((resolve) => child.on("exit", resolve));
+}
 
 describe("--kubelet-timeout", () => {
   it("a kubelet slower than --kubelet-timeout: exit 1, advice in flags, nothing removed", async () => {

@@ -3,7 +3,7 @@
  * from the same .proto, on a real unix socket in a temp dir.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -148,6 +148,31 @@ describe("a slow, silent or dead socket", () => {
     expect(isDeviceInfoError(err) && [err.code, err.path, err.errno]).toEqual(["ERR_DEVINFO_KUBELET_UNAVAILABLE", socket, "ECONNREFUSED"]);
     expect(err.message).toMatch(/is the kubelet running/);
   });
+
+  it.each([
+    { what: "a regular file", make: (p: string) => fs.writeFileSync(p, ""), is: "a regular file, " },
+    { what: "a directory", make: (p: string) => fs.mkdirSync(p), is: "a directory, " },
+    { what: "a FIFO", make: (p: string) => execFileSync("mkfifo", [p]), is: "a FIFO, " },
+  ])(
+    "$what given as the socket: ERR_DEVINFO_KUBELET_UNAVAILABLE (ENOTSOCK) saying what it is, the checkpoint not read",
+    async ({ make, is }) => {
+      const socket = tmp.join("not-a-socket");
+      make(socket);
+      for (const ask of [
+        () => getPodDevices({ namespace: "default", name: "sriov-pod", uid: "x" }, { socket, checkpoint: CHECKPOINT }),
+        () => getAllocatableDevices({ socket, checkpoint: CHECKPOINT }),
+        () => listPodDevices({ socket, checkpoint: CHECKPOINT }),
+      ]) {
+        const err = await rejection(ask());
+        expect(isDeviceInfoError(err) && [err.code, err.path, err.errno, err.message]).toEqual([
+          "ERR_DEVINFO_KUBELET_UNAVAILABLE",
+          socket,
+          "ENOTSOCK",
+          `${socket} is ${is}not a unix socket, so it is not the kubelet's PodResources socket (/var/lib/kubelet/pod-resources/kubelet.sock by default); check the path given in options.socket`,
+        ]);
+      }
+    },
+  );
 
   it("an aborted signal rejects with its reason, before and during the call", async () => {
     const { socket } = await serve({ delayMs: 5_000 });

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // Another copy of the package (the built bundle), as a plugin with nested node_modules would load it.
 import * as otherCopy from "../../dist/index.js";
 import { DeviceInfoError } from "../../src/index.js";
-import { CNI_ERROR, CNIError, type CNIPlugin, type CNIPluginArgs, isCNIError, pluginMain } from "../../src/roles/cni-skel.js";
+import {
+  CNI_ERROR,
+  CNIError,
+  type CNIPlugin,
+  type CNIPluginArgs,
+  DEFAULT_MAX_STDIN_BYTES,
+  isCNIError,
+  pluginMain,
+} from "../../src/roles/cni-skel.js";
+import { flood } from "../helpers/flood.js";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const ALL_VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
@@ -325,5 +334,59 @@ process.exitCode = await pluginMain({
 
   it.each(ALL_VERSIONS)("VERSION at %s", (version) => {
     expect(exec("VERSION", version)).toEqual({ status: 0, out: { cniVersion: version, supportedVersions: ALL_VERSIONS }, calls: [] });
+  });
+});
+
+// A runaway stdin: the skeleton stops at its cap (io.maxStdinBytes), as every reader of the package does.
+describe("a plugin executable: stdin is read up to a cap", () => {
+  let dir: string;
+  let script: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-skel-cap-"));
+    script = path.join(dir, "plugin.mjs");
+    fs.writeFileSync(
+      script,
+      `import { pluginMain } from ${JSON.stringify(path.join(ROOT, "dist/cni-plugin.js"))};
+const max = process.env.MAX === undefined ? undefined : Number(process.env.MAX);
+process.exitCode = await pluginMain({ add: () => ({}), del: () => {} }, max === undefined ? {} : { maxStdinBytes: max });
+`,
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    { command: "ADD", max: undefined, limit: DEFAULT_MAX_STDIN_BYTES },
+    { command: "VERSION", max: undefined, limit: DEFAULT_MAX_STDIN_BYTES },
+    { command: "DEL", max: 1000, limit: 1000 },
+  ])(
+    "$command with 200 MiB offered (maxStdinBytes $max): code 5 naming the limit, exit 1, bounded memory",
+    async ({ command, max, limit }) => {
+      const env = { PATH: process.env.PATH, CNI_COMMAND: command, ...ENV, ...(max === undefined ? {} : { MAX: String(max) }) };
+      const run = await flood(process.execPath, [script], '{"cniVersion":"1.0.0",', 200 * 1024 * 1024, env);
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout)).toEqual({
+        cniVersion: "1.1.0",
+        code: CNI_ERROR.IO_FAILURE,
+        msg: `error reading from stdin: the network configuration is over the ${limit}-byte limit (io.maxStdinBytes of pluginMain)`,
+      });
+      expect(run.maxRssMiB).toBeLessThan(130);
+    },
+  );
+
+  it("a configuration of exactly maxStdinBytes bytes is read", () => {
+    const conf = JSON.stringify(CONF);
+    const r = spawnSync(process.execPath, [script], {
+      input: conf,
+      env: { PATH: process.env.PATH, CNI_COMMAND: "ADD", ...ENV, MAX: String(Buffer.byteLength(conf)) },
+      encoding: "utf8",
+    });
+    expect([r.status, JSON.parse(r.stdout)]).toEqual([0, { cniVersion: "1.0.0" }]);
+  });
+
+  it.each([
+    ["a string", "1", "The \"io.maxStdinBytes\" property must be of type number. Received type string ('1')"],
+    ["a negative number", -1, 'The value of "io.maxStdinBytes" is out of range. It must be >= 0 && <= 9007199254740991. Received -1'],
+  ])("io.maxStdinBytes as %s is misuse", async (_what, max, message) => {
+    await expect(pluginMain({ add: () => ({}), del: () => {} }, { maxStdinBytes: max as number })).rejects.toMatchObject({ message });
   });
 });
