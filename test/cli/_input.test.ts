@@ -51,7 +51,15 @@ describe("readInput: stdin or a file, never past its cap", () => {
 
   it.each([
     { what: "a missing file", make: (p: string) => p, code: "ERR_DEVINFO_NOT_FOUND", says: "no such file" },
-    { what: "a directory", make: (p: string) => (fs.mkdirSync(p), p), code: "ERR_DEVINFO_IO", says: "it is a directory" },
+    {
+      what: "a directory",
+      make: (p: string) => {
+        fs.mkdirSync(p);
+        return p;
+      },
+      code: "ERR_DEVINFO_IO",
+      says: "it is a directory",
+    },
   ])("$what: $code naming the input", async ({ make, code, says }) => {
     const path = make(tmp.join("x"));
     const error = await readInput(path, chunks(), SMALL).catch((e: unknown) => e);

@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { NetworkDeviceData } from "kubernetes-models/resource.k8s.io/v1";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   DEVICE_METADATA_ROOT,
@@ -20,7 +19,7 @@ import {
 import { type DeviceInfoError, isDeviceInfoError } from "../../src/errors.js";
 import { deviceInfoFor, getDPDeviceInfoPath } from "../../src/index.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
-import { validateDeviceAttributes } from "./k8s-api.js";
+import { validateDeviceAttributes, validateOpenAPI } from "./k8s-api.js";
 
 const FIXTURES = path.join(REPO_ROOT, "fixtures", "dra", "metadata");
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), "utf8");
@@ -91,7 +90,7 @@ describe("readDeviceMetadata", () => {
     });
     // the API's own schemas accept what was read
     validateDeviceAttributes(device?.attributes ?? {});
-    new NetworkDeviceData(device?.networkData as never).validate();
+    validateOpenAPI("io.k8s.api.resource.v1.NetworkDeviceData", device?.networkData);
     expect((await readDeviceMetadata(path.join(FIXTURES, "template-claim.json")))?.podClaimName).toBe("nic-claim");
   });
 
