@@ -6,6 +6,7 @@
  * loads on every pod start.
  *
  * @packageDocumentation
+ * @module devinfo/cni-plugin
  */
 
 export {

@@ -5,6 +5,7 @@
  * entry, in a smaller module.
  *
  * @packageDocumentation
+ * @module devinfo/device-plugin
  */
 
 export {

@@ -6,6 +6,7 @@
  * cost stays what it is for CNI plugins.
  *
  * @packageDocumentation
+ * @module devinfo/dra
  */
 
 export {
@@ -81,3 +82,5 @@ export {
   type PodDeviceSelector,
   podDeviceInfo,
 } from "./dra/workload.js";
+// The error every function here throws for bad data, as devinfo/kubelet exports it.
+export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./errors.js";

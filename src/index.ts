@@ -6,6 +6,7 @@
  * This entry point never loads zod (see `devinfo/schema` for the schemas).
  *
  * @packageDocumentation
+ * @module devinfo
  */
 
 export {

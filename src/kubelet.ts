@@ -6,6 +6,7 @@
  * plugin that imports the root entry never loads this module.
  *
  * @packageDocumentation
+ * @module devinfo/kubelet
  */
 
 export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./errors.js";

@@ -7,6 +7,7 @@
  * `devinfo/network-status`. The same functions as the root entry.
  *
  * @packageDocumentation
+ * @module devinfo/meta-plugin
  */
 
 export {

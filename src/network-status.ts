@@ -6,6 +6,7 @@
  * functions as the root entry.
  *
  * @packageDocumentation
+ * @module devinfo/network-status
  */
 
 export {

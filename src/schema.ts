@@ -4,6 +4,7 @@
  * which every CNI plugin would otherwise pay on every pod start.
  *
  * @packageDocumentation
+ * @module devinfo/schema
  */
 
 export { PCI_ADDRESS_PATTERN, SPEC_VERSION_PATTERN } from "./format/fields.js";

@@ -5,6 +5,7 @@
  * KubeVirt's network-info. The same functions as the root entry.
  *
  * @packageDocumentation
+ * @module devinfo/workload
  */
 
 export {

@@ -1,6 +1,7 @@
 /**
- * The zod schemas of the Device Information Format v1.1.0 (spec section 3),
- * and the TypeScript types inferred from them.
+ * The zod schemas of the Device Information Format v1.1.0 (spec section 3).
+ * Their types, written out in `./types.ts`, are re-exported here; a type test
+ * proves each equal to the schema's `z.infer`.
  *
  * These schemas describe a *conforming* document: they are what
  * `strict: true` enforces. The package's own readers and writers do not load
@@ -139,26 +140,18 @@ export const DeviceInfoSchema = z.discriminatedUnion("type", [
   MemifDeviceInfoSchema,
 ]);
 
-/** The `pci` sub-object. */
-export type PciDevice = z.infer<typeof PciDeviceSchema>;
-/** The `vdpa` sub-object. */
-export type VdpaDevice = z.infer<typeof VdpaDeviceSchema>;
-/** The `vhost-user` sub-object. */
-export type VhostUserDevice = z.infer<typeof VhostUserDeviceSchema>;
-/** The `memif` sub-object. */
-export type MemifDevice = z.infer<typeof MemifDeviceSchema>;
-/** A device-info document for a PCI device. */
-export type PciDeviceInfo = z.infer<typeof PciDeviceInfoSchema>;
-/** A device-info document for a vDPA device. */
-export type VdpaDeviceInfo = z.infer<typeof VdpaDeviceInfoSchema>;
-/** A device-info document for a vhost-user socket. */
-export type VhostUserDeviceInfo = z.infer<typeof VhostUserDeviceInfoSchema>;
-/** A device-info document for a memif socket. */
-export type MemifDeviceInfo = z.infer<typeof MemifDeviceInfoSchema>;
-/**
- * A device-info document (spec section 3): a discriminated union on `type`.
- * Keys the spec does not define are kept as ordinary properties.
- */
-export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
-/** The four device types of spec v1.1.0. */
-export type DeviceType = DeviceInfo["type"];
+// The types are written out in ./types.ts (so the API reference lists their
+// fields); test/types/schema-types.test-d.ts proves them equal to
+// z.infer<typeof ...Schema> both ways.
+export type {
+  DeviceInfo,
+  DeviceType,
+  MemifDevice,
+  MemifDeviceInfo,
+  PciDevice,
+  PciDeviceInfo,
+  VdpaDevice,
+  VdpaDeviceInfo,
+  VhostUserDevice,
+  VhostUserDeviceInfo,
+} from "./types.js";

@@ -57,15 +57,6 @@ export const KubeVirtNetworkInfoSchema = z.looseObject({
   interfaces: z.array(KubeVirtInterfaceSchema),
 });
 
-/** The `dns` object of a network-status entry. */
-export type NetworkStatusDNS = z.infer<typeof NetworkStatusDNSSchema>;
-/**
- * One entry of the `k8s.v1.cni.cncf.io/network-status` annotation. `name` is
- * always present (it may be `""`); keys this package does not know (the
- * legacy `device` key, other writers' keys) are kept as ordinary properties.
- */
-export type NetworkStatus = z.infer<typeof NetworkStatusSchema>;
-/** One interface of KubeVirt's `kubevirt.io/network-info` document. */
-export type KubeVirtInterface = z.infer<typeof KubeVirtInterfaceSchema>;
-/** KubeVirt's `kubevirt.io/network-info` document. */
-export type KubeVirtNetworkInfo = z.infer<typeof KubeVirtNetworkInfoSchema>;
+// The types are written out in ./types.ts (so the API reference lists their
+// fields); test/types/schema-types.test.ts proves them equal to z.infer.
+export type { KubeVirtInterface, KubeVirtNetworkInfo, NetworkStatus, NetworkStatusDNS } from "./types.js";
