@@ -146,6 +146,6 @@ describe("devinfo write", () => {
     expect(write(["dp", "r", "d"], "{").stderr).toMatch(/^devinfo: <stdin>: not valid JSON/);
     const missing = write(["dp", "r", "d", "-f", tmp.join("nope.json")]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(`devinfo: cannot read ${tmp.join("nope.json")}: ENOENT\n`);
+    expect(missing.stderr).toBe(`devinfo: cannot read the device-info document ${tmp.join("nope.json")}: no such file\n`);
   });
 });
