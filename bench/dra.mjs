@@ -2,21 +2,18 @@
 // What `devinfo/dra` costs a process, as whole `node` processes, next to the
 // root entry (which must not load it): importing each entry, and the two
 // things a DRA driver and a workload do once (map a device-info document to
-// attributes; read a device metadata file). Each round runs every variant
-// once in a rotated order; a figure is the median over rounds of
-// (variant - `node -e 0`) in the same round, wall time and the child's own
-// CPU time (user + system).
+// attributes; read a device metadata file), timed by bench/_import-cost.mjs.
 //
 // With --baseline=DIR, the root entry of another build (DIR/dist/index.js,
 // e.g. a checkout without devinfo/dra) runs next to ours.
 //
 // Usage: npm run build && node bench/dra.mjs [--rounds=30] [--baseline=DIR]
 
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { printProcessTable, timeProcesses } from "./_import-cost.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name) =>
@@ -30,11 +27,6 @@ const dist = (entry) => pathToFileURL(path.join(root, "dist", entry)).href;
 if (!fs.existsSync(path.join(root, "dist", "dra.js"))) throw new Error("run npm run build first");
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-bench-dra-"));
-const preload = path.join(work, "usage.cjs");
-fs.writeFileSync(
-  preload,
-  'process.on("exit", () => { const u = process.cpuUsage(); require("fs").writeSync(2, "\\ncpu:" + (u.user + u.system) + "\\n"); });\n',
-);
 const metadata = path.join(root, "fixtures", "dra", "metadata", "newer-version-first.json");
 const variants = [
   { label: "`node -e 0`", script: undefined },
@@ -62,46 +54,13 @@ const variants = [
   },
 ];
 
-function runOnce(v) {
-  const args = v.script === undefined ? ["-r", preload, "-e", "0"] : ["-r", preload, "--input-type=module", "-e", v.script];
-  const start = performance.now();
-  const r = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH ?? "" }, encoding: "utf8", cwd: work });
-  const wall = performance.now() - start;
-  const cpu = Number(/cpu:(\d+)/.exec(r.stderr)?.[1]) / 1000;
-  if (r.status !== 0 || Number.isNaN(cpu)) throw new Error(`${v.label} failed: ${r.stderr}`);
-  return { wall, cpu };
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const samples = variants.map(() => ({ wall: [], cpu: [], dWall: [], dCpu: [] }));
+let samples;
 try {
-  for (let round = 0; round < rounds; round++) {
-    const order = variants.map((_, i) => (i + round) % variants.length);
-    const results = [];
-    for (const i of order) results[i] = runOnce(variants[i]);
-    results.forEach((r, i) => {
-      samples[i].wall.push(r.wall);
-      samples[i].cpu.push(r.cpu);
-      samples[i].dWall.push(r.wall - results[0].wall);
-      samples[i].dCpu.push(r.cpu - results[0].cpu);
-    });
-  }
+  samples = timeProcesses(variants, { rounds, cwd: work });
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
 const bytes = (entry) => fs.statSync(path.join(root, "dist", entry)).size;
 console.log(`${rounds} interleaved rounds, node ${process.version}, ${os.cpus().length} CPUs; medians in ms`);
 console.log(`bundles: dist/index.js ${bytes("index.js")} bytes, dist/dra.js ${bytes("dra.js")} bytes\n`);
-console.log("| process | wall | over `node -e 0` | CPU | CPU over `node -e 0` |");
-console.log("| --- | ---: | ---: | ---: | ---: |");
-variants.forEach((v, i) => {
-  const s = samples[i];
-  const f = (n) => n.toFixed(1);
-  console.log(
-    `| ${v.label} | ${f(median(s.wall))} | ${i === 0 ? "" : `+${f(median(s.dWall))}`} | ${f(median(s.cpu))} | ${i === 0 ? "" : `+${f(median(s.dCpu))}`} |`,
-  );
-});
+printProcessTable(variants, samples);

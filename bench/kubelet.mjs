@@ -2,18 +2,17 @@
 // What `devinfo/kubelet` costs a process, as whole `node` processes: the root
 // entry (which must not load gRPC), the kubelet entry imported, answering
 // from the checkpoint, and asking a PodResources socket (gRPC and protobufjs
-// loaded, one Get). Each round runs every variant once in a rotated order;
-// a figure is the median over rounds of (variant - `node -e 0`) in the same
-// round, wall time and the child's own CPU time (user + system).
+// loaded, one Get), timed by bench/_import-cost.mjs.
 //
 // Usage: npm run build && node bench/kubelet.mjs [--rounds=30]
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { printProcessTable, timeProcesses } from "./_import-cost.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const rounds = Number(/^--rounds=(\d+)$/.exec(process.argv[2] ?? "")?.[1] ?? 30);
@@ -52,11 +51,6 @@ await new Promise((resolve, reject) => {
   server.once("exit", () => reject(new Error("the PodResources server did not start")));
 });
 
-const preload = path.join(work, "usage.cjs");
-fs.writeFileSync(
-  preload,
-  'process.on("exit", () => { const u = process.cpuUsage(); require("fs").writeSync(2, "\\ncpu:" + (u.user + u.system) + "\\n"); });\n',
-);
 const checkpoint = path.join(root, "fixtures", "kubelet", "checkpoint-numa.json");
 const POD = `{ namespace: "default", name: "p", uid: "0b5e3c9a-1f2d-4c6e-9a7b-3d2f1e0c9b8a" }`;
 const variants = [
@@ -86,45 +80,12 @@ const variants = [
   },
 ];
 
-function runOnce(v) {
-  const args = v.script === undefined ? ["-r", preload, "-e", "0"] : ["-r", preload, "--input-type=module", "-e", v.script];
-  const start = performance.now();
-  const r = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH ?? "" }, encoding: "utf8", cwd: v.cwd ?? work });
-  const wall = performance.now() - start;
-  const cpu = Number(/cpu:(\d+)/.exec(r.stderr)?.[1]) / 1000;
-  if (r.status !== 0 || Number.isNaN(cpu)) throw new Error(`${v.label} failed: ${r.stderr}`);
-  return { wall, cpu };
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const samples = variants.map(() => ({ wall: [], cpu: [], dWall: [], dCpu: [] }));
+let samples;
 try {
-  for (let round = 0; round < rounds; round++) {
-    const order = variants.map((_, i) => (i + round) % variants.length);
-    const results = [];
-    for (const i of order) results[i] = runOnce(variants[i]);
-    results.forEach((r, i) => {
-      samples[i].wall.push(r.wall);
-      samples[i].cpu.push(r.cpu);
-      samples[i].dWall.push(r.wall - results[0].wall);
-      samples[i].dCpu.push(r.cpu - results[0].cpu);
-    });
-  }
+  samples = timeProcesses(variants, { rounds, cwd: work });
 } finally {
   server.kill();
   fs.rmSync(work, { recursive: true, force: true });
 }
 console.log(`${rounds} interleaved rounds, node ${process.version}, ${os.cpus().length} CPUs; medians in ms\n`);
-console.log("| process | wall | over `node -e 0` | CPU | CPU over `node -e 0` |");
-console.log("| --- | ---: | ---: | ---: | ---: |");
-variants.forEach((v, i) => {
-  const s = samples[i];
-  const f = (n) => n.toFixed(1);
-  console.log(
-    `| ${v.label} | ${f(median(s.wall))} | ${i === 0 ? "" : `+${f(median(s.dWall))}`} | ${f(median(s.cpu))} | ${i === 0 ? "" : `+${f(median(s.dCpu))}`} |`,
-  );
-});
+printProcessTable(variants, samples);
