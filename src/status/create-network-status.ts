@@ -5,9 +5,7 @@
  */
 
 import { checkCreateStatusArgs } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
 import type { DeviceInfo } from "../format/schema.js";
-import { describeType } from "../format/validate.js";
 import { formatGoIP, isUnspecified } from "./_go-ip.js";
 import { DNS_FIELDS, entryObject, type Json, normalizeDeviceInfo, STATUS_FIELDS } from "./_status-fields.js";
 import { type CNIResult, type GoResult, type ReadCNIResultOptions, readCNIResult } from "./cni-result.js";
@@ -73,13 +71,20 @@ function single(result: GoResult, networkName: string, isDefault: boolean, dev: 
   });
 }
 
-function checkName(networkName: unknown, isDefault: unknown): void {
-  if (typeof networkName !== "string") {
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `networkName must be a string, got ${describeType(networkName)}`);
-  }
-  if (typeof isDefault !== "boolean") {
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `isDefault must be a boolean, got ${describeType(isDefault)}`);
-  }
+/** Both builders' arguments, checked and read: Go's result, the device-info to embed, and `omitNil`. */
+function readArgs(
+  cniResult: CNIResult | string | Uint8Array,
+  networkName: unknown,
+  isDefault: unknown,
+  deviceInfo: DeviceInfo | undefined,
+  options: CreateNetworkStatusOptions,
+): { result: GoResult; dev: Json | undefined; omitNil: boolean } {
+  checkCreateStatusArgs(networkName, isDefault, options);
+  return {
+    result: readCNIResult(cniResult, options),
+    dev: normalizeDeviceInfo(deviceInfo, ["device-info"]),
+    omitNil: options.omitNil === true,
+  };
 }
 
 /**
@@ -113,10 +118,8 @@ export function createNetworkStatus(
   deviceInfo?: DeviceInfo,
   options: CreateNetworkStatusOptions = {},
 ): NetworkStatus {
-  checkCreateStatusArgs(networkName, isDefault, options);
-  checkName(networkName, isDefault);
-  const result = readCNIResult(cniResult, options);
-  return single(result, networkName, isDefault, normalizeDeviceInfo(deviceInfo, ["device-info"]), options.omitNil === true);
+  const { result, dev, omitNil } = readArgs(cniResult, networkName, isDefault, deviceInfo, options);
+  return single(result, networkName, isDefault, dev, omitNil);
 }
 
 /**
@@ -157,11 +160,7 @@ export function createNetworkStatuses(
   deviceInfo?: DeviceInfo,
   options: CreateNetworkStatusOptions = {},
 ): NetworkStatus[] {
-  checkCreateStatusArgs(networkName, isDefault, options);
-  checkName(networkName, isDefault);
-  const result = readCNIResult(cniResult, options);
-  const dev = normalizeDeviceInfo(deviceInfo, ["device-info"]);
-  const omitNil = options.omitNil === true;
+  const { result, dev, omitNil } = readArgs(cniResult, networkName, isDefault, deviceInfo, options);
   if (result.interfaces.length === 1) return [single(result, networkName, isDefault, dev, omitNil)];
 
   const gateway = defaultGateways(result, omitNil);

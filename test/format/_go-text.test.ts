@@ -6,7 +6,6 @@
 
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { type DeviceInfoError, isDeviceInfoError } from "../../src/errors.js";
 import {
   decodeGoInt,
   decodeUtf8,
@@ -19,19 +18,10 @@ import {
   readGoJson,
   valueDepth,
 } from "../../src/format/_go-text.js";
+import { caught } from "../helpers/caught.js";
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Buffer.from(p))));
-
-function parseError(run: () => unknown): DeviceInfoError {
-  try {
-    run();
-  } catch (err) {
-    if (isDeviceInfoError(err)) return err;
-    throw err;
-  }
-  throw new Error("no error");
-}
 
 describe("decodeUtf8: one U+FFFD per byte that starts no valid sequence (Go's utf8.DecodeRune)", () => {
   it.each<[string, Buffer, string]>([
@@ -121,7 +111,7 @@ describe("readGoJson", () => {
     ["a raw control character in a string", '["a\nb"]', /not valid JSON/],
     ["one level too deep", `${"[".repeat(MAX_JSON_DEPTH + 1)}${"]".repeat(MAX_JSON_DEPTH + 1)}`, /exceeded max depth/],
   ])("refuses %s: ERR_DEVINFO_PARSE naming the file, what and the hint", (_name, input, reason) => {
-    const err = parseError(() => readGoJson(input, context));
+    const err = caught(() => readGoJson(input, context));
     expect(err.code).toBe("ERR_DEVINFO_PARSE");
     expect(err.path).toBe("/x/thing.json");
     expect(err.message).toMatch(/^\/x\/thing\.json: the thing is not valid JSON \(/);
@@ -135,7 +125,7 @@ describe("readGoJson", () => {
   });
 
   it('without a file or a subject, the message starts "not valid JSON"', () => {
-    const err = parseError(() => readGoJson("[", { what: "", hint: "h" }));
+    const err = caught(() => readGoJson("[", { what: "", hint: "h" }));
     expect(err.path).toBeUndefined();
     expect(err.message).toMatch(/^not valid JSON \(.*\); h$/);
   });

@@ -4,7 +4,6 @@
 
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { type DeviceInfoError, isDeviceInfoError } from "../../src/errors.js";
 import {
   CNI_DEVICE_INFO_FILE_CAPABILITY,
   compareUtf8,
@@ -15,16 +14,7 @@ import {
   pluginConfigs,
   toNetConfObject,
 } from "../../src/roles/_netconf.js";
-
-function caught(run: () => unknown): DeviceInfoError {
-  try {
-    run();
-  } catch (err) {
-    if (isDeviceInfoError(err)) return err;
-    throw err;
-  }
-  throw new Error("no error");
-}
+import { caught } from "../helpers/caught.js";
 
 const CONF = { cniVersion: "1.0.0", name: "net1", type: "sriov", capabilities: { CNIDeviceInfoFile: true } };
 

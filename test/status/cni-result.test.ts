@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
 import { type CNIResult, deviceInfoFromCNIResult, readCNIResult } from "../../src/status/cni-result.js";
+import { caught } from "../helpers/caught.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
 
 const RESULTS_DIR = path.join(REPO_ROOT, "fixtures", "cni-results");
@@ -10,16 +10,6 @@ const RESULT_NAMES = fs
   .readdirSync(RESULTS_DIR)
   .filter((f) => /^[a-z0-9-]+\.json$/.test(f) && !f.includes("conflist"))
   .map((f) => f.slice(0, -".json".length));
-
-function caught(fn: () => unknown) {
-  try {
-    fn();
-  } catch (err) {
-    if (isDeviceInfoError(err)) return err;
-    throw err;
-  }
-  throw new Error("no error");
-}
 
 describe("readCNIResult on real plugin results", () => {
   it.each(RESULT_NAMES)("%s reads (object and JSON text alike)", (name) => {

@@ -17,6 +17,7 @@ import {
 } from "../../src/status/network-status.js";
 import type { NetworkStatus } from "../../src/status/schema.js";
 import { FC_SEED, fromEntries, jsonValue, text, unknownKey, validDocument } from "../helpers/arbitraries.js";
+import { caught } from "../helpers/caught.js";
 import { GO_REFERENCE_DIR } from "../helpers/fixtures.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
 
@@ -24,16 +25,6 @@ const NETSTATUS_DIR = path.join(GO_REFERENCE_DIR, "netstatus");
 const FROM_CNI_DIR = path.join(GO_REFERENCE_DIR, "netstatus-from-cni");
 const RESULTS_DIR = path.join(REPO_ROOT, "fixtures", "cni-results");
 const read = (file: string) => fs.readFileSync(file, "utf8");
-
-function caught(fn: () => unknown) {
-  try {
-    fn();
-  } catch (err) {
-    if (isDeviceInfoError(err)) return err;
-    throw err;
-  }
-  throw new Error("no error");
-}
 
 const setCases = fs
   .readdirSync(NETSTATUS_DIR)
