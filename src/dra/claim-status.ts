@@ -293,15 +293,18 @@ export function resourceClaimDeviceStatus(
     }
   }
 
-  if (interfaceName !== undefined && interfaceName !== "") {
-    if (byteLength(interfaceName) > NETWORK_INTERFACE_NAME_MAX_LENGTH) {
-      warn({
-        code: "value_too_long",
-        attribute: "networkData.interfaceName",
-        message: `the interface name is ${byteLength(interfaceName)} bytes, over the API's ${NETWORK_INTERFACE_NAME_MAX_LENGTH}; it is left out`,
-      });
-    } else net.interfaceName = interfaceName;
-  }
+  // A value over the API's byte limit is left out (with a warning), never truncated.
+  const withinLimit = (value: string | undefined, max: number, attribute: keyof NetworkDeviceData, what: string) => {
+    if (value === undefined || byteLength(value) <= max) return value;
+    warn({
+      code: "value_too_long",
+      attribute: `networkData.${attribute}`,
+      message: `the ${what} is ${byteLength(value)} bytes, over the API's ${max}; it is left out`,
+    });
+    return undefined;
+  };
+  const name = withinLimit(interfaceName || undefined, NETWORK_INTERFACE_NAME_MAX_LENGTH, "interfaceName", "interface name");
+  if (name !== undefined) net.interfaceName = name;
   const ips: string[] = [];
   for (const text of candidateIPs) {
     const canonical = canonicalInterfaceAddress(text);
@@ -322,15 +325,8 @@ export function resourceClaimDeviceStatus(
     ips.length = NETWORK_MAX_IPS;
   }
   if (ips.length > 0) net.ips = ips;
-  if (hardwareAddress !== undefined) {
-    if (byteLength(hardwareAddress) > NETWORK_HARDWARE_ADDRESS_MAX_LENGTH) {
-      warn({
-        code: "value_too_long",
-        attribute: "networkData.hardwareAddress",
-        message: `the hardware address is ${byteLength(hardwareAddress)} bytes, over the API's ${NETWORK_HARDWARE_ADDRESS_MAX_LENGTH}; it is left out`,
-      });
-    } else net.hardwareAddress = hardwareAddress;
-  }
+  const mac = withinLimit(hardwareAddress, NETWORK_HARDWARE_ADDRESS_MAX_LENGTH, "hardwareAddress", "hardware address");
+  if (mac !== undefined) net.hardwareAddress = mac;
 
   let data: Record<string, unknown> | undefined;
   const info =
