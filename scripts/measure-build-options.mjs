@@ -14,7 +14,7 @@
 //
 // Usage: node scripts/measure-build-options.mjs [rounds=40]
 
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -42,8 +42,8 @@ for (const [name, options] of Object.entries(VARIANTS)) await buildBundles(path.
 const CPU_AT_EXIT = `data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("\\ncpu-us "+(u.user+u.system)+"\\n")})`;
 
 function cpuMs(args) {
-  const out = execFileSync(process.execPath, [`--import=${CPU_AT_EXIT}`, ...args], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
-  const match = /cpu-us (\d+)/.exec(out);
+  const run = spawnSync(process.execPath, [`--import=${CPU_AT_EXIT}`, ...args], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+  const match = /cpu-us (\d+)/.exec(run.stderr);
   if (match === null) throw new Error(`no CPU time from ${args.join(" ")}`);
   return Number(match[1]) / 1000;
 }

@@ -25,6 +25,10 @@ function files(dir: string): string[] {
 const read = (...parts: string[]) => fs.readFileSync(path.join(out, ...parts), "utf8");
 
 beforeAll(() => {
+  // A worktree whose node_modules predates the plugin: say what to do rather than fail obscurely.
+  if (!fs.existsSync(path.join(ROOT, "node_modules", "typedoc-plugin-markdown"))) {
+    throw new Error("typedoc-plugin-markdown is not installed: run npm install (package.json's devDependencies changed)");
+  }
   out = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-api-"));
   const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typedoc", "bin", "typedoc"), "--out", out], {
     cwd: ROOT,
