@@ -4,8 +4,9 @@
 // processes, the variants interleaved round by round so that machine load
 // hits them alike. The figure is CPU time (user + system, from the child's own
 // process.cpuUsage() at exit), which other processes on the machine disturb
-// far less than wall time; printed as medians and as the median of the
-// per-round differences to the minified build, with the load average.
+// far less than wall time. The variants' order rotates round by round.
+// Printed as medians and as the median of the per-round differences to the
+// minified build, with the load average.
 //
 //   minified           minify: true, keepNames: false, no line limit
 //   +keepNames         minify: true, keepNames: true (real class names in errors)
@@ -49,7 +50,11 @@ function cpuMs(args) {
 }
 
 const CASES = {
-  "import(index.js)": (dir) => ["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL(path.join(dir, "index.js")).href)})`],
+  "import(index.js)": (dir) => [
+    "--input-type=module",
+    "-e",
+    `await import(${JSON.stringify(pathToFileURL(path.join(dir, "index.js")).href)})`,
+  ],
   "import(cni-plugin.js)": (dir) => [
     "--input-type=module",
     "-e",
@@ -60,8 +65,10 @@ const CASES = {
 
 const samples = Object.fromEntries(Object.keys(VARIANTS).map((n) => [n, Object.fromEntries(Object.keys(CASES).map((c) => [c, []]))]));
 const loadBefore = os.loadavg();
+const names = Object.keys(VARIANTS);
 for (let round = 0; round < rounds; round++) {
-  for (const name of Object.keys(VARIANTS)) {
+  // The order rotates each round, so that no variant is always the first (or last) of a burst.
+  for (const name of names.map((_, i) => names[(i + round) % names.length])) {
     for (const [label, args] of Object.entries(CASES)) samples[name][label].push(cpuMs(args(path.join(cache, name))));
   }
 }
@@ -72,7 +79,11 @@ console.log(
   `node ${process.version}, ${os.cpus().length} CPUs, ${rounds} interleaved rounds; load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(2)).join("/")} before, ${loadAfter.map((l) => l.toFixed(2)).join("/")} after`,
 );
 console.log("CPU time per process (user + system), median ms; in brackets the median of the per-round difference to minified");
-console.log(`${"variant".padEnd(18)} ${"index.js bytes".padStart(14)} ${"longest line".padStart(12)}   ${Object.keys(CASES).map((c) => c.padStart(26)).join(" ")}`);
+console.log(
+  `${"variant".padEnd(18)} ${"index.js bytes".padStart(14)} ${"longest line".padStart(12)}   ${Object.keys(CASES)
+    .map((c) => c.padStart(26))
+    .join(" ")}`,
+);
 for (const name of Object.keys(VARIANTS)) {
   const text = fs.readFileSync(path.join(cache, name, "index.js"), "utf8");
   const longest = Math.max(...text.split("\n").map((l) => l.length));
