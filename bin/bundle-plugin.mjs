@@ -152,6 +152,8 @@ export async function bundlePlugin(options) {
     keepNames: options.keepNames !== false,
     alias: options.alias,
     plugins: options.bundleLazy === true ? [builtinsFromProcess] : [lazyExternal, builtinsFromProcess],
+    // No module URL in a single-file script: devinfo's async worker thread (src/files/_worker.ts) stays off.
+    define: { "import.meta.url": "undefined" },
     legalComments: "none",
     write: false,
     logLevel: "warning",

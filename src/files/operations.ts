@@ -28,9 +28,11 @@ import {
   readFileBytes,
   releaseLock,
   tooLarge,
+  type WriteOptions,
   writeWhileLocked,
 } from "./_atomic.js";
 import { checkDirectorySync, readRegularSync, removeFileSync, writeFileAtomicSync } from "./_sync.js";
+import { fileWorker } from "./_worker.js";
 import { type Gen, runAsync, runSync } from "./_syscalls.js";
 import { baseDirsOf, getCNIDirectory, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "./paths.js";
 
@@ -153,8 +155,26 @@ async function saveAtAsync(
 
 async function loadAtAsync(path: string, guardedDir: string | undefined, options: LoadOptions): Promise<DeviceInfo | undefined> {
   const maxBytes = maxBytesOf(options);
-  const bytes = fileBytes(await readGuardedAsync(path, guardedDir, maxBytes), path, maxBytes);
+  const read = () => readBytesAsync(path, guardedDir, maxBytes);
+  const bytes = await (fileWorker()?.load(path, guardedDir, maxBytes, read) ?? read());
   return bytes === undefined ? undefined : decode(bytes, options, path);
+}
+
+/** `checkDirectory(guardedDir)` then `readFileBytes(path)`, on the thread pool. */
+async function readBytesAsync(path: string, guardedDir: string | undefined, maxBytes: number): Promise<Buffer | undefined> {
+  return fileBytes(await readGuardedAsync(path, guardedDir, maxBytes), path, maxBytes);
+}
+
+/** `checkDirectory(guard)` then the atomic write, on the worker thread once it runs (`_worker.ts`), else on the thread pool. */
+function writeAsync(dir: string, guard: string | undefined, path: string, bytes: Buffer, write: WriteOptions): Promise<void> {
+  const pool = () => writeGuardedAsync(dir, startGuard(guard), path, bytes, write);
+  return fileWorker()?.save(dir, guard, path, bytes, write, pool) ?? pool();
+}
+
+/** `checkDirectory(guardedDir)` then `removeFile(path)`, on the worker thread once it runs, else on the thread pool. */
+function removeAsync(path: string, guardedDir: string | undefined): Promise<boolean> {
+  const pool = () => removeGuardedAsync(path, guardedDir);
+  return fileWorker()?.clean(path, guardedDir, pool) ?? pool();
 }
 
 async function copyFromDPAsync(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): Promise<DeviceInfo> {
@@ -164,6 +184,21 @@ async function copyFromDPAsync(cniPath: string, resourceName: string, deviceID: 
   checkSaveOptions(options);
   const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
   const target = checkCNIPath(cniPath, options);
+  const worker = fileWorker();
+  if (worker !== undefined) {
+    // One round trip for a conforming source; else its bytes come back, are
+    // decoded here (with their warnings) and saved as the sync twin does.
+    const dir = target ?? dirname(cniPath);
+    const maxBytes = maxBytesOf(options);
+    const write = { overwrite: options.overwrite === true, durable: options.durable === true };
+    const read = () => readBytesAsync(dpPath, parentOf(dpPath), maxBytes);
+    const done = await worker.copy(dpPath, parentOf(dpPath), dir, target, cniPath, maxBytes, write, read);
+    if (done === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
+    if (!Buffer.isBuffer(done)) return done;
+    const info = decode(done, options, dpPath);
+    await writeAsync(dir, target, cniPath, encode(info, cniPath, { ...options, onWarning: undefined }, false), write);
+    return info;
+  }
   // The target's directory is checked while the source is read; its verdict
   // counts only after the source's (awaited in the sync twin's order).
   const guard = startGuard(target);
@@ -215,10 +250,7 @@ export function saveDeviceInfoForDP(resourceName: string, deviceID: string, info
     const path = getDPDeviceInfoPath(resourceName, deviceID, options);
     const dir = parentOf(path);
     const bytes = encode(info, path, options, true);
-    await writeGuardedAsync(dir, startGuard(dir), path, bytes, {
-      overwrite: options.overwrite === true,
-      durable: options.durable === true,
-    });
+    await writeAsync(dir, dir, path, bytes, { overwrite: options.overwrite === true, durable: options.durable === true });
     return path;
   })();
 }
@@ -266,7 +298,7 @@ export function cleanDeviceInfoForDP(resourceName: string, deviceID: string, opt
     checkString(deviceID, "deviceID");
     checkPathOptions(options);
     const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-    return removeGuardedAsync(path, parentOf(path));
+    return removeAsync(path, parentOf(path));
   })();
 }
 /** Synchronous twin of {@link cleanDeviceInfoForDP}. */
@@ -298,7 +330,7 @@ export function saveDeviceInfoForCNI(cniPath: string, info: DeviceInfo, options:
     const guarded = checkCNIPath(cniPath, options);
     const bytes = encode(info, cniPath, options, true);
     const write = { overwrite: options.overwrite === true, durable: options.durable === true };
-    await writeGuardedAsync(guarded ?? dirname(cniPath), startGuard(guarded), cniPath, bytes, write);
+    await writeAsync(guarded ?? dirname(cniPath), guarded, cniPath, bytes, write);
     return cniPath;
   })();
 }
@@ -364,7 +396,7 @@ export function cleanDeviceInfoForCNI(cniPath: string, options: PathOptions = {}
   return (async () => {
     checkString(cniPath, "cniPath");
     checkPathOptions(options);
-    return removeGuardedAsync(cniPath, checkCNIPath(cniPath, options));
+    return removeAsync(cniPath, checkCNIPath(cniPath, options));
   })();
 }
 /** Synchronous twin of {@link cleanDeviceInfoForCNI}. */
