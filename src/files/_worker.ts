@@ -69,7 +69,16 @@ const COPY = 3;
 const READY = -1;
 
 type Request =
-  | [id: number, op: typeof SAVE, dir: string, guard: string | undefined, path: string, bytes: Uint8Array, overwrite: boolean, durable: boolean]
+  | [
+      id: number,
+      op: typeof SAVE,
+      dir: string,
+      guard: string | undefined,
+      path: string,
+      bytes: Uint8Array,
+      overwrite: boolean,
+      durable: boolean,
+    ]
   | [id: number, op: typeof LOAD, path: string, guard: string | undefined, maxBytes: number]
   | [id: number, op: typeof CLEAN, path: string, guard: string | undefined]
   | [
@@ -271,7 +280,8 @@ function stopped(which: Worker, code: number): void {
 
 function post<T>(request: Request, fallback: () => Promise<T>, repeatable: boolean, path: string, action: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const id = (seq = (seq + 1) | 0);
+    seq = (seq + 1) | 0;
+    const id = seq;
     request[0] = id;
     pending.set(id, { resolve: resolve as (value: unknown) => void, reject, fallback, repeatable, path, action });
     if (pending.size === 1) replies?.ref();
@@ -297,7 +307,14 @@ function toBuffer(bytes: Uint8Array): Buffer {
  */
 export interface FileWorker {
   /** `checkDirectory(guard)` then the atomic write of `bytes` to `path` (in `dir`). */
-  save(dir: string, guard: string | undefined, path: string, bytes: Uint8Array, write: WriteOptions, fallback: () => Promise<void>): Promise<void>;
+  save(
+    dir: string,
+    guard: string | undefined,
+    path: string,
+    bytes: Uint8Array,
+    write: WriteOptions,
+    fallback: () => Promise<void>,
+  ): Promise<void>;
   /** `checkDirectory(guard)` then `fileBytes(readRegular(path))`: the bytes, or `undefined` when there is no file. */
   load(path: string, guard: string | undefined, maxBytes: number, fallback: () => Promise<Buffer | undefined>): Promise<Buffer | undefined>;
   /** `checkDirectory(guard)` then `removeFile(path)`. */
@@ -377,12 +394,17 @@ const ERROR_CLASSES: Record<string, ErrorConstructor | undefined> = {
  * Changes the policy: `threshold` (operations before the worker starts;
  * `Infinity` never), `url` (the module the worker imports: tests run the
  * sources, which a worker cannot import, against the built bundle), `paused`
- * (send nothing to a ready worker: the thread-pool path runs).
+ * (send nothing to a ready worker: the thread-pool path runs), `reset` (after
+ * the worker stopped: count operations from 0 again, and start a new one).
  */
-export function configureFileWorker(options: { threshold?: number; url?: string; paused?: boolean }): void {
+export function configureFileWorker(options: { threshold?: number; url?: string; paused?: boolean; reset?: boolean }): void {
   if (options.threshold !== undefined) threshold = options.threshold;
   if (options.url !== undefined) moduleURL = options.url;
   if (options.paused !== undefined) paused = options.paused;
+  if (options.reset === true && state === OFF) {
+    state = IDLE;
+    operations = 0;
+  }
 }
 
 /** The worker's state and the number of requests it has answered. */

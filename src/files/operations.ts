@@ -32,8 +32,8 @@ import {
   writeWhileLocked,
 } from "./_atomic.js";
 import { checkDirectorySync, readRegularSync, removeFileSync, writeFileAtomicSync } from "./_sync.js";
-import { fileWorker } from "./_worker.js";
 import { type Gen, runAsync, runSync } from "./_syscalls.js";
+import { fileWorker } from "./_worker.js";
 import { baseDirsOf, getCNIDirectory, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "./paths.js";
 
 /** Options of every reader. */
