@@ -70,7 +70,9 @@ await suite("ops", "Per operation and full cycle", () =>
   benchOps({ rounds: rounds(21, 3), batch: quick ? 20 : 200, places: ["tmpfs", "disk"] }),
 );
 
-await suite("event-loop", "The async API does not block the event loop", () => benchEventLoop({ cycles: quick ? 50 : 2000 }));
+await suite("event-loop", "The async API does not block the event loop", () =>
+  benchEventLoop({ cycles: quick ? 50 : 2000, workerRounds: rounds(5, 1), workerCycles: quick ? 20 : 200 }),
+);
 await suite("cold-start", "Cold start", () => benchColdStart({ rounds: rounds(40, 2) }));
 await suite("scale", "Scale", () =>
   benchScale({ rounds: rounds(5, 1), devices: quick ? [100, 1000] : [1000, 10_000], files: quick ? [1000, 10_000] : [10_000, 100_000] }),

@@ -1,5 +1,6 @@
 /** The worker modes of the bench bundle, run in child processes by the suites. */
 
+import { asyncCyclesChild, workerStartChild } from "./async-worker.js";
 import { publishWorker } from "./scale.js";
 import { cyclesWorker, syscallsWorker } from "./syscalls.js";
 
@@ -17,6 +18,10 @@ export async function worker(name: string, options: WorkerOptions): Promise<void
       return syscallsWorker(options.dir, options.count);
     case "cycles":
       return cyclesWorker(options.dir, options.count, options.api);
+    case "worker-start":
+      return workerStartChild(options.dir);
+    case "async-cycles":
+      return asyncCyclesChild(options.dir, options.count);
     default:
       throw new Error(`unknown worker ${name}`);
   }

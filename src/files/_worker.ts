@@ -189,6 +189,11 @@ export function fileWorker(): FileWorker | undefined {
   return undefined;
 }
 
+/**
+ * Starts the worker in two later turns of the event loop, never inside the
+ * caller's: loading Node's worker modules (compiled on first use) and
+ * creating the thread each block the event loop for a few milliseconds.
+ */
 function start(): void {
   state = STARTING;
   const url = moduleURL ?? ownURL();
@@ -196,8 +201,17 @@ function start(): void {
     state = OFF;
     return;
   }
+  setImmediate(() => {
+    try {
+      setImmediate(create, url, process.getBuiltinModule("node:worker_threads"));
+    } catch {
+      state = OFF;
+    }
+  });
+}
+
+function create(url: string, threads: typeof import("node:worker_threads")): void {
   try {
-    const threads = process.getBuiltinModule("node:worker_threads");
     const requestChannel = new threads.MessageChannel();
     const replyChannel = new threads.MessageChannel();
     const buffer = new SharedArrayBuffer(8);
@@ -206,6 +220,9 @@ function start(): void {
       eval: true,
       // Not the process's --import/--require hooks: the worker only runs this module.
       execArgv: [],
+      // Its output is not piped to ours (it writes none): piping would set up process.stdout and stderr here.
+      stdout: true,
+      stderr: true,
       workerData: data,
       transferList: [requestChannel.port2, replyChannel.port2],
     });
