@@ -36,11 +36,12 @@
  * on the thread pool; a write or removal it had started rejects with
  * `ERR_DEVINFO_IO` (its outcome is unknown).
  *
- * The worker runs the module this code is bundled in (`import.meta.url`,
- * e.g. `dist/index.js`): a small script sets a registered global and imports
- * it, and the check at the end of this file starts serving. Where there is no
- * module URL (a CommonJS or IIFE bundle, such as `devinfo-bundle-plugin`'s),
- * there is no worker.
+ * The worker runs the bundle this code is in (`import.meta.url`, e.g.
+ * `dist/index.js`): a small script checks that it is one of this package's
+ * bundles, sets a registered global and imports it, and the check at the end
+ * of this file starts serving. Where there is no module URL (a CommonJS or
+ * IIFE bundle, such as `devinfo-bundle-plugin`'s) or it is not the package's
+ * (an application bundle devinfo was bundled into), there is no worker.
  *
  * @internal
  */
@@ -127,8 +128,13 @@ interface WorkerData {
 const HOSTED = Symbol.for("devinfo.fileWorker");
 
 // Runs as CommonJS in the new thread: hand the ports to the module, import it.
+// Only one of this package's own bundles, never a user's application bundle
+// that devinfo was bundled into (its top level would run again in here): the
+// package.json next to dist/ must be devinfo's.
 const TRAMPOLINE = `"use strict";
 const { workerData } = require("node:worker_threads");
+const owner = JSON.parse(require("node:fs").readFileSync(new URL("../package.json", workerData.url), "utf8")).name;
+if (owner !== "devinfo") throw new Error(workerData.url + " is not one of devinfo's bundles");
 const key = Symbol.for("devinfo.fileWorker");
 globalThis[key] = workerData;
 import(workerData.url).then(() => {
@@ -240,7 +246,12 @@ function create(url: string, threads: typeof import("node:worker_threads")): voi
   }
 }
 
-/** This module's URL, when it is an ES module loaded from a file (not a CommonJS or IIFE bundle). */
+/**
+ * This module's URL when it is one of the package's library bundles
+ * (`<package>/dist/<entry>.js`, checked again in the worker); `undefined`
+ * in a CommonJS or IIFE bundle (no module URL), in the CLI's bundle (which
+ * runs a command when imported) and in tsc's per-module output.
+ */
 function ownURL(): string | undefined {
   let url: unknown;
   try {
@@ -248,7 +259,7 @@ function ownURL(): string | undefined {
   } catch {
     return undefined;
   }
-  return typeof url === "string" && url.startsWith("file:") ? url : undefined;
+  return typeof url === "string" && /^file:\/\/.*\/dist\/[a-z-]+\.js$/.test(url) ? url : undefined;
 }
 
 function onReply(reply: Reply): void {

@@ -165,10 +165,14 @@ async function readBytesAsync(path: string, guardedDir: string | undefined, maxB
   return fileBytes(await readGuardedAsync(path, guardedDir, maxBytes), path, maxBytes);
 }
 
-/** `checkDirectory(guard)` then the atomic write, on the worker thread once it runs (`_worker.ts`), else on the thread pool. */
+/**
+ * `checkDirectory(guard)` then the atomic write, on the worker thread once it
+ * runs (`_worker.ts`), else on the thread pool. Durable writes stay on the
+ * pool: their time is the fsync's, and the pool runs several at once.
+ */
 function writeAsync(dir: string, guard: string | undefined, path: string, bytes: Buffer, write: WriteOptions): Promise<void> {
   const pool = () => writeGuardedAsync(dir, startGuard(guard), path, bytes, write);
-  return fileWorker()?.save(dir, guard, path, bytes, write, pool) ?? pool();
+  return (write.durable ? undefined : fileWorker())?.save(dir, guard, path, bytes, write, pool) ?? pool();
 }
 
 /** `checkDirectory(guardedDir)` then `removeFile(path)`, on the worker thread once it runs, else on the thread pool. */
@@ -184,7 +188,7 @@ async function copyFromDPAsync(cniPath: string, resourceName: string, deviceID: 
   checkSaveOptions(options);
   const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
   const target = checkCNIPath(cniPath, options);
-  const worker = fileWorker();
+  const worker = options.durable === true ? undefined : fileWorker();
   if (worker !== undefined) {
     // One round trip for a conforming source; else its bytes come back, are
     // decoded here (with their warnings) and saved as the sync twin does.
@@ -202,7 +206,8 @@ async function copyFromDPAsync(cniPath: string, resourceName: string, deviceID: 
   // The target's directory is checked while the source is read; its verdict
   // counts only after the source's (awaited in the sync twin's order).
   const guard = startGuard(target);
-  const info = await loadAtAsync(dpPath, parentOf(dpPath), options);
+  const bytes = await readBytesAsync(dpPath, parentOf(dpPath), maxBytesOf(options));
+  const info = bytes === undefined ? undefined : decode(bytes, options, dpPath);
   if (info === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
   await saveAtAsync(cniPath, target ?? dirname(cniPath), guard, info, { ...options, onWarning: undefined }, false);
   return info;

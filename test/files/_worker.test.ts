@@ -12,6 +12,8 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeviceInfoError } from "../../src/errors.js";
@@ -474,6 +476,28 @@ describe("processes", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ workers, left: [] });
+  });
+
+  it("an application bundle devinfo was bundled into never runs in a worker (its top level would run again)", async () => {
+    const app = tmp.join("app");
+    const started = tmp.join("started");
+    fs.mkdirSync(path.join(app, "dist"), { recursive: true });
+    fs.writeFileSync(path.join(app, "package.json"), '{ "name": "my-device-plugin", "type": "module" }\n');
+    // The application's top level records the thread it runs in, then makes its calls.
+    const main = `import { appendFileSync } from "node:fs";
+      import { threadId } from "node:worker_threads";
+      appendFileSync(${JSON.stringify(started)}, threadId + "\\n");
+      ${script(3, 1000).replace(JSON.stringify(packageUrl()), JSON.stringify(fileURLToPath(packageUrl())))}`;
+    fs.writeFileSync(path.join(app, "main.js"), main);
+    const outfile = path.join(app, "dist", "index.js");
+    await build({ entryPoints: [path.join(app, "main.js")], outfile, bundle: true, format: "esm", platform: "node", logLevel: "error" });
+    const result = await runNode(`await import(${JSON.stringify(pathToFileURL(outfile).href)});`, [tmp.path], {
+      env: { DEVINFO_ASYNC_WORKER: "1" },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ workers: 0, left: [] });
+    expect(fs.readFileSync(started, "utf8")).toBe("0\n");
   });
 
   // Until Node's report lists the worker (it is ready and serving).
