@@ -186,17 +186,32 @@ export function atomicFloor(baseDir: string, dpPath: (i: number) => string, cniP
   };
 }
 
-/** The variants, each in its own base directory under `dir`. */
+/**
+ * The variants, each in its own base directory under `dir`. Every variant
+ * gets its arguments (device IDs, CNI paths, DP paths for the baselines)
+ * prepared before the timing, as the atomic floor gets its paths: a caller
+ * has them at hand, and building them is not the library's work.
+ */
 export function variants(dir: string): Variant[] {
+  let ids: string[] = [];
   const base = (key: string) => {
     const baseDir = path.join(dir, key);
     fs.mkdirSync(path.join(baseDir, "dp"), { recursive: true });
     fs.mkdirSync(path.join(baseDir, "cni"), { recursive: true });
-    return {
+    const v = {
       options: { baseDir },
       dp: (i: number) => getDPDeviceInfoPath(RESOURCE, deviceID(i), { baseDir }),
       cni: (i: number) => path.join(baseDir, "cni", cniName(i)),
+      dps: [] as string[],
+      cnis: [] as string[],
+      /** Prepares device IDs and paths for `count` devices (not timed). */
+      prepare: (count: number) => {
+        if (ids.length !== count) ids = Array.from({ length: count }, (_, i) => deviceID(i));
+        if (v.dps.length !== count) v.dps = ids.map((_, i) => v.dp(i));
+        if (v.cnis.length !== count) v.cnis = ids.map((_, i) => v.cni(i));
+      },
     };
+    return v;
   };
   const raw = base("raw");
   const atomic = base("atomic");
@@ -204,17 +219,23 @@ export function variants(dir: string): Variant[] {
   const promises = base("promises");
   const sync = base("sync");
   const async = base("async");
+  // Prepared, or built on the spot for a caller that did not prepare (event-loop, syscalls).
+  const id = (i: number) => ids[i] ?? deviceID(i);
+  type Base = ReturnType<typeof base>;
+  const cniOf = (v: Base, i: number) => v.cnis[i] ?? v.cni(i);
+  const dpOf = (v: Base, i: number) => v.dps[i] ?? v.dp(i);
   return [
     {
       key: "raw",
       label: "raw node:fs floor",
       async: false,
+      prepare: raw.prepare,
       phases: {
-        "save DP": (i) => fs.writeFileSync(raw.dp(i), JSON.stringify(INFO)),
-        "copy DP to CNI": (i) => fs.writeFileSync(raw.cni(i), JSON.stringify(JSON.parse(fs.readFileSync(raw.dp(i), "utf8")))),
-        "load CNI": (i) => JSON.parse(fs.readFileSync(raw.cni(i), "utf8")),
-        "clean CNI": (i) => fs.unlinkSync(raw.cni(i)),
-        "clean DP": (i) => fs.unlinkSync(raw.dp(i)),
+        "save DP": (i) => fs.writeFileSync(dpOf(raw, i), JSON.stringify(INFO)),
+        "copy DP to CNI": (i) => fs.writeFileSync(cniOf(raw, i), JSON.stringify(JSON.parse(fs.readFileSync(dpOf(raw, i), "utf8")))),
+        "load CNI": (i) => JSON.parse(fs.readFileSync(cniOf(raw, i), "utf8")),
+        "clean CNI": (i) => fs.unlinkSync(cniOf(raw, i)),
+        "clean DP": (i) => fs.unlinkSync(dpOf(raw, i)),
       },
     },
     {
@@ -228,37 +249,40 @@ export function variants(dir: string): Variant[] {
       key: "sync",
       label: "devinfo sync",
       async: false,
+      prepare: sync.prepare,
       phases: {
-        "save DP": (i) => saveDeviceInfoForDPSync(RESOURCE, deviceID(i), INFO, sync.options),
-        "copy DP to CNI": (i) => copyDeviceInfoForCNIFromDPSync(sync.cni(i), RESOURCE, deviceID(i), sync.options),
-        "load CNI": (i) => loadDeviceInfoFromCNISync(sync.cni(i), sync.options),
-        "clean CNI": (i) => cleanDeviceInfoForCNISync(sync.cni(i), sync.options),
-        "clean DP": (i) => cleanDeviceInfoForDPSync(RESOURCE, deviceID(i), sync.options),
+        "save DP": (i) => saveDeviceInfoForDPSync(RESOURCE, id(i), INFO, sync.options),
+        "copy DP to CNI": (i) => copyDeviceInfoForCNIFromDPSync(cniOf(sync, i), RESOURCE, id(i), sync.options),
+        "load CNI": (i) => loadDeviceInfoFromCNISync(cniOf(sync, i), sync.options),
+        "clean CNI": (i) => cleanDeviceInfoForCNISync(cniOf(sync, i), sync.options),
+        "clean DP": (i) => cleanDeviceInfoForDPSync(RESOURCE, id(i), sync.options),
       },
     },
     {
       key: "promises",
       label: "naive node:fs/promises",
       async: true,
+      prepare: promises.prepare,
       phases: {
-        "save DP": (i) => fsp.writeFile(promises.dp(i), JSON.stringify(INFO)),
+        "save DP": (i) => fsp.writeFile(dpOf(promises, i), JSON.stringify(INFO)),
         "copy DP to CNI": async (i) =>
-          fsp.writeFile(promises.cni(i), JSON.stringify(JSON.parse(await fsp.readFile(promises.dp(i), "utf8")))),
-        "load CNI": async (i) => JSON.parse(await fsp.readFile(promises.cni(i), "utf8")),
-        "clean CNI": (i) => fsp.unlink(promises.cni(i)),
-        "clean DP": (i) => fsp.unlink(promises.dp(i)),
+          fsp.writeFile(cniOf(promises, i), JSON.stringify(JSON.parse(await fsp.readFile(dpOf(promises, i), "utf8")))),
+        "load CNI": async (i) => JSON.parse(await fsp.readFile(cniOf(promises, i), "utf8")),
+        "clean CNI": (i) => fsp.unlink(cniOf(promises, i)),
+        "clean DP": (i) => fsp.unlink(dpOf(promises, i)),
       },
     },
     {
       key: "async",
       label: "devinfo async",
       async: true,
+      prepare: async.prepare,
       phases: {
-        "save DP": (i) => saveDeviceInfoForDP(RESOURCE, deviceID(i), INFO, async.options),
-        "copy DP to CNI": (i) => copyDeviceInfoForCNIFromDP(async.cni(i), RESOURCE, deviceID(i), async.options),
-        "load CNI": (i) => loadDeviceInfoFromCNI(async.cni(i), async.options),
-        "clean CNI": (i) => cleanDeviceInfoForCNI(async.cni(i), async.options),
-        "clean DP": (i) => cleanDeviceInfoForDP(RESOURCE, deviceID(i), async.options),
+        "save DP": (i) => saveDeviceInfoForDP(RESOURCE, id(i), INFO, async.options),
+        "copy DP to CNI": (i) => copyDeviceInfoForCNIFromDP(cniOf(async, i), RESOURCE, id(i), async.options),
+        "load CNI": (i) => loadDeviceInfoFromCNI(cniOf(async, i), async.options),
+        "clean CNI": (i) => cleanDeviceInfoForCNI(cniOf(async, i), async.options),
+        "clean DP": (i) => cleanDeviceInfoForDP(RESOURCE, id(i), async.options),
       },
     },
   ];

@@ -10,7 +10,7 @@ import { dirname, isAbsolute, normalize } from "node:path";
 import { checkFunction, checkString } from "../_args.js";
 import { checkLoadOptions, checkPathOptions, checkSaveOptions, checkUpdateOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
-import { encodeConforming, parseConforming } from "../format/_fast.js";
+import { encodeConforming, parseConforming, transcodeConforming } from "../format/_fast.js";
 import { SPEC_VERSION } from "../format/fields.js";
 import { cloneJson } from "../format/go-json.js";
 import { type DeviceInfoIssue, describeIssues } from "../format/issues.js";
@@ -98,8 +98,11 @@ function saveAtSync(
   info: DeviceInfo,
   options: SaveOptions,
   strictDefault: boolean,
+  warn = true,
 ): string {
-  const bytes = encode(info, path, options, strictDefault);
+  return writeAtSync(path, dir, guardedDir, encode(info, path, options, strictDefault, warn), options);
+}
+function writeAtSync(path: string, dir: string, guardedDir: string | undefined, bytes: Buffer, options: SaveOptions): string {
   if (guardedDir !== undefined) checkDirectorySync(guardedDir);
   writeFileAtomicSync(dir, path, bytes, { overwrite: options.overwrite === true, durable: options.durable === true });
   return path;
@@ -130,9 +133,20 @@ function copyFromDPSync(cniPath: string, resourceName: string, deviceID: string,
   checkSaveOptions(options);
   const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
   const target = checkCNIPath(cniPath, options);
-  const info = loadAtSync(dpPath, parentOf(dpPath), options);
-  if (info === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
-  saveAtSync(cniPath, target ?? dirname(cniPath), target, info, { ...options, onWarning: undefined }, false);
+  // loadAtSync then saveAtSync, with a conforming document parsed, checked
+  // and encoded in one pass (transcodeConforming); the general code otherwise.
+  checkDirectorySync(baseDirsOf(options).dp);
+  const maxBytes = maxBytesOf(options);
+  const bytes = fileBytes(readRegularSync(dpPath, maxBytes, false, true), dpPath, maxBytes);
+  if (bytes === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
+  const fast = transcodeConforming(bytes);
+  if (fast !== undefined) {
+    writeAtSync(cniPath, target ?? dirname(cniPath), target, toBytes(fast.text, cniPath, options), options);
+    return fast.info;
+  }
+  const info = decode(bytes, options, dpPath);
+  // The source's warnings were reported as it was read: none again for the same document.
+  saveAtSync(cniPath, target ?? dirname(cniPath), target, info, options, false, false);
   return info;
 }
 
@@ -147,8 +161,9 @@ async function saveAtAsync(
   info: DeviceInfo,
   options: SaveOptions,
   strictDefault: boolean,
+  warn = true,
 ): Promise<string> {
-  const bytes = encode(info, path, options, strictDefault);
+  const bytes = encode(info, path, options, strictDefault, warn);
   await writeGuardedAsync(dir, guard, path, bytes, { overwrite: options.overwrite === true, durable: options.durable === true });
   return path;
 }
@@ -209,7 +224,7 @@ async function copyFromDPAsync(cniPath: string, resourceName: string, deviceID: 
   const bytes = await readBytesAsync(dpPath, parentOf(dpPath), maxBytesOf(options));
   const info = bytes === undefined ? undefined : decode(bytes, options, dpPath);
   if (info === undefined) throw dpNotFound(dpPath, resourceName, deviceID);
-  await saveAtAsync(cniPath, target ?? dirname(cniPath), guard, info, { ...options, onWarning: undefined }, false);
+  await saveAtAsync(cniPath, target ?? dirname(cniPath), guard, info, options, false, false);
   return info;
 }
 
@@ -265,7 +280,7 @@ export function saveDeviceInfoForDPSync(resourceName: string, deviceID: string, 
   checkString(deviceID, "deviceID");
   checkSaveOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  const dir = parentOf(path);
+  const dir = baseDirsOf(options).dp; // parentOf(path), without scanning the path
   return saveAtSync(path, dir, dir, info, options, true);
 }
 
@@ -289,7 +304,7 @@ export function loadDeviceInfoFromDPSync(resourceName: string, deviceID: string,
   checkString(deviceID, "deviceID");
   checkLoadOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return loadAtSync(path, parentOf(path), options);
+  return loadAtSync(path, baseDirsOf(options).dp, options);
 }
 
 /**
@@ -312,7 +327,7 @@ export function cleanDeviceInfoForDPSync(resourceName: string, deviceID: string,
   checkString(deviceID, "deviceID");
   checkPathOptions(options);
   const path = getDPDeviceInfoPath(resourceName, deviceID, options);
-  return cleanAtSync(path, parentOf(path));
+  return cleanAtSync(path, baseDirsOf(options).dp);
 }
 
 // ---------------------------------------------------------------------------
@@ -589,10 +604,11 @@ function toBytes(text: string, path: string, options: LoadOptions): Buffer {
   return bytes;
 }
 
-/** Validates (strictly unless told otherwise) and encodes a document for writing. */
-function encode(info: DeviceInfo, path: string, options: SaveOptions, strictDefault: boolean): Buffer {
+/** Validates (strictly unless told otherwise) and encodes a document for writing; `warn` false: its warnings are not reported. */
+function encode(info: DeviceInfo, path: string, options: SaveOptions, strictDefault: boolean, warn = true): Buffer {
   // A conforming document has nothing to report: one pass does both (format/_fast.ts).
-  const text = encodeConforming(info) ?? serializeFor(checkValue(info, path, options, strictDefault), path);
+  const text =
+    encodeConforming(info) ?? serializeFor(checkValue(info, path, warn ? options : { ...options, onWarning: undefined }, strictDefault), path);
   return toBytes(text, path, options);
 }
 

@@ -77,6 +77,11 @@ export function getCNIDirectory(options: PathOptions = {}): string {
   return baseDirsOf(options).cni;
 }
 
+// A device plugin passes the same resource name for every device: the last
+// one is kept checked and flattened (a pure function of the string).
+let lastResource: string | undefined;
+let lastFlatResource = "";
+
 /**
  * The device plugin's file for one device:
  * `<base>/dp/<resourceName>-<deviceID>-device.json`, with every `/` in either
@@ -96,9 +101,13 @@ export function getDPDeviceInfoPath(resourceName: string, deviceID: string, opti
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkPathOptions(options);
-  checkName("resource name", resourceName);
+  if (resourceName !== lastResource) {
+    checkName("resource name", resourceName);
+    lastFlatResource = flatten(resourceName);
+    lastResource = resourceName;
+  }
   checkName("device ID", deviceID);
-  const fileName = `${flatten(resourceName)}-${flatten(deviceID)}-device.json`;
+  const fileName = `${lastFlatResource}-${flatten(deviceID)}-device.json`;
   checkLength(fileName, `resource name and device ID`);
   // One path component (no "/", never "." or ".."): join would only add the "/".
   return `${getDPDirectory(options)}/${fileName}`;

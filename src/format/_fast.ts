@@ -98,12 +98,27 @@ export function encodeConforming(info: unknown): string | undefined {
  * bytes need the general reader (not ASCII, not JSON, not conforming).
  */
 export function parseConforming(bytes: Buffer): DeviceInfo | undefined {
+  const doc = parseAscii(bytes);
+  return doc === undefined || conforming(doc, false) === undefined ? undefined : (doc as DeviceInfo);
+}
+
+/**
+ * Both at once, for a copy: the value of conforming bytes and Go's text of
+ * it (`parseConforming(bytes)` and `encodeConforming` of that), checked in
+ * one pass, or `undefined` when the bytes need the general code.
+ */
+export function transcodeConforming(bytes: Buffer): { readonly info: DeviceInfo; readonly text: string } | undefined {
+  const doc = parseAscii(bytes);
+  const text = doc === undefined ? undefined : conforming(doc, true);
+  return text === undefined ? undefined : { info: doc as DeviceInfo, text };
+}
+
+/** `JSON.parse` of non-empty ASCII bytes, or `undefined` (the general reader words every problem). */
+function parseAscii(bytes: Buffer): unknown {
   if (bytes.byteLength === 0 || !isAscii(bytes)) return undefined;
-  let doc: unknown;
   try {
-    doc = JSON.parse(bytes.toString("latin1"));
+    return JSON.parse(bytes.toString("latin1"));
   } catch {
-    return undefined; // the general reader words the error
+    return undefined;
   }
-  return conforming(doc, false) === undefined ? undefined : (doc as DeviceInfo);
 }

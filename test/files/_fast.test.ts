@@ -6,7 +6,7 @@
 import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeConforming, parseConforming } from "../../src/format/_fast.js";
+import { encodeConforming, parseConforming, transcodeConforming } from "../../src/format/_fast.js";
 import type { DeviceInfoIssue } from "../../src/format/issues.js";
 import { parseDocument } from "../../src/format/parse.js";
 import { serializeDeviceInfo } from "../../src/format/serialize.js";
@@ -29,9 +29,19 @@ function checkEncode(doc: unknown): string | undefined {
   return fast;
 }
 
-/** parseConforming agrees with parseDocument (lenient and strict), without warnings, or declines. */
+/**
+ * parseConforming agrees with parseDocument (lenient and strict), without
+ * warnings, or declines; transcodeConforming with parseConforming then
+ * encodeConforming.
+ */
 function checkParse(bytes: Buffer): unknown {
   const fast = parseConforming(bytes);
+  const both = transcodeConforming(bytes);
+  expect(both === undefined).toBe(fast === undefined);
+  if (both !== undefined) {
+    expect(ordered(both.info)).toBe(ordered(fast));
+    expect(both.text).toBe(checkEncode(fast));
+  }
   if (fast !== undefined) {
     const warnings: DeviceInfoIssue[] = [];
     const general = parseDocument(bytes, { onWarning: (w) => warnings.push(w) }, "/f");
