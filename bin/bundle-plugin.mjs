@@ -127,8 +127,9 @@ const PRELUDE = `if (typeof process.getBuiltinModule !== "function") {
  *
  * @param {{ entry: string, outfile: string, absWorkingDir?: string, alias?: Record<string, string>, minify?: boolean, keepNames?: boolean, bundleLazy?: boolean, codeCache?: boolean, warmUp?: { command: string, stdin?: string | ((dir: string) => string), env?: Record<string, string> } }} options
  *   `alias` maps import names to paths (the repository's examples use it to
- *   build against its sources); `minify`, `keepNames` and `codeCache`
- *   default to `true`; `bundleLazy` also bundles {@link LAZY_PACKAGES};
+ *   build against its sources); `minify` and `codeCache` default to
+ *   `true`, `keepNames` (esbuild's: every function's `name` kept, at a cost
+ *   at every start) to `false`; `bundleLazy` also bundles {@link LAZY_PACKAGES};
  *   `warmUp` defaults to {@link DEFAULT_WARM_UP}.
  * @returns {Promise<string>}
  */
@@ -148,8 +149,9 @@ export async function bundlePlugin(options) {
     target: "node20",
     format: "iife",
     minify: options.minify !== false,
-    // Error classes keep their names (DeviceInfoError, CNIError) in reports.
-    keepNames: options.keepNames !== false,
+    // Off by default: esbuild's keepNames adds a `__name(fn, "...")` call per function and class, run at
+    // every start (about 3 ms of CPU for the examples). devinfo's error classes set their own names.
+    keepNames: options.keepNames === true,
     alias: options.alias,
     plugins: options.bundleLazy === true ? [builtinsFromProcess] : [lazyExternal, builtinsFromProcess],
     // No module URL in a single-file script: devinfo's async worker thread (src/files/_worker.ts) stays off.

@@ -89,9 +89,11 @@ export async function buildBundles(outdir = path.join(root, "dist"), overrides =
       // quarter of its import; bench/README.md). Stack traces map back to
       // src/ (which the package ships) with `node --enable-source-maps`.
       minify: true,
-      // The real class names (DeviceInfoError, not "u") in stacks and in Node's report of an uncaught error:
-      // measure its start-up cost with `node scripts/measure-build-options.mjs` (whole processes, interleaved rounds, medians).
-      keepNames: true,
+      // No keepNames for the library's entries: its hundreds of `__name(fn, "...")` calls run at every
+      // import (about 3 ms of CPU of a bundled CNI plugin's start, bench/README.md). The error classes
+      // set their own names (src/errors.ts), so Node's report of an uncaught error still reads
+      // `DeviceInfoError: ...`. The command line keeps every name (its start matters less).
+      keepNames: outfile.startsWith("cli/"),
       // Short lines: Node prints the whole source line an uncaught error came from, which would be a
       // screenful of bundle in one line; esbuild breaks lines past this many characters (a few bytes).
       lineLimit: 160,

@@ -177,6 +177,9 @@ export class DeviceInfoError extends Error {
     };
   }
 }
+// The class's own name whatever a minifier calls it (bundles are built without keepNames): Node's report of an
+// uncaught error shows `DeviceInfoError: ...`, not `x [DeviceInfoError]: ...`.
+Object.defineProperty(DeviceInfoError, "name", { value: "DeviceInfoError" });
 
 /** What `JSON.stringify` writes for a {@link DeviceInfoError} (keys whose value is `undefined` are left out). */
 export interface DeviceInfoErrorJSON {
@@ -250,6 +253,9 @@ export class CNIError extends Error {
     return { name: this.name, message: this.message, code: this.code, details: this.details };
   }
 }
+// The class's own name whatever a minifier calls it (bundles are built without keepNames): Node's report of an
+// uncaught error shows `CNIError: ...`, not `x [CNIError]: ...`.
+Object.defineProperty(CNIError, "name", { value: "CNIError" });
 
 /**
  * Type guard for {@link CNIError}; works across realms and across several

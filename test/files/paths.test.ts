@@ -64,6 +64,17 @@ describe("getDPDeviceInfoPath and getCNIDeviceInfoPath: the Go reference's paths
   );
 });
 
+describe("getDPDeviceInfoPath keeps the last resource name checked and flattened", () => {
+  // Every fixture, one after the other and then in reverse, each twice: whatever the previous call, the same answer.
+  const dp = fixtures.filter((f) => f.kind === "dp");
+  it("gives each fixture's answer whatever was asked before", () => {
+    for (const f of [...dp, ...dp.toReversed(), ...dp.flatMap((g) => [g, g])]) {
+      if (refused(f)) expect(unsafe(() => compute(f))).toBe("ERR_DEVINFO_UNSAFE_PATH");
+      else expect(compute(f)).toBe(f.path);
+    }
+  });
+});
+
 describe("paths: names that are refused", () => {
   it.each<[string, () => unknown]>([
     ["a NUL in a resource name", () => getDPDeviceInfoPath("intel.com/\0sriov", "0000:af:06.0")],
