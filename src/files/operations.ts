@@ -608,7 +608,8 @@ function toBytes(text: string, path: string, options: LoadOptions): Buffer {
 function encode(info: DeviceInfo, path: string, options: SaveOptions, strictDefault: boolean, warn = true): Buffer {
   // A conforming document has nothing to report: one pass does both (format/_fast.ts).
   const text =
-    encodeConforming(info) ?? serializeFor(checkValue(info, path, warn ? options : { ...options, onWarning: undefined }, strictDefault), path);
+    encodeConforming(info) ??
+    serializeFor(checkValue(info, path, warn ? options : { ...options, onWarning: undefined }, strictDefault), path);
   return toBytes(text, path, options);
 }
 
