@@ -165,12 +165,14 @@ export async function bundlePlugin(options) {
   // esbuild keeps an entry's own hashbang; the launcher has its own.
   const code = output.text.replace(/^#![^\n]*\n/, "");
   const cacheFile = `${outfile}${CACHE_SUFFIX}`;
-  const cache = options.codeCache === false ? undefined : warmUp(code, options.warmUp);
+  // The name stack traces give the bundle's code: V8 keeps the warm-up's in the cache, so both use this one.
+  const name = path.basename(outfile);
+  const cache = options.codeCache === false ? undefined : warmUp(code, options.warmUp, name);
   // The cache file starts with the build's identity, which the executable checks (see launcher).
   const id = cache === undefined ? "" : createHash("sha256").update(code).update(cache).digest("hex").slice(0, 32);
   mkdirSync(path.dirname(outfile), { recursive: true });
   rmSync(cacheFile, { force: true });
-  writeFileSync(outfile, launcher(code, id));
+  writeFileSync(outfile, launcher(code, id, name));
   chmodSync(outfile, 0o755);
   if (cache !== undefined) writeFileSync(cacheFile, Buffer.concat([Buffer.from(id, "latin1"), cache, cache]), { mode: 0o644 });
   return outfile;
@@ -198,27 +200,28 @@ export const CACHE_SUFFIX = ".v8-cache";
  * - refused by V8: made by another V8 version or with other V8 flags (a
  *   Node upgrade), or for another source (`cachedDataRejected`).
  *
+ * Stack traces name the bundle's code after the plugin (`my-plugin:1:234`):
+ * V8 keeps the file name the warm-up compiled it under, so both use that.
+ *
  * With DEVINFO_CODE_CACHE_DEBUG set, the executable says on stderr which
  * of these it found ("used", "rejected by V8", ...). Nothing is written at
  * run time: a read-only /opt/cni/bin is fine. The
  * cache is not embedded in the executable because V8 would scan its base64
  * text at every start (about 1 ms for 150 KB).
  */
-function launcher(code, id) {
+function launcher(code, id, name) {
   return `#!/usr/bin/env node
 ${PRELUDE}
 ((source) => {
   "use strict";
   const vm = process.getBuiltinModule("node:vm");
-  const options = {
-    filename: typeof __filename === "string" ? __filename : process.argv[1],
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  };
+  const self = typeof __filename === "string" ? __filename : process.argv[1];
+  const options = { filename: ${JSON.stringify(name)}, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER };
   let script;
   let cache = ${JSON.stringify(id === "" ? "none built" : "disabled")};
   if (${JSON.stringify(id)} !== "" && !process.env.DEVINFO_NO_CODE_CACHE) {
     try {
-      const file = process.getBuiltinModule("node:fs").readFileSync(options.filename + ${JSON.stringify(CACHE_SUFFIX)});
+      const file = process.getBuiltinModule("node:fs").readFileSync(self + ${JSON.stringify(CACHE_SUFFIX)});
       const n = (file.length - 32) / 2;
       if (file.toString("latin1", 0, 32) !== ${JSON.stringify(id)}) cache = "from another build";
       else if (!(n > 0 && Number.isInteger(n) && file.compare(file, 32, 32 + n, 32 + n) === 0)) cache = "damaged";
@@ -252,11 +255,12 @@ export const DEFAULT_WARM_UP = { command: "VERSION", stdin: '{"cniVersion":"1.1.
 const WARM_UP_RUNNER = `"use strict";
 const vm = require("node:vm");
 const fs = require("node:fs");
-const { DEVINFO_WARM_UP_SOURCE: sourceFile, DEVINFO_WARM_UP_CACHE: cacheFile } = process.env;
+const { DEVINFO_WARM_UP_SOURCE: sourceFile, DEVINFO_WARM_UP_CACHE: cacheFile, DEVINFO_WARM_UP_NAME: filename } = process.env;
 delete process.env.DEVINFO_WARM_UP_SOURCE;
 delete process.env.DEVINFO_WARM_UP_CACHE;
+delete process.env.DEVINFO_WARM_UP_NAME;
 const script = new vm.Script(fs.readFileSync(sourceFile, "utf8"), {
-  filename: sourceFile,
+  filename,
   importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 process.on("exit", () => fs.writeFileSync(cacheFile, script.createCachedData()));
@@ -272,7 +276,7 @@ script.runInThisContext();
  * `undefined` (with a warning) when none was made. The plugin's exit status
  * does not matter: only what it compiled.
  */
-function warmUp(code, warm = DEFAULT_WARM_UP) {
+function warmUp(code, warm = DEFAULT_WARM_UP, name = "plugin") {
   const dir = mkdtempSync(path.join(tmpdir(), "devinfo-bundle-"));
   try {
     const sourceFile = path.join(dir, "plugin.js");
@@ -294,6 +298,7 @@ function warmUp(code, warm = DEFAULT_WARM_UP) {
         ...warm.env,
         DEVINFO_WARM_UP_SOURCE: sourceFile,
         DEVINFO_WARM_UP_CACHE: cacheFile,
+        DEVINFO_WARM_UP_NAME: name,
       },
       stdio: ["pipe", "ignore", "pipe"],
       timeout: 60_000,

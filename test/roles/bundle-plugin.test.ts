@@ -149,6 +149,20 @@ describe("the code cache of devinfo-bundle-plugin", () => {
     ).toEqual(before);
   });
 
+  it("names the bundle after the plugin in stack traces, with or without the cache (not the warm-up's scratch file)", () => {
+    const entry = path.join(dir, "tiny.js");
+    fs.writeFileSync(entry, 'if (process.env.BOOM) throw new Error("boom");\n');
+    const out = path.join(dir, "bin", "tiny");
+    execFileSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), entry, out], { cwd: ROOT });
+    for (const env of [{}, { DEVINFO_NO_CODE_CACHE: "1" }]) {
+      const r = spawnSync(out, { env: { PATH: process.env.PATH, BOOM: "1", DEVINFO_CODE_CACHE_DEBUG: "1", ...env }, encoding: "utf8" });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/devinfo code cache: (used|disabled)\n/);
+      expect(r.stderr).toMatch(/Error: boom\n\s+at tiny:\d+:\d+/);
+      expect(r.stderr).not.toContain("devinfo-bundle-");
+    }
+  });
+
   it("is not built with --no-code-cache, and the plugin then says so", () => {
     const out = path.join(dir, "plain");
     execFileSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), "--no-code-cache", "examples/pci-representor-cni.ts", out], {
