@@ -116,7 +116,7 @@ export async function benchAsyncWorker(options: {
   const ratio = (key: PathKey, metric: "Wall" | "Cpu") => median(cycles[key].map((s) => s[`async${metric}`] / s[`naive${metric}`]));
   const m = (key: PathKey, k: keyof CycleSample) => median(cycles[key].map((s) => s[k]));
   const report = [
-    `The async API runs on the thread pool until a process has made ${"`DEFAULT_THRESHOLD`"} (1,000) async file operations, then on one worker thread (one message round trip per operation).` +
+    `The async API runs on the thread pool until a process has made \`DEFAULT_THRESHOLD\` (500) async file operations, then on one worker thread (one message round trip per operation).` +
       ` Fresh child processes, ${options.rounds} interleaved rounds, the path chosen with \`DEVINFO_ASYNC_WORKER\` (\`off\`, or \`1\` to start it at once):`,
     "",
     table(
@@ -149,7 +149,7 @@ export async function benchAsyncWorker(options: {
     verdicts: [
       {
         figure: "async API worker thread: start-up CPU time, peak RSS, longest event-loop delay; break-even (operations)",
-        value: `${ms(startCpu)} ms, +${mb(startRss)}, ${ms(stall)} ms; ${breakEven.toFixed(0)} (threshold 1000)`,
+        value: `${ms(startCpu)} ms, +${mb(startRss)}, ${ms(stall)} ms; ${breakEven.toFixed(0)} (threshold 500)`,
         budget: "-",
         ok: undefined,
       },

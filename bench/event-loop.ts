@@ -10,8 +10,10 @@
  */
 
 import fs from "node:fs";
+import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { places } from "./_env.js";
+import { runChild } from "./_child.js";
+import { places, SELF } from "./_env.js";
 import { log, median, ms, table, us, type Verdict } from "./_stats.js";
 import { benchAsyncWorker } from "./async-worker.js";
 import { PHASES, type Variant, variants } from "./ops.js";
@@ -50,6 +52,24 @@ function countFsCalls(): { counts: Counts; restore: () => void } {
 }
 
 const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+/** `fs` calls of the main thread over `count` async cycles (after 50 to warm up). */
+async function countDuring(async: Variant, count: number): Promise<Counts> {
+  await cycles(async, 50);
+  const { counts, restore } = countFsCalls();
+  try {
+    await cycles(async, count);
+  } finally {
+    restore();
+  }
+  return counts;
+}
+
+/** Child (DEVINFO_ASYNC_WORKER=off: the thread pool only): prints the counts of {@link countDuring}. */
+export async function fsCallsChild(dir: string, count: number): Promise<void> {
+  const counts = await countDuring(variants(dir).find((v) => v.key === "async") as Variant, count);
+  process.stdout.write(`${JSON.stringify({ sync: [...counts.sync], callback: [...counts.callback], promises: [...counts.promises] })}\n`);
+}
 
 async function cycles(variant: Variant, count: number): Promise<void> {
   for (const phase of PHASES) {
@@ -130,19 +150,22 @@ export async function benchEventLoop(options: {
     const vs = variants(where.dir);
     const async = vs.find((v) => v.key === "async") as Variant;
     const sync = vs.find((v) => v.key === "sync") as Variant;
-    await cycles(async, 50); // warm up
-
-    const { counts, restore } = countFsCalls();
-    try {
-      await cycles(async, options.cycles);
-    } finally {
-      restore();
-    }
+    // In this process (on the worker thread once the ops suite has made 500 operations), and in a
+    // fresh one on the thread pool alone.
+    const here = await countDuring(async, options.cycles);
+    const poolDir = fs.mkdtempSync(path.join(where.dir, "calls-"));
+    const child = runChild([SELF, "--worker=fs-calls", `--dir=${poolDir}`, `--count=${options.cycles}`], {
+      env: { DEVINFO_ASYNC_WORKER: "off" },
+    });
+    fs.rmSync(poolDir, { recursive: true, force: true });
+    const parsed = JSON.parse(child.stdout) as Record<keyof Counts, [string, number][]>;
+    const pool: Counts = { sync: new Map(parsed.sync), callback: new Map(parsed.callback), promises: new Map(parsed.promises) };
     const perCycle = (n: number) => (n / options.cycles).toFixed(n % options.cycles === 0 ? 0 : 2);
-    const callRows = [...counts.callback].sort((a, b) => b[1] - a[1]).map(([name, n]) => [`fs.${name}`, perCycle(n)]);
-    const syncCalls = total(counts.sync);
-    const promiseCalls = total(counts.promises);
-    log(`event-loop: fs calls counted over ${options.cycles} async cycles`);
+    const callRows = [...pool.callback].sort((a, b) => b[1] - a[1]).map(([name, n]) => [`fs.${name}`, perCycle(n)]);
+    const syncCalls = total(here.sync) + total(pool.sync);
+    const promiseCalls = total(here.promises) + total(pool.promises);
+    const allCalls = syncCalls + promiseCalls + total(here.callback) + total(pool.callback);
+    log(`event-loop: fs calls counted over ${options.cycles} async cycles, twice`);
 
     const asyncDelay = await delayDuring(() => cycles(async, options.cycles));
     const syncDelay = await delayDuring(async () => {
@@ -153,11 +176,12 @@ export async function benchEventLoop(options: {
     const worker = await benchAsyncWorker({ rounds: options.workerRounds, cycles: options.workerCycles, dir: where.dir });
 
     const report = [
-      `${options.cycles} full cycles with the async API on tmpfs, every \`node:fs\` and \`node:fs/promises\` function wrapped with a counter:`,
-      `**${syncCalls}** calls to \`*Sync\` functions, ${promiseCalls} to \`fs/promises\`, ${total(counts.callback)} to the callback API` +
-        ` (${perCycle(total(counts.callback))} per cycle) on the main thread. On the thread pool each system call is one callback-API call (28 per cycle);` +
-        " once the worker thread runs (after 1,000 operations in a process, see below), it makes them with `fs.*Sync` on its own thread, where they block nothing," +
-        " and the main thread makes none:",
+      `${options.cycles} full cycles with the async API on tmpfs, every \`node:fs\` and \`node:fs/promises\` function of the main thread wrapped with a counter,` +
+        " twice: in a fresh process on the thread pool alone (`DEVINFO_ASYNC_WORKER=off`), and in this one, where the worker thread runs by now:" +
+        ` **${syncCalls}** calls to \`*Sync\` functions and ${promiseCalls} to \`fs/promises\` in all;` +
+        ` on the thread pool ${total(pool.sync)} \`*Sync\`, ${total(pool.callback)} callback-API calls (${perCycle(total(pool.callback))} per cycle: one thread-pool round trip per system call, below);` +
+        ` here ${total(here.sync)} \`*Sync\`, ${total(here.callback)} callback-API calls (${perCycle(total(here.callback))} per cycle).` +
+        " The worker thread makes the system calls with `fs.*Sync` on its own thread, where they block nothing.",
       "",
       table(["callback API function", "calls per full cycle"], callRows),
       "",
@@ -184,7 +208,7 @@ export async function benchEventLoop(options: {
       verdicts: [
         {
           figure: "async API: `*Sync` fs calls during async cycles",
-          value: `${syncCalls} (of ${syncCalls + promiseCalls + total(counts.callback)} fs calls)`,
+          value: `${syncCalls} (of ${allCalls} fs calls of the main thread; thread pool and worker)`,
           budget: "0",
           ok: syncCalls === 0,
           hard: true,

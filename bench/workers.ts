@@ -1,6 +1,7 @@
 /** The worker modes of the bench bundle, run in child processes by the suites. */
 
 import { asyncCyclesChild, workerStartChild } from "./async-worker.js";
+import { fsCallsChild } from "./event-loop.js";
 import { publishWorker } from "./scale.js";
 import { cyclesWorker, syscallsWorker } from "./syscalls.js";
 
@@ -22,6 +23,8 @@ export async function worker(name: string, options: WorkerOptions): Promise<void
       return workerStartChild(options.dir);
     case "async-cycles":
       return asyncCyclesChild(options.dir, options.count);
+    case "fs-calls":
+      return fsCallsChild(options.dir, options.count);
     default:
       throw new Error(`unknown worker ${name}`);
   }

@@ -60,7 +60,7 @@ import { checkDirectorySync, readRegularSync, removeFileSync, writeFileAtomicSyn
  * Measured break-even (bench/README.md, "The async API's worker thread"):
  * the worker's start-up CPU time over the CPU time it saves per operation.
  */
-export const DEFAULT_THRESHOLD = 1000;
+export const DEFAULT_THRESHOLD = 500;
 
 // Requests: [id, op, ...arguments]; replies: [id, ok, value or error data]; [READY] once.
 const SAVE = 0;
