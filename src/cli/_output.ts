@@ -46,10 +46,46 @@ export function useColor(stream: OutStream, env: CliIO["env"]): boolean {
   return stream.isTTY === true && env.TERM !== "dumb";
 }
 
-/** A buffered, optionally coloured writer for one stream. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+// The exact codes the styles above write (styleText's open and close codes for bold, dim and the four colours).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
+const OWN_SGR = /(\u001b\[(?:1|2|22|31|32|33|36|39)m)/;
+
+/**
+ * Text from files, annotations, file names and arguments made safe for a
+ * terminal: every C0 control character (newline and tab included), DEL, every
+ * C1 control character, the Unicode bidi controls (U+061C, U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069) and the line and paragraph separators
+ * (U+2028, U+2029) are written as `\uXXXX`, so a name cannot move the cursor,
+ * set the window title, clear the screen, reorder text or start a line that
+ * looks like ours. Other text, backslashes included, is unchanged.
+ *
+ * @param text - Any string.
+ * @param keepStyles - Keep the styles' own SGR codes (`ESC[1m`, `ESC[31m`, ...), for text already styled.
+ */
+export function escapeText(text: string, keepStyles = false): string {
+  const escape = (s: string) => s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (!keepStyles) return escape(text);
+  return text
+    .split(OWN_SGR)
+    .map((part, i) => (i % 2 === 1 ? part : escape(part)))
+    .join("");
+}
+
+/**
+ * A buffered, optionally coloured writer for one stream. It is the one root of
+ * terminal safety: {@link Output.line} escapes every control character in
+ * what it is given ({@link escapeText}), newlines included, keeping only the
+ * styles' own colour codes when colour is on; {@link Output.write} does the
+ * same but keeps newlines (help text, JSON documents). JSON text is unchanged by
+ * this (JSON.stringify already writes C0 controls as escapes; the others are
+ * only ever inside strings, where `\uXXXX` is the same character).
+ */
 export class Output {
   readonly style: Styles;
   readonly isTTY: boolean;
+  private readonly color: boolean;
   private buffer = "";
   /** Called before buffered text reaches the stream (erases a progress line on the same terminal). */
   beforeFlush: (() => void) | undefined;
@@ -59,18 +95,33 @@ export class Output {
     color: boolean,
   ) {
     this.style = color ? ANSI : PLAIN;
+    this.color = color;
     this.isTTY = stream.isTTY === true;
   }
 
-  /** Appends text (no newline added). */
+  /** Appends text (no newline added); newlines in it are kept, every other control character is escaped. */
   write(text: string): void {
-    this.buffer += text;
-    if (this.buffer.length >= FLUSH_AT) this.flush();
+    this.append(
+      text
+        .split("\n")
+        .map((part) => this.escape(part))
+        .join("\n"),
+    );
   }
 
-  /** Appends one line. */
+  /** Appends one line; every control character in `text`, newlines included, is escaped. */
   line(text = ""): void {
-    this.write(`${text}\n`);
+    this.append(`${this.escape(text)}\n`);
+  }
+
+  /** `text` as this output writes it: {@link escapeText}, keeping colour codes when colour is on. */
+  escape(text: string): string {
+    return escapeText(text, this.color);
+  }
+
+  private append(text: string): void {
+    this.buffer += text;
+    if (this.buffer.length >= FLUSH_AT) this.flush();
   }
 
   /** Writes straight through, after what is buffered (progress lines). */
@@ -115,7 +166,9 @@ export class Table {
     return this.widths !== undefined;
   }
 
-  add(row: string[]): void {
+  add(cells: string[]): void {
+    // Escaped here, before the widths are measured, so that an escaped name keeps its column.
+    const row = cells.map((cell) => this.out.escape(cell));
     if (this.widths !== undefined) {
       this.print(row);
       return;

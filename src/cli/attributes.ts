@@ -73,7 +73,7 @@ async function run(ctx: Context): Promise<number> {
   const where = target?.path ?? "<stdin>";
   // The reader's deviations come back in the mapping's warnings too: print each once.
   const warnings: DraWarning[] = result.warnings;
-  if (ctx.values.json === true) ctx.out.line(formatJson(result.attributes));
+  if (ctx.values.json === true) ctx.out.write(`${formatJson(result.attributes)}\n`);
   else {
     const table = new Table(ctx.out, ["ATTRIBUTE", "KIND", "VALUE"]);
     for (const [name, value] of Object.entries(result.attributes)) {

@@ -163,7 +163,7 @@ async function run(ctx: Context): Promise<number> {
   }
 
   if (json) {
-    ctx.out.line(`${removed === 0 ? "" : "\n"}],"kept":${kept},"errors":${JSON.stringify(errors)}}`);
+    ctx.out.write(`${removed === 0 ? "" : "\n"}],"kept":${kept},"errors":${JSON.stringify(errors)}}\n`);
   } else {
     ctx.out.line(
       `${dryRun ? "Would remove" : "Removed"} ${removed} file${removed === 1 ? "" : "s"}, kept ${kept}${dryRun ? " (dry run: nothing was removed)" : ""}.`,

@@ -243,7 +243,7 @@ class JsonSink implements Sink {
   end(): void {
     this.buffer?.sort((a, b) => (a.kind === b.kind ? compare(a.name, b.name) : a.kind === "dp" ? -1 : 1));
     this.drain();
-    this.ctx.out.line(this.first ? "[]" : "\n]");
+    this.ctx.out.write(this.first ? "[]\n" : "\n]\n");
   }
   private drain(): void {
     const buffered = this.buffer ?? [];

@@ -33,6 +33,6 @@ async function run(ctx: Context): Promise<number> {
     description: `A device-info file of the Kubernetes Network Plumbing Working Group's Device Information Specification v${SPEC_VERSION}.`,
     ...rest,
   };
-  ctx.out.line(JSON.stringify(schema, null, 2));
+  ctx.out.write(`${JSON.stringify(schema, null, 2)}\n`);
   return EXIT_OK;
 }

@@ -58,7 +58,7 @@ function run(ctx: Context): number {
   }
   if (ctx.values.json === true) {
     const document = toGoOrder(info, true);
-    ctx.out.line(goJsonStringify(document, jsonIndent(info)));
+    ctx.out.write(`${goJsonStringify(document, jsonIndent(info))}\n`);
     for (const w of warnings) ctx.err.line(`${ctx.err.style.yellow("warning:")} ${target.path}: ${w.jsonPath}: ${w.message}`);
     return EXIT_OK;
   }

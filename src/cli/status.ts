@@ -89,7 +89,7 @@ async function run(ctx: Context): Promise<number> {
     );
 
   if (ctx.values.json === true) {
-    ctx.out.line(formatJson(entries));
+    ctx.out.write(`${formatJson(entries)}\n`);
     return EXIT_OK;
   }
   if (entries.length === 0) {

@@ -79,7 +79,7 @@ async function run(ctx: Context): Promise<number> {
     results.push(result);
     if (ctx.values.json !== true) print(ctx, result);
   }
-  if (ctx.values.json === true) ctx.out.line(formatJson(results));
+  if (ctx.values.json === true) ctx.out.write(`${formatJson(results)}\n`);
   return results.every((r) => r.valid) ? EXIT_OK : EXIT_FAILURE;
 }
 
