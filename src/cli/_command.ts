@@ -168,10 +168,17 @@ function rewordParseError(err: unknown): string {
   return message.split("\n")[0] ?? message;
 }
 
-/** The base directory from `--base-dir`, else `$DEVINFO_BASE_DIR`, else the production default. */
+/** The base directory from `--base-dir`, else `$DEVINFO_BASE_DIR` (set but empty is a usage error), else the production default. */
 export function baseDirOf(ctx: Context): string {
   const flag = ctx.values["base-dir"];
-  const chosen = typeof flag === "string" ? flag : ctx.io.env.DEVINFO_BASE_DIR || DEFAULT_BASE_DIR;
+  const fromEnv = ctx.io.env.DEVINFO_BASE_DIR;
+  // Set but empty is a mistake (an unset shell variable), never a request for the production directory.
+  if (typeof flag !== "string" && fromEnv === "") {
+    throw new UsageError(
+      `DEVINFO_BASE_DIR is set but empty; set it to a directory, or unset it (unset DEVINFO_BASE_DIR) to use ${DEFAULT_BASE_DIR}`,
+    );
+  }
+  const chosen = typeof flag === "string" ? flag : (fromEnv ?? DEFAULT_BASE_DIR);
   if (chosen === "") throw new UsageError("--base-dir needs a non-empty directory");
   return resolveBaseDir({ baseDir: chosen });
 }

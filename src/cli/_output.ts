@@ -65,11 +65,26 @@ const OWN_SGR = /(\u001b\[(?:1|2|22|31|32|33|36|39)m)/;
  * @param keepStyles - Keep the styles' own SGR codes (`ESC[1m`, `ESC[31m`, ...), for text already styled.
  */
 export function escapeText(text: string, keepStyles = false): string {
-  const escape = (s: string) => s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  if (!keepStyles) return escape(text);
+  return escapeKeeping(text, keepStyles, "");
+}
+
+/**
+ * The first character of `text` that {@link escapeText} would escape, as
+ * `U+XXXX`, or `undefined` when there is none.
+ */
+export function firstUnsafeCharacter(text: string): string | undefined {
+  const match = new RegExp(UNSAFE.source).exec(text);
+  return match === null ? undefined : `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** {@link escapeText}, keeping the characters of `keep` (newline and tab, for help text). */
+function escapeKeeping(text: string, keepStyles: boolean, keep: string): string {
+  const escapePart = (s: string) =>
+    s.replace(UNSAFE, (c) => (keep.includes(c) ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  if (!keepStyles) return escapePart(text);
   return text
     .split(OWN_SGR)
-    .map((part, i) => (i % 2 === 1 ? part : escape(part)))
+    .map((part, i) => (i % 2 === 1 ? part : escapePart(part)))
     .join("");
 }
 
@@ -78,7 +93,7 @@ export function escapeText(text: string, keepStyles = false): string {
  * terminal safety: {@link Output.line} escapes every control character in
  * what it is given ({@link escapeText}), newlines included, keeping only the
  * styles' own colour codes when colour is on; {@link Output.write} does the
- * same but keeps newlines (help text, JSON documents). JSON text is unchanged by
+ * same but keeps newlines and tabs (help text, JSON documents). JSON text is unchanged by
  * this (JSON.stringify already writes C0 controls as escapes; the others are
  * only ever inside strings, where `\uXXXX` is the same character).
  */
@@ -99,14 +114,9 @@ export class Output {
     this.isTTY = stream.isTTY === true;
   }
 
-  /** Appends text (no newline added); newlines in it are kept, every other control character is escaped. */
+  /** Appends text (no newline added); newlines and tabs in it are kept, every other control character is escaped. */
   write(text: string): void {
-    this.append(
-      text
-        .split("\n")
-        .map((part) => this.escape(part))
-        .join("\n"),
-    );
+    this.append(escapeKeeping(text, this.color, "\n\t"));
   }
 
   /** Appends one line; every control character in `text`, newlines included, is escaped. */

@@ -7,6 +7,7 @@ import { parseDocument } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, type OptionSpec, stringOption, UsageError } from "./_command.js";
 import { DOCUMENT_INPUT, readInput } from "./_input.js";
+import { escapeText, firstUnsafeCharacter } from "./_output.js";
 import { cniTarget, dpTarget, NAME_RULE, type Target } from "./_target.js";
 
 // One flag per sub-object field, named as the JSON key. `path` and `mode`
@@ -66,9 +67,25 @@ ${NAME_RULE}`,
   run,
 };
 
+/**
+ * A name with a control, bidi or line-separator character would make a file
+ * whose name prints as something else: refused before anything is written.
+ */
+function refuseControlCharacters(which: string | undefined, names: readonly string[]): void {
+  const roles = which === "dp" ? ["RESOURCE", "DEVICE"] : ["NAME"];
+  names.forEach((name, i) => {
+    const unsafe = firstUnsafeCharacter(name);
+    if (unsafe === undefined) return;
+    throw new UsageError(
+      `${roles[i] ?? "NAME"} "${escapeText(name)}" contains ${unsafe}, a control, bidi or line-separator character; type the name with printable characters only (a device ID such as 0000:af:06.0, a resource name such as intel.com/sriov, a CNI name such as net1-3f9a1c0d2e4b_net1)`,
+    );
+  });
+}
+
 async function run(ctx: Context): Promise<number> {
   const [which, ...rest] = ctx.positionals;
   const baseDir = baseDirOf(ctx);
+  refuseControlCharacters(which, rest);
   let target: Target;
   if (which === "dp") {
     if (rest.length !== 2 || rest[0] === undefined || rest[1] === undefined)
