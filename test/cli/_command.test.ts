@@ -124,7 +124,7 @@ describe("baseDirOf: --base-dir, else $DEVINFO_BASE_DIR, else the production def
   it.each([
     { values: { "base-dir": "/flag" }, env: { DEVINFO_BASE_DIR: "/env" }, dir: "/flag" },
     { values: {}, env: { DEVINFO_BASE_DIR: "/env" }, dir: "/env" },
-    { values: {}, env: { DEVINFO_BASE_DIR: "" }, dir: "/var/run/k8s.cni.cncf.io/devinfo" },
+    { values: { "base-dir": "/flag" }, env: { DEVINFO_BASE_DIR: "" }, dir: "/flag" },
     { values: {}, env: {}, dir: "/var/run/k8s.cni.cncf.io/devinfo" },
   ])("$values $env: $dir", ({ values, env, dir }) => {
     expect(baseDirOf(context(values, [], env))).toBe(dir);
@@ -132,6 +132,11 @@ describe("baseDirOf: --base-dir, else $DEVINFO_BASE_DIR, else the production def
 
   it("an empty --base-dir is a usage error", () => {
     expect(() => baseDirOf(context({ "base-dir": "" }))).toThrow(new UsageError("--base-dir needs a non-empty directory"));
+  });
+
+  it("an empty $DEVINFO_BASE_DIR is a usage error, never the production default", () => {
+    expect(() => baseDirOf(context({}, [], { DEVINFO_BASE_DIR: "" }))).toThrow(UsageError);
+    expect(() => baseDirOf(context({}, [], { DEVINFO_BASE_DIR: "" }))).toThrow(/^DEVINFO_BASE_DIR is set but empty/);
   });
 });
 
