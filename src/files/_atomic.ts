@@ -262,19 +262,26 @@ export function tempName(): string {
   return `${tempPrefix}${tempCounter.toString(36)}${Math.floor(Math.random() * 0x7fffffff).toString(36)}`;
 }
 
-/** `mkdir -p` with every created directory exactly {@link DIRECTORY_MODE}. */
-export function* makeDirectories(dir: string): sys.Gen<void> {
+/**
+ * `mkdir -p` with every created directory exactly {@link DIRECTORY_MODE}.
+ * Returns the topmost directory it created (`undefined` when `dir` existed),
+ * for {@link removeCreatedDirectories}.
+ */
+export function* makeDirectories(dir: string): sys.Gen<string | undefined> {
+  let created: string | undefined = dir;
   try {
     yield* sys.mkdir(dir, DIRECTORY_MODE);
   } catch (err) {
     const errno = errnoOf(err);
-    if (errno === "EEXIST") return;
+    if (errno === "EEXIST") return undefined;
     if (errno !== "ENOENT" || dirname(dir) === dir) throw ioError(err, dir, "create directory");
-    yield* makeDirectories(dirname(dir));
+    created = (yield* makeDirectories(dirname(dir))) ?? dir;
     try {
       yield* sys.mkdir(dir, DIRECTORY_MODE);
     } catch (again) {
-      if (errnoOf(again) === "EEXIST") return;
+      // Our parents are no use to anyone else's failure either.
+      if (errnoOf(again) === "EEXIST") return created === dir ? undefined : created;
+      yield* removeCreatedDirectories(dirname(dir), created === dir ? undefined : created);
       throw ioError(again, dir, "create directory");
     }
   }
@@ -284,7 +291,29 @@ export function* makeDirectories(dir: string): sys.Gen<void> {
   try {
     yield* sys.chmod(dir, DIRECTORY_MODE);
   } catch (err) {
+    yield* removeCreatedDirectories(dir, created);
     throw ioError(err, dir, "set the mode of directory");
+  }
+  return created;
+}
+
+/**
+ * Undoes {@link makeDirectories} for an operation that ends without writing
+ * a file (it failed, or had nothing to write): removes `dir` and its parents
+ * up to and including `top` (the directory `makeDirectories` returned),
+ * deepest first, with `rmdir` only, and stops at the first that cannot be
+ * removed. A directory that is not empty (another writer put a file there
+ * meanwhile, or ours was written) is never removed. Never throws.
+ */
+export function* removeCreatedDirectories(dir: string, top: string | undefined): sys.Gen<void> {
+  if (top === undefined) return;
+  for (let current = dir; ; current = dirname(current)) {
+    try {
+      yield* sys.rmdir(current);
+    } catch {
+      return;
+    }
+    if (current === top || dirname(current) === current || !current.startsWith(top)) return;
   }
 }
 
@@ -330,6 +359,20 @@ export interface WriteOptions {
  */
 export function* writeFileAtomic(target: string, data: Uint8Array, options: WriteOptions): sys.Gen<void> {
   const dir = dirname(target);
+  let created: string | undefined;
+  try {
+    yield* writeCreating(target, data, options, (top) => {
+      if (created === undefined || top.length < created.length) created = top;
+    });
+  } catch (err) {
+    // A failed write leaves no directory it created behind (README: "Failures leave nothing behind").
+    yield* removeCreatedDirectories(dir, created);
+    throw err;
+  }
+}
+
+function* writeCreating(target: string, data: Uint8Array, options: WriteOptions, madeDirectories: (top: string) => void): sys.Gen<void> {
+  const dir = dirname(target);
   let temp = join(dir, tempName());
   let fd: number | undefined;
   for (let attempt = 0; fd === undefined; attempt++) {
@@ -337,8 +380,11 @@ export function* writeFileAtomic(target: string, data: Uint8Array, options: Writ
       fd = yield* sys.open(temp, TEMP_FLAGS, FILE_MODE);
     } catch (err) {
       const errno = errnoOf(err);
-      if (errno === "ENOENT" && attempt === 0) yield* makeDirectories(dir);
-      else if (errno === "EEXIST" && attempt < 5) temp = join(dir, tempName());
+      if (errno === "ENOENT" && attempt < 3) {
+        // Again after the first time only if another operation removed a directory it had created.
+        const top = yield* makeDirectories(dir);
+        if (top !== undefined) madeDirectories(top);
+      } else if (errno === "EEXIST" && attempt < 5) temp = join(dir, tempName());
       else throw ioError(err, target, "write");
     }
   }
@@ -476,6 +522,8 @@ export interface HeldLock {
   readonly dev: number;
   readonly ino: number;
   readonly mtimeMs: number;
+  /** The topmost directory taking the lock created ({@link makeDirectories}), removed again by {@link releaseLock} if still empty. */
+  readonly createdDirectory?: string | undefined;
 }
 
 /**
@@ -487,52 +535,67 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
   const lock = lockPathFor(target);
   const deadline = Date.now() + options.timeoutMs;
   let delay = 1;
-  for (let created = false; ; ) {
-    let fd: number | undefined;
-    try {
-      fd = yield* sys.open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-    } catch (err) {
-      const errno = errnoOf(err);
-      if (errno === "ENOENT" && !created) {
-        created = true;
-        yield* makeDirectories(dirname(lock));
-        continue;
-      }
-      if (errno !== "EEXIST") throw ioError(err, lock, "lock");
-    }
-    if (fd !== undefined) {
+  let createdDirectory: string | undefined;
+  try {
+    for (let creations = 0; ; ) {
+      let fd: number | undefined;
       try {
-        // The pid is for humans who find the file; the identity is for releaseLock.
-        yield* sys.write(fd, Buffer.from(`${process.pid}\n`));
-        const stats = yield* sys.fstat(fd);
-        return { path: lock, dev: stats.dev, ino: stats.ino, mtimeMs: stats.mtimeMs };
+        fd = yield* sys.open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
       } catch (err) {
-        // A lock we cannot complete must not block every later update until it goes stale.
-        yield* unlinkQuietly(lock);
-        throw ioError(err, lock, "lock");
-      } finally {
-        yield* closeQuietly(fd);
+        const errno = errnoOf(err);
+        // Again after the first time only if another operation removed a directory it had created.
+        if (errno === "ENOENT" && creations++ < 3) {
+          const top = yield* makeDirectories(dirname(lock));
+          if (top !== undefined && (createdDirectory === undefined || top.length < createdDirectory.length)) createdDirectory = top;
+          continue;
+        }
+        if (errno !== "EEXIST") throw ioError(err, lock, "lock");
       }
+      if (fd !== undefined) {
+        try {
+          // The pid is for humans who find the file; the identity is for releaseLock.
+          yield* sys.write(fd, Buffer.from(`${process.pid}\n`));
+          const stats = yield* sys.fstat(fd);
+          return { path: lock, dev: stats.dev, ino: stats.ino, mtimeMs: stats.mtimeMs, createdDirectory };
+        } catch (err) {
+          // A lock we cannot complete must not block every later update until it goes stale.
+          yield* unlinkQuietly(lock);
+          throw ioError(err, lock, "lock");
+        } finally {
+          yield* closeQuietly(fd);
+        }
+      }
+      if (yield* waitForLock(lock, target, deadline, delay, options)) delay = Math.min(delay * 2, 50);
     }
-    let stats: fs.Stats;
-    try {
-      stats = yield* sys.lstat(lock);
-    } catch {
-      continue; // released between our open and lstat
-    }
-    // With our turn to break a stale lock, try again at once; while another
-    // waiter has the turn, wait like for a live lock (never spin).
-    if (Date.now() - stats.mtimeMs > options.staleMs && (yield* breakStaleLock(lock, stats, options.staleMs))) continue;
-    if (Date.now() >= deadline) {
-      throw new DeviceInfoError(
-        "ERR_DEVINFO_CONFLICT",
-        `another process is updating ${target} (lock ${lock} held for over ${options.timeoutMs} ms); retry, or remove the lock file if no process is updating it`,
-        { path: target },
-      );
-    }
-    yield* sys.sleep(delay);
-    delay = Math.min(delay * 2, 50);
+  } catch (err) {
+    yield* removeCreatedDirectories(dirname(lock), createdDirectory);
+    throw err;
   }
+}
+
+/**
+ * One round of waiting for a lock held by someone else: breaks it when stale,
+ * fails at the deadline. Resolves to whether it slept (`false`: try again at once).
+ */
+function* waitForLock(lock: string, target: string, deadline: number, delay: number, options: LockOptions): sys.Gen<boolean> {
+  let stats: fs.Stats;
+  try {
+    stats = yield* sys.lstat(lock);
+  } catch {
+    return false; // released between our open and lstat
+  }
+  // With our turn to break a stale lock, try again at once; while another
+  // waiter has the turn, wait like for a live lock (never spin).
+  if (Date.now() - stats.mtimeMs > options.staleMs && (yield* breakStaleLock(lock, stats, options.staleMs))) return false;
+  if (Date.now() >= deadline) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_CONFLICT",
+      `another process is updating ${target} (lock ${lock} held for over ${options.timeoutMs} ms); retry, or remove the lock file if no process is updating it`,
+      { path: target },
+    );
+  }
+  yield* sys.sleep(delay);
+  return true;
 }
 
 /**
@@ -584,6 +647,10 @@ function* stillHeld(lock: HeldLock): sys.Gen<boolean> {
 /** Releases a lock, unless it was broken as stale and is now someone else's. */
 export function* releaseLock(lock: HeldLock): sys.Gen<void> {
   if (yield* stillHeld(lock)) yield* unlinkQuietly(lock.path);
+  // An update that wrote nothing (no change, its function threw, the
+  // document was refused) leaves no directory behind; after a write the
+  // directory holds the file and rmdir leaves it.
+  yield* removeCreatedDirectories(dirname(lock.path), lock.createdDirectory);
 }
 
 /**

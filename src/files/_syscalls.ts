@@ -19,6 +19,7 @@ export type Op =
   | { readonly op: "rename"; readonly from: string; readonly to: string }
   | { readonly op: "unlink"; readonly path: string }
   | { readonly op: "mkdir"; readonly path: string; readonly mode: number }
+  | { readonly op: "rmdir"; readonly path: string }
   | { readonly op: "chmod"; readonly path: string; readonly mode: number }
   | { readonly op: "fchmod"; readonly fd: number; readonly mode: number }
   | { readonly op: "fsync"; readonly fd: number }
@@ -58,6 +59,10 @@ export function* unlink(path: string): Gen<void> {
 }
 export function* mkdir(path: string, mode: number): Gen<void> {
   yield { op: "mkdir", path, mode };
+}
+/** Removes an empty directory (fails with ENOTEMPTY otherwise: never removes anything in it). */
+export function* rmdir(path: string): Gen<void> {
+  yield { op: "rmdir", path };
 }
 export function* chmod(path: string, mode: number): Gen<void> {
   yield { op: "chmod", path, mode };
@@ -100,6 +105,8 @@ export function execSync(op: Op): unknown {
       return fs.unlinkSync(op.path);
     case "mkdir":
       return fs.mkdirSync(op.path, op.mode);
+    case "rmdir":
+      return fs.rmdirSync(op.path);
     case "chmod":
       return fs.chmodSync(op.path, op.mode);
     case "fchmod":
@@ -146,6 +153,9 @@ function execAsync(op: Op, cb: Callback): void {
       return;
     case "mkdir":
       fs.mkdir(op.path, op.mode, (err) => cb(err));
+      return;
+    case "rmdir":
+      fs.rmdir(op.path, cb);
       return;
     case "chmod":
       fs.chmod(op.path, op.mode, cb);

@@ -180,6 +180,12 @@ const copy: (o?: Opts & { throwOnWarning?: boolean }) => Call =
       ? ops.copyDeviceInfoForCNIFromDPSync(cniPath(base), RES, DEV, options)
       : ops.copyDeviceInfoForCNIFromDP(cniPath(base), RES, DEV, options);
   };
+const copyTo: (file: (base: string) => string) => Call = (file) => (sync, base, onWarning) => {
+  const options = { baseDir: base, onWarning };
+  return sync
+    ? ops.copyDeviceInfoForCNIFromDPSync(file(base), RES, DEV, options)
+    : ops.copyDeviceInfoForCNIFromDP(file(base), RES, DEV, options);
+};
 const cleanDP: Call = (sync, base) =>
   sync ? ops.cleanDeviceInfoForDPSync(RES, DEV, { baseDir: base }) : ops.cleanDeviceInfoForDP(RES, DEV, { baseDir: base });
 const cleanCNI: Call = (sync, base) =>
@@ -229,6 +235,16 @@ describe("sync, async on the thread pool and async on the worker give the same o
     ["save over an existing file (ERR_DEVINFO_EXISTS)", dpFile(PCI_TEXT), save(PCI)],
     ["save over an existing file with overwrite", dpFile("{}"), save(PCI, { overwrite: true })],
     ["save durably", nothing, save(PCI, { durable: true })],
+    [
+      "save CNI that fails after creating its directories (ENAMETOOLONG): no directory left",
+      nothing,
+      saveCNI(PCI, (base) => path.join(base, "a", "b", "n".repeat(300))),
+    ],
+    [
+      "copy that fails after creating its directories: no directory left",
+      dpFile(PCI_TEXT),
+      copyTo((base) => path.join(base, "c", "d", "n".repeat(300))),
+    ],
     ["save a document over maxBytes", nothing, save(PCI, { maxBytes: 20 })],
     ["save over a directory", (base) => fs.mkdirSync(dpPath(base), { recursive: true }), save(PCI)],
     [
