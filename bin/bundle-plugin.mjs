@@ -123,7 +123,10 @@ const PRELUDE = `if (typeof process.getBuiltinModule !== "function") {
  * it is VERSION, which has no side effects. Pass an ADD only for a plugin
  * whose ADD is safe to run on the build machine (one that only edits the
  * device-info file in the scratch directory, like the examples): every
- * function the run calls is then in the cache.
+ * function the run calls is then in the cache. A warm-up that fails (the
+ * plugin throws or exits non-zero) rejects with an `Error` showing the
+ * plugin's output, before anything is written: `outfile` and its cache are
+ * neither created nor changed.
  *
  * @param {{ entry: string, outfile: string, absWorkingDir?: string, alias?: Record<string, string>, minify?: boolean, keepNames?: boolean, bundleLazy?: boolean, codeCache?: boolean, warmUp?: { command: string, stdin?: string | ((dir: string) => string), env?: Record<string, string> } }} options
  *   `alias` maps import names to paths (the repository's examples use it to
@@ -192,7 +195,7 @@ export const CACHE_SUFFIX = ".v8-cache";
  * - missing or unreadable, or DEVINFO_NO_CODE_CACHE is set;
  * - from another build: it starts with this build's identity (32 hex
  *   digits of a hash of the bundle and the cache), checked first;
- * - damaged: it holds the cache twice, compared byte for byte (a native
+ * - damaged: empty or truncated, or: it holds the cache twice, compared byte for byte (a native
  *   `memcmp`), because V8 does not check the payload of a cache in release
  *   builds and aborts the process on a corrupt one. A checksum would cost
  *   more than the cache saves: node:crypto or node:zlib take 4-9 ms to
@@ -223,7 +226,8 @@ ${PRELUDE}
     try {
       const file = process.getBuiltinModule("node:fs").readFileSync(self + ${JSON.stringify(CACHE_SUFFIX)});
       const n = (file.length - 32) / 2;
-      if (file.toString("latin1", 0, 32) !== ${JSON.stringify(id)}) cache = "from another build";
+      if (file.length <= 32) cache = "damaged (empty or truncated)";
+      else if (file.toString("latin1", 0, 32) !== ${JSON.stringify(id)}) cache = "from another build";
       else if (!(n > 0 && Number.isInteger(n) && file.compare(file, 32, 32 + n, 32 + n) === 0)) cache = "damaged";
       else {
         script = new vm.Script(source, { ...options, cachedData: file.subarray(32, 32 + n) });
@@ -273,8 +277,11 @@ script.runInThisContext();
  * `warm.command` with `warm.stdin` (a string, or a function of a scratch
  * directory that may create files there and returns the string), in that
  * scratch directory, and returns V8's code cache made after the run, or
- * `undefined` (with a warning) when none was made. The plugin's exit status
- * does not matter: only what it compiled.
+ * `undefined` (with a warning) when none was made. A warm-up that fails (the
+ * plugin throws, exits non-zero or is killed) fails the build with an error
+ * that shows the plugin's stdout and stderr: a cache of a run that failed
+ * half-way would hold the wrong functions, and a failed ADD usually means the
+ * plugin is broken or its warm-up input is wrong. Nothing is written then.
  */
 function warmUp(code, warm = DEFAULT_WARM_UP, name = "plugin") {
   const dir = mkdtempSync(path.join(tmpdir(), "devinfo-bundle-"));
@@ -300,9 +307,23 @@ function warmUp(code, warm = DEFAULT_WARM_UP, name = "plugin") {
         DEVINFO_WARM_UP_CACHE: cacheFile,
         DEVINFO_WARM_UP_NAME: name,
       },
-      stdio: ["pipe", "ignore", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
+      encoding: "utf8",
       timeout: 60_000,
     });
+    if (run.error !== undefined || run.status !== 0) {
+      const why = run.error?.message ?? (run.signal === null ? `exit status ${run.status}` : `killed by ${run.signal}`);
+      const shown = [
+        ["stdout", run.stdout],
+        ["stderr", run.stderr],
+      ]
+        .filter(([, text]) => typeof text === "string" && text.trim() !== "")
+        .map(([stream, text]) => `--- plugin ${stream} ---\n${text.trimEnd()}\n`)
+        .join("");
+      throw new Error(
+        `the warm-up run of the plugin (CNI_COMMAND=${warm.command}) failed (${why}); nothing was written. Fix the plugin or its warm-up input (--warm-up-stdin), or build without a cache (--no-code-cache)\n${shown}`,
+      );
+    }
     if (existsSync(cacheFile)) return readFileSync(cacheFile);
     process.stderr.write(
       `devinfo-bundle-plugin: warning: the warm-up run made no code cache (${run.error?.message ?? `exit ${run.status}`}); the plugin will compile at every start\n${run.stderr ?? ""}`,
@@ -321,7 +342,7 @@ function usage() {
     `  --bundle-lazy        also bundle what devinfo loads lazily (${LAZY_PACKAGES.join(", ")}): for a plugin that asks the kubelet`,
     "  --no-code-cache      no warm-up run, no cache file",
     "  --warm-up-command    the CNI command of the warm-up run at build time (default VERSION); ADD only for a plugin whose ADD is",
-    "                       safe to run on the build machine",
+    "                       safe to run on the build machine; a warm-up that fails (exit status not 0) fails the build, nothing written",
     '  --warm-up-stdin      the file whose content the warm-up run gets on stdin (default {"cniVersion":"1.1.0"})',
     "",
   ].join("\n");
@@ -364,7 +385,7 @@ async function main(argv) {
     process.stdout.write(`${path.relative(process.cwd(), out) || out}\n`);
     return 0;
   } catch (err) {
-    process.stderr.write(`devinfo-bundle-plugin: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`devinfo-bundle-plugin: ${err instanceof Error ? err.message.trimEnd() : String(err)}\n`);
     return 1;
   }
 }

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeDirectories, removeCreatedDirectories } from "../../src/files/_atomic.js";
-import { runAsync, runSync } from "../../src/files/_syscalls.js";
+import { type Gen, runAsync, runSync } from "../../src/files/_syscalls.js";
 import {
   copyDeviceInfoForCNIFromDP,
   copyDeviceInfoForCNIFromDPSync,
@@ -169,13 +169,13 @@ describe("an operation that writes no file leaves no directory behind", () => {
 
 describe("makeDirectories and removeCreatedDirectories", () => {
   it.each([
-    ["sync", (gen: Generator) => runSync(gen)],
-    ["async", (gen: Generator) => runAsync(gen)],
+    ["sync", <T>(gen: Gen<T>): Promise<T> => Promise.resolve(runSync(gen))],
+    ["async", <T>(gen: Gen<T>): Promise<T> => runAsync(gen)],
   ] as const)("return and remove the topmost directory created (%s)", async (_name, run) => {
     fs.mkdirSync(tmp.join("x"));
-    expect(await run(makeDirectories(tmp.join("x", "y", "z")) as Generator)).toBe(tmp.join("x", "y"));
-    expect(await run(makeDirectories(tmp.join("x", "y", "z")) as Generator)).toBeUndefined();
-    await run(removeCreatedDirectories(tmp.join("x", "y", "z"), tmp.join("x", "y")) as Generator);
+    expect(await run(makeDirectories(tmp.join("x", "y", "z")))).toBe(tmp.join("x", "y"));
+    expect(await run(makeDirectories(tmp.join("x", "y", "z")))).toBeUndefined();
+    await run(removeCreatedDirectories(tmp.join("x", "y", "z"), tmp.join("x", "y")));
     expect(tree()).toEqual(["x/"]);
   });
 });

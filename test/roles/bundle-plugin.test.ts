@@ -92,7 +92,8 @@ describe("the code cache of devinfo-bundle-plugin", () => {
 
   it.each<[string, () => void, string]>([
     ["missing", () => fs.rmSync(cacheFile()), "unreadable (ENOENT)"],
-    ["empty", () => fs.writeFileSync(cacheFile(), ""), "from another build"],
+    ["empty", () => fs.writeFileSync(cacheFile(), ""), "damaged (empty or truncated)"],
+    ["shorter than the build identity", () => fs.writeFileSync(cacheFile(), "0123"), "damaged (empty or truncated)"],
     ["from another build", () => rewriteCache((_id, p) => Buffer.concat([Buffer.from("0".repeat(32)), p, p])), "from another build"],
     ["truncated", () => rewriteCache((id, p) => Buffer.concat([id, p, p.subarray(0, p.length >> 1)])), "damaged"],
     [
@@ -172,5 +173,61 @@ describe("the code cache of devinfo-bundle-plugin", () => {
     expect(fs.existsSync(`${out}.v8-cache`)).toBe(false);
     fs.copyFileSync(out, plugin());
     expect(add()).toBe("none built");
+  });
+});
+
+describe("devinfo-bundle-plugin's warm-up run", () => {
+  // Plugins whose ADD fails (the warm-up's environment is its own: the way is in the source); VERSION works.
+  const PLUGINS: Record<string, string> = {
+    throw: 'if (process.env.CNI_COMMAND === "ADD") throw new Error("boom in ADD");\n',
+    exit: `if (process.env.CNI_COMMAND === "ADD") {
+  process.stdout.write(JSON.stringify({ cniVersion: "1.1.0", code: 7, msg: "bad ADD" }) + "\\n");
+  process.exitCode = 7;
+}
+`,
+  };
+
+  it.each([
+    ["throws", "throw", "exit status 1", /--- plugin stderr ---\n[^]*Error: boom in ADD/],
+    [
+      "exits non-zero with a CNI error",
+      "exit",
+      "exit status 7",
+      /--- plugin stdout ---\n\{"cniVersion":"1\.1\.0","code":7,"msg":"bad ADD"\}\n/,
+    ],
+  ])("that %s fails the command (exit 1, the plugin's output shown) and writes nothing", (_what, how, why, shown) => {
+    const entry = path.join(dir, "failing.js");
+    fs.writeFileSync(entry, PLUGINS[how] ?? "");
+    const out = path.join(dir, "bin", "failing");
+    // An earlier build's files stay exactly as they were.
+    fs.writeFileSync(out, "earlier build");
+    const before = fs.readdirSync(path.join(dir, "bin")).sort();
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), "--warm-up-command", "ADD", entry, out], {
+      cwd: ROOT,
+      env: { ...process.env },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(
+      `devinfo-bundle-plugin: the warm-up run of the plugin (CNI_COMMAND=ADD) failed (${why}); nothing was written.`,
+    );
+    expect(r.stderr).toMatch(shown);
+    expect(fs.readdirSync(path.join(dir, "bin")).sort()).toEqual(before);
+    expect(fs.readFileSync(out, "utf8")).toBe("earlier build");
+  });
+
+  it("that succeeds builds the plugin and its cache (the same plugin, VERSION)", () => {
+    const entry = path.join(dir, "failing.js");
+    fs.writeFileSync(entry, PLUGINS.throw ?? "");
+    const out = path.join(dir, "bin", "failing");
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), "--warm-up-command", "VERSION", entry, out], {
+      cwd: ROOT,
+      env: { ...process.env },
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(fs.statSync(`${out}.v8-cache`).size).toBeGreaterThan(32);
   });
 });
