@@ -188,7 +188,7 @@ describe("devinfo-bundle-plugin's warm-up run", () => {
   };
 
   it.each([
-    ["throws", "throw", "exit status 1", /--- plugin stderr ---\n[^]*Error: boom in ADD/],
+    ["throws", "throw", "exit status 1", /--- plugin stderr ---\n[\s\S]*Error: boom in ADD/],
     [
       "exits non-zero with a CNI error",
       "exit",
