@@ -9,6 +9,7 @@ import fs from "node:fs";
 import { join } from "node:path";
 import { DeviceInfoError } from "../errors.js";
 import { checkDirectorySync, DEFAULT_MAX_BYTES, ioError, readRegularFileSync } from "../files/_io.js";
+import { isDeviceKey } from "../format/fields.js";
 import { isObject } from "../format/validate.js";
 
 /**
@@ -87,6 +88,34 @@ function lstatQuietly(path: string): fs.Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Why the regular file at `path` is not a device-info document, or
+ * `undefined` when it is one: read as `show` reads (at most the spec-sized
+ * limit, never through a link), it must be a JSON object with one of the
+ * spec's device keys (`pci`, `vdpa`, ...) or a `type` naming an object of the
+ * document (a future type). Lenient: invalid values do not matter. What is not a regular file (a link, a
+ * directory) or is gone is not judged here: `undefined`. `rm` and `gc`
+ * remove only what passes.
+ */
+export function notDeviceInfo(path: string): string | undefined {
+  const read = readSmallFile(path);
+  if (!read.ok)
+    return read.gone === true || read.problem === "symbolic link (never followed)" || read.problem === "directory"
+      ? undefined
+      : read.problem;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(read.bytes.toString("utf8"));
+  } catch {
+    return "not JSON";
+  }
+  if (!isObject(doc)) return "JSON, but not an object";
+  // A spec device key, or a "type" naming an object of the document (as every type does, future ones too);
+  // a bare "type" is not enough: package.json has "type": "module".
+  if (Object.keys(doc).some(isDeviceKey) || (typeof doc.type === "string" && isObject(doc[doc.type]))) return undefined;
+  return 'a JSON object without a device: no "pci", "vdpa", "vhost-user" or "memif" key, nor an object its "type" names';
 }
 
 /** What a listing shows of a document: type, version and its main address or path. */

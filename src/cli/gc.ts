@@ -19,7 +19,7 @@ import { type LiveLists, liveOptions, ORPHAN_RULES, orphanedCNI, orphanedDP, rea
 import { classifyName, lockFilePid, parseDuration, tempFilePid } from "./_names.js";
 import { Progress } from "./_output.js";
 import { asksKubelet } from "./_podresources.js";
-import { isProcessAlive, readSmallFile, requireBaseDir, scanBaseDir } from "./_scan.js";
+import { isProcessAlive, notDeviceInfo, readSmallFile, requireBaseDir, scanBaseDir } from "./_scan.js";
 
 /**
  * A temporary or lock file whose writer's pid is not running is removed only
@@ -56,7 +56,8 @@ ${ORPHAN_RULES}
 
 An age alone never proves a pod or device gone: --older-than only guards a live list (a pod or a device may have
 appeared after the list was taken; default ${LIVE_LIST_MIN_AGE}), and without a list it is refused. An empty list is refused
-(it would make every file an orphan). Directories, symbolic links and files with other names are never touched.
+(it would make every file an orphan). Directories, symbolic links, files with other names and files that do not read as device-info documents (a JSON
+object with a device key such as "pci") are never touched.
 Prints one line per removed file.`,
   usage: ["gc [options]"],
   examples: [
@@ -215,6 +216,8 @@ function decide(
   // Then the guard: the list may predate the file's pod or device.
   const age = ageOf(path, now);
   if (age === undefined || age < limits.olderThan) return undefined;
+  // Last, the content: gc removes only what it recognises (a file named like ours may be someone else's).
+  if (notDeviceInfo(path) !== undefined) return undefined;
   return { kind, name: dirent.name, path, reason: verdict.reason ?? "orphaned" };
 }
 
