@@ -58,7 +58,16 @@ try {
     ...Object.values(pkg.exports).flatMap((t) => (typeof t === "string" ? [t] : Object.values(t))),
     ...Object.values(pkg.bin),
   ].map((t) => t.replace(/^\.\//, ""));
-  for (const required of ["package.json", "README.md", "LICENSE", ...targets]) {
+  // ...and what README.md links to: the examples (sources and README) and the API reference's introduction.
+  const linked = [
+    "docs/reference.md",
+    "docs/api/README.md",
+    "examples/README.md",
+    "examples/build.mjs",
+    "examples/pci-representor-cni.ts",
+    "examples/vhost-user-cni.ts",
+  ];
+  for (const required of ["package.json", "README.md", "LICENSE", ...targets, ...linked]) {
     if (!files.has(required)) fail(`the tarball lacks ${required}`);
   }
   // The bundles: every runtime file package.json's exports and bin name (a new entry needs no edit here).
