@@ -100,7 +100,16 @@ export function parseCommandLine(command: Command, argv: readonly string[]): { v
   }
   const { args, booleans } = takeBooleanValues(argv, specs);
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    const { values, positionals, tokens } = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
+    // parseArgs keeps the last of a repeated option: for a single-valued one that silently drops the first.
+    const seen = new Set<string>();
+    for (const token of tokens) {
+      if (token.kind !== "option" || specs[token.name]?.type !== "string" || specs[token.name]?.multiple === true) continue;
+      if (seen.has(token.name)) {
+        throw new UsageError(`option --${token.name} is given more than once; give it once (it takes a single value)`);
+      }
+      seen.add(token.name);
+    }
     for (const [name, value] of booleans) {
       if (value) values[name] = true;
       else delete values[name];
@@ -109,6 +118,7 @@ export function parseCommandLine(command: Command, argv: readonly string[]): { v
     delete values.help;
     return { values: values as Values, positionals, help };
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(rewordParseError(err));
   }
 }

@@ -171,7 +171,42 @@ function distance(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
+/**
+ * Whether the command line asks for `--json` (the last of `--json`,
+ * `--json=true`, `--json=false` before `--` wins, as the parser decides).
+ */
+function wantsJson(argv: readonly string[]): boolean {
+  let json = false;
+  for (const arg of argv) {
+    if (arg === "--") break;
+    if (arg === "--json" || arg === "--json=true") json = true;
+    else if (arg === "--json=false") json = false;
+  }
+  return json;
+}
+
+/**
+ * With `--json`, an error is one JSON line on stderr:
+ * `{"error":{"code","message","path"?}}`, `code` being the library's stable
+ * `ERR_DEVINFO_*` code or `ERR_DEVINFO_USAGE` for a bad command line.
+ */
+function reportJson(error: unknown, err: Output, argv: readonly string[]): number | undefined {
+  if (!wantsJson(argv)) return undefined;
+  if (error instanceof UsageError) {
+    err.line(JSON.stringify({ error: { code: "ERR_DEVINFO_USAGE", message: error.message } }));
+    return EXIT_USAGE;
+  }
+  if (isDeviceInfoError(error)) {
+    const path = error.path === undefined ? {} : { path: error.path };
+    err.line(JSON.stringify({ error: { code: error.code, message: toCliWords(error.message), ...path } }));
+    return EXIT_FAILURE;
+  }
+  return undefined; // a bug: the readable report below, with its stack
+}
+
 function report(error: unknown, err: Output, argv: readonly string[]): number {
+  const asJson = reportJson(error, err, argv);
+  if (asJson !== undefined) return asJson;
   const tag = err.style.red("devinfo:");
   if (error instanceof UsageError) {
     const command = COMMANDS.find((c) => c.name === argv[0]);

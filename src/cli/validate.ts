@@ -124,7 +124,13 @@ function checkBytes(file: string, bytes: Buffer, strict: boolean): ValidateResul
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    return fileProblem(file, "not_json", text.trim() === "" ? "not JSON: the file is empty" : `not JSON: ${(err as Error).message}`);
+    return fileProblem(
+      file,
+      "not_json",
+      text.trim() === ""
+        ? "not JSON: the file is empty"
+        : `not JSON (${(err as Error).message}); a device-info file is one JSON object, e.g. {"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}: is this the right file?`,
+    );
   }
   const checked = onePerPath(validateDeviceInfo(doc, { strict }));
   return { file, valid: checked.valid, errors: checked.errors.map(toProblem), warnings: checked.warnings.map(toProblem) };

@@ -148,5 +148,12 @@ async function documentFrom(ctx: Context, target: Target): Promise<DeviceInfo> {
   if (type === "pci" && sub["pci-address"] === undefined && target.deviceID !== undefined && PCI_ADDRESS_PATTERN.test(target.deviceID)) {
     sub["pci-address"] = target.deviceID;
   }
+  // The library would name the JSON path of a missing field; on the command line it is a flag.
+  const missing = DEVICE_FIELDS[type].filter((f) => f.required === true && sub[f.key] === undefined).map((f) => `--${f.key}`);
+  if (missing.length > 0 && ctx.values.lenient !== true) {
+    throw new UsageError(
+      `--type ${type} needs ${missing.join(" and ")} (the spec requires ${missing.length === 1 ? "it" : "them"}); pass ${missing.length === 1 ? "it" : "them"}, or --lenient to write the file without`,
+    );
+  }
   return { type, version: stringOption(ctx.values, "spec-version") ?? SPEC_VERSION, [type]: sub } as unknown as DeviceInfo;
 }
