@@ -176,8 +176,10 @@ function distance(a: string, b: string): number {
  * `--json=true`, `--json=false` before `--` wins, as the parser decides).
  */
 function wantsJson(argv: readonly string[]): boolean {
+  // Without a command ("devinfo --json") there is no --json to honour: a usage error in text.
+  if (argv[0] === undefined || argv[0].startsWith("-")) return false;
   let json = false;
-  for (const arg of argv) {
+  for (const arg of argv.slice(1)) {
     if (arg === "--") break;
     if (arg === "--json" || arg === "--json=true") json = true;
     else if (arg === "--json=false") json = false;

@@ -121,8 +121,8 @@ describe("failures exit 1 with `devinfo: <message>` on stderr", () => {
   });
 
   it("library advice is phrased as flags", () => {
-    const args = ["write", "dp", "x/y", "dev0", "--base-dir", tmp.path, "--type", "pci"];
-    expect(devinfo(args).code).toBe(1); // no pci-address: refused by the strict writer
+    const args = ["write", "dp", "x/y", "dev0", "--base-dir", tmp.path, "--type", "pci", "--pci-address", "nonsense"];
+    expect(devinfo(args).code).toBe(1); // not a PCI address: refused by the strict writer
     expect(devinfo(args).stderr).toContain("or pass --lenient to write deviations");
     expect(devinfo([...args, "--lenient"]).code).toBe(0);
     const again = devinfo([...args, "--lenient"]);

@@ -63,9 +63,13 @@ describe("devinfo ls", () => {
         const run = devinfo([...args, "--base-dir", missing]);
         expect(run.code).toBe(1);
         expect(run.stdout).toBe("");
-        expect(run.stderr).toMatch(
-          new RegExp(`^devinfo: the base directory ${missing} (does not exist|is not a directory); check --base-dir`),
+        // With --json the error is one JSON line with its code and path.
+        const message = args.includes("--json") ? (JSON.parse(run.stderr) as { error: { message: string } }).error.message : run.stderr;
+        expect(message).toMatch(
+          new RegExp(`^(devinfo: )?the base directory ${missing} (does not exist|is not a directory); check --base-dir`),
         );
+        if (args.includes("--json"))
+          expect(JSON.parse(run.stderr)).toMatchObject({ error: { code: "ERR_DEVINFO_NOT_FOUND", path: missing } });
       }
     },
   );
