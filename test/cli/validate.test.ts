@@ -67,7 +67,7 @@ describe("devinfo validate", () => {
 
   it.each([
     { name: "empty", content: "", message: "not JSON: the file is empty" },
-    { name: "truncated", content: '{"type":"pci"', message: "not JSON: " },
+    { name: "truncated", content: '{"type":"pci"', message: "not JSON (" },
     { name: "bom", content: `\ufeff${DOCS.pci}`, message: "byte order mark" },
     { name: "big", content: `{"type":"pci","x":"${"a".repeat(70_000)}"}`, message: "over the 65536-byte limit" },
   ])("$name file: one error at $", ({ name, content, message }) => {
