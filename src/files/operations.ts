@@ -126,13 +126,28 @@ function cleanAtSync(path: string, guardedDir: string | undefined): boolean {
   return removeFileSync(path);
 }
 
-function copyFromDPSync(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): DeviceInfo {
+/**
+ * A copy's arguments checked (misuse first, as every operation) and its two
+ * paths: the device plugin file, and the CNI file's guarded directory
+ * (`checkCNIPath`). Shared by both twins of the copy.
+ */
+function copyPaths(
+  cniPath: string,
+  resourceName: string,
+  deviceID: string,
+  options: SaveOptions,
+): { dpPath: string; target: string | undefined } {
   checkString(cniPath, "cniPath");
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkSaveOptions(options);
   const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
   const target = checkCNIPath(cniPath, options);
+  return { dpPath, target };
+}
+
+function copyFromDPSync(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): DeviceInfo {
+  const { dpPath, target } = copyPaths(cniPath, resourceName, deviceID, options);
   // loadAtSync then saveAtSync, with a conforming document parsed, checked
   // and encoded in one pass (transcodeConforming); the general code otherwise.
   checkDirectorySync(baseDirsOf(options).dp);
@@ -197,12 +212,7 @@ function removeAsync(path: string, guardedDir: string | undefined): Promise<bool
 }
 
 async function copyFromDPAsync(cniPath: string, resourceName: string, deviceID: string, options: SaveOptions): Promise<DeviceInfo> {
-  checkString(cniPath, "cniPath");
-  checkString(resourceName, "resourceName");
-  checkString(deviceID, "deviceID");
-  checkSaveOptions(options);
-  const dpPath = getDPDeviceInfoPath(resourceName, deviceID, options);
-  const target = checkCNIPath(cniPath, options);
+  const { dpPath, target } = copyPaths(cniPath, resourceName, deviceID, options);
   const worker = options.durable === true ? undefined : fileWorker();
   if (worker !== undefined) {
     // One round trip for a conforming source; else its bytes come back, are
