@@ -122,7 +122,130 @@ export function checkObject(value: unknown, name: string): asserts value is obje
 export function checkOptions<T extends object>(value: T | undefined, name = "options"): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidArgType(name, "of type object", value);
+  checkKnownKeys(value, name);
   return value;
+}
+
+/**
+ * Every key of every options-like object of the public API (options, the
+ * kubelet's, pluginMain's `io`, selectors, `options.ready`, an error's
+ * `details`). A key outside this set is a misspelling or a caller's mistake:
+ * ignoring it (as `node:fs` does) would silently fall back to a default, and
+ * here the default base directory is the production one. A key listed here but
+ * not used by the function called is accepted, so one options object can be
+ * passed to every call. `test/api/misuse.test.ts` keeps this list equal to the
+ * properties the declarations give those objects.
+ */
+export const KNOWN_OPTION_KEYS: ReadonlySet<string> = new Set([
+  // files, format and roles (see _options.ts)
+  "baseDir",
+  "strict",
+  "onWarning",
+  "maxBytes",
+  "overwrite",
+  "durable",
+  "lockTimeoutMs",
+  "lockStaleMs",
+  "kubelet",
+  "unknownKeys",
+  "index",
+  "capabilityArgs",
+  "prevResult",
+  // network status, workload
+  "omitNil",
+  "keepWithoutSandbox",
+  "confVersion",
+  "vhostUserMode",
+  "timeoutMs",
+  "intervalMs",
+  "until",
+  "signal",
+  // selectors
+  "network",
+  "interface",
+  // the kubelet
+  "socket",
+  "checkpoint",
+  // pluginMain's io
+  "env",
+  "stdin",
+  "stdout",
+  "maxStdinBytes",
+  // devinfo/dra
+  "afterGeneration",
+  "annotationsPath",
+  "claim",
+  "deviceID",
+  "domain",
+  "driver",
+  "kubevirtNetworkInfoPath",
+  "maxAttributes",
+  "metadataRoot",
+  "ready",
+  "request",
+  "resourceName",
+  "root",
+  // options.ready of resourceClaimDeviceStatus
+  "status",
+  "reason",
+  "message",
+  "lastTransitionTime",
+  "observedGeneration",
+  // an error's details
+  "cause",
+  "errno",
+  "issues",
+  "line",
+  "path",
+  "syscall",
+]);
+
+/**
+ * Refuses an own key of an options-like object that no function of the
+ * library knows (`ERR_INVALID_ARG_VALUE`, naming the key and the known key it
+ * most resembles). Symbol keys are ignored.
+ */
+export function checkKnownKeys(value: object, name = "options"): void {
+  for (const key of Object.keys(value)) {
+    if (!KNOWN_OPTION_KEYS.has(key)) {
+      const like = closestKnownKey(key);
+      throw invalidArgValue(
+        `${name}.${key}`,
+        (value as Record<string, unknown>)[key],
+        `is not an option of devinfo${like === undefined ? "" : ` (did you mean '${like}'?)`}; nothing was read or written`,
+      );
+    }
+  }
+}
+
+// The known key at the smallest edit distance (case-insensitive), if close enough to be a likely misspelling.
+function closestKnownKey(key: string): string | undefined {
+  const k = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(k.length / 3)) + 1;
+  for (const known of KNOWN_OPTION_KEYS) {
+    const d = editDistance(k, known.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best;
+}
+
+// Levenshtein distance with adjacent transpositions counted as one edit ("overwirte").
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] as number[];
+    const up = rows[i - 1] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      row[j] = d;
+    }
+  }
+  return (rows[a.length] as number[])[b.length] as number;
 }
 
 /**
@@ -216,6 +339,11 @@ export const callback: OptionRule = checkFunction;
 export const text: OptionRule = checkString;
 /** An object. */
 export const record: OptionRule = checkObject;
+/** A nested options object (the kubelet's, say): an object whose keys are all known options. */
+export const nestedOptions: OptionRule = (value, name) => {
+  checkObject(value, name);
+  checkKnownKeys(value, name);
+};
 /** An `AbortSignal`. */
 export const abortSignal: OptionRule = checkAbortSignal;
 /** An array. */

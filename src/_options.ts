@@ -21,6 +21,7 @@ import {
   flag,
   invalidArgType,
   milliseconds,
+  nestedOptions,
   type OptionRules,
   oneOf,
   positiveNumber,
@@ -43,7 +44,7 @@ const VALIDATE: OptionRules<ValidateOptions> = { strict: flag };
 const LOAD: OptionRules<LoadOptions> = { ...PATH, ...VALIDATION, maxBytes: byteCount };
 const SAVE: OptionRules<SaveOptions> = { ...LOAD, overwrite: flag, durable: flag };
 const UPDATE: OptionRules<UpdateOptions> = { ...LOAD, durable: flag, lockTimeoutMs: milliseconds, lockStaleMs: milliseconds };
-const PREPARE: OptionRules<PrepareOptions> = { ...LOAD, durable: flag, kubelet: record };
+const PREPARE: OptionRules<PrepareOptions> = { ...LOAD, durable: flag, kubelet: nestedOptions };
 const SERIALIZE: OptionRules<SerializeOptions> = { unknownKeys: oneOf("keep", "drop") };
 const READ_POD: OptionRules<ReadPodNetworkStatusOptions> = { ...VALIDATION, maxBytes: byteCount };
 const WAIT_POD: OptionRules<WaitForPodNetworkStatusOptions> = {

@@ -24,9 +24,11 @@ import {
   checkAbortSignal,
   checkInteger,
   checkObject,
+  checkOptions,
   checkOptionsOrEmpty,
   checkRecord,
   checkString,
+  invalidArgType,
   optionalArray,
   optionalInteger,
   optionalObject,
@@ -388,8 +390,8 @@ export async function readDeviceMetadata(path: string, options?: ReadDeviceMetad
  */
 export async function waitForDeviceMetadata(path: string, options: WaitForDeviceMetadataOptions): Promise<DeviceMetadata> {
   checkString(path, "path");
-  checkObject(options, "options");
-  const opts = options;
+  const opts = checkOptions(options);
+  if (opts === undefined) throw invalidArgType("options", "of type object", options);
   const { intervalMs = 250, afterGeneration, signal } = opts;
   const timeoutMs = opts.timeoutMs;
   checkInteger(timeoutMs, "options.timeoutMs", 0);

@@ -21,6 +21,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KNOWN_OPTION_KEYS } from "../../src/_args.js";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const DEFAULT_BASE = "/var/run/k8s.cni.cncf.io";
@@ -101,7 +102,12 @@ interface Fn {
 // ---------------------------------------------------------------------------
 // Reading the declarations
 
-function readDeclarations(): { entry: string; js: string; signatures: Map<string, { isClass: boolean; params: Param[] }> }[] {
+function readDeclarations(): {
+  entry: string;
+  js: string;
+  signatures: Map<string, { isClass: boolean; params: Param[] }>;
+  nested: Map<string, string[]>;
+}[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
     exports: Record<string, string | { types: string; default: string }>;
   };
@@ -178,9 +184,24 @@ function readDeclarations(): { entry: string; js: string; signatures: Map<string
       if (longest === undefined) continue;
       signatures.set(exported.getName(), { isClass, params: longest.getParameters().map((p) => param(p, source, true)) });
     }
-    return { entry, js, signatures };
+    // Nested options objects, named by their exported type.
+    const nested = new Map<string, string[]>();
+    for (const exported of module === undefined ? [] : checker.getExportsOfModule(module)) {
+      if (!NESTED_OPTION_TYPES.includes(exported.getName())) continue;
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      nested.set(
+        exported.getName(),
+        checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)).map((p) => p.getName()),
+      );
+    }
+    return { entry, js, signatures, nested };
   });
 }
+
+/** The parameters that are options-like objects, whose keys must all be known to the library (R4). */
+const OPTION_PARAMS: ReadonlySet<string> = new Set(["options", "io", "selector", "details"]);
+/** Options objects nested in options: `options.kubelet` (KubeletOptions), `options.ready` (ReadyCondition). */
+const NESTED_OPTION_TYPES = ["KubeletOptions", "ReadyCondition"];
 
 // ---------------------------------------------------------------------------
 // Valid arguments: by parameter name where the name says more than the type.
@@ -296,6 +317,7 @@ function verdict(outcome: Outcome, where: Param, wrong: unknown, dataParam: bool
 // ---------------------------------------------------------------------------
 
 const functions: Fn[] = [];
+const declaredOptionKeys = new Set<string>();
 let cwd: string;
 
 beforeAll(async () => {
@@ -303,7 +325,12 @@ beforeAll(async () => {
   // Relative paths (a string where a base directory goes) land here, never in the test's directory.
   cwd = process.cwd();
   process.chdir(tmp);
-  for (const { entry, js, signatures } of readDeclarations()) {
+  for (const { entry, js, signatures, nested } of readDeclarations()) {
+    for (const keys of nested.values()) for (const key of keys) declaredOptionKeys.add(key);
+    for (const { params } of signatures.values()) {
+      for (const p of params)
+        if (OPTION_PARAMS.has(p.name) && !p.kinds.has("string")) for (const prop of p.props) declaredOptionKeys.add(prop.name);
+    }
     const module = (await import(pathToFileURL(js).href)) as Record<string, unknown>;
     for (const [name, value] of Object.entries(module)) {
       if (typeof value !== "function") continue;
@@ -363,5 +390,91 @@ describe("API misuse: every exported function, every wrong kind of argument", ()
     expect(fs.existsSync(DEFAULT_BASE)).toBe(false);
     expect(calls).toBeGreaterThan(1000);
     expect(faults).toEqual([]);
+  });
+});
+
+// Issue 19 R4: a misspelt option (`basedir`, `overwirte`) never falls back to
+// a default (the default base directory is production's): every function of
+// every entry refuses a key no function knows, naming it and the known key it
+// resembles, before reading or writing anything. A key the library knows but
+// the function does not use stays accepted.
+describe("API misuse: unknown option keys", () => {
+  it("the library's list of option keys is exactly what the declarations give its options objects", () => {
+    expect(declaredOptionKeys.size).toBeGreaterThan(40);
+    expect([...KNOWN_OPTION_KEYS].filter((k) => !declaredOptionKeys.has(k)).sort()).toEqual([]);
+    expect([...declaredOptionKeys].filter((k) => !KNOWN_OPTION_KEYS.has(k)).sort()).toEqual([]);
+  });
+
+  const MISSPELT: readonly [key: string, value: unknown, suggestion: string | undefined][] = [
+    ["basedir", "BASE", "baseDir"],
+    ["overwirte", true, "overwrite"],
+    ["BaseDir", "BASE", "baseDir"],
+    ["timeout", 5, "timeoutMs"],
+    ["onwarning", () => undefined, "onWarning"],
+    ["sockett", "/x.sock", "socket"],
+    ["zzzzqq", 1, undefined],
+    ["constructor", "x", undefined],
+  ];
+
+  it.each(MISSPELT)(
+    "every options object refuses %s, names it, and touches nothing",
+    { timeout: 300_000 },
+    async (key, value, suggestion) => {
+      const faults: string[] = [];
+      let calls = 0;
+      const mine = path.join(tmp, `mine-${key}`);
+      for (const f of functions) {
+        for (const [position, p] of f.params.entries()) {
+          // (CNIError's `details` is a string: only object-typed parameters are options.)
+          if (!OPTION_PARAMS.has(p.name) || p.kinds.has("string")) continue;
+          const args = f.params.map(validFor);
+          args[position] = { ...((args[position] as object | undefined) ?? {}), [key]: value === "BASE" ? mine : value };
+          calls++;
+          const outcome = await call(f, args);
+          const label = `${f.entry} ${f.name}(${p.name}.${key})`;
+          if (outcome.ok) {
+            faults.push(`${label}: accepted`);
+            continue;
+          }
+          const error = outcome.error as Error & { code?: unknown };
+          if (!(error instanceof TypeError) || error.code !== "ERR_INVALID_ARG_VALUE") faults.push(`${label}: ${describeError(error)}`);
+          else if (!error.message.includes(`'${p.name}.${key}'`)) faults.push(`${label}: does not name the key: ${error.message}`);
+          else if (suggestion !== undefined && !error.message.includes(`did you mean '${suggestion}'`))
+            faults.push(`${label}: no hint: ${error.message}`);
+          if (fs.existsSync(mine) || fs.existsSync(DEFAULT_BASE)) throw new Error(`${label}: wrote a file`);
+        }
+      }
+      expect(calls).toBeGreaterThan(60);
+      expect(faults).toEqual([]);
+    },
+  );
+
+  it("a key the library knows but the function does not use is accepted (one options object for every call)", {
+    timeout: 300_000,
+  }, async () => {
+    const faults: string[] = [];
+    for (const f of functions) {
+      for (const [position, p] of f.params.entries()) {
+        if (p.name !== "options") continue;
+        const args = f.params.map(validFor);
+        // Options with valid values that most functions do not use.
+        args[position] = { durable: false, lockStaleMs: 10_000, unknownKeys: "keep", ...((args[position] as object | undefined) ?? {}) };
+        const outcome = await call(f, args);
+        if (!outcome.ok && /is not an option/.test(String((outcome.error as Error).message)))
+          faults.push(`${f.entry} ${f.name}: ${describeError(outcome.error)}`);
+      }
+    }
+    expect(faults).toEqual([]);
+  });
+
+  it("a nested options object is checked too (options.kubelet of prepareDeviceInfo)", async () => {
+    const { prepareDeviceInfo } = (await import(pathToFileURL(path.join(ROOT, "dist/index.js")).href)) as {
+      prepareDeviceInfo: (request: unknown, options: unknown) => Promise<unknown>;
+    };
+    const request = { network: "n", containerID: "c", ifName: "net1" };
+    await expect(prepareDeviceInfo(request, { baseDir: base(), kubelet: { sokcet: "/x.sock" } })).rejects.toMatchObject({
+      code: "ERR_INVALID_ARG_VALUE",
+      message: expect.stringContaining("'options.kubelet.sokcet' is not an option of devinfo (did you mean 'socket'?)"),
+    });
   });
 });
