@@ -17,8 +17,8 @@
  * @module
  */
 
-import http2 from "node:http2";
-import net from "node:net";
+import type * as Http2 from "node:http2";
+import type { PodResourcesMethod, PodResourcesRequests, PodResourcesResponses } from "./_proto.js";
 import { type Decoded, decodeMessage, encodeStrings, type MessageName, WireError } from "./_wire.js";
 
 /** As Multus (`defaultPodResourcesMaxSize`): a node with many pods answers List with a large message. */
@@ -124,7 +124,10 @@ export function callUnary({ socket, method, request, deadline, signal, maxMessag
   return new Promise<Decoded>((resolve, reject) => {
     let settled = false;
     let connected = false;
-    let session: http2.ClientHttp2Session | undefined;
+    // Loaded here, not at import: `devinfo/kubelet` imported but not asked costs no HTTP/2 (a few ms).
+    const http2 = process.getBuiltinModule("node:http2");
+    const net = process.getBuiltinModule("node:net");
+    let session: Http2.ClientHttp2Session | undefined;
     let timer: NodeJS.Timeout | undefined;
 
     const finish = (err: unknown, value?: Decoded) => {
@@ -177,7 +180,7 @@ export function callUnary({ socket, method, request, deadline, signal, maxMessag
     });
     stream.on("error", (err: Error) => finish(statusError(connected ? INTERNAL : UNAVAILABLE, err.message)));
 
-    let headers: http2.IncomingHttpHeaders | undefined;
+    let headers: Http2.IncomingHttpHeaders | undefined;
     const chunks: Buffer[] = [];
     let received = 0;
     let expected: number | undefined;
@@ -211,7 +214,7 @@ export function callUnary({ socket, method, request, deadline, signal, maxMessag
       );
     });
 
-    function onStatus(h: http2.IncomingHttpHeaders) {
+    function onStatus(h: Http2.IncomingHttpHeaders) {
       const code = Number(h["grpc-status"]);
       const message = decodeGrpcMessage(h["grpc-message"]);
       if (!Number.isInteger(code)) return finish(statusError(UNKNOWN, "an answer without a valid grpc-status"));
@@ -240,4 +243,19 @@ function decodeGrpcMessage(value: string | string[] | undefined): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * {@link callUnary} with the request and answer shapes of `_proto.ts` (the
+ * `@grpc/grpc-js` client's signature, which `pod-resources.ts` calls).
+ */
+export async function callPodResources<M extends PodResourcesMethod>(
+  socket: string,
+  method: M,
+  request: PodResourcesRequests[M],
+  deadline: number,
+  signal: AbortSignal | undefined,
+): Promise<PodResourcesResponses[M]> {
+  const fields = "pod_name" in request ? { 1: request.pod_name, 2: request.pod_namespace } : {};
+  return (await callUnary({ socket, method, request: fields, deadline, signal })) as unknown as PodResourcesResponses[M];
 }

@@ -25,7 +25,7 @@ import {
 import { DeviceInfoError } from "../errors.js";
 import { setOwn } from "../format/validate.js";
 import { DEFAULT_DEVICE_CHECKPOINT, type DeviceCheckpoint, fileError, readDeviceCheckpoint } from "./_checkpoint.js";
-import { callPodResources, isGrpcStatusError } from "./_grpc.js";
+import { callPodResources, isGrpcStatusError } from "./_h2.js";
 import type {
   ContainerDevicesMessage,
   PodResourcesMessage,
