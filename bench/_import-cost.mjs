@@ -22,6 +22,7 @@ import path from "node:path";
  * @property {number[]} cpu - ms of user + system CPU per round
  * @property {number[]} dWall - ms over the first variant in the same round
  * @property {number[]} dCpu - CPU ms over the first variant in the same round
+ * @property {number[]} ratio - wall time / the first variant's in the same round
  */
 
 /** The median of a list of numbers. */
@@ -56,7 +57,7 @@ export function timeProcesses(variants, { rounds, cwd }) {
     if (r.status !== 0 || Number.isNaN(cpu)) throw new Error(`${v.label} failed: ${r.stderr}`);
     return { wall, cpu };
   };
-  const samples = variants.map(() => ({ wall: [], cpu: [], dWall: [], dCpu: [] }));
+  const samples = variants.map(() => ({ wall: [], cpu: [], dWall: [], dCpu: [], ratio: [] }));
   try {
     for (let round = 0; round < rounds; round++) {
       const order = variants.map((_, i) => (i + round) % variants.length);
@@ -67,6 +68,7 @@ export function timeProcesses(variants, { rounds, cwd }) {
         samples[i].cpu.push(r.cpu);
         samples[i].dWall.push(r.wall - results[0].wall);
         samples[i].dCpu.push(r.cpu - results[0].cpu);
+        samples[i].ratio.push(r.wall / results[0].wall);
       });
     }
   } finally {
@@ -82,13 +84,29 @@ export function timeProcesses(variants, { rounds, cwd }) {
  * @param {readonly Samples[]} samples
  */
 export function printProcessTable(variants, samples) {
-  console.log("| process | wall | over `node -e 0` | CPU | CPU over `node -e 0` |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
+  console.log(processTable(variants, samples));
+}
+
+/**
+ * The medians as a Markdown table, one row per variant: wall time, over the
+ * first variant (`node -e 0`) as milliseconds and as a ratio (the median of
+ * the per-round ratios), and CPU time.
+ *
+ * @param {readonly Variant[]} variants
+ * @param {readonly Samples[]} samples
+ * @returns {string}
+ */
+export function processTable(variants, samples) {
+  const lines = [
+    "| process | wall | over `node -e 0` | × `node -e 0` | CPU | CPU over `node -e 0` |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
   variants.forEach((v, i) => {
     const s = samples[i];
     const f = (n) => n.toFixed(1);
-    console.log(
-      `| ${v.label} | ${f(median(s.wall))} | ${i === 0 ? "" : `+${f(median(s.dWall))}`} | ${f(median(s.cpu))} | ${i === 0 ? "" : `+${f(median(s.dCpu))}`} |`,
+    lines.push(
+      `| ${v.label} | ${f(median(s.wall))} | ${i === 0 ? "" : `+${f(median(s.dWall))}`} | ${median(s.ratio).toFixed(2)}x | ${f(median(s.cpu))} | ${i === 0 ? "" : `+${f(median(s.dCpu))}`} |`,
     );
   });
+  return lines.join("\n");
 }

@@ -1,91 +1,161 @@
 #!/usr/bin/env node
-// What `devinfo/kubelet` costs a process, as whole `node` processes: the root
-// entry (which must not load gRPC), the kubelet entry imported, answering
-// from the checkpoint, and asking a PodResources socket (gRPC and protobufjs
-// loaded, one Get), timed by bench/_import-cost.mjs.
+// What asking the kubelet costs a fresh process (a meta-plugin pays it on
+// every pod ADD that needs a device ID): whole `node` processes timed by
+// bench/_import-cost.mjs, each figure also a ratio to `node -e 0` in the same
+// round. The root entry and `devinfo/kubelet` imported, an answer from the
+// checkpoint, one Get and one List of a large node over a real PodResources
+// socket (the tests' grpc-js server, in its own process), and the same two
+// calls with the @grpc/grpc-js + protobufjs client devinfo used before its
+// node:http2 client, for comparison in the same rounds.
 //
-// Usage: npm run build && node bench/kubelet.mjs [--rounds=30]
+// Usage: npm run build && node bench/kubelet.mjs [--rounds=30] [--pods=30000] [--dist=DIR]
+// (`npm run bench` runs it as its "kubelet" suite, on its private copy of the bundles.)
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { build } from "esbuild";
-import { printProcessTable, timeProcesses } from "./_import-cost.mjs";
+import { median, processTable, timeProcesses } from "./_import-cost.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const rounds = Number(/^--rounds=(\d+)$/.exec(process.argv[2] ?? "")?.[1] ?? 30);
-const dist = (entry) => pathToFileURL(path.join(root, "dist", entry)).href;
-if (!fs.existsSync(path.join(root, "dist", "kubelet.js"))) throw new Error("run npm run build first");
+// (Bundled into npm run bench's runner, this file's URL is the runner's: the runner says where the repository is.)
+const root = process.env.DEVINFO_BENCH_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-bench-kubelet-"));
-const cache = path.join(root, "node_modules", ".cache", "devinfo-bench-kubelet");
-fs.mkdirSync(cache, { recursive: true });
-
-// The tests' PodResources server, in its own process (spawnSync blocks this one).
-await build({
-  absWorkingDir: root,
-  entryPoints: ["test/helpers/kubelet.ts"],
-  outfile: path.join(cache, "server.mjs"),
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  packages: "external",
-  logLevel: "warning",
-});
-const socket = path.join(work, "kubelet.sock");
-const server = spawn(
-  process.execPath,
-  [
-    "--input-type=module",
-    "-e",
-    `const { serveFakeKubelet, pod } = await import(${JSON.stringify(pathToFileURL(path.join(cache, "server.mjs")).href)});
-     await serveFakeKubelet(${JSON.stringify(socket)}, { pods: [pod("default", "p", { app: { "intel.com/sriov": ["0000:af:06.0"] } })] });
-     console.log("ready");`,
-  ],
-  { stdio: ["ignore", "pipe", "inherit"] },
-);
-await new Promise((resolve, reject) => {
-  server.stdout.once("data", resolve);
-  server.once("exit", () => reject(new Error("the PodResources server did not start")));
-});
-
-const checkpoint = path.join(root, "fixtures", "kubelet", "checkpoint-numa.json");
-const POD = `{ namespace: "default", name: "p", uid: "0b5e3c9a-1f2d-4c6e-9a7b-3d2f1e0c9b8a" }`;
-const variants = [
-  { label: "`node -e 0`", script: undefined },
-  { label: "empty ES module (`--input-type=module -e ''`)", script: "" },
-  { label: "import the root entry (`devinfo`)", script: `await import(${JSON.stringify(dist("index.js"))});` },
-  { label: "import `devinfo/kubelet`", script: `await import(${JSON.stringify(dist("kubelet.js"))});` },
-  {
-    label: "`getPodDevices` from the checkpoint (no socket)",
-    script: `const k = await import(${JSON.stringify(dist("kubelet.js"))});
-      const d = await k.getPodDevices(${POD}, { socket: "/nonexistent.sock", checkpoint: ${JSON.stringify(checkpoint)} });
-      if (d.source.type !== "checkpoint") process.exit(1);`,
-  },
-  {
-    label: "`getPodDevices` over the socket (gRPC loaded, one `Get`)",
-    script: `const k = await import(${JSON.stringify(dist("kubelet.js"))});
-      const d = await k.getPodDevices(${POD}, { socket: ${JSON.stringify(socket)} });
-      if (d.resources["intel.com/sriov"]?.[0] !== "0000:af:06.0") process.exit(1);`,
-  },
-  { label: "import `@grpc/grpc-js` alone", script: 'await import("@grpc/grpc-js");', cwd: root },
-  {
-    label: "import `protobufjs` alone and parse the PodResources .proto",
-    script: `const p = (await import("protobufjs")).default;
-      const { PODRESOURCES_V1_PROTO } = await import(${JSON.stringify(pathToFileURL(path.join(root, "dist", "kubelet", "_proto.js")).href)});
-      p.parse(PODRESOURCES_V1_PROTO, { keepCase: true });`,
-    cwd: root,
-  },
-];
-
-let samples;
-try {
-  samples = timeProcesses(variants, { rounds, cwd: work });
-} finally {
-  server.kill();
-  fs.rmSync(work, { recursive: true, force: true });
+/** Starts the tests' PodResources server on `socket` with `pods` pods, in its own process (spawnSync blocks this one). */
+async function startServer(serverBundle, socket, pods) {
+  const server = spawn(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `const { serveFakeKubelet, pod } = await import(${JSON.stringify(pathToFileURL(serverBundle).href)});
+       const pods = [pod("default", "p", { app: { "intel.com/sriov": ["0000:af:06.0"] } })];
+       for (let i = 1; i < ${pods}; i++) pods.push(pod("ns-" + (i % 50), "pod-" + i, { app: { "intel.com/sriov": ["0000:af:" + (i % 256).toString(16).padStart(2, "0") + "." + (i % 8)] } }));
+       await serveFakeKubelet(${JSON.stringify(socket)}, { pods });
+       console.log("ready");`,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await new Promise((resolve, reject) => {
+    server.stdout.once("data", resolve);
+    server.once("exit", () => reject(new Error("the PodResources server did not start")));
+  });
+  return server;
 }
-console.log(`${rounds} interleaved rounds, node ${process.version}, ${os.cpus().length} CPUs; medians in ms\n`);
-printProcessTable(variants, samples);
+
+/**
+ * Runs the suite. `dist` is the bundles' directory (default: the repository's dist/).
+ *
+ * @returns {Promise<{ report: string, verdicts: { figure: string, value: string, budget: string, ok: boolean | undefined }[] }>}
+ */
+export async function benchKubelet({ rounds = 30, pods = 30_000, dist = path.join(root, "dist") } = {}) {
+  if (!fs.existsSync(path.join(dist, "kubelet.js"))) throw new Error(`no ${dist}/kubelet.js: run npm run build first`);
+  const url = (entry) => JSON.stringify(pathToFileURL(path.join(dist, entry)).href);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-bench-kubelet-"));
+  const cache = path.join(root, "node_modules", ".cache", "devinfo-bench-kubelet");
+  fs.mkdirSync(cache, { recursive: true });
+  const bundle = (entry, name) =>
+    build({
+      absWorkingDir: root,
+      entryPoints: [entry],
+      outfile: path.join(cache, name),
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      packages: "external",
+      logLevel: "warning",
+    });
+  await bundle("test/helpers/kubelet.ts", "server.mjs");
+  await bundle("src/kubelet/_grpc.ts", "grpc-client.mjs");
+  const grpcClient = JSON.stringify(pathToFileURL(path.join(cache, "grpc-client.mjs")).href);
+
+  const small = path.join(work, "kubelet.sock");
+  const large = path.join(work, "large.sock");
+  const servers = [
+    await startServer(path.join(cache, "server.mjs"), small, 1),
+    await startServer(path.join(cache, "server.mjs"), large, pods),
+  ];
+  const checkpoint = path.join(root, "fixtures", "kubelet", "checkpoint-numa.json");
+  const POD = `{ namespace: "default", name: "p", uid: "0b5e3c9a-1f2d-4c6e-9a7b-3d2f1e0c9b8a" }`;
+  const GET = "one `Get` (`getPodDevices` over the socket)";
+  const LIST = `one \`List\` of ${pods.toLocaleString("en")} pods (\`listPodDevices\`)`;
+  const variants = [
+    { label: "`node -e 0`", script: undefined },
+    { label: "empty ES module (`--input-type=module -e ''`)", script: "" },
+    { label: "import the root entry (`devinfo`)", script: `await import(${url("index.js")});` },
+    { label: "import `devinfo/kubelet`", script: `await import(${url("kubelet.js")});` },
+    {
+      label: "`getPodDevices` from the checkpoint (no socket)",
+      script: `const k = await import(${url("kubelet.js")});
+        const d = await k.getPodDevices(${POD}, { socket: "/nonexistent.sock", checkpoint: ${JSON.stringify(checkpoint)} });
+        if (d.source.type !== "checkpoint") process.exit(1);`,
+    },
+    {
+      label: GET,
+      script: `const k = await import(${url("kubelet.js")});
+        const d = await k.getPodDevices(${POD}, { socket: ${JSON.stringify(small)} });
+        if (d.resources["intel.com/sriov"]?.[0] !== "0000:af:06.0") process.exit(1);`,
+    },
+    {
+      label: LIST,
+      script: `const k = await import(${url("kubelet.js")});
+        const l = await k.listPodDevices({ socket: ${JSON.stringify(large)}, timeoutMs: 60000 });
+        if (l.pods.length !== ${pods}) process.exit(1);`,
+    },
+    {
+      label: "before: one `Get` with @grpc/grpc-js + protobufjs",
+      script: `const { callPodResources } = await import(${grpcClient});
+        const r = await callPodResources(${JSON.stringify(small)}, "Get", { pod_name: "p", pod_namespace: "default" }, Date.now() + 60000);
+        if (r.pod_resources.name !== "p") process.exit(1);`,
+      cwd: root,
+    },
+    {
+      label: `before: one \`List\` of ${pods.toLocaleString("en")} pods with @grpc/grpc-js + protobufjs`,
+      script: `const { callPodResources } = await import(${grpcClient});
+        const r = await callPodResources(${JSON.stringify(large)}, "List", {}, Date.now() + 60000);
+        if (r.pod_resources.length !== ${pods}) process.exit(1);`,
+      cwd: root,
+    },
+  ];
+  let samples;
+  try {
+    samples = timeProcesses(variants, { rounds, cwd: work });
+  } finally {
+    for (const server of servers) server.kill();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const ratio = (label) => median(samples[variants.findIndex((v) => v.label === label)].ratio);
+  const get = ratio(GET);
+  const list = ratio(LIST);
+  const listBefore = ratio(variants[8].label);
+  const report = [
+    `${rounds} interleaved rounds, node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}; medians in ms`,
+    "",
+    processTable(variants, samples),
+  ].join("\n");
+  return {
+    report,
+    verdicts: [
+      { figure: "fresh process, one kubelet `Get` / `node -e 0`", value: `${get.toFixed(2)}x`, budget: "≤ 1.50x", ok: get <= 1.5 },
+      {
+        figure: `fresh process, one \`List\` of ${pods.toLocaleString("en")} pods / the same with grpc-js`,
+        value: `${(list / listBefore).toFixed(2)}x`,
+        budget: "≤ 1.00x",
+        ok: list <= listBefore * 1.0,
+      },
+    ],
+  };
+}
+
+if (process.argv[1] !== undefined && path.basename(process.argv[1]) === "kubelet.mjs") {
+  const { values } = parseArgs({ options: { rounds: { type: "string" }, pods: { type: "string" }, dist: { type: "string" } } });
+  const { report, verdicts } = await benchKubelet({
+    rounds: values.rounds === undefined ? undefined : Number(values.rounds),
+    pods: values.pods === undefined ? undefined : Number(values.pods),
+    dist: values.dist === undefined ? undefined : path.resolve(values.dist),
+  });
+  console.log(report);
+  for (const v of verdicts) console.log(`${v.ok ? "met" : "missed"}: ${v.figure}: ${v.value} (budget ${v.budget})`);
+}

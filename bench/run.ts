@@ -14,17 +14,19 @@
  */
 
 import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { machine } from "./_env.js";
 import { log, type Verdict, verdictTable } from "./_stats.js";
 import { benchColdStart } from "./cold-start.js";
 import { benchEventLoop } from "./event-loop.js";
+import { benchKubelet } from "./kubelet.mjs";
 import { benchOps } from "./ops.js";
 import { benchScale } from "./scale.js";
 import { benchSyscalls } from "./syscalls.js";
 import { worker } from "./workers.js";
 
-const SUITES = ["ops", "event-loop", "cold-start", "scale", "syscalls"] as const;
+const SUITES = ["ops", "event-loop", "cold-start", "scale", "syscalls", "kubelet"] as const;
 type Suite = (typeof SUITES)[number];
 
 const { values } = parseArgs({
@@ -78,6 +80,13 @@ await suite("scale", "Scale", () =>
   benchScale({ rounds: rounds(5, 1), devices: quick ? [100, 1000] : [1000, 10_000], files: quick ? [1000, 10_000] : [10_000, 100_000] }),
 );
 await suite("syscalls", "System calls per operation", () => benchSyscalls({ count: quick ? 5 : 50, cycles: quick ? 20 : 500 }));
+await suite("kubelet", "Kubelet lookup in a fresh process", () =>
+  benchKubelet({
+    rounds: rounds(30, 2),
+    pods: quick ? 1000 : 30_000,
+    dist: path.join(process.env.DEVINFO_BENCH_APP ?? "", "node_modules", "devinfo", "dist"),
+  }),
+);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 const out = [`## Results`, "", header, "", verdictTable(verdicts), "", ...sections.flatMap((s) => [s, ""]), `Total ${seconds} s.`, ""].join(
