@@ -201,6 +201,29 @@ describe("pluginMain", () => {
     }
   });
 
+  it("gives the handler the keys Go's decoder reads: case variants, the last non-null value, runtimeConfig as one object", async () => {
+    const { calls, plugin } = recorder();
+    const stdin = {
+      CNIVersion: "1.0.0",
+      name: "net",
+      Type: "t",
+      RuntimeConfig: { cnideviceinfofile: "/run/a" },
+      runtimeConfig: { deviceID: "0000:af:06.0" },
+      prevResult: { cniVersion: "1.0.0", interfaces: [{ name: "eth0" }] },
+      PrevResult: null,
+    };
+    expect(await run(plugin, { ...ENV, CNI_COMMAND: "CHECK" }, stdin)).toEqual({ code: 0, out: undefined });
+    expect(calls[0]?.cniDeviceInfoFile).toBe("/run/a");
+    expect(calls[0]?.netConf).toMatchObject({
+      cniVersion: "1.0.0",
+      name: "net",
+      type: "t",
+      runtimeConfig: { cnideviceinfofile: "/run/a", deviceID: "0000:af:06.0" },
+    });
+    // prevResult is a Go map: a later null starts it over
+    expect(calls[0]?.netConf.prevResult).toBeUndefined();
+  });
+
   it("honours the plugin's supported versions", async () => {
     const plugin = { ...recorder().plugin, supportedVersions: ["0.4.0"] };
     expect((await run(plugin, { ...ENV, CNI_COMMAND: "ADD" }, CONF)).out).toMatchObject({ code: 1, cniVersion: "0.4.0" });
