@@ -482,7 +482,10 @@ function checkPlugin(plugin: CNIPlugin): void {
 
 function checkIO(io: CNIPluginIO): void {
   checkOptions(io, "io");
-  if (io.env !== undefined) checkObject(io.env, "io.env");
+  if (io.env !== undefined) {
+    checkObject(io.env, "io.env");
+    for (const [key, value] of Object.entries(io.env)) if (value !== undefined) checkString(value, `io.env.${key}`);
+  }
   if (io.stdin !== undefined && !(io.stdin instanceof Uint8Array)) throw invalidArgType("io.stdin", "an instance of Uint8Array", io.stdin);
   if (io.stdout !== undefined) checkFunction(io.stdout, "io.stdout");
   if (io.maxStdinBytes !== undefined) checkInteger(io.maxStdinBytes, "io.maxStdinBytes");

@@ -319,6 +319,12 @@ describe("pluginMain: CNI 1.1.0 verbs", () => {
       'The "plugin.status" property must be of type function. Received type number (1)',
     ],
     ["null io", { add: () => ({}), del: () => {} }, null, 'The "io" argument must be of type object. Received null'],
+    [
+      "an environment value that is not a string",
+      { add: () => ({}), del: () => {} },
+      { env: { CNI_COMMAND: "ADD", CNI_IFNAME: 1 } },
+      'The "io.env.CNI_IFNAME" property must be of type string. Received type number (1)',
+    ],
   ])("rejects %s as misuse, printing nothing", async (_what, plugin, io, message) => {
     await expect(pluginMain(plugin as CNIPlugin, io as never)).rejects.toMatchObject({
       name: "TypeError",
