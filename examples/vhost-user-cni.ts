@@ -14,7 +14,8 @@
  * }
  * ```
  *
- * ADD creates `<socketDir>/<containerID:12>-<ifName>.sock` in "client" mode
+ * ADD creates `<socketDir>/<containerID:12>-<ifName>.sock` (both names as
+ * pluginMain checked them, and the path checked to stay in `socketDir`) in "client" mode
  * (the host creates the socket, the pod's application attaches to it; mount
  * `socketDir` into the pod) and writes
  * `{"type":"vhost-user","version":"1.1.0","vhost-user":{"mode":"client","path":...}}`
@@ -53,10 +54,24 @@ const MAX_SOCKET_PATH_BYTES = 107;
 
 function socketPath({ netConf, containerID, ifName }: CNIPluginArgs): string {
   const dir = netConf.socketDir ?? DEFAULT_SOCKET_DIR;
-  if (typeof dir !== "string" || !path.isAbsolute(dir)) {
-    throw new CNIError(7, "invalid network configuration", `"socketDir" must be an absolute path, got ${JSON.stringify(dir)}`);
+  if (typeof dir !== "string" || !path.isAbsolute(dir) || path.normalize(dir) !== dir) {
+    throw new CNIError(
+      7,
+      "invalid network configuration",
+      `"socketDir" must be an absolute path without "." or ".." parts, got ${JSON.stringify(dir)}`,
+    );
   }
+  // pluginMain has checked both names as Go's skel does (neither can hold a "/"
+  // or be "." or ".."); the file must stay in socketDir whoever calls this, so
+  // the path is checked again rather than trusted.
   const file = path.join(dir, `${containerID.slice(0, 12)}-${ifName}.sock`);
+  if (containerID === "" || ifName === "" || path.dirname(file) !== path.resolve(dir)) {
+    throw new CNIError(
+      4,
+      "invalid environment",
+      `the socket of container ${JSON.stringify(containerID)} interface ${JSON.stringify(ifName)} would be outside "socketDir"`,
+    );
+  }
   if (Buffer.byteLength(file) > MAX_SOCKET_PATH_BYTES) {
     throw new CNIError(
       7,

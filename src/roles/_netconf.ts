@@ -52,11 +52,175 @@ export function pluginConfigs(conf: Json, what: string): Json[] {
   });
 }
 
-/** The capabilities a plugin configuration declares as `true` (libcni ignores the others). */
+/**
+ * The capabilities a plugin configuration declares as `true` (libcni ignores
+ * the others). Read as libcni decodes `types.PluginConf.Capabilities`, a Go
+ * map field: its key matched case-insensitively, the objects of case variants
+ * merged in order, `null` starting over. A value that is not an object
+ * declares nothing (libcni would refuse the configuration when it runs it).
+ */
 export function declaredCapabilities(plugin: Json): string[] {
-  const capabilities = plugin.capabilities;
-  if (!isObject(capabilities)) return [];
-  return Object.keys(capabilities).filter((key) => capabilities[key] === true);
+  let merged: Json = {};
+  for (const [, value] of goFieldEntries([plugin], "capabilities")) {
+    if (value === null) merged = {};
+    else if (isObject(value)) merged = { ...merged, ...value };
+  }
+  return Object.keys(merged).filter((key) => merged[key] === true);
+}
+
+// ---------------------------------------------------------------------------
+// Go's encoding/json decoding of a struct field (what Go plugins, skel and
+// libcni do with the keys of a configuration they decode into a struct).
+
+/** Go's key folding for field names: case-insensitive, with the long s (the Kelvin sign lower-cases to k). */
+function goFold(name: string): string {
+  return name.toLowerCase().replace(/\u017f/g, "s");
+}
+
+/**
+ * Every `[key, value]` that Go's encoding/json decodes into the struct field
+ * named `field` (its key exactly, or case-insensitively), in the order Go
+ * reads them: the objects in order (case variants of a struct field decode
+ * into the same struct), each object's keys in order.
+ */
+export function goFieldEntries(objects: readonly Json[], field: string): [string, unknown][] {
+  const folded = goFold(field);
+  const out: [string, unknown][] = [];
+  for (const object of objects) {
+    for (const key of Object.keys(object)) if (key === field || goFold(key) === folded) out.push([key, object[key]]);
+  }
+  return out;
+}
+
+/**
+ * A string field as Go decodes it: the last value that is not `null`
+ * (`null` leaves a string as it was); `undefined` when there is none.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` when a value given
+ *   for it is neither a string nor `null` (Go's decoder fails on it, even
+ *   when a later key is right).
+ */
+export function goStringField(objects: readonly Json[], field: string, what: string): string | undefined {
+  let value: string | undefined;
+  for (const [key, item] of goFieldEntries(objects, field)) {
+    if (item === null) continue;
+    if (typeof item !== "string") throw wrongFieldType(what, key, "a string", item);
+    value = item;
+  }
+  return value;
+}
+
+/**
+ * A struct field as Go decodes it: the objects given for it (case variants
+ * included), in order, each decoded into the same struct; `null` leaves it as
+ * it was. Empty when there is none.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` when a value given
+ *   for it is neither an object nor `null`.
+ */
+export function goStructParts(objects: readonly Json[], field: string, what: string): Json[] {
+  const parts: Json[] = [];
+  for (const [key, item] of goFieldEntries(objects, field)) {
+    if (item === null) continue;
+    if (!isObject(item)) throw wrongFieldType(what, key, "a JSON object", item);
+    parts.push(item);
+  }
+  return parts;
+}
+
+function wrongFieldType(what: string, key: string, expected: string, value: unknown): DeviceInfoError {
+  return new DeviceInfoError("ERR_DEVINFO_INVALID", `${what}: "${key}" must be ${expected}, got ${describe(value)}`);
+}
+
+// ---------------------------------------------------------------------------
+// CNI versions, as containernetworking/cni v1.3.0 reads them.
+
+/** The newest CNI version libcni v1.3.0 implements (`version.Current()`). */
+export const LIBCNI_CURRENT_VERSION = "1.1.0";
+
+/**
+ * Go's `version.ParseVersion`: `""` is 0.1.0; otherwise one to three
+ * `.`-separated parts, each a Go `strconv.Atoi` integer (an optional sign,
+ * decimal digits, within int64). Returns the three numbers, or why the text
+ * is not a version.
+ */
+export function parseCNIVersion(version: string): [bigint, bigint, bigint] | { error: string } {
+  if (version === "") return [0n, 1n, 0n];
+  const parts = version.split(".");
+  if (parts.length >= 4) return { error: `invalid version ${JSON.stringify(version)}: too many parts` };
+  const numbers: bigint[] = [];
+  for (const [i, part] of parts.entries()) {
+    const n = /^[+-]?[0-9]+$/.test(part) ? BigInt(part) : undefined;
+    if (n === undefined || n > 9223372036854775807n || n < -9223372036854775808n) {
+      return { error: `failed to convert ${["major", "minor", "micro"][i]} version part ${JSON.stringify(part)}` };
+    }
+    numbers.push(n);
+  }
+  return [numbers[0] ?? 0n, numbers[1] ?? 0n, numbers[2] ?? 0n];
+}
+
+/** Orders two parsed versions. */
+function compareParsed(a: readonly bigint[], b: readonly bigint[]): number {
+  for (let i = 0; i < 3; i++) {
+    const x = a[i] ?? 0n;
+    const y = b[i] ?? 0n;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+const CURRENT = parseCNIVersion(LIBCNI_CURRENT_VERSION) as [bigint, bigint, bigint];
+
+/**
+ * The `cniVersion` libcni v1.3.0 gives every plugin of a configuration list
+ * (`NetworkConfFromBytes`; keys matched exactly, as libcni reads the list as
+ * a map):
+ *
+ * - without `cniVersions`, the list's `cniVersion` as written (`""` when
+ *   absent);
+ * - with `cniVersions` (CNI spec 1.1, "Version considerations"): the highest
+ *   of its entries and of `cniVersion` that libcni implements (1.1.0 or
+ *   older); newer ones, such as `2.0.0`, are skipped.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` where libcni refuses
+ *   the list: a `cniVersion` that is not a string; `cniVersions` that is not
+ *   an array, or an entry that is not a string or not a version; with
+ *   `cniVersions`, a `cniVersion` that is not a version; and, instead of the
+ *   empty or unsupported `cniVersion` libcni would then send, `cniVersions`
+ *   where no candidate is a version libcni implements.
+ */
+export function confListVersion(list: Json, what: string): string {
+  const refuse = (detail: string) => new DeviceInfoError("ERR_DEVINFO_INVALID", `the ${what} cannot be run as libcni runs it: ${detail}`);
+  const raw = list.cniVersion;
+  if (raw !== undefined && typeof raw !== "string") throw refuse(`"cniVersion" must be a string, got ${describe(raw)}`);
+  const cniVersion = raw ?? "";
+  if (!Object.hasOwn(list, "cniVersions")) return cniVersion;
+  const listed = list.cniVersions;
+  if (!Array.isArray(listed)) throw refuse(`"cniVersions" must be an array of versions, got ${describe(listed)}`);
+  const candidates: { version: string; parsed: readonly bigint[] }[] = [];
+  listed.forEach((entry: unknown, index) => {
+    if (typeof entry !== "string") throw refuse(`"cniVersions"[${index}] must be a string, got ${describe(entry)}`);
+    const parsed = parseCNIVersion(entry);
+    if (!Array.isArray(parsed)) throw refuse(`"cniVersions"[${index}] is not a version: ${parsed.error}`);
+    candidates.push({ version: entry, parsed });
+  });
+  if (cniVersion !== "") {
+    const parsed = parseCNIVersion(cniVersion);
+    if (!Array.isArray(parsed)) throw refuse(`"cniVersion" is not a version: ${parsed.error}`);
+    candidates.push({ version: cniVersion, parsed });
+  }
+  // The highest libcni implements; of equal ones (1.0 and 1.0.0), the first, as libcni's sort leaves them.
+  let best: (typeof candidates)[number] | undefined;
+  for (const candidate of candidates) {
+    if (compareParsed(candidate.parsed, CURRENT) > 0) continue;
+    if (best === undefined || compareParsed(candidate.parsed, best.parsed) > 0) best = candidate;
+  }
+  if (best === undefined) {
+    throw refuse(
+      `none of the versions it lists (${[...listed, ...(cniVersion === "" ? [] : [cniVersion])].map((v) => JSON.stringify(v)).join(", ") || "none"}) is one libcni implements (${LIBCNI_CURRENT_VERSION} and older); list a supported version in "cniVersions"`,
+    );
+  }
+  return best.version;
 }
 
 /**

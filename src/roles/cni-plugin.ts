@@ -24,7 +24,7 @@ import { isDeviceKey } from "../format/fields.js";
 import { describeIssues } from "../format/issues.js";
 import type { DeviceInfo, MemifDevice, PciDevice, VdpaDevice, VhostUserDevice } from "../format/schema.js";
 import { checkDeviceInfo, isObject } from "../format/validate.js";
-import { CNI_DEVICE_INFO_FILE_CAPABILITY, describe, type NetConfInput, toNetConfObject } from "./_netconf.js";
+import { CNI_DEVICE_INFO_FILE_CAPABILITY, describe, goStringField, goStructParts, type NetConfInput, toNetConfObject } from "./_netconf.js";
 
 /**
  * The CNI device-info file's path that the runtime passed to this plugin
@@ -39,9 +39,15 @@ import { CNI_DEVICE_INFO_FILE_CAPABILITY, describe, type NetConfInput, toNetConf
  * base directory from a file name, and `getCNIDeviceInfoFileName(attachment)`
  * computes that name; both are the meta-plugin's, this is the plugin's.
  *
+ * Both keys are matched as a Go plugin decodes them into its configuration
+ * struct: case-insensitively (`RuntimeConfig`, `cniDeviceInfoFile`), the
+ * last value that is not `null` winning, case variants of `runtimeConfig`
+ * read as one object.
+ *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for stdin that is not
  *   JSON; `ERR_DEVINFO_INVALID` when `runtimeConfig` is not an object or the
- *   value is not a non-empty string.
+ *   value is not a non-empty string (Go's decoder fails on a value of the
+ *   wrong type even when a later case variant is right).
  *
  * @example
  * ```ts
@@ -51,14 +57,11 @@ import { CNI_DEVICE_INFO_FILE_CAPABILITY, describe, type NetConfInput, toNetConf
  */
 export function getCNIDeviceInfoFile(netConf: NetConfInput): string | undefined {
   const conf = toNetConfObject(netConf, "plugin's network configuration");
-  const runtimeConfig = conf.runtimeConfig;
-  if (runtimeConfig === undefined || runtimeConfig === null) return undefined;
-  if (!isObject(runtimeConfig)) {
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `runtimeConfig must be a JSON object, got ${describe(runtimeConfig)}`);
-  }
-  const path = runtimeConfig[CNI_DEVICE_INFO_FILE_CAPABILITY];
-  if (path === undefined || path === null) return undefined;
-  if (typeof path !== "string" || path === "") {
+  // As a Go plugin decodes them into its NetConf struct: both keys matched
+  // case-insensitively, case variants of runtimeConfig decoded into one struct.
+  const runtimeConfig = goStructParts([conf], "runtimeConfig", "the plugin's network configuration");
+  const path = goStringField(runtimeConfig, CNI_DEVICE_INFO_FILE_CAPABILITY, "the plugin's runtimeConfig");
+  if (path === "") {
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
       `runtimeConfig.${CNI_DEVICE_INFO_FILE_CAPABILITY} must be a non-empty string (the device-info file's path), got ${describe(path)}`,

@@ -13,10 +13,10 @@ import { Buffer } from "node:buffer";
 import { readSync } from "node:fs";
 import { checkArray, checkFunction, checkInteger, checkObject, checkOptions, checkString, invalidArgType } from "../_args.js";
 import { CNIError, isCNIError, isDeviceInfoError } from "../errors.js";
-import { readGoJson } from "../format/_go-text.js";
+import { rawNumberOf, readGoJson } from "../format/_go-text.js";
 import { isObject } from "../format/validate.js";
 import type { CNIResult } from "../status/cni-result.js";
-import { describe } from "./_netconf.js";
+import { describe, goFieldEntries, goStringField, goStructParts, parseCNIVersion } from "./_netconf.js";
 import { getCNIDeviceInfoFile } from "./cni-plugin.js";
 
 export { CNIError, isCNIError } from "../errors.js";
@@ -42,11 +42,20 @@ export interface CNIGCAttachment {
 /** One call of the plugin. */
 export interface CNIPluginArgs {
   readonly command: "ADD" | "DEL" | "CHECK" | "STATUS" | "GC";
-  /** `CNI_CONTAINERID` (empty for STATUS and GC, which concern no container). */
+  /**
+   * `CNI_CONTAINERID`, checked as Go's `utils.ValidateContainerID` checks it
+   * (an ASCII letter or digit, then letters, digits, `_`, `.` or `-`): safe
+   * in a file name. Empty for STATUS and GC, which concern no container (the
+   * variable is then neither required nor checked, so it is not passed).
+   */
   readonly containerID: string;
-  /** `CNI_NETNS`: the network namespace's path (may be empty on DEL; empty for STATUS and GC). */
+  /** `CNI_NETNS`: the network namespace's path (may be empty on DEL; empty for STATUS and GC). Not checked (Go's skel does not either). */
   readonly netns: string;
-  /** `CNI_IFNAME` (empty for STATUS and GC). */
+  /**
+   * `CNI_IFNAME`, checked as Go's `utils.ValidateInterfaceName` checks it (1
+   * to 15 bytes, not `.` or `..`, no `/`, `:` or white space): safe in a file
+   * name. Empty for STATUS and GC.
+   */
   readonly ifName: string;
   /** `CNI_ARGS`, unparsed (`K1=V1;K2=V2`). */
   readonly args: string;
@@ -54,7 +63,13 @@ export interface CNIPluginArgs {
   readonly path: string;
   /** The raw stdin. */
   readonly stdinData: Uint8Array;
-  /** The parsed stdin. */
+  /**
+   * The parsed stdin. Its `cniVersion`, `name`, `type`, `prevResult` and
+   * `runtimeConfig` are the values Go's decoder reads (keys matched
+   * case-insensitively, the last value that is not `null` winning; a missing
+   * `cniVersion` is `"0.1.0"`); `name` is checked as Go's
+   * `utils.ValidateNetworkName` checks it. Other keys are as sent.
+   */
   readonly netConf: CNINetConf;
   /** `runtimeConfig.CNIDeviceInfoFile`, when the runtime passed one (see {@link getCNIDeviceInfoFile}). */
   readonly cniDeviceInfoFile: string | undefined;
@@ -68,7 +83,13 @@ export interface CNIPluginArgs {
 
 /** What a plugin implements. Each may be async; throw a {@link CNIError} to choose the error code. */
 export interface CNIPlugin {
-  /** ADD: set the attachment up and return the result (a chained plugin returns `prevResult`, possibly amended). */
+  /**
+   * ADD: set the attachment up and return the result (a chained plugin
+   * returns `prevResult`, possibly amended), of the configuration's version:
+   * without `cniVersion`, it is given the configuration's. Returning nothing,
+   * or something Go's decoder would not read as a CNI result of that version,
+   * is a CNI error (code 999) naming the mistake, and nothing else is printed.
+   */
   add(args: CNIPluginArgs): CNIResult | Promise<CNIResult>;
   /** DEL: tear it down. Must succeed when there is nothing left to remove. */
   del(args: CNIPluginArgs): void | Promise<void>;
@@ -132,17 +153,79 @@ const DEFAULT_VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", 
 
 type Command = CNIPluginArgs["command"];
 
-/**
- * Per command: the environment variables it requires (after `CNI_COMMAND`),
- * and the oldest configuration version that has it; as Go's `skel`.
- */
-const COMMANDS: Readonly<Record<Command, { env: readonly string[]; since?: string }>> = {
-  ADD: { env: ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH"] },
-  DEL: { env: ["CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH"] },
-  CHECK: { env: ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH"], since: "0.4.0" },
-  STATUS: { env: ["CNI_PATH"], since: "1.1.0" },
-  GC: { env: ["CNI_PATH"], since: "1.1.0" },
+/** Per command: the oldest configuration version that has it; as Go's `skel`. */
+const COMMANDS: Readonly<Record<Command, { since?: string }>> = {
+  ADD: {},
+  DEL: {},
+  CHECK: { since: "0.4.0" },
+  STATUS: { since: "1.1.0" },
+  GC: { since: "1.1.0" },
 };
+
+/**
+ * The environment as Go's skel (containernetworking/cni v1.3.0
+ * `getCmdArgsFromEnv`) reads it, in its order: the commands that require
+ * each variable, and its check, made only where it is required.
+ */
+const ENV_VARIABLES: readonly { name: string; requiredBy: readonly string[]; check?: (value: string) => CNIError | undefined }[] = [
+  { name: "CNI_COMMAND", requiredBy: ["ADD", "CHECK", "DEL", "GC", "STATUS"] },
+  { name: "CNI_CONTAINERID", requiredBy: ["ADD", "CHECK", "DEL"], check: checkContainerID },
+  { name: "CNI_NETNS", requiredBy: ["ADD", "CHECK"] },
+  { name: "CNI_IFNAME", requiredBy: ["ADD", "CHECK", "DEL"], check: checkInterfaceName },
+  { name: "CNI_ARGS", requiredBy: [] },
+  { name: "CNI_PATH", requiredBy: ["ADD", "CHECK", "DEL", "GC", "STATUS"] },
+  { name: "CNI_NETNS_OVERRIDE", requiredBy: [] },
+];
+
+// Go's utils: the characters of container IDs and network names (cniValidNameChars).
+const CNI_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** Linux's IFNAMSIZ less the NUL (Go's `maxInterfaceNameLength`), in bytes. */
+const MAX_INTERFACE_NAME_BYTES = 15;
+
+/** Go's `utils.ValidateContainerID` (for a set variable: an empty one is reported as missing). */
+function checkContainerID(id: string): CNIError | undefined {
+  if (!CNI_NAME.test(id)) return new CNIError(CNI_ERROR.INVALID_ENVIRONMENT, "invalid characters in containerID", id);
+  return undefined;
+}
+
+/** Go's `utils.ValidateInterfaceName`: the length in bytes, `.` and `..`, then `/`, `:` and Unicode white space. */
+function checkInterfaceName(name: string): CNIError | undefined {
+  const fail = (msg: string, details?: string) => new CNIError(CNI_ERROR.INVALID_ENVIRONMENT, msg, details);
+  if (name === "") return fail("interface name is empty");
+  if (Buffer.byteLength(name) > MAX_INTERFACE_NAME_BYTES) {
+    return fail("interface name is too long", `interface name should be less than ${MAX_INTERFACE_NAME_BYTES + 1} characters`);
+  }
+  if (name === "." || name === "..") return fail("interface name is . or ..");
+  if (/[/:\p{White_Space}]/u.test(name)) return fail("interface name contains / or : or whitespace characters");
+  return undefined;
+}
+
+/** Go's `utils.ValidateNetworkName` (after skel's own check for an empty name). */
+function checkNetworkName(name: string): void {
+  if (name === "") throw new CNIError(CNI_ERROR.INVALID_NETWORK_CONFIG, "missing network name");
+  if (!CNI_NAME.test(name)) throw new CNIError(CNI_ERROR.INVALID_NETWORK_CONFIG, "invalid characters found in network name", name);
+}
+
+/**
+ * Go's skel before anything else: the variables the command requires are
+ * set (code 4, all missing ones named), and those with a check pass it (code
+ * 4, the first failing one in Go's order, even before a missing one is
+ * reported). Variables a command does not require are not checked.
+ */
+function checkEnvironment(command: string, env: Readonly<Record<string, string | undefined>>): void {
+  const missing: string[] = [];
+  for (const { name, requiredBy, check } of ENV_VARIABLES) {
+    const value = env[name] ?? "";
+    const required = requiredBy.includes(command);
+    if (value === "") {
+      if (required || name === "CNI_COMMAND") missing.push(name);
+    } else if (required && check !== undefined) {
+      const error = check(value);
+      if (error !== undefined) throw error;
+    }
+  }
+  if (missing.length > 0) throw new CNIError(CNI_ERROR.INVALID_ENVIRONMENT, `required env variables [${missing.join(",")}] missing`);
+}
 
 /**
  * Runs one CNI call: reads the environment and stdin, calls `plugin.add`,
@@ -151,11 +234,36 @@ const COMMANDS: Readonly<Record<Command, { env: readonly string[]; since?: strin
  * after an error), which the executable sets; it never rejects for anything
  * the runtime sends or a handler throws.
  *
- * As Go's `skel`: a configuration without `cniVersion` is CNI 0.1.0; its
- * version must be one of `supportedVersions` (code 1 otherwise); CHECK needs a
- * configuration of 0.4.0 or later, STATUS and GC of 1.1.0 or later (code 1
- * otherwise); STATUS and GC need only `CNI_PATH`; a missing `status` or `gc`
- * handler succeeds with no output, as Go's does without its function.
+ * Before any handler runs, the checks of Go's `skel` (containernetworking/cni
+ * v1.3.0, with its codes and messages):
+ *
+ * - the variables the command requires are set (code 4, `required env
+ *   variables [...] missing`): ADD and CHECK `CNI_CONTAINERID`, `CNI_NETNS`,
+ *   `CNI_IFNAME`, `CNI_PATH`; DEL the same but `CNI_NETNS`; STATUS and GC
+ *   only `CNI_PATH`; VERSION none;
+ * - where required, `CNI_CONTAINERID` is an ASCII letter or digit followed
+ *   by letters, digits, `_`, `.` or `-` (code 4, `invalid characters in
+ *   containerID`), and `CNI_IFNAME` is at most 15 bytes, not `.` or `..`,
+ *   without `/`, `:` or white space (code 4, `interface name is too long`,
+ *   `interface name is . or ..`, `interface name contains / or : or
+ *   whitespace characters`), so both are safe in a file name;
+ * - the configuration is a JSON object (code 6) whose `name` follows the
+ *   container ID's rule (code 7, `missing network name`, `invalid characters
+ *   found in network name`);
+ * - a configuration without `cniVersion` is CNI 0.1.0; its version must be
+ *   one of `supportedVersions` (code 1 otherwise); CHECK needs a
+ *   configuration of 0.4.0 or later, STATUS and GC of 1.1.0 or later (code 1
+ *   otherwise).
+ *
+ * Keys are matched as Go's decoder matches them (case-insensitively, the
+ * last value that is not `null` winning). A missing `status` or `gc` handler
+ * succeeds with no output, as Go's does without its function. Go's check
+ * that `CNI_NETNS` is not the plugin's own namespace is not made.
+ *
+ * ADD prints the handler's result with the configuration's `cniVersion`
+ * when it has none. A handler that returns nothing, a result of another
+ * version, or one Go's decoder would refuse, is code 999 naming the mistake.
+ * DEL, CHECK, STATUS and GC print nothing, whatever their handler returns.
  *
  * A {@link CNIError} (of any copy of this package: see {@link isCNIError}) is
  * printed with its code; a DeviceInfoError with code 5 (I/O failure) for
@@ -185,7 +293,7 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
   let cniVersion = versions[versions.length - 1] ?? "1.1.0";
   try {
     const command = env.CNI_COMMAND ?? "";
-    if (command === "") throw new CNIError(CNI_ERROR.INVALID_ENVIRONMENT, "required env variables [CNI_COMMAND] missing");
+    checkEnvironment(command, env);
     if (command === "VERSION") {
       // Runtimes send {"cniVersion": ...} or nothing at all; Go ignores it, the spec
       // asks for the same version back when the plugin supports it.
@@ -194,28 +302,29 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
       write(`${JSON.stringify({ cniVersion, supportedVersions: versions })}\n`);
       return 0;
     }
-    if (!Object.hasOwn(COMMANDS, command)) throw new CNIError(CNI_ERROR.INVALID_ENVIRONMENT, `unknown CNI_COMMAND: ${command}`);
-    const verb = command as Command;
-    const missing = COMMANDS[verb].env.filter((name) => (env[name] ?? "") === "");
-    if (missing.length > 0) throw new CNIError(CNI_ERROR.INVALID_ENVIRONMENT, `required env variables [${missing.join(",")}] missing`);
     const stdinData = io.stdin ?? readStdin(maxStdinBytes);
     const conf = parseStdin(stdinData);
-    // Go's version.ConfigDecoder: no (or an empty) cniVersion is 0.1.0.
-    const version = typeof conf.cniVersion === "string" && conf.cniVersion !== "" ? conf.cniVersion : "0.1.0";
+    // Go's skel checks the network's name before it looks at the command.
+    const name = networkName(conf);
+    if (!Object.hasOwn(COMMANDS, command)) throw new CNIError(CNI_ERROR.INVALID_ENVIRONMENT, `unknown CNI_COMMAND: ${command}`);
+    const verb = command as Command;
+    const version = decodeVersion(conf);
     if (versions.includes(version)) cniVersion = version;
-    const netConf = checkNetConf({ ...conf, cniVersion: version });
     checkVersion(verb, version, versions);
+    const netConf = checkNetConf(conf, name, version);
     let cniDeviceInfoFile: string | undefined;
     try {
-      cniDeviceInfoFile = getCNIDeviceInfoFile(netConf);
+      cniDeviceInfoFile = getCNIDeviceInfoFile(conf);
     } catch (err) {
       throw new CNIError(CNI_ERROR.INVALID_NETWORK_CONFIG, "invalid network configuration", (err as Error).message);
     }
+    // STATUS and GC concern no container: their variables were neither required nor checked.
+    const attachment = verb === "STATUS" || verb === "GC";
     const args: CNIPluginArgs = {
       command: verb,
-      containerID: env.CNI_CONTAINERID ?? "",
-      netns: env.CNI_NETNS ?? "",
-      ifName: env.CNI_IFNAME ?? "",
+      containerID: attachment ? "" : (env.CNI_CONTAINERID ?? ""),
+      netns: attachment ? "" : (env.CNI_NETNS ?? ""),
+      ifName: attachment ? "" : (env.CNI_IFNAME ?? ""),
       args: env.CNI_ARGS ?? "",
       path: env.CNI_PATH ?? "",
       stdinData,
@@ -224,8 +333,8 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
       ...(verb === "GC" ? { validAttachments: validAttachments(netConf) } : {}),
     };
     if (verb === "ADD") {
-      const { cniVersion: own, ...rest } = await plugin.add(args);
-      write(`${JSON.stringify({ cniVersion: own ?? netConf.cniVersion, ...rest })}\n`);
+      const text = await resultText(await plugin.add(args), netConf.cniVersion);
+      write(`${text}\n`);
     } else if (verb === "DEL") {
       await plugin.del(args);
     } else if (verb === "CHECK") {
@@ -240,6 +349,88 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
     write(`${JSON.stringify(toCNIError(err, cniVersion))}\n`);
     return 1;
   }
+}
+
+/** The ADD handler's mistake, as a CNI error: a bug in the plugin, Go's `ErrInternal`. */
+function handlerMistake(what: string): CNIError {
+  return new CNIError(CNI_ERROR.UNEXPECTED, `the plugin's ADD handler ${what}`);
+}
+
+/**
+ * The ADD result as printed: the handler's object with the configuration's
+ * `cniVersion` when it has none, as JSON whose integers are exact (a `bigint`,
+ * or a number read from stdin beyond 2^53, as written there), checked as
+ * libcni reads it (`create.Create` of the version it names).
+ */
+async function resultText(result: unknown, confVersion: string): Promise<string> {
+  if (!isObject(result)) {
+    throw handlerMistake(
+      `returned ${describe(result)} instead of a CNI result; return the result object (a chained plugin returns netConf.prevResult, possibly amended)`,
+    );
+  }
+  const { cniVersion: own, ...rest } = result;
+  if (own !== undefined && typeof own !== "string") {
+    throw handlerMistake(
+      `returned a CNI result whose "cniVersion" is ${describe(own)}; leave it out or give the configuration's, "${confVersion}"`,
+    );
+  }
+  const text = encodeResult({ cniVersion: own === undefined || own === "" ? confVersion : own, ...rest });
+  const { readCNIResult } = await import("../status/cni-result.js");
+  let version: string;
+  try {
+    version = readCNIResult(text, { confVersion }).version;
+  } catch (err) {
+    throw handlerMistake(`returned an invalid CNI result: ${(err as Error).message}`);
+  }
+  if (version !== confVersion) {
+    throw handlerMistake(
+      `returned a CNI result of version "${version}" for a configuration of version "${confVersion}"; return a result of the configuration's version (pluginMain does not convert results)`,
+    );
+  }
+  return text;
+}
+
+const SAFE_INTEGER_LITERAL = /^-?(?:0|[1-9][0-9]*)$/;
+
+/**
+ * JSON.stringify of a result, refusing what JSON cannot hold (a function, a
+ * symbol, a number that is not finite, a cycle) instead of dropping or
+ * changing it, and writing integers exactly: a `bigint` in digits, a number
+ * read from stdin beyond 2^53 (`prevResult`) as its literal.
+ */
+function encodeResult(value: object): string {
+  let nonce: string | undefined;
+  const exact: string[] = [];
+  const mark = (digits: string) => {
+    nonce ??= `devinfo-integer-${globalThis.crypto.randomUUID()}-`;
+    exact.push(digits);
+    return `${nonce}${exact.length - 1}`;
+  };
+  let text: string;
+  try {
+    text = JSON.stringify(value, function (this: object, key: string, item: unknown) {
+      switch (typeof item) {
+        case "bigint":
+          return mark(item.toString());
+        case "number": {
+          if (!Number.isFinite(item)) throw handlerMistake(`returned a CNI result holding ${item} (at "${key}"), which JSON cannot hold`);
+          const literal = rawNumberOf(this, Array.isArray(this) ? Number(key) : key);
+          return literal !== undefined && SAFE_INTEGER_LITERAL.test(literal) && Number(literal) === item ? mark(literal) : item;
+        }
+        case "function":
+        case "symbol":
+          throw handlerMistake(`returned a CNI result holding a ${typeof item} (at "${key}"), which JSON cannot hold`);
+        default:
+          return item;
+      }
+    });
+  } catch (err) {
+    if (isCNIError(err)) throw err;
+    throw handlerMistake(`returned a CNI result that cannot be written as JSON: ${(err as Error).message}`);
+  }
+  if (nonce === undefined) return text;
+  const marker = new RegExp(`"${nonce}([0-9]+)"`, "g");
+  return text.replace(marker, (_m, i: string) => exact[Number(i)] as string);
 }
 
 /**
@@ -291,7 +482,10 @@ function checkPlugin(plugin: CNIPlugin): void {
 
 function checkIO(io: CNIPluginIO): void {
   checkOptions(io, "io");
-  if (io.env !== undefined) checkObject(io.env, "io.env");
+  if (io.env !== undefined) {
+    checkObject(io.env, "io.env");
+    for (const [key, value] of Object.entries(io.env)) if (value !== undefined) checkString(value, `io.env.${key}`);
+  }
   if (io.stdin !== undefined && !(io.stdin instanceof Uint8Array)) throw invalidArgType("io.stdin", "an instance of Uint8Array", io.stdin);
   if (io.stdout !== undefined) checkFunction(io.stdout, "io.stdout");
   if (io.maxStdinBytes !== undefined) checkInteger(io.maxStdinBytes, "io.maxStdinBytes");
@@ -317,18 +511,18 @@ function checkVersion(command: Command, version: string, versions: readonly stri
   }
 }
 
-/** Orders two `major.minor.patch` versions; a malformed one is a decoding failure (code 6), as in Go. */
+/** Orders two versions as Go's `version.GreaterThanOrEqualTo` parses them; a malformed one is a decoding failure (code 6), as in Go. */
 function compareVersions(a: string, b: string): number {
   const x = parseVersion(a);
   const y = parseVersion(b);
-  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] as bigint) < (y[i] as bigint) ? -1 : 1;
+  return 0;
 }
 
-function parseVersion(version: string): [number, number, number] {
-  const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(version);
-  if (match === null)
-    throw new CNIError(CNI_ERROR.DECODING_FAILURE, `invalid version ${JSON.stringify(version)}: expected major.minor.patch`);
-  return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+function parseVersion(version: string): readonly bigint[] {
+  const parsed = parseCNIVersion(version);
+  if (!Array.isArray(parsed)) throw new CNIError(CNI_ERROR.DECODING_FAILURE, parsed.error);
+  return parsed;
 }
 
 /**
@@ -361,44 +555,76 @@ function tryParse(stdin: Uint8Array): Record<string, unknown> | undefined {
   }
 }
 
+/** Go's skel: the configuration decoded into a struct (code 6 when it cannot be); JSON `null` decodes as an empty one. */
 function parseStdin(stdin: Uint8Array): Record<string, unknown> {
   let conf: unknown;
   try {
     conf = readGoJson(stdin, STDIN_TEXT);
   } catch (err) {
-    throw new CNIError(
-      CNI_ERROR.DECODING_FAILURE,
-      "decoding failure: the network configuration on stdin is not JSON",
-      (err as Error).message,
-    );
+    throw new CNIError(CNI_ERROR.DECODING_FAILURE, `error unmarshall network config: ${(err as Error).message}`);
   }
+  if (conf === null) return {};
   if (!isObject(conf)) {
     throw new CNIError(
       CNI_ERROR.DECODING_FAILURE,
-      `decoding failure: the network configuration on stdin must be an object, got ${describe(conf)}`,
+      `error unmarshall network config: the network configuration on stdin must be a JSON object, got ${describe(conf)}`,
     );
   }
   return conf;
 }
 
-function checkNetConf(conf: Record<string, unknown>): CNINetConf {
-  for (const key of ["name", "type"] as const) {
-    if (typeof conf[key] !== "string") {
-      throw new CNIError(
-        CNI_ERROR.INVALID_NETWORK_CONFIG,
-        "invalid network configuration",
-        `"${key}" must be a string, got ${describe(conf[key])}`,
-      );
+/** Go's skel `validateConfig`: the network's name as Go decodes it (code 6 when not a string), then its characters (code 7). */
+function networkName(conf: Record<string, unknown>): string {
+  let name: string | undefined;
+  try {
+    name = goStringField([conf], "name", "the network configuration");
+  } catch (err) {
+    throw new CNIError(CNI_ERROR.DECODING_FAILURE, `error unmarshall network config: ${(err as Error).message}`);
+  }
+  checkNetworkName(name ?? "");
+  return name ?? "";
+}
+
+/** Go's `version.ConfigDecoder`: `cniVersion` as Go decodes it (code 6 when not a string); none or `""` is 0.1.0. */
+function decodeVersion(conf: Record<string, unknown>): string {
+  let version: string | undefined;
+  try {
+    version = goStringField([conf], "cniVersion", "the network configuration");
+  } catch (err) {
+    throw new CNIError(CNI_ERROR.DECODING_FAILURE, `decoding version from network config: ${(err as Error).message}`);
+  }
+  return version === undefined || version === "" ? "0.1.0" : version;
+}
+
+/**
+ * What every plugin needs of its configuration (code 7 otherwise): a string
+ * `type`, an object `prevResult`, an object `runtimeConfig`; given to the
+ * handler with the values Go's decoder reads under their exact keys.
+ */
+function checkNetConf(conf: Record<string, unknown>, name: string, cniVersion: string): CNINetConf {
+  const bad = (err: unknown) => new CNIError(CNI_ERROR.INVALID_NETWORK_CONFIG, "invalid network configuration", (err as Error).message);
+  const what = "the network configuration";
+  const out: Record<string, unknown> = { ...conf, cniVersion, name };
+  try {
+    const type = goStringField([conf], "type", what);
+    if (type === undefined) throw new Error(`"type" must be a string, got ${describe(conf.type)}`);
+    out.type = type;
+    // A Go map (prevResult) starts over at null; a struct (runtimeConfig) ignores it.
+    let prevResult: Record<string, unknown> | undefined;
+    for (const [key, value] of goFieldEntries([conf], "prevResult")) {
+      if (value === null) prevResult = undefined;
+      else if (isObject(value)) prevResult = prevResult === undefined ? value : { ...prevResult, ...value };
+      else throw new Error(`"${key}" must be an object, got ${describe(value)}`);
     }
+    if (prevResult === undefined) delete out.prevResult;
+    else out.prevResult = prevResult;
+    const runtimeConfig = goStructParts([conf], "runtimeConfig", what);
+    if (runtimeConfig.length === 1) out.runtimeConfig = runtimeConfig[0];
+    else if (runtimeConfig.length > 1) out.runtimeConfig = Object.assign({}, ...runtimeConfig);
+  } catch (err) {
+    throw bad(err);
   }
-  if (conf.prevResult !== undefined && !isObject(conf.prevResult)) {
-    throw new CNIError(
-      CNI_ERROR.INVALID_NETWORK_CONFIG,
-      "invalid network configuration",
-      `"prevResult" must be an object, got ${describe(conf.prevResult)}`,
-    );
-  }
-  return conf as unknown as CNINetConf;
+  return out as unknown as CNINetConf;
 }
 
 // Branded, not `instanceof`: a handler may throw the CNIError of another copy of the package.

@@ -36,8 +36,11 @@ import type { DeviceInfo } from "../format/schema.js";
 import type { KubeletOptions, PodReference } from "../kubelet.js";
 import {
   CNI_DEVICE_INFO_FILE_CAPABILITY,
+  confListVersion,
   declaredCapabilities,
+  describe,
   goMarshalSorted,
+  goStringField,
   isConfList,
   type NetConfInput,
   pluginConfigs,
@@ -340,8 +343,19 @@ export interface BuildPluginStdinOptions {
  * `runtimeConfig` is injected, libcni writes `prevResult` in its Go struct's
  * field order rather than sorted (the same JSON value).
  *
+ * The `cniVersion` written is libcni v1.3.0's: for a list with `cniVersions`
+ * (CNI spec 1.1), the highest version among it and `cniVersion` that libcni
+ * implements (1.1.0 or older; `2.0.0` is skipped); otherwise the list's
+ * `cniVersion`. A single configuration's `name` and `cniVersion` are read as
+ * Go decodes them (keys matched case-insensitively).
+ *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` / `ERR_DEVINFO_INVALID`
- *   for a configuration that is not a JSON object, or an `index` outside the list.
+ *   for a configuration that is not a JSON object, or an `index` outside the
+ *   list; `ERR_DEVINFO_INVALID` where libcni refuses the configuration: a
+ *   list without a string `name`, a `cniVersion` that is not a string,
+ *   malformed `cniVersions` (not an array, an entry that is not a version
+ *   string), or `cniVersions` with no version libcni implements (where libcni
+ *   would send an empty or unsupported `cniVersion`).
  *
  * @example
  * ```ts
@@ -361,9 +375,9 @@ export function buildPluginStdin(netConf: NetConfInput, options: BuildPluginStdi
       `plugin index ${index} is outside the configuration list, which has ${plugins.length} plugin(s)`,
     );
   }
-  // libcni takes both from the list for a list, from the configuration itself otherwise,
-  // and injects them even when absent (as "").
-  const injected: Record<string, unknown> = { ...plugin, name: stringOr(conf.name), cniVersion: stringOr(conf.cniVersion) };
+  const { name, cniVersion } = networkNameAndVersion(conf);
+  // libcni injects both into every plugin's configuration, even when absent (as "").
+  const injected: Record<string, unknown> = { ...plugin, name, cniVersion };
   if (options.prevResult !== undefined && options.prevResult !== null) injected.prevResult = options.prevResult;
   return goMarshalSorted(injectRuntimeConfig(injected, options.capabilityArgs ?? {}));
 }
@@ -450,8 +464,27 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value;
 }
 
-function stringOr(value: unknown): unknown {
-  return value === undefined ? "" : value;
+/**
+ * The network's name and version as libcni takes them: from a list as
+ * `NetworkConfFromBytes` reads it (exact keys; `cniVersions` considered), from
+ * a single configuration as Go decodes `types.PluginConf` (keys matched
+ * case-insensitively; `cniVersions` is not a field of it).
+ */
+function networkNameAndVersion(conf: Record<string, unknown>): { name: string; cniVersion: string } {
+  const what = "network configuration";
+  if (!isConfList(conf)) {
+    return {
+      name: goStringField([conf], "name", `the ${what}`) ?? "",
+      cniVersion: goStringField([conf], "cniVersion", `the ${what}`) ?? "",
+    };
+  }
+  if (typeof conf.name !== "string") {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `the ${what} list cannot be run as libcni runs it: "name" must be a string, got ${describe(conf.name)}`,
+    );
+  }
+  return { name: conf.name, cniVersion: confListVersion(conf, `${what} list`) };
 }
 
 // Control characters are legal in Linux file names but break every tool that

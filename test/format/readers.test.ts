@@ -107,7 +107,8 @@ const READERS: Reader[] = [
   },
   {
     name: "pluginMain (a plugin's stdin)",
-    inField: (v) => join('{"cniVersion":"1.0.0","type":"t","name":', v, "}"),
+    // In "type": the network's name is checked as Go's skel checks it (ASCII letters, digits, "_.-").
+    inField: (v) => join('{"cniVersion":"1.0.0","name":"n","type":', v, "}"),
     inUnknown: (v) => join('{"cniVersion":"1.0.0","name":"n","type":"t","x":', v, "}"),
     levels: 1,
     read: async (bytes) => {
@@ -116,7 +117,7 @@ const READERS: Reader[] = [
       const code = await pluginMain(
         {
           add: (args) => {
-            name = args.netConf.name;
+            name = args.netConf.type;
             return {};
           },
           del: () => {},

@@ -7,13 +7,19 @@ import { describe, expect, it } from "vitest";
 import {
   CNI_DEVICE_INFO_FILE_CAPABILITY,
   compareUtf8,
+  confListVersion,
   declaredCapabilities,
   describe as describeValue,
+  goFieldEntries,
   goMarshalSorted,
+  goStringField,
+  goStructParts,
   isConfList,
+  parseCNIVersion,
   pluginConfigs,
   toNetConfObject,
 } from "../../src/roles/_netconf.js";
+import { buildPluginStdin, declaresCapability, injectRuntimeConfig } from "../../src/roles/meta-plugin.js";
 import { caught } from "../helpers/caught.js";
 
 const CONF = { cniVersion: "1.0.0", name: "net1", type: "sriov", capabilities: { CNIDeviceInfoFile: true } };
@@ -82,6 +88,173 @@ describe("declaredCapabilities: only those declared true, as libcni reads them",
     ["capabilities that is not an object", ["CNIDeviceInfoFile"], []],
   ])("%s", (_name, capabilities, expected) => {
     expect(declaredCapabilities({ type: "x", capabilities })).toStrictEqual(expected);
+  });
+
+  // libcni decodes types.PluginConf: the key case-insensitively, a Go map (case variants merged, null starts over).
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["under Capabilities", { type: "x", Capabilities: { CNIDeviceInfoFile: true } }, [CNI_DEVICE_INFO_FILE_CAPABILITY]],
+    ["under CAPABILITIES", { type: "x", CAPABILITIES: { a: true } }, ["a"]],
+    ["two spellings merged in order", { capabilities: { a: true, b: true }, Capabilities: { b: false, c: true } }, ["a", "c"]],
+    ["a later null starts over", { capabilities: { a: true }, Capabilities: null, CAPABILITIES: { b: true } }, ["b"]],
+    ["the capability names themselves are exact (map keys)", { capabilities: { cnideviceinfofile: true } }, ["cnideviceinfofile"]],
+  ])("declared %s", (_name, plugin, expected) => {
+    expect(declaredCapabilities(plugin)).toStrictEqual(expected);
+  });
+
+  it("so the helpers that use it inject runtimeConfig for a case variant, as libcni does", () => {
+    const plugin = { type: "x", Capabilities: { CNIDeviceInfoFile: true } };
+    expect(declaresCapability({ cniVersion: "1.0.0", name: "n", plugins: [plugin] })).toBe(true);
+    expect(injectRuntimeConfig(plugin, { CNIDeviceInfoFile: "/f" }).runtimeConfig).toEqual({ CNIDeviceInfoFile: "/f" });
+  });
+});
+
+describe("Go's decoding of a struct field", () => {
+  it("finds every key Go reads as the field, objects in order, keys in order", () => {
+    expect(goFieldEntries([{ name: 1, x: 2, NAME: 3 }, { Name: 4 }], "name")).toEqual([
+      ["name", 1],
+      ["NAME", 3],
+      ["Name", 4],
+    ]);
+    expect(goFieldEntries([{ "cni\u017fersion": 1 }], "cniVersion")).toEqual([]);
+    expect(goFieldEntries([{ "\u017fubnet": 1, "\u212aey": 2 }], "subnet")).toEqual([["\u017fubnet", 1]]);
+    expect(goFieldEntries([{ "\u212aey": 2 }], "key")).toEqual([["\u212aey", 2]]);
+  });
+
+  it.each<[string, Record<string, unknown>, string | undefined]>([
+    ["absent", {}, undefined],
+    ["null", { name: null }, undefined],
+    ["exact", { name: "a" }, "a"],
+    ["a case variant", { NaMe: "a" }, "a"],
+    ["the last one", { name: "a", NAME: "b" }, "b"],
+    ["a later null leaves it", { name: "a", NAME: null }, "a"],
+  ])("a string field: %s", (_what, object, expected) => {
+    expect(goStringField([object], "name", "the configuration")).toBe(expected);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ["a number", { name: 5 }, 'the configuration: "name" must be a string, got a number 5'],
+    ["a wrong type before a right one", { NAME: true, name: "a" }, 'the configuration: "NAME" must be a string, got a boolean true'],
+  ])("a string field given %s is refused as Go's decoder refuses it", (_what, object, message) => {
+    expect(caught(() => goStringField([object], "name", "the configuration"))).toMatchObject({ code: "ERR_DEVINFO_INVALID", message });
+  });
+
+  it("a struct field: its objects in order, null skipped, anything else refused", () => {
+    expect(goStructParts([{ rc: { a: 1 }, RC: null, Rc: { b: 2 } }], "rc", "x")).toEqual([{ a: 1 }, { b: 2 }]);
+    expect(caught(() => goStructParts([{ rc: [] }], "rc", "x"))).toMatchObject({
+      code: "ERR_DEVINFO_INVALID",
+      message: 'x: "rc" must be a JSON object, got an array',
+    });
+  });
+});
+
+describe("parseCNIVersion: Go's version.ParseVersion", () => {
+  it.each<[string, [bigint, bigint, bigint] | { error: string }]>([
+    ["", [0n, 1n, 0n]],
+    ["1.1.0", [1n, 1n, 0n]],
+    ["1", [1n, 0n, 0n]],
+    ["1.0", [1n, 0n, 0n]],
+    ["01.1.0", [1n, 1n, 0n]],
+    ["+1.0.0", [1n, 0n, 0n]],
+    ["-1.0.0", [-1n, 0n, 0n]],
+    ["9223372036854775807.0.0", [9223372036854775807n, 0n, 0n]],
+    ["1.0.0.0", { error: 'invalid version "1.0.0.0": too many parts' }],
+    ["one", { error: 'failed to convert major version part "one"' }],
+    ["1.x", { error: 'failed to convert minor version part "x"' }],
+    ["1.0.", { error: 'failed to convert micro version part ""' }],
+    ["1..0", { error: 'failed to convert minor version part ""' }],
+    [" 1.0.0", { error: 'failed to convert major version part " 1"' }],
+    ["9223372036854775808.0.0", { error: 'failed to convert major version part "9223372036854775808"' }],
+  ])("%j", (version, expected) => {
+    expect(parseCNIVersion(version)).toEqual(expected);
+  });
+});
+
+// libcni v1.3.0 NetworkConfFromBytes: the version each plugin of a list gets.
+describe("confListVersion and buildPluginStdin: libcni's cniVersion of a list", () => {
+  const list = (keys: Record<string, unknown>) => ({ name: "sriov-net1", ...keys, plugins: [{ type: "sriov" }] });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      "cniVersions [1.1.0, 2.0.0] with cniVersion 1.0.0 (the issue's example)",
+      { cniVersion: "1.0.0", cniVersions: ["1.1.0", "2.0.0"] },
+      "1.1.0",
+    ],
+    ["only cniVersions [1.1.0, 2.0.0] (the issue's example)", { cniVersions: ["1.1.0", "2.0.0"] }, "1.1.0"],
+    ["cniVersion counted among the candidates", { cniVersion: "1.1.0", cniVersions: ["0.4.0", "1.0.0"] }, "1.1.0"],
+    ["cniVersion counted when every entry is newer", { cniVersion: "1.0.0", cniVersions: ["2.0.0"] }, "1.0.0"],
+    ["an unsupported cniVersion skipped", { cniVersion: "2.0.0", cniVersions: ["1.0.0"] }, "1.0.0"],
+    ["entries in any order", { cniVersions: ["0.4.0", "1.0.0", "0.3.1"] }, "1.0.0"],
+    ["an empty list: cniVersion", { cniVersion: "0.4.0", cniVersions: [] }, "0.4.0"],
+    ["equal versions: the first, as written", { cniVersions: ["1.0", "1.0.0"] }, "1.0"],
+    ["a version Go's parser reads with a sign", { cniVersions: ["+1.0.0", "0.4.0"] }, "+1.0.0"],
+    ["no cniVersions: cniVersion as written", { cniVersion: "1.0.0" }, "1.0.0"],
+    ["no cniVersions: even one libcni does not implement (it does not look)", { cniVersion: "2.0.0" }, "2.0.0"],
+    ["no cniVersions and no cniVersion: empty, as libcni sends it", {}, ""],
+    [
+      "a case variant of cniVersions is not the key (libcni reads the list as a map)",
+      { cniVersion: "1.0.0", CNIVersions: ["1.1.0"] },
+      "1.0.0",
+    ],
+  ])("%s", (_what, keys, expected) => {
+    expect(confListVersion(list(keys), "network configuration list")).toBe(expected);
+    expect(JSON.parse(buildPluginStdin(list(keys))).cniVersion).toBe(expected);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'only versions libcni does not implement (libcni would send "")',
+      { cniVersions: ["2.0.0"] },
+      'none of the versions it lists ("2.0.0") is one libcni implements (1.1.0 and older)',
+    ],
+    [
+      "neither cniVersion nor cniVersions supported (libcni would send 3.0.0)",
+      { cniVersion: "3.0.0", cniVersions: ["2.0.0"] },
+      '("2.0.0", "3.0.0")',
+    ],
+    ["an empty cniVersions and no cniVersion", { cniVersions: [] }, "none of the versions it lists (none)"],
+    ["cniVersions that is not an array", { cniVersions: "1.1.0" }, '"cniVersions" must be an array of versions, got a string "1.1.0"'],
+    ["cniVersions null", { cniVersions: null }, '"cniVersions" must be an array of versions, got null'],
+    ["an entry that is not a string", { cniVersions: ["1.0.0", 1] }, '"cniVersions"[1] must be a string, got a number 1'],
+    [
+      "an entry that is not a version",
+      { cniVersions: ["1.0.0", "one"] },
+      '"cniVersions"[1] is not a version: failed to convert major version part "one"',
+    ],
+    [
+      "an entry with four parts",
+      { cniVersions: ["1.0.0.0"] },
+      '"cniVersions"[0] is not a version: invalid version "1.0.0.0": too many parts',
+    ],
+    ["a malformed cniVersion beside cniVersions", { cniVersion: "v1", cniVersions: ["1.0.0"] }, '"cniVersion" is not a version'],
+    ["a cniVersion that is not a string", { cniVersion: 1 }, '"cniVersion" must be a string, got a number 1'],
+    ["a null cniVersion", { cniVersion: null }, '"cniVersion" must be a string, got null'],
+  ])("refuses %s (ERR_DEVINFO_INVALID)", (_what, keys, message) => {
+    for (const run of [() => confListVersion(list(keys), "network configuration list"), () => buildPluginStdin(list(keys))]) {
+      const err = caught(run);
+      expect(err.code).toBe("ERR_DEVINFO_INVALID");
+      expect(err.message).toContain("the network configuration list cannot be run as libcni runs it: ");
+      expect(err.message).toContain(message);
+    }
+  });
+
+  it("refuses a list without a string name, as libcni does", () => {
+    for (const name of [undefined, 5, null]) {
+      const err = caught(() =>
+        buildPluginStdin({ cniVersion: "1.0.0", ...(name === undefined ? {} : { name }), plugins: [{ type: "x" }] }),
+      );
+      expect(err).toMatchObject({ code: "ERR_DEVINFO_INVALID", message: expect.stringContaining('"name" must be a string') });
+    }
+  });
+
+  it("reads a single configuration as Go decodes types.PluginConf: case variants, cniVersions ignored", () => {
+    expect(buildPluginStdin({ CNIVersion: "0.4.0", Name: "n", type: "x" })).toBe(
+      '{"CNIVersion":"0.4.0","Name":"n","cniVersion":"0.4.0","name":"n","type":"x"}',
+    );
+    expect(JSON.parse(buildPluginStdin({ cniVersion: "1.0.0", cniVersions: ["1.1.0"], name: "n", type: "x" })).cniVersion).toBe("1.0.0");
+    expect(caught(() => buildPluginStdin({ cniVersion: 1, name: "n", type: "x" }))).toMatchObject({
+      code: "ERR_DEVINFO_INVALID",
+      message: 'the network configuration: "cniVersion" must be a string, got a number 1',
+    });
   });
 });
 

@@ -64,8 +64,30 @@ describe("getCNIDeviceInfoFile", () => {
     ['{"runtimeConfig":[]}', "ERR_DEVINFO_INVALID"],
     ['{"runtimeConfig":{"CNIDeviceInfoFile":5}}', "ERR_DEVINFO_INVALID"],
     ['{"runtimeConfig":{"CNIDeviceInfoFile":""}}', "ERR_DEVINFO_INVALID"],
+    // Go's decoder fails on a wrong type even when a later case variant is right.
+    ['{"runtimeConfig":{"CNIDeviceInfoFile":5,"cnideviceinfofile":"/p/f"}}', "ERR_DEVINFO_INVALID"],
+    ['{"RuntimeConfig":"x","runtimeConfig":{"CNIDeviceInfoFile":"/p/f"}}', "ERR_DEVINFO_INVALID"],
   ])("refuses %s with %s", (stdin, code) => {
     expect(() => getCNIDeviceInfoFile(stdin)).toThrow(expect.objectContaining({ code }));
+  });
+
+  // As a Go plugin decodes its NetConf struct: keys exactly or case-insensitively, the
+  // last value that is not null winning, case variants of runtimeConfig read as one object.
+  it.each<[string, string, string | undefined]>([
+    ["runtimeConfig spelt RuntimeConfig", '{"RuntimeConfig":{"CNIDeviceInfoFile":"/p/f"}}', "/p/f"],
+    ["the key spelt cniDeviceInfoFile", '{"runtimeConfig":{"cniDeviceInfoFile":"/p/f"}}', "/p/f"],
+    ["both in capitals", '{"RUNTIMECONFIG":{"CNIDEVICEINFOFILE":"/p/f"}}', "/p/f"],
+    ["two spellings: the last wins", '{"runtimeConfig":{"CNIDeviceInfoFile":"/a","cnideviceinfofile":"/b"}}', "/b"],
+    ["a later null leaves the value", '{"runtimeConfig":{"CNIDeviceInfoFile":"/a","cnideviceinfofile":null}}', "/a"],
+    [
+      "two runtimeConfig objects: read in order, as one struct",
+      '{"runtimeConfig":{"cnideviceinfofile":"/a","CNIDeviceInfoFile":"/x"},"RuntimeConfig":{"cnideviceinfofile":"/b"}}',
+      "/b",
+    ],
+    ["a later null runtimeConfig leaves it", '{"runtimeConfig":{"CNIDeviceInfoFile":"/a"},"RuntimeConfig":null}', "/a"],
+    ["a key that only looks alike", '{"runtimeConfig":{"CNIDeviceInfoFiles":"/a"},"runtime_config":{"CNIDeviceInfoFile":"/b"}}', undefined],
+  ])("reads %s", (_what, stdin, expected) => {
+    expect(getCNIDeviceInfoFile(stdin)).toBe(expected);
   });
 });
 

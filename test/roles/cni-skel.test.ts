@@ -109,9 +109,30 @@ describe("pluginMain", () => {
       1,
       "config version does not allow CHECK",
     ],
-    ["a malformed version", { ...ENV, CNI_COMMAND: "GC" }, { ...CONF, cniVersion: "one" }, 6, expect.stringContaining("invalid version")],
-    ["stdin that is not JSON", { ...ENV, CNI_COMMAND: "ADD" }, "{", 6, expect.stringContaining("decoding failure")],
-    ["stdin that is not an object", { ...ENV, CNI_COMMAND: "ADD" }, "[]", 6, expect.stringContaining("must be an object")],
+    ["a malformed version", { ...ENV, CNI_COMMAND: "GC" }, { ...CONF, cniVersion: "one" }, 6, 'failed to convert major version part "one"'],
+    [
+      "a version with four parts",
+      { ...ENV, CNI_COMMAND: "CHECK" },
+      { ...CONF, cniVersion: "1.0.0.0" },
+      6,
+      'invalid version "1.0.0.0": too many parts',
+    ],
+    ["stdin that is not JSON", { ...ENV, CNI_COMMAND: "ADD" }, "{", 6, expect.stringMatching(/^error unmarshall network config: /)],
+    ["empty stdin", { ...ENV, CNI_COMMAND: "ADD" }, "", 6, expect.stringMatching(/^error unmarshall network config: .*empty/)],
+    [
+      "stdin that is not an object",
+      { ...ENV, CNI_COMMAND: "ADD" },
+      "[]",
+      6,
+      "error unmarshall network config: the network configuration on stdin must be a JSON object, got an array",
+    ],
+    [
+      "stdin that is JSON null (Go decodes it as an empty configuration)",
+      { ...ENV, CNI_COMMAND: "ADD" },
+      "null",
+      7,
+      "missing network name",
+    ],
     [
       "an unsupported version",
       { ...ENV, CNI_COMMAND: "ADD" },
@@ -126,7 +147,15 @@ describe("pluginMain", () => {
       1,
       "incompatible CNI versions",
     ],
-    ["no name", { ...ENV, CNI_COMMAND: "ADD" }, { cniVersion: "1.0.0", type: "t" }, 7, "invalid network configuration"],
+    ["no name", { ...ENV, CNI_COMMAND: "ADD" }, { cniVersion: "1.0.0", type: "t" }, 7, "missing network name"],
+    ["no type", { ...ENV, CNI_COMMAND: "ADD" }, { cniVersion: "1.0.0", name: "n" }, 7, "invalid network configuration"],
+    [
+      "a cniVersion that is not a string (Go's decoder fails)",
+      { ...ENV, CNI_COMMAND: "ADD" },
+      { ...CONF, cniVersion: 1 },
+      6,
+      expect.stringMatching(/^decoding version from network config: .*"cniVersion" must be a string, got a number 1$/),
+    ],
     ["a bad prevResult", { ...ENV, CNI_COMMAND: "ADD" }, { ...CONF, prevResult: [] }, 7, "invalid network configuration"],
     [
       "a bad CNIDeviceInfoFile",
@@ -170,6 +199,29 @@ describe("pluginMain", () => {
     for (const command of ["ADD", "DEL"]) {
       expect(await run(plugin, { ...ENV, CNI_COMMAND: command }, CONF)).toEqual({ code: 1, out: { cniVersion: "1.0.0", ...expected } });
     }
+  });
+
+  it("gives the handler the keys Go's decoder reads: case variants, the last non-null value, runtimeConfig as one object", async () => {
+    const { calls, plugin } = recorder();
+    const stdin = {
+      CNIVersion: "1.0.0",
+      name: "net",
+      Type: "t",
+      RuntimeConfig: { cnideviceinfofile: "/run/a" },
+      runtimeConfig: { deviceID: "0000:af:06.0" },
+      prevResult: { cniVersion: "1.0.0", interfaces: [{ name: "eth0" }] },
+      PrevResult: null,
+    };
+    expect(await run(plugin, { ...ENV, CNI_COMMAND: "CHECK" }, stdin)).toEqual({ code: 0, out: undefined });
+    expect(calls[0]?.cniDeviceInfoFile).toBe("/run/a");
+    expect(calls[0]?.netConf).toMatchObject({
+      cniVersion: "1.0.0",
+      name: "net",
+      type: "t",
+      runtimeConfig: { cnideviceinfofile: "/run/a", deviceID: "0000:af:06.0" },
+    });
+    // prevResult is a Go map: a later null starts it over
+    expect(calls[0]?.netConf.prevResult).toBeUndefined();
   });
 
   it("honours the plugin's supported versions", async () => {
@@ -267,6 +319,12 @@ describe("pluginMain: CNI 1.1.0 verbs", () => {
       'The "plugin.status" property must be of type function. Received type number (1)',
     ],
     ["null io", { add: () => ({}), del: () => {} }, null, 'The "io" argument must be of type object. Received null'],
+    [
+      "an environment value that is not a string",
+      { add: () => ({}), del: () => {} },
+      { env: { CNI_COMMAND: "ADD", CNI_IFNAME: 1 } },
+      'The "io.env.CNI_IFNAME" property must be of type string. Received type number (1)',
+    ],
   ])("rejects %s as misuse, printing nothing", async (_what, plugin, io, message) => {
     await expect(pluginMain(plugin as CNIPlugin, io as never)).rejects.toMatchObject({
       name: "TypeError",
@@ -388,5 +446,299 @@ process.exitCode = await pluginMain({ add: () => ({}), del: () => {} }, max === 
     ["a negative number", -1, 'The value of "io.maxStdinBytes" is out of range. It must be >= 0 && <= 9007199254740991. Received -1'],
   ])("io.maxStdinBytes as %s is misuse", async (_what, max, message) => {
     await expect(pluginMain({ add: () => ({}), del: () => {} }, { maxStdinBytes: max as number })).rejects.toMatchObject({ message });
+  });
+});
+
+// Go's skel (containernetworking/cni v1.3.0 pkg/skel and pkg/utils) checks the
+// environment and the network's name before any handler runs: through a real
+// plugin executable, each refusal with Go's code and message, and no handler call.
+describe("a plugin executable: Go's skel checks before any handler", () => {
+  let dir: string;
+  let script: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-skel-checks-"));
+    script = path.join(dir, "plugin.mjs");
+    fs.writeFileSync(
+      script,
+      `import { pluginMain } from ${JSON.stringify(path.join(ROOT, "dist/cni-plugin.js"))};
+const log = (args) => process.stderr.write(JSON.stringify({ command: args.command, containerID: args.containerID, ifName: args.ifName, netns: args.netns, name: args.netConf.name, cniVersion: args.netConf.cniVersion }) + "\\n");
+// RESULT: what ADD returns, as a JavaScript expression of args (the handler's mistakes).
+const result = process.env.RESULT === undefined ? undefined : new Function("args", "return " + process.env.RESULT);
+process.exitCode = await pluginMain({
+  add: (args) => { log(args); return result === undefined ? { interfaces: [{ name: args.ifName, sandbox: args.netns }] } : result(args); },
+  del: log, check: log, status: log, gc: log,
+});
+`,
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function exec(env: Record<string, string | undefined>, conf: unknown) {
+    const full: Record<string, string> = { PATH: process.env.PATH ?? "" };
+    for (const [key, value] of Object.entries(env)) if (value !== undefined) full[key] = value;
+    const r = spawnSync(process.execPath, [script], {
+      input: typeof conf === "string" ? conf : JSON.stringify(conf),
+      env: full,
+      encoding: "utf8",
+    });
+    return {
+      status: r.status,
+      out: r.stdout === "" ? undefined : JSON.parse(r.stdout),
+      calls: r.stderr
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l)),
+    };
+  }
+
+  const ADD = { ...ENV, CNI_COMMAND: "ADD" };
+  const IFNAME_CHARS = "interface name contains / or : or whitespace characters";
+  const BAD_ID = "invalid characters in containerID";
+  const BAD_NAME = "invalid characters found in network name";
+
+  it.each<[string, Record<string, string | undefined>, unknown, { code: number; msg: string; details?: string }]>([
+    // CNI_IFNAME (utils.ValidateInterfaceName)
+    ["CNI_IFNAME ../../x", { ...ADD, CNI_IFNAME: "../../x" }, CONF, { code: 4, msg: IFNAME_CHARS }],
+    ["CNI_IFNAME ..", { ...ADD, CNI_IFNAME: ".." }, CONF, { code: 4, msg: "interface name is . or .." }],
+    ["CNI_IFNAME .", { ...ADD, CNI_IFNAME: "." }, CONF, { code: 4, msg: "interface name is . or .." }],
+    ["CNI_IFNAME a/b", { ...ADD, CNI_IFNAME: "a/b" }, CONF, { code: 4, msg: IFNAME_CHARS }],
+    ["CNI_IFNAME /../../escaped", { ...ADD, CNI_IFNAME: "/../../escaped" }, CONF, { code: 4, msg: IFNAME_CHARS }],
+    [
+      "a 16-byte CNI_IFNAME",
+      { ...ADD, CNI_IFNAME: "abcdefghijklmnop" },
+      CONF,
+      { code: 4, msg: "interface name is too long", details: "interface name should be less than 16 characters" },
+    ],
+    [
+      "a CNI_IFNAME of 8 characters and 16 bytes (Go counts bytes)",
+      { ...ADD, CNI_IFNAME: "éééééééé" },
+      CONF,
+      { code: 4, msg: "interface name is too long", details: "interface name should be less than 16 characters" },
+    ],
+    ["a CNI_IFNAME with a space", { ...ADD, CNI_IFNAME: "net 1" }, CONF, { code: 4, msg: IFNAME_CHARS }],
+    ["a CNI_IFNAME with a tab", { ...ADD, CNI_IFNAME: "net\t1" }, CONF, { code: 4, msg: IFNAME_CHARS }],
+    ["a CNI_IFNAME with a colon (an alias)", { ...ADD, CNI_IFNAME: "eth0:1" }, CONF, { code: 4, msg: IFNAME_CHARS }],
+    [
+      "a CNI_IFNAME with U+0085 (white space for Go, not for JavaScript's \\s)",
+      { ...ADD, CNI_IFNAME: "net\u00851" },
+      CONF,
+      { code: 4, msg: IFNAME_CHARS },
+    ],
+    ["a CNI_IFNAME with a no-break space", { ...ADD, CNI_IFNAME: "net\u00a01" }, CONF, { code: 4, msg: IFNAME_CHARS }],
+    ["a CNI_IFNAME with an ideographic space", { ...ADD, CNI_IFNAME: "n\u3000" }, CONF, { code: 4, msg: IFNAME_CHARS }],
+    ["a bad CNI_IFNAME on DEL", { ...ENV, CNI_COMMAND: "DEL", CNI_IFNAME: "../x" }, CONF, { code: 4, msg: IFNAME_CHARS }],
+    ["a bad CNI_IFNAME on CHECK", { ...ENV, CNI_COMMAND: "CHECK", CNI_IFNAME: ".." }, CONF, { code: 4, msg: "interface name is . or .." }],
+    // CNI_CONTAINERID (utils.ValidateContainerID)
+    ["CNI_CONTAINERID ../../etc", { ...ADD, CNI_CONTAINERID: "../../etc" }, CONF, { code: 4, msg: BAD_ID, details: "../../etc" }],
+    ["CNI_CONTAINERID c0ffee:0123", { ...ADD, CNI_CONTAINERID: "c0ffee:0123" }, CONF, { code: 4, msg: BAD_ID, details: "c0ffee:0123" }],
+    ["a CNI_CONTAINERID starting with _", { ...ADD, CNI_CONTAINERID: "_abc" }, CONF, { code: 4, msg: BAD_ID, details: "_abc" }],
+    ["a CNI_CONTAINERID starting with .", { ...ADD, CNI_CONTAINERID: ".abc" }, CONF, { code: 4, msg: BAD_ID, details: ".abc" }],
+    ["a CNI_CONTAINERID with a slash", { ...ADD, CNI_CONTAINERID: "abc/def" }, CONF, { code: 4, msg: BAD_ID, details: "abc/def" }],
+    ["a CNI_CONTAINERID with a space", { ...ADD, CNI_CONTAINERID: "abc def" }, CONF, { code: 4, msg: BAD_ID, details: "abc def" }],
+    ["a CNI_CONTAINERID with a non-ASCII letter", { ...ADD, CNI_CONTAINERID: "abcé" }, CONF, { code: 4, msg: BAD_ID, details: "abcé" }],
+    ["a CNI_CONTAINERID ending in a newline", { ...ADD, CNI_CONTAINERID: "abc\n" }, CONF, { code: 4, msg: BAD_ID, details: "abc\n" }],
+    [
+      "a bad CNI_CONTAINERID on DEL",
+      { ...ENV, CNI_COMMAND: "DEL", CNI_CONTAINERID: "../x" },
+      CONF,
+      { code: 4, msg: BAD_ID, details: "../x" },
+    ],
+    // Go's order: each variable in turn, a failed check returned at once, before the missing ones
+    [
+      "a bad CNI_CONTAINERID and a bad CNI_IFNAME: the container ID first",
+      { ...ADD, CNI_CONTAINERID: "a:b", CNI_IFNAME: ".." },
+      CONF,
+      { code: 4, msg: BAD_ID, details: "a:b" },
+    ],
+    [
+      "no CNI_CONTAINERID and a bad CNI_IFNAME: the check before the missing variable",
+      { ...ADD, CNI_CONTAINERID: undefined, CNI_IFNAME: "a/b" },
+      CONF,
+      { code: 4, msg: IFNAME_CHARS },
+    ],
+    [
+      "no CNI_IFNAME and no CNI_PATH on DEL",
+      { ...ENV, CNI_COMMAND: "DEL", CNI_IFNAME: undefined, CNI_PATH: undefined, CNI_NETNS: undefined },
+      CONF,
+      { code: 4, msg: "required env variables [CNI_IFNAME,CNI_PATH] missing" },
+    ],
+    [
+      "CHECK without CNI_NETNS",
+      { ...ENV, CNI_COMMAND: "CHECK", CNI_NETNS: undefined },
+      CONF,
+      { code: 4, msg: "required env variables [CNI_NETNS] missing" },
+    ],
+    [
+      "STATUS without CNI_PATH",
+      { CNI_COMMAND: "STATUS" },
+      { ...CONF, cniVersion: "1.1.0" },
+      { code: 4, msg: "required env variables [CNI_PATH] missing" },
+    ],
+    // The network's name (skel validateConfig, utils.ValidateNetworkName)
+    [
+      "the network name default/sriov-net1",
+      ADD,
+      { ...CONF, name: "default/sriov-net1" },
+      { code: 7, msg: BAD_NAME, details: "default/sriov-net1" },
+    ],
+    ['the network name ""', ADD, { ...CONF, name: "" }, { code: 7, msg: "missing network name" }],
+    ["no network name", ADD, { cniVersion: "1.0.0", type: "t" }, { code: 7, msg: "missing network name" }],
+    ["a null network name", ADD, { ...CONF, name: null }, { code: 7, msg: "missing network name" }],
+    ["the network name ..", ADD, { ...CONF, name: ".." }, { code: 7, msg: BAD_NAME, details: ".." }],
+    ["a network name with a colon", ADD, { ...CONF, name: "net:1" }, { code: 7, msg: BAD_NAME, details: "net:1" }],
+    [
+      "a network name that is a case variant, and wrong (Go reads the last one)",
+      ADD,
+      { ...CONF, NAME: "../x" },
+      { code: 7, msg: BAD_NAME, details: "../x" },
+    ],
+    [
+      "a network name that is not a string",
+      ADD,
+      { ...CONF, name: 5 },
+      { code: 6, msg: 'error unmarshall network config: the network configuration: "name" must be a string, got a number 5' },
+    ],
+    ["a bad network name on DEL", { ...ENV, CNI_COMMAND: "DEL" }, { ...CONF, name: "a/b" }, { code: 7, msg: BAD_NAME, details: "a/b" }],
+    [
+      "a bad network name on GC",
+      { CNI_COMMAND: "GC", CNI_PATH: "/p" },
+      { ...CONF, cniVersion: "1.1.0", name: "a b" },
+      { code: 7, msg: BAD_NAME, details: "a b" },
+    ],
+    [
+      "a bad network name with an unknown command (Go checks it first)",
+      { ...ENV, CNI_COMMAND: "FOO" },
+      { ...CONF, name: "a/b" },
+      { code: 7, msg: BAD_NAME, details: "a/b" },
+    ],
+  ])("refuses %s", (_what, env, conf, error) => {
+    const r = exec(env, conf);
+    expect(r).toEqual({ status: 1, out: { cniVersion: expect.any(String), ...error }, calls: [] });
+  });
+
+  it.each<[string, Record<string, string | undefined>, unknown, Record<string, string>]>([
+    ["a 15-byte CNI_IFNAME", { ...ADD, CNI_IFNAME: "abcdefghijklmno" }, CONF, { ifName: "abcdefghijklmno" }],
+    ["a CNI_IFNAME with dots and dashes", { ...ADD, CNI_IFNAME: "...-_" }, CONF, { ifName: "...-_" }],
+    [
+      "a CNI_IFNAME with U+FEFF (white space for JavaScript's \\s, not for Go)",
+      { ...ADD, CNI_IFNAME: "net\ufeff1" },
+      CONF,
+      { ifName: "net\ufeff1" },
+    ],
+    ["a one-character CNI_CONTAINERID", { ...ADD, CNI_CONTAINERID: "a" }, CONF, { containerID: "a" }],
+    ["a CNI_CONTAINERID with _ . -", { ...ADD, CNI_CONTAINERID: "A9_b.c-d" }, CONF, { containerID: "A9_b.c-d" }],
+    ["a network name with _ . -", ADD, { ...CONF, name: "sriov_net.1-a" }, { name: "sriov_net.1-a" }],
+    ["a network name under a case variant of its key", ADD, { cniVersion: "1.0.0", Name: "net", type: "t" }, { name: "net" }],
+    ["a cniVersion under a case variant of its key", ADD, { CNIVersion: "0.4.0", name: "n", type: "t" }, { cniVersion: "0.4.0" }],
+    ["DEL without CNI_NETNS", { ...ENV, CNI_COMMAND: "DEL", CNI_NETNS: undefined }, CONF, { netns: "" }],
+    [
+      "STATUS with a CNI_IFNAME and CNI_CONTAINERID it neither requires nor checks, nor passes",
+      { ...ENV, CNI_COMMAND: "STATUS", CNI_IFNAME: "../x", CNI_CONTAINERID: "../../etc" },
+      { ...CONF, cniVersion: "1.1.0" },
+      { ifName: "", containerID: "", netns: "" },
+    ],
+    [
+      "GC with only CNI_PATH and a bad CNI_IFNAME",
+      { CNI_COMMAND: "GC", CNI_PATH: "/p", CNI_IFNAME: "a/b" },
+      { ...CONF, cniVersion: "1.1.0" },
+      { ifName: "", containerID: "" },
+    ],
+  ])("accepts %s", (_what, env, conf, seen) => {
+    const r = exec(env, conf);
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual([expect.objectContaining(seen)]);
+  });
+
+  it("answers VERSION with no other variable and stdin that is not a configuration", () => {
+    expect(exec({ CNI_COMMAND: "VERSION", CNI_IFNAME: "../x", CNI_CONTAINERID: "../x" }, "")).toEqual({
+      status: 0,
+      out: { cniVersion: "1.1.0", supportedVersions: ALL_VERSIONS },
+      calls: [],
+    });
+  });
+
+  // The ADD handler's mistakes: code 999 naming it, nothing else printed.
+  it.each<[string, string, string | RegExp]>([
+    [
+      "nothing",
+      "undefined",
+      "the plugin's ADD handler returned undefined instead of a CNI result; return the result object (a chained plugin returns netConf.prevResult, possibly amended)",
+    ],
+    ["null", "null", /^the plugin's ADD handler returned null instead of a CNI result/],
+    ["an array", "[]", /^the plugin's ADD handler returned an array instead of a CNI result/],
+    ["a string", "'{}'", /^the plugin's ADD handler returned a string "\{\}" instead of a CNI result/],
+    ["a promise of nothing", "Promise.resolve()", /^the plugin's ADD handler returned undefined instead/],
+    [
+      "a cniVersion that is not a string",
+      "({ cniVersion: 1 })",
+      /returned a CNI result whose "cniVersion" is a number 1; leave it out or give the configuration's, "1.0.0"$/,
+    ],
+    [
+      "a result of another version",
+      "({ cniVersion: '0.4.0' })",
+      /returned a CNI result of version "0.4.0" for a configuration of version "1.0.0"/,
+    ],
+    [
+      "a case variant of cniVersion naming another version",
+      "({ CNIVersion: '0.4.0' })",
+      /returned a CNI result of version "0.4.0" for a configuration/,
+    ],
+    ["a version Go does not know", "({ cniVersion: '2.0.0' })", /returned an invalid CNI result: .*2\.0\.0/],
+    [
+      "interfaces that is not a list",
+      "({ interfaces: 'net1' })",
+      /^the plugin's ADD handler returned an invalid CNI result: invalid CNI result: .*interfaces/,
+    ],
+    ["an IP address that is not one", "({ ips: [{ address: '10.1.1.300/24' }] })", /returned an invalid CNI result: .*address/],
+    [
+      "an interface index that is not an integer",
+      "({ interfaces: [{ name: 'a' }], ips: [{ address: '10.1.1.2/24', interface: 0.5 }] })",
+      /returned an invalid CNI result: .*interface/,
+    ],
+    [
+      "NaN",
+      "({ interfaces: [{ name: 'a', mtu: NaN }] })",
+      'the plugin\'s ADD handler returned a CNI result holding NaN (at "mtu"), which JSON cannot hold',
+    ],
+    [
+      "a function",
+      "({ interfaces: [], note: () => 1 })",
+      'the plugin\'s ADD handler returned a CNI result holding a function (at "note"), which JSON cannot hold',
+    ],
+    [
+      "a cycle",
+      "(() => { const r = { interfaces: [] }; r.self = r; return r; })()",
+      /^the plugin's ADD handler returned a CNI result that cannot be written as JSON: /,
+    ],
+  ])("ADD whose handler returns %s: code 999 naming the mistake, exit 1", (_what, expression, msg) => {
+    const r = exec({ ...ADD, RESULT: expression }, CONF);
+    expect(r.status).toBe(1);
+    expect(r.out).toEqual({ cniVersion: "1.0.0", code: 999, msg: typeof msg === "string" ? msg : expect.stringMatching(msg) });
+  });
+
+  it.each(["DEL", "CHECK"])("%s whose handler returns anything prints nothing", (command) => {
+    const r = exec({ ...ENV, CNI_COMMAND: command, RESULT: "[]" }, CONF);
+    expect([r.status, r.out]).toEqual([0, undefined]);
+  });
+
+  it("writes integers exactly: a bigint, and a prevResult integer beyond 2^53 passed on", () => {
+    const conf = `{"cniVersion":"1.1.0","name":"n","type":"t","prevResult":{"cniVersion":"1.1.0","interfaces":[{"name":"a","mtu":9007199254740993}]}}`;
+    const passed = spawnSync(process.execPath, [script], {
+      input: conf,
+      env: { PATH: process.env.PATH, ...ADD, RESULT: "args.netConf.prevResult" },
+      encoding: "utf8",
+    });
+    expect([passed.status, passed.stdout]).toEqual([0, '{"cniVersion":"1.1.0","interfaces":[{"name":"a","mtu":9007199254740993}]}\n']);
+    const big = spawnSync(process.execPath, [script], {
+      input: JSON.stringify({ ...CONF, cniVersion: "1.1.0" }),
+      env: { PATH: process.env.PATH, ...ADD, RESULT: "({ interfaces: [{ name: 'a', mtu: 2n ** 60n }] })" },
+      encoding: "utf8",
+    });
+    expect([big.status, big.stdout]).toEqual([0, '{"cniVersion":"1.1.0","interfaces":[{"name":"a","mtu":1152921504606846976}]}\n']);
+  });
+
+  it("keeps a result's own cniVersion when it is the configuration's, and fills in an empty one", () => {
+    expect(exec({ ...ADD, RESULT: "({ cniVersion: '1.0.0', dns: {} })" }, CONF).out).toEqual({ cniVersion: "1.0.0", dns: {} });
+    expect(exec({ ...ADD, RESULT: "({ cniVersion: '' })" }, CONF).out).toEqual({ cniVersion: "1.0.0" });
   });
 });

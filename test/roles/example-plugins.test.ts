@@ -122,8 +122,35 @@ describe("devinfo-vhost-user", () => {
     expect(cni("devinfo-vhost-user", "CHECK", noFile).status).toBe(0);
   });
 
+  // Every file under the test's directory, to prove an input created nothing anywhere.
+  const tree = (root: string): string[] =>
+    fs.readdirSync(root, { recursive: true, encoding: "utf8" }).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  it.each<[string, Record<string, string>, string]>([
+    ["CNI_IFNAME=/../../escaped", { CNI_IFNAME: "/../../escaped" }, "interface name contains / or : or whitespace characters"],
+    ["CNI_IFNAME=../../x", { CNI_IFNAME: "../../x" }, "interface name contains / or : or whitespace characters"],
+    ["CNI_IFNAME=..", { CNI_IFNAME: ".." }, "interface name is . or .."],
+    ["a 16-byte CNI_IFNAME", { CNI_IFNAME: "abcdefghijklmnop" }, "interface name is too long"],
+    ["CNI_CONTAINERID=../../etc", { CNI_CONTAINERID: "../../etc" }, "invalid characters in containerID"],
+    ["CNI_CONTAINERID=c0ffee:0123", { CNI_CONTAINERID: "c0ffee:0123" }, "invalid characters in containerID"],
+  ])("ADD, CHECK and DEL with %s: code 4, no socket anywhere, no file", (_what, env, msg) => {
+    fs.mkdirSync(path.join(dir, "sockets"));
+    const before = tree(dir);
+    for (const command of ["ADD", "CHECK", "DEL"]) {
+      expect(cni("devinfo-vhost-user", command, conf(), env)).toEqual({
+        status: 1,
+        out: expect.objectContaining({ code: 4, msg }),
+      });
+    }
+    expect(tree(dir)).toEqual(before);
+    expect(fs.existsSync(path.join(dir, "escaped.sock"))).toBe(false);
+  });
+
   it.each([
     ["a relative socketDir", { socketDir: "sockets" }, '"socketDir" must be an absolute path'],
+    ["a socketDir with a .. part", { socketDir: "/tmp/x/../y" }, 'without "." or ".." parts, got "/tmp/x/../y"'],
+    ["a socketDir with a . part", { socketDir: "/tmp/./y" }, 'without "." or ".." parts'],
+    ["a socketDir that is not a string", { socketDir: 5 }, "got 5"],
     ["a socket path too long for sun_path", { socketDir: `/${"d".repeat(100)}` }, "longer than 107 bytes"],
   ])("refuses %s with code 7", (_what, change, details) => {
     expect(cni("devinfo-vhost-user", "ADD", { ...conf(), ...change })).toMatchObject({
