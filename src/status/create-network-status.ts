@@ -164,7 +164,8 @@ export function createNetworkStatuses(
   if (result.interfaces.length === 1) return [single(result, networkName, isDefault, dev, omitNil)];
 
   const gateway = defaultGateways(result, omitNil);
-  let gatewayInterface = -1;
+  // Go's int: an index beyond 2^53 (a bigint) names no interface, and is not -1 either.
+  let gatewayInterface: number | bigint = -1;
   if (isDefault) {
     const withGateway = result.ips.find((ip) => ip.gateway !== undefined && ip.interface !== undefined);
     gatewayInterface = withGateway?.interface ?? -1;
@@ -199,7 +200,7 @@ export function createNetworkStatuses(
 
   const last = drafts[drafts.length - 1] as Draft;
   for (const ip of result.ips) {
-    const target = ip.interface === undefined ? last : draftOf.get(ip.interface);
+    const target = ip.interface === undefined ? last : typeof ip.interface === "bigint" ? undefined : draftOf.get(ip.interface);
     target?.ips.push(...ipText(ip.address, omitNil));
   }
   return drafts.map((d) =>

@@ -8,10 +8,12 @@ import { checkReadPodOptions, checkSelector, checkWaitPodOptions } from "../_opt
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { type MountedFile, readMountedFile } from "../files/_io.js";
 import { decodeUtf8, readGoJson } from "../format/_go-text.js";
+import { goFieldMatch } from "../format/fields.js";
 import { describeIssues, IssueCollector, reportWarnings } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
+import { foldGoObject, GO_KUBEVIRT_NETWORK_INFO } from "./_go-decode.js";
 import { type EntryField, walkFields } from "./_status-fields.js";
 import { parseAnnotationsText } from "./downward-api.js";
 import { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION } from "./network-status.js";
@@ -312,6 +314,8 @@ export async function readKubeVirtNetworkInfo(
   return checkNetworkInfo(doc, path, options);
 }
 
+const INTERFACES_KEY: ReadonlySet<string> = new Set(["interfaces"]);
+
 /**
  * One interface of KubeVirt's network-info (`KubeVirtInterfaceSchema`),
  * checked by the network-status entry's rules.
@@ -337,23 +341,30 @@ export function checkNetworkInfo(doc: unknown, path: string | undefined, options
   const { errors, warnings } = issues;
   const error = issues.error.bind(issues);
   const deviation = issues.deviation.bind(issues);
-  // KubeVirt's document is checked as written: exact keys, empty values kept.
-  const walk = { sink: issues, mode: "read", exactKeys: true, omitEmpty: false } as const;
+  // Keys are matched as Go's decoder (KubeVirt's binding plugins) matches them; empty values are kept as written.
+  const walk = { sink: issues, mode: "read", omitEmpty: false } as const;
   const interfaces: KubeVirtInterface[] = [];
   const out: Record<string, unknown> = {};
   if (!isObject(doc)) {
     error("not_object", [], `the network-info must be a JSON object, got ${describeType(doc)}`);
   } else {
-    const list = doc.interfaces;
-    if (list === undefined) deviation("missing_field", ["interfaces"], `"interfaces" is missing; read as []`);
-    else if (list === null) deviation("null_field", ["interfaces"], `"interfaces" is null (Go's nil slice); read as []`);
-    else if (!Array.isArray(list)) error("wrong_type", ["interfaces"], `"interfaces" must be an array, got ${describeType(list)}`);
+    // Keys named twice ("interfaces", "Interfaces") decoded as Go decodes them: slices element by element, objects merged.
+    const decoded = foldGoObject(doc, GO_KUBEVIRT_NETWORK_INFO, [], issues);
+    const key = Object.keys(decoded).find((k) => goFieldMatch(k, INTERFACES_KEY) !== undefined) ?? "interfaces";
+    if (key !== "interfaces") {
+      deviation("key_case", [key], `key "${key}" is read as "interfaces" by Go's case-insensitive decoder; write "interfaces"`);
+    }
+    const list = decoded[key];
+    if (list === undefined) deviation("missing_field", [key], `"interfaces" is missing; read as []`);
+    else if (list === null) deviation("null_field", [key], `"interfaces" is null (Go's nil slice); read as []`);
+    else if (!Array.isArray(list)) error("wrong_type", [key], `"interfaces" must be an array, got ${describeType(list)}`);
     (Array.isArray(list) ? list : []).forEach((raw: unknown, i) => {
-      if (!isObject(raw)) error("not_object", ["interfaces", i], `an interface must be an object, got ${describeType(raw)}`);
-      else interfaces.push(walkFields(raw, KUBEVIRT_INTERFACE_FIELDS, ["interfaces", i], walk) as KubeVirtInterface);
+      // A null element of Go's []Interface is a zero Interface, without the network KubeVirt always writes.
+      if (!isObject(raw)) error("not_object", [key, i], `an interface must be an object, got ${describeType(raw)}`);
+      else interfaces.push(walkFields(raw, KUBEVIRT_INTERFACE_FIELDS, [key, i], walk) as KubeVirtInterface);
     });
     out.interfaces = interfaces;
-    for (const key of Object.keys(doc)) if (key !== "interfaces") setOwn(out, key, doc[key]);
+    for (const k of Object.keys(decoded)) if (k !== key) setOwn(out, k, decoded[k]);
   }
   if (errors.length > 0) {
     const where = path === undefined ? "" : `${path}: `;

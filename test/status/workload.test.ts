@@ -460,13 +460,16 @@ describe("readKubeVirtNetworkInfo", () => {
     expect(err.issues.map((i) => `${i.code} ${i.jsonPath}`)).toEqual(["wrong_type $['interfaces'][0]['mtu']"]);
   });
 
-  it("keeps values as written: exact keys, empty values, nulls absent (a warning each)", async () => {
+  it("keeps empty values as written, matches keys as Go does (the last one wins), nulls absent (a warning each)", async () => {
     const file = tmp.join("network-info");
     fs.writeFileSync(file, '{"interfaces":[{"Network":"x","network":"a","mac":"","mtu":0,"deviceInfo":null}]}');
     const warnings: DeviceInfoIssue[] = [];
     const info = await readKubeVirtNetworkInfo(file, { onWarning: (w) => warnings.push(w) });
-    expect(info.interfaces).toStrictEqual([{ network: "a", mac: "", mtu: 0, Network: "x" }]);
-    expect(warnings.map((w) => `${w.code} ${w.jsonPath}`)).toEqual(["null_field $['interfaces'][0]['deviceInfo']"]);
+    expect(info.interfaces).toStrictEqual([{ network: "a", mac: "", mtu: 0 }]);
+    expect(warnings.map((w) => `${w.code} ${w.jsonPath}`)).toEqual([
+      "key_case $['interfaces'][0]['Network']",
+      "null_field $['interfaces'][0]['deviceInfo']",
+    ]);
   });
 
   it(`reads ${DEFAULT_KUBEVIRT_NETWORK_INFO_PATH} by default`, async () => {
