@@ -128,7 +128,10 @@ function entriesOf(obj: Json, at: Path): Entry[] {
 }
 
 class Folder {
-  constructor(private readonly sink: IssueCollector) {}
+  constructor(
+    private readonly sink: IssueCollector,
+    private readonly deviations: boolean,
+  ) {}
 
   /**
    * The object Go's decoding of `entries` (in order) into a struct of `type`
@@ -168,7 +171,7 @@ class Folder {
       }
       // The reader sees the kept key only: the deviations of the others are reported here.
       for (const entry of group) {
-        if (entry === kept) continue;
+        if (entry === kept || !this.deviations) continue;
         const path = [...entry.at, entry.key];
         if (entry.key !== name) {
           this.sink.deviation(
@@ -300,7 +303,7 @@ class Folder {
       const old: State = i < backing.length ? backing[i] : UNSET;
       let next = this.assign(old, { key: i, value: item, from: value, at: path }, elem, checked || old !== UNSET);
       if (next === UNSET) next = null; // a refused element keeps Go's zero value
-      if (item === null && next !== null)
+      if (item === null && next !== null && this.deviations)
         this.sink.deviation("null_field", [...path, i], "null leaves the element as it was (Go does); remove it");
       if (next !== item) changed = true;
       out.push(next);
@@ -315,10 +318,12 @@ class Folder {
  * `raw` as Go decodes it into a struct of `type` (see the module comment):
  * the same object when no field is named twice at any level, else the
  * equivalent object without duplicates. Errors (a value of the wrong type
- * that a later key hides) go to `sink` under `path`.
+ * that a later key hides) go to `sink` under `path`, and with `deviations`
+ * (default) the case-variant keys and nulls the reader will not see, as
+ * deviations.
  */
-export function foldGoObject(raw: Json, type: GoStructType, path: Path, sink: IssueCollector): Json {
-  return new Folder(sink).struct(entriesOf(raw, path), type, path, raw, false);
+export function foldGoObject(raw: Json, type: GoStructType, path: Path, sink: IssueCollector, deviations = true): Json {
+  return new Folder(sink, deviations).struct(entriesOf(raw, path), type, path, raw, false);
 }
 
 // ---------------------------------------------------------------------------

@@ -376,7 +376,8 @@ export function decodeCNIResult(doc: unknown, options: ReadCNIResultOptions = {}
   const raw = doc as Record<string, unknown>;
 
   // Go reads the version first (version.ConfigDecoder), then the struct of that version.
-  const versioned = new GoStruct(foldGoObject(raw, GO_CNI_VERSION, [], r), RESULT_FIELDS);
+  // (Case-variant keys and nulls are no fault in a result: only errors are reported.)
+  const versioned = new GoStruct(foldGoObject(raw, GO_CNI_VERSION, [], r, false), RESULT_FIELDS);
   // libcni looks at the exact key; Go's decoders match it case-insensitively.
   const exact = raw.cniVersion;
   const useConf = options.confVersion !== undefined && !(typeof exact === "string" && exact !== "");
@@ -391,7 +392,7 @@ export function decodeCNIResult(doc: unknown, options: ReadCNIResultOptions = {}
     );
     throw invalidResult(r.issues);
   }
-  const decoded = foldGoObject(raw, goCNIResultType(version), [], r);
+  const decoded = foldGoObject(raw, goCNIResultType(version), [], r, false);
   const result = new GoStruct(decoded, RESULT_FIELDS);
 
   const interfaces: GoInterface[] = [];
