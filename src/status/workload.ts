@@ -119,17 +119,42 @@ export async function readPodNetworkStatus(
 ): Promise<NetworkStatus[]> {
   checkString(path, "path");
   checkReadPodOptions(options);
-  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES, POD_ANNOTATIONS);
-  const value = annotationValue(text, path, [NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION], "[");
-  if (value === undefined) {
+  const statuses = await readStatusIfAnnotated(path, options);
+  if (statuses === undefined) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_NOT_FOUND",
-      `${path} holds no ${NETWORK_STATUS_ANNOTATION} annotation (yet): Multus adds it once the pod's networks are attached; wait for it with waitForPodNetworkStatus()`,
-      { path },
+      `${noAnnotation(path)}: Multus adds it once the pod's networks are attached; wait for it with waitForPodNetworkStatus()`,
+      {
+        path,
+      },
     );
   }
-  return parseStatusText(value, options, path);
+  return statuses;
 }
+
+/** The pod's network status, or `undefined` when the file holds no such annotation (yet). */
+async function readStatusIfAnnotated(path: string, options: ReadPodNetworkStatusOptions): Promise<NetworkStatus[] | undefined> {
+  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES, POD_ANNOTATIONS);
+  const value = annotationValue(text, path, [NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION], "[");
+  return value === undefined ? undefined : parseStatusText(value, options, path);
+}
+
+function noAnnotation(path: string): string {
+  return `${path} holds no ${NETWORK_STATUS_ANNOTATION} annotation (yet)`;
+}
+
+// What to check when waiting ran out, by what was still missing.
+const KUBELET_DELAY = "the kubelet refreshes a Downward API volume up to its sync period (about a minute) after the annotation changes";
+const WAIT_ADVICE = {
+  file: `check that the pod mounts a Downward API volume there (fieldPath metadata.annotations) and pass the path where it is mounted; ${KUBELET_DELAY}`,
+  annotation:
+    `check that the pod has the annotation (kubectl get pod NAME -o jsonpath='{.metadata.annotations.k8s\\.v1\\.cni\\.cncf\\.io/network-status}'): ` +
+    "if it does, the volume has not been refreshed yet (" +
+    KUBELET_DELAY +
+    "), so allow a longer timeoutMs; if it does not, check that Multus (or the meta-plugin that writes it) runs on the node and that the pod asks for networks (k8s.v1.cni.cncf.io/networks)",
+  until:
+    "the entries never satisfied until(): check what it looks for against the annotation (kubectl get pod NAME -o yaml); an attachment has a device-info only when its CNI plugin or device plugin saved one for Multus to read",
+} as const;
 
 /**
  * Waits until the pod's network status is readable (and `until` accepts
@@ -161,29 +186,37 @@ export async function waitForPodNetworkStatus(
   const { timeoutMs, intervalMs = 250, until, signal } = checkWaitPodOptions(options);
   const deadline = performance.now() + timeoutMs;
   let last: DeviceInfoError;
+  let missing: keyof typeof WAIT_ADVICE;
   for (;;) {
     signal?.throwIfAborted();
     try {
-      const statuses = await readPodNetworkStatus(path, options);
-      if (until === undefined || until(statuses)) return statuses;
-      last = new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path}: the network status is there but the until() condition is not met`, {
-        path,
-      });
+      const statuses = await readStatusIfAnnotated(path, options);
+      if (statuses === undefined) {
+        missing = "annotation";
+        last = new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", noAnnotation(path), { path });
+      } else if (until === undefined || until(statuses)) return statuses;
+      else {
+        missing = "until";
+        last = new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path}: the network status is there but the until() condition is not met`, {
+          path,
+        });
+      }
     } catch (err) {
       // Only absence is worth waiting out: the kubelet replaces the file atomically,
       // so a malformed annotation stays malformed and is reported at once.
       if (!isDeviceInfoError(err) || err.code !== "ERR_DEVINFO_NOT_FOUND") throw err;
+      missing = "file";
       last = err;
     }
     const left = deadline - performance.now();
     if (left <= 0) {
-      throw new DeviceInfoError(last.code, `timed out after ${timeoutMs} ms waiting for the pod's network status: ${last.message}`, {
-        path: last.path,
-        issues: last.issues,
-        errno: last.errno,
-        line: last.line,
-        cause: last,
-      });
+      // The last read's own advice ends in the file's hint; the advice here says what to check after waiting.
+      const found = missing === "file" ? `${path} does not exist` : last.message;
+      throw new DeviceInfoError(
+        last.code,
+        `timed out after ${timeoutMs} ms waiting for the pod's network status: ${found}; ${WAIT_ADVICE[missing]}`,
+        { path: last.path, issues: last.issues, errno: last.errno, line: last.line, cause: last },
+      );
     }
     await sleep(Math.min(intervalMs, left), signal);
   }
@@ -302,7 +335,8 @@ export async function readKubeVirtNetworkInfo(
   if (value === undefined) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_NOT_FOUND",
-      `${path} holds no ${KUBEVIRT_NETWORK_INFO_ANNOTATION} document (yet): KubeVirt writes it once the virt-launcher pod's networks are attached`,
+      `${path} holds no ${KUBEVIRT_NETWORK_INFO_ANNOTATION} document (yet): KubeVirt writes it once the virt-launcher pod's networks are attached, ` +
+        "for a VMI with an interface whose network binding plugin declares downwardAPI: device-info; check that, then read again",
       { path },
     );
   }
@@ -368,7 +402,13 @@ export function checkNetworkInfo(doc: unknown, path: string | undefined, options
   }
   if (errors.length > 0) {
     const where = path === undefined ? "" : `${path}: `;
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network-info: ${describeIssues(errors)}`, { path, issues: errors });
+    const hint = errors.every((e) => e.code === "not_object" || e.code === "wrong_type")
+      ? 'KubeVirt writes {"interfaces":[{"network":"net1","deviceInfo":{...}}]} with Go\'s types: check what wrote this file'
+      : "Fix these fields, or read with { strict: false } to accept deviations as warnings";
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network-info: ${describeIssues(errors)}. ${hint}`, {
+      path,
+      issues: errors,
+    });
   }
   reportWarnings(warnings, options.onWarning);
   return out as KubeVirtNetworkInfo;

@@ -248,6 +248,31 @@ describe("waitForPodNetworkStatus", () => {
     expect(isDeviceInfoError(err.cause)).toBe(true);
   });
 
+  // Issue 19, R10: the timeout says what to check, never to call the function that just timed out.
+  it.each<[string, (file: string) => void, ((s: NetworkStatus[]) => boolean) | undefined, RegExp[]]>([
+    [
+      "no annotation: check the pod's annotation, then the kubelet's refresh and timeoutMs, then Multus",
+      (f) => fs.writeFileSync(f, fixtureText("no-network-status")),
+      undefined,
+      [/holds no k8s\.v1\.cni\.cncf\.io\/network-status annotation/, /kubectl get pod NAME/, /sync period/, /timeoutMs/, /Multus/],
+    ],
+    ["no file: check the Downward API volume and the path", () => {}, undefined, [/does not exist/, /Downward API volume/, /sync period/]],
+    [
+      "until never accepts: check what it looks for",
+      (f) => fs.writeFileSync(f, "[]"),
+      (s) => s.length > 0,
+      [/until\(\) condition is not met/, /check what it looks for/, /device-info/],
+    ],
+  ])("the timeout message, %s", async (_what, setup, until, patterns) => {
+    const file = tmp.join("annotations");
+    setup(file);
+    const err = await rejection(waitForPodNetworkStatus(file, { timeoutMs: 40, intervalMs: 10, until }));
+    expect(err.code).toBe("ERR_DEVINFO_NOT_FOUND");
+    expect(err.message).toMatch(/^timed out after 40 ms waiting for the pod's network status: /);
+    for (const pattern of patterns) expect(err.message).toMatch(pattern);
+    expect(err.message).not.toContain("waitForPodNetworkStatus");
+  });
+
   it("times out when the file never appears, and when until never accepts", async () => {
     expect((await rejection(waitForPodNetworkStatus(tmp.join("missing"), { timeoutMs: 50, intervalMs: 10 }))).code).toBe(
       "ERR_DEVINFO_NOT_FOUND",
