@@ -255,7 +255,9 @@ export interface AttachmentSelector {
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  // A caller's bigint (in an unknown key) compares by its digits instead of throwing a TypeError.
+  const text = (v: unknown) => JSON.stringify(v, (_key, item) => (typeof item === "bigint" ? `${item}n` : item));
+  return text(a) === text(b);
 }
 
 /**

@@ -332,6 +332,17 @@ describe("waitForPodNetworkStatus", () => {
 
 describe("deviceInfoFor", () => {
   const statuses = parseNetworkStatusAnnotation(fixtureMap("multus-sriov")[NETWORK_STATUS_ANNOTATION] as string);
+
+  it("compares device-info holding a caller's bigint without throwing", () => {
+    const info = (n: bigint) =>
+      ({ type: "pci", version: "1.1.0", pci: { "pci-address": "0000:00:01.0" }, extra: n }) as unknown as DeviceInfo;
+    const two = (a: bigint, b: bigint): NetworkStatus[] => [
+      { name: "ns/a", interface: "net1", "device-info": info(a) },
+      { name: "ns/a", interface: "net2", "device-info": info(b) },
+    ];
+    expect(deviceInfoFor(two(1n, 1n), { network: "a" })).toEqual(info(1n));
+    expect(() => deviceInfoFor(two(1n, 2n), { network: "a" })).toThrow(/different device-info/);
+  });
   const pci = statuses[1]?.["device-info"];
   const vhost: DeviceInfo = { type: "vhost-user", version: "1.1.0", "vhost-user": { mode: "client", path: "/var/run/vhost/net2.sock" } };
   const more = [...statuses, { name: "other/sriov-net1", interface: "net2", dns: {}, "device-info": vhost }] as NetworkStatus[];
