@@ -77,7 +77,11 @@ export interface CNILegacyIPConfig {
 
 /**
  * The result a CNI plugin prints on ADD (any version from 0.1.0 to 1.1.0),
- * parsed from JSON. Pass what `JSON.parse(stdout)` returns.
+ * parsed from JSON. The functions that take one also take the plugin's
+ * stdout itself (a string or bytes), which is read exactly: an integer
+ * beyond 2^53 (an `mtu`, an interface index) loses its last digits in
+ * `JSON.parse`, so such an object is refused; there, pass the text, or the
+ * value as a bigint.
  */
 export interface CNIResult {
   cniVersion?: string | undefined;
@@ -517,8 +521,9 @@ export interface DeviceInfoFromCNIResultOptions extends ReadCNIResultOptions {
  * with Go's case-insensitive keys. Returns `undefined` when there is nothing
  * to derive.
  *
+ * @param cniResult - the plugin's stdout (a string or bytes), or the object parsed from it
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` / `ERR_DEVINFO_INVALID`
- *   for a malformed result.
+ *   for a malformed result (an object whose integer `JSON.parse` rounded included).
  *
  * @example
  * ```ts

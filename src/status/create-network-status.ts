@@ -97,7 +97,9 @@ function readArgs(
  * Prefer {@link createNetworkStatuses}, which handles results with several
  * pod interfaces.
  *
- * @param cniResult - the result the plugin printed: the parsed object, or its JSON text as a string or bytes
+ * @param cniResult - the result the plugin printed: its JSON text as a string or bytes (read exactly,
+ *   integers beyond 2^53 as bigints), or the parsed object (where `JSON.parse` has already rounded
+ *   such an integer: refused with `ERR_DEVINFO_INVALID`, saying to pass the text)
  * @param networkName - the entry's `name` (Multus uses `namespace/name`)
  * @param isDefault - whether this is the pod's default network
  * @param deviceInfo - the device-info to embed (from the CNI device-info file), checked
@@ -141,7 +143,9 @@ export function createNetworkStatus(
  * gateway `"<nil>"`, and a result without any sandbox interface gives no
  * entry (its device-info is lost).
  *
- * @param cniResult - the result the plugin printed: the parsed object, or its JSON text as a string or bytes
+ * @param cniResult - the result the plugin printed: its JSON text as a string or bytes (read exactly,
+ *   integers beyond 2^53 as bigints), or the parsed object (where `JSON.parse` has already rounded
+ *   such an integer: refused with `ERR_DEVINFO_INVALID`, saying to pass the text)
  * @param networkName - each entry's `name` (Multus uses `namespace/name`)
  * @param isDefault - whether this is the pod's default network
  * @param deviceInfo - the device-info to embed in every entry
