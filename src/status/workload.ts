@@ -151,7 +151,7 @@ const WAIT_ADVICE = {
     `check that the pod has the annotation (kubectl get pod NAME -o jsonpath='{.metadata.annotations.k8s\\.v1\\.cni\\.cncf\\.io/network-status}'): ` +
     "if it does, the volume has not been refreshed yet (" +
     KUBELET_DELAY +
-    "), so allow a longer timeoutMs; if it does not, check that Multus (or the meta-plugin that writes it) runs on the node and that the pod asks for networks (k8s.v1.cni.cncf.io/networks)",
+    "), so allow a longer timeout; if it does not, check that Multus (or the meta-plugin that writes it) runs on the node and that the pod asks for networks (k8s.v1.cni.cncf.io/networks)",
   until:
     "the entries never satisfied until(): check what it looks for against the annotation (kubectl get pod NAME -o yaml); an attachment has a device-info only when its CNI plugin or device plugin saved one for Multus to read",
 } as const;

@@ -254,7 +254,7 @@ describe("waitForPodNetworkStatus", () => {
       "no annotation: check the pod's annotation, then the kubelet's refresh and timeoutMs, then Multus",
       (f) => fs.writeFileSync(f, fixtureText("no-network-status")),
       undefined,
-      [/holds no k8s\.v1\.cni\.cncf\.io\/network-status annotation/, /kubectl get pod NAME/, /sync period/, /timeoutMs/, /Multus/],
+      [/holds no k8s\.v1\.cni\.cncf\.io\/network-status annotation/, /kubectl get pod NAME/, /sync period/, /longer timeout/, /Multus/],
     ],
     ["no file: check the Downward API volume and the path", () => {}, undefined, [/does not exist/, /Downward API volume/, /sync period/]],
     [
