@@ -527,8 +527,8 @@ export interface DeviceInfoFromCNIResultOptions extends ReadCNIResultOptions {
  *
  * @example
  * ```ts
- * const result = JSON.parse(stdout); // { cniVersion: "1.1.0", interfaces: [{ name: "net1", sandbox: "/var/run/netns/x", pciID: "0000:af:06.0" }] }
- * const info = deviceInfoFromCNIResult(result, "net1");
+ * // stdout: {"cniVersion":"1.1.0","interfaces":[{"name":"net1","sandbox":"/var/run/netns/x","pciID":"0000:af:06.0"}]}
+ * const info = deviceInfoFromCNIResult(stdout, "net1");
  * // { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } }
  * ```
  */

@@ -110,7 +110,7 @@ function readArgs(
  *
  * @example
  * ```ts
- * const status = createNetworkStatus(JSON.parse(stdout), "default/sriov-net1", false, deviceInfo);
+ * const status = createNetworkStatus(stdout, "default/sriov-net1", false, deviceInfo); // the plugin's text: every digit kept
  * ```
  */
 export function createNetworkStatus(
@@ -154,7 +154,7 @@ export function createNetworkStatus(
  *
  * @example
  * ```ts
- * const statuses = createNetworkStatuses(JSON.parse(stdout), "default/sriov-net1", false, deviceInfo, { omitNil: true });
+ * const statuses = createNetworkStatuses(stdout, "default/sriov-net1", false, deviceInfo, { omitNil: true });
  * ```
  */
 export function createNetworkStatuses(
