@@ -88,8 +88,6 @@ export const DNS_KEYS: readonly string[] = DNS_FIELDS.map((f) => f.key);
 export interface FieldWalk {
   readonly sink: IssueCollector;
   readonly mode: "read" | "write";
-  /** Match keys exactly only, other cases being unknown keys (KubeVirt's reader). Default: Go's matching. */
-  readonly exactKeys?: boolean;
   /** Drop values Go's `omitempty` drops (empty strings and lists, 0, false). Default `true`. */
   readonly omitEmpty?: boolean;
 }
@@ -145,7 +143,7 @@ function matchKeys(raw: Json, table: readonly EntryField[], path: Path, walk: Fi
   const matched: Matched = { values: new Map(), sources: new Map(), seen: new Set(), unknown: [] };
   for (const key of Object.keys(raw)) {
     const value = raw[key];
-    const match = walk.exactKeys === true ? (byKey.has(key) ? key : undefined) : goFieldMatch(key, byKey);
+    const match = goFieldMatch(key, byKey);
     const field = match === undefined ? undefined : byKey.get(match);
     if (match === undefined || field === undefined) {
       matched.unknown.push([key, value]);
@@ -170,9 +168,8 @@ function matchKeys(raw: Json, table: readonly EntryField[], path: Path, walk: Fi
       }
       continue;
     }
-    // A second object for the same field (a case variant) is decoded into the first: merged, as Go does.
-    const previous = matched.values.get(match);
-    matched.values.set(match, isObject(previous) && isObject(value) ? { ...previous, ...value } : value);
+    // (A field named twice reaches here only once: readers decode the object with foldGoObject first.)
+    matched.values.set(match, value);
     matched.sources.set(match, key);
   }
   return matched;

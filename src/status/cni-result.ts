@@ -20,6 +20,7 @@ import {
 } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject } from "../format/validate.js";
+import { foldGoObject, GO_CNI_VERSION, goCNIResultType } from "./_go-decode.js";
 import { type GoIP, parseGoCIDR, parseGoIP } from "./_go-ip.js";
 
 /** One interface of a CNI result. */
@@ -76,7 +77,11 @@ export interface CNILegacyIPConfig {
 
 /**
  * The result a CNI plugin prints on ADD (any version from 0.1.0 to 1.1.0),
- * parsed from JSON. Pass what `JSON.parse(stdout)` returns.
+ * parsed from JSON. The functions that take one also take the plugin's
+ * stdout itself (a string or bytes), which is read exactly: an integer
+ * beyond 2^53 (an `mtu`, an interface index) loses its last digits in
+ * `JSON.parse`, so such an object is refused; there, pass the text, or the
+ * value as a bigint.
  */
 export interface CNIResult {
   cniVersion?: string | undefined;
@@ -107,7 +112,8 @@ export interface GoInterface {
 
 /** An IP configuration after conversion. `undefined` is Go's nil. */
 export interface GoIPConfig {
-  readonly interface: number | undefined;
+  /** Go's `*int`: a bigint beyond 2^53 (an index no interface has). */
+  readonly interface: number | bigint | undefined;
   readonly address: GoIP | undefined;
   readonly gateway: GoIP | undefined;
 }
@@ -136,9 +142,10 @@ function goFold(name: string): string {
 }
 
 /**
- * A struct as Go's encoding/json decodes it: each JSON key goes to the field
- * it names exactly or case-insensitively, in order, so the last one wins;
- * `null` leaves a non-pointer field as it was. Keys of no field are ignored.
+ * A struct's fields by Go's key matching (exact, else case-insensitive).
+ * Read from an object that {@link foldGoObject} has decoded as Go does, so
+ * each field has at most one key; the rules below only matter for objects
+ * read without it (the version-independent 1.1 fields).
  */
 class GoStruct {
   private readonly parts = new Map<string, { key: string; value: unknown }[]>();
@@ -229,7 +236,13 @@ class Reader extends IssueCollector {
       this.fail("wrong_type", at, `must be an integer, got ${describeType(value)}`);
       return undefined;
     }
-    const decoded = decodeGoInt(value, rawNumberOf(s.raw, s.key(name)));
+    const literal = rawNumberOf(s.raw, s.key(name));
+    if (typeof value === "number" && literal === undefined && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      // Not Go's refusal: the caller's JSON.parse rounded the digits before they got here.
+      this.fail("wrong_type", at, `${ROUNDED} (${value} is what is left); ${ROUNDED_HINT}`);
+      return undefined;
+    }
+    const decoded = decodeGoInt(value, literal);
     if ("value" in decoded) return decoded.value;
     this.fail("wrong_type", at, decoded.error);
     return undefined;
@@ -351,25 +364,40 @@ export interface ReadCNIResultOptions {
  * @internal
  */
 export function readCNIResult(input: CNIResult | string | Uint8Array, options: ReadCNIResultOptions = {}): GoResult {
-  const doc = isJsonText(input) ? parseResultText(input) : input;
-  const r = new Reader();
-  const result = r.object(doc, [], RESULT_FIELDS);
-  if (result === undefined) throw invalidResult(r.issues);
+  return decodeCNIResult(isJsonText(input) ? parseResultText(input) : input, options).result;
+}
 
+/**
+ * {@link readCNIResult} of a parsed result, with the result as Go's decoder
+ * sees it: case-variant duplicate keys decoded into one (objects merged,
+ * `null` ignored or resetting, as Go does; see `_go-decode.ts`).
+ *
+ * @internal
+ */
+export function decodeCNIResult(doc: unknown, options: ReadCNIResultOptions = {}): { result: GoResult; decoded: Record<string, unknown> } {
+  const r = new Reader();
+  if (r.object(doc, [], RESULT_FIELDS) === undefined) throw invalidResult(r.issues);
+  const raw = doc as Record<string, unknown>;
+
+  // Go reads the version first (version.ConfigDecoder), then the struct of that version.
+  // (Case-variant keys and nulls are no fault in a result: only errors are reported.)
+  const versioned = new GoStruct(foldGoObject(raw, GO_CNI_VERSION, [], r, false), RESULT_FIELDS);
   // libcni looks at the exact key; Go's decoders match it case-insensitively.
-  const exact = result.raw.cniVersion;
+  const exact = raw.cniVersion;
   const useConf = options.confVersion !== undefined && !(typeof exact === "string" && exact !== "");
-  const decoded = r.string(...r.at(result, "cniVersion", []));
+  const decodedVersion = r.string(...r.at(versioned, "cniVersion", []));
   if (r.failed) throw invalidResult(r.issues);
-  const version = useConf ? (options.confVersion as string) : decoded === "" ? "0.1.0" : decoded;
+  const version = useConf ? (options.confVersion as string) : decodedVersion === "" ? "0.1.0" : decodedVersion;
   if (!(CNI_RESULT_VERSIONS as readonly string[]).includes(version)) {
     r.fail(
       "unsupported_version",
-      [result.key("cniVersion")],
+      [versioned.key("cniVersion")],
       `CNI result version "${version}" is not one Go converts (${CNI_RESULT_VERSIONS.join(", ")})`,
     );
     throw invalidResult(r.issues);
   }
+  const decoded = foldGoObject(raw, goCNIResultType(version), [], r, false);
+  const result = new GoStruct(decoded, RESULT_FIELDS);
 
   const interfaces: GoInterface[] = [];
   const ips: GoIPConfig[] = [];
@@ -422,7 +450,7 @@ export function readCNIResult(input: CNIResult | string | Uint8Array, options: R
       if (!modern) r.string(...r.at(config, "version", path));
       const index = r.integer(config, "interface", path);
       ips.push({
-        interface: typeof index === "bigint" ? -1 : index,
+        interface: index,
         // A missing address is Go's zero IPNet, which prints as "<nil>"; null is an error.
         address: config.value("address") === undefined ? undefined : r.cidr(...r.at(config, "address", path)),
         gateway: r.ip(...r.at(config, "gateway", path)),
@@ -433,7 +461,7 @@ export function readCNIResult(input: CNIResult | string | Uint8Array, options: R
   const dns = r.dns(result.merged("dns", false), [result.key("dns")]);
 
   if (r.issues.length > 0) throw invalidResult(r.issues);
-  return { version, interfaces, ips, routes, dns };
+  return { result: { version, interfaces, ips, routes, dns }, decoded };
 }
 
 /**
@@ -448,12 +476,17 @@ export function parseResultText(text: JsonTextInput): unknown {
   });
 }
 
+// An object whose integer JSON.parse rounded: the fault is the caller's parsing, not the plugin's output.
+const ROUNDED = "an integer beyond 2^53 loses its last digits in JSON.parse";
+const ROUNDED_HINT =
+  "pass the plugin's output as text (a string or bytes), which is read exactly (beyond 2^53 as a bigint), or put a bigint there";
+
 function invalidResult(issues: DeviceInfoIssue[]): DeviceInfoError {
-  return new DeviceInfoError(
-    "ERR_DEVINFO_INVALID",
-    `invalid CNI result: ${describeIssues(issues)}. Go's decoder rejects such a result too; fix the plugin's output`,
-    { issues },
-  );
+  const rounded = issues.some((issue) => issue.message.startsWith(ROUNDED) || issue.message.includes("beyond 2^53: pass it as a bigint"));
+  const tail = rounded
+    ? "The digits were lost before the result got here (Go reads the plugin's text, where they are all kept)"
+    : "Go's decoder rejects such a result too; fix the plugin's output";
+  return new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid CNI result: ${describeIssues(issues)}. ${tail}`, { issues });
 }
 
 /** Options of {@link deviceInfoFromCNIResult}. */
@@ -488,13 +521,14 @@ export interface DeviceInfoFromCNIResultOptions extends ReadCNIResultOptions {
  * with Go's case-insensitive keys. Returns `undefined` when there is nothing
  * to derive.
  *
+ * @param cniResult - the plugin's stdout (a string or bytes), or the object parsed from it
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` / `ERR_DEVINFO_INVALID`
- *   for a malformed result.
+ *   for a malformed result (an object whose integer `JSON.parse` rounded included).
  *
  * @example
  * ```ts
- * const result = JSON.parse(stdout); // { cniVersion: "1.1.0", interfaces: [{ name: "net1", sandbox: "/var/run/netns/x", pciID: "0000:af:06.0" }] }
- * const info = deviceInfoFromCNIResult(result, "net1");
+ * // stdout: {"cniVersion":"1.1.0","interfaces":[{"name":"net1","sandbox":"/var/run/netns/x","pciID":"0000:af:06.0"}]}
+ * const info = deviceInfoFromCNIResult(stdout, "net1");
  * // { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } }
  * ```
  */
@@ -505,10 +539,10 @@ export function deviceInfoFromCNIResult(
 ): DeviceInfo | undefined {
   checkFromResultArgs(ifName, options);
   const doc = isJsonText(cniResult) ? parseResultText(cniResult) : cniResult;
-  // Validate the whole result as Go would, but read the 1.1 fields from the raw
-  // interfaces: a 0.4.0-labelled result that carries them still means them.
-  readCNIResult(doc as CNIResult, options);
-  const top = new GoStruct(doc as Record<string, unknown>, RESULT_FIELDS);
+  // Validate the whole result as Go would, but read the 1.1 fields from the
+  // interfaces as decoded: a 0.4.0-labelled result that carries them still means them.
+  const { decoded } = decodeCNIResult(doc, options);
+  const top = new GoStruct(decoded, RESULT_FIELDS);
   const list = top.value("interfaces");
   const interfaces = (Array.isArray(list) ? list : []).flatMap((raw: unknown, index) => {
     if (!isObject(raw)) return [];

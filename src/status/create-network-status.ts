@@ -97,7 +97,9 @@ function readArgs(
  * Prefer {@link createNetworkStatuses}, which handles results with several
  * pod interfaces.
  *
- * @param cniResult - the result the plugin printed: the parsed object, or its JSON text as a string or bytes
+ * @param cniResult - the result the plugin printed: its JSON text as a string or bytes (read exactly,
+ *   integers beyond 2^53 as bigints), or the parsed object (where `JSON.parse` has already rounded
+ *   such an integer: refused with `ERR_DEVINFO_INVALID`, saying to pass the text)
  * @param networkName - the entry's `name` (Multus uses `namespace/name`)
  * @param isDefault - whether this is the pod's default network
  * @param deviceInfo - the device-info to embed (from the CNI device-info file), checked
@@ -108,7 +110,7 @@ function readArgs(
  *
  * @example
  * ```ts
- * const status = createNetworkStatus(JSON.parse(stdout), "default/sriov-net1", false, deviceInfo);
+ * const status = createNetworkStatus(stdout, "default/sriov-net1", false, deviceInfo); // the plugin's text: every digit kept
  * ```
  */
 export function createNetworkStatus(
@@ -141,7 +143,9 @@ export function createNetworkStatus(
  * gateway `"<nil>"`, and a result without any sandbox interface gives no
  * entry (its device-info is lost).
  *
- * @param cniResult - the result the plugin printed: the parsed object, or its JSON text as a string or bytes
+ * @param cniResult - the result the plugin printed: its JSON text as a string or bytes (read exactly,
+ *   integers beyond 2^53 as bigints), or the parsed object (where `JSON.parse` has already rounded
+ *   such an integer: refused with `ERR_DEVINFO_INVALID`, saying to pass the text)
  * @param networkName - each entry's `name` (Multus uses `namespace/name`)
  * @param isDefault - whether this is the pod's default network
  * @param deviceInfo - the device-info to embed in every entry
@@ -150,7 +154,7 @@ export function createNetworkStatus(
  *
  * @example
  * ```ts
- * const statuses = createNetworkStatuses(JSON.parse(stdout), "default/sriov-net1", false, deviceInfo, { omitNil: true });
+ * const statuses = createNetworkStatuses(stdout, "default/sriov-net1", false, deviceInfo, { omitNil: true });
  * ```
  */
 export function createNetworkStatuses(
@@ -164,7 +168,8 @@ export function createNetworkStatuses(
   if (result.interfaces.length === 1) return [single(result, networkName, isDefault, dev, omitNil)];
 
   const gateway = defaultGateways(result, omitNil);
-  let gatewayInterface = -1;
+  // Go's int: an index beyond 2^53 (a bigint) names no interface, and is not -1 either.
+  let gatewayInterface: number | bigint = -1;
   if (isDefault) {
     const withGateway = result.ips.find((ip) => ip.gateway !== undefined && ip.interface !== undefined);
     gatewayInterface = withGateway?.interface ?? -1;
@@ -199,7 +204,7 @@ export function createNetworkStatuses(
 
   const last = drafts[drafts.length - 1] as Draft;
   for (const ip of result.ips) {
-    const target = ip.interface === undefined ? last : draftOf.get(ip.interface);
+    const target = ip.interface === undefined ? last : typeof ip.interface === "bigint" ? undefined : draftOf.get(ip.interface);
     target?.ips.push(...ipText(ip.address, omitNil));
   }
   return drafts.map((d) =>

@@ -10,6 +10,7 @@ import { readGoJson } from "../format/_go-text.js";
 import { type DeviceInfoIssue, IssueCollector, reportWarnings } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import { describeType, isObject } from "../format/validate.js";
+import { foldGoObject, GO_NETWORK_STATUS } from "./_go-decode.js";
 import { entryObject, invalidStatus, STATUS_FIELDS, walkFields } from "./_status-fields.js";
 import type { NetworkStatus } from "./schema.js";
 
@@ -110,7 +111,9 @@ export function checkStatusList(doc: unknown, strict: boolean): CheckedList {
       return;
     }
     const before = sink.errors.length;
-    const entry = walkFields(raw, STATUS_FIELDS, [index], { sink, mode: "read" });
+    // A field named twice ("dns", "DNS") is decoded as Go decodes it first: objects merged, null ignored, earlier type errors kept.
+    const decoded = foldGoObject(raw, GO_NETWORK_STATUS, [index], sink);
+    const entry = walkFields(decoded, STATUS_FIELDS, [index], { sink, mode: "read" });
     if (sink.errors.length === before) value.push(entry as NetworkStatus);
   });
   return { value, errors, warnings };

@@ -108,5 +108,9 @@ function toGoStatus(status: unknown, index: number, sink: IssueCollector): Json 
 
 function unserializable(path: Path, detail: string, cause?: unknown): DeviceInfoError {
   const issue = makeIssue("error", "unserializable", path, `cannot be encoded as JSON: ${detail}`);
-  return new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid network status: ${describeIssues([issue])}`, { issues: [issue], cause });
+  return new DeviceInfoError(
+    "ERR_DEVINFO_INVALID",
+    `invalid network status: ${describeIssues([issue])}. Pass entries of plain JSON data, without cycles, as parseNetworkStatusAnnotation returns them`,
+    { issues: [issue], cause },
+  );
 }

@@ -8,10 +8,12 @@ import { checkReadPodOptions, checkSelector, checkWaitPodOptions } from "../_opt
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import { type MountedFile, readMountedFile } from "../files/_io.js";
 import { decodeUtf8, readGoJson } from "../format/_go-text.js";
+import { goFieldMatch } from "../format/fields.js";
 import { describeIssues, IssueCollector, reportWarnings } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
+import { foldGoObject, GO_KUBEVIRT_NETWORK_INFO } from "./_go-decode.js";
 import { type EntryField, walkFields } from "./_status-fields.js";
 import { parseAnnotationsText } from "./downward-api.js";
 import { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION } from "./network-status.js";
@@ -117,17 +119,42 @@ export async function readPodNetworkStatus(
 ): Promise<NetworkStatus[]> {
   checkString(path, "path");
   checkReadPodOptions(options);
-  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES, POD_ANNOTATIONS);
-  const value = annotationValue(text, path, [NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION], "[");
-  if (value === undefined) {
+  const statuses = await readStatusIfAnnotated(path, options);
+  if (statuses === undefined) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_NOT_FOUND",
-      `${path} holds no ${NETWORK_STATUS_ANNOTATION} annotation (yet): Multus adds it once the pod's networks are attached; wait for it with waitForPodNetworkStatus()`,
-      { path },
+      `${noAnnotation(path)}: Multus adds it once the pod's networks are attached; wait for it with waitForPodNetworkStatus()`,
+      {
+        path,
+      },
     );
   }
-  return parseStatusText(value, options, path);
+  return statuses;
 }
+
+/** The pod's network status, or `undefined` when the file holds no such annotation (yet). */
+async function readStatusIfAnnotated(path: string, options: ReadPodNetworkStatusOptions): Promise<NetworkStatus[] | undefined> {
+  const text = await readDownwardFile(path, options.maxBytes ?? DEFAULT_DOWNWARD_API_MAX_BYTES, POD_ANNOTATIONS);
+  const value = annotationValue(text, path, [NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION], "[");
+  return value === undefined ? undefined : parseStatusText(value, options, path);
+}
+
+function noAnnotation(path: string): string {
+  return `${path} holds no ${NETWORK_STATUS_ANNOTATION} annotation (yet)`;
+}
+
+// What to check when waiting ran out, by what was still missing.
+const KUBELET_DELAY = "the kubelet refreshes a Downward API volume up to its sync period (about a minute) after the annotation changes";
+const WAIT_ADVICE = {
+  file: `check that the pod mounts a Downward API volume there (fieldPath metadata.annotations) and pass the path where it is mounted; ${KUBELET_DELAY}`,
+  annotation:
+    `check that the pod has the annotation (kubectl get pod NAME -o jsonpath='{.metadata.annotations.k8s\\.v1\\.cni\\.cncf\\.io/network-status}'): ` +
+    "if it does, the volume has not been refreshed yet (" +
+    KUBELET_DELAY +
+    "), so allow a longer timeout; if it does not, check that Multus (or the meta-plugin that writes it) runs on the node and that the pod asks for networks (k8s.v1.cni.cncf.io/networks)",
+  until:
+    "the entries never satisfied until(): check what it looks for against the annotation (kubectl get pod NAME -o yaml); an attachment has a device-info only when its CNI plugin or device plugin saved one for Multus to read",
+} as const;
 
 /**
  * Waits until the pod's network status is readable (and `until` accepts
@@ -159,29 +186,37 @@ export async function waitForPodNetworkStatus(
   const { timeoutMs, intervalMs = 250, until, signal } = checkWaitPodOptions(options);
   const deadline = performance.now() + timeoutMs;
   let last: DeviceInfoError;
+  let missing: keyof typeof WAIT_ADVICE;
   for (;;) {
     signal?.throwIfAborted();
     try {
-      const statuses = await readPodNetworkStatus(path, options);
-      if (until === undefined || until(statuses)) return statuses;
-      last = new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path}: the network status is there but the until() condition is not met`, {
-        path,
-      });
+      const statuses = await readStatusIfAnnotated(path, options);
+      if (statuses === undefined) {
+        missing = "annotation";
+        last = new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", noAnnotation(path), { path });
+      } else if (until === undefined || until(statuses)) return statuses;
+      else {
+        missing = "until";
+        last = new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path}: the network status is there but the until() condition is not met`, {
+          path,
+        });
+      }
     } catch (err) {
       // Only absence is worth waiting out: the kubelet replaces the file atomically,
       // so a malformed annotation stays malformed and is reported at once.
       if (!isDeviceInfoError(err) || err.code !== "ERR_DEVINFO_NOT_FOUND") throw err;
+      missing = "file";
       last = err;
     }
     const left = deadline - performance.now();
     if (left <= 0) {
-      throw new DeviceInfoError(last.code, `timed out after ${timeoutMs} ms waiting for the pod's network status: ${last.message}`, {
-        path: last.path,
-        issues: last.issues,
-        errno: last.errno,
-        line: last.line,
-        cause: last,
-      });
+      // The last read's own advice ends in the file's hint; the advice here says what to check after waiting.
+      const found = missing === "file" ? `${path} does not exist` : last.message;
+      throw new DeviceInfoError(
+        last.code,
+        `timed out after ${timeoutMs} ms waiting for the pod's network status: ${found}; ${WAIT_ADVICE[missing]}`,
+        { path: last.path, issues: last.issues, errno: last.errno, line: last.line, cause: last },
+      );
     }
     await sleep(Math.min(intervalMs, left), signal);
   }
@@ -220,7 +255,9 @@ export interface AttachmentSelector {
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  // A caller's bigint (in an unknown key) compares by its digits instead of throwing a TypeError.
+  const text = (v: unknown) => JSON.stringify(v, (_key, item) => (typeof item === "bigint" ? `${item}n` : item));
+  return text(a) === text(b);
 }
 
 /**
@@ -300,7 +337,8 @@ export async function readKubeVirtNetworkInfo(
   if (value === undefined) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_NOT_FOUND",
-      `${path} holds no ${KUBEVIRT_NETWORK_INFO_ANNOTATION} document (yet): KubeVirt writes it once the virt-launcher pod's networks are attached`,
+      `${path} holds no ${KUBEVIRT_NETWORK_INFO_ANNOTATION} document (yet): KubeVirt writes it once the virt-launcher pod's networks are attached, ` +
+        "for a VMI with an interface whose network binding plugin declares downwardAPI: device-info; check that, then read again",
       { path },
     );
   }
@@ -311,6 +349,8 @@ export async function readKubeVirtNetworkInfo(
   });
   return checkNetworkInfo(doc, path, options);
 }
+
+const INTERFACES_KEY: ReadonlySet<string> = new Set(["interfaces"]);
 
 /**
  * One interface of KubeVirt's network-info (`KubeVirtInterfaceSchema`),
@@ -337,27 +377,40 @@ export function checkNetworkInfo(doc: unknown, path: string | undefined, options
   const { errors, warnings } = issues;
   const error = issues.error.bind(issues);
   const deviation = issues.deviation.bind(issues);
-  // KubeVirt's document is checked as written: exact keys, empty values kept.
-  const walk = { sink: issues, mode: "read", exactKeys: true, omitEmpty: false } as const;
+  // Keys are matched as Go's decoder (KubeVirt's binding plugins) matches them; empty values are kept as written.
+  const walk = { sink: issues, mode: "read", omitEmpty: false } as const;
   const interfaces: KubeVirtInterface[] = [];
   const out: Record<string, unknown> = {};
   if (!isObject(doc)) {
     error("not_object", [], `the network-info must be a JSON object, got ${describeType(doc)}`);
   } else {
-    const list = doc.interfaces;
-    if (list === undefined) deviation("missing_field", ["interfaces"], `"interfaces" is missing; read as []`);
-    else if (list === null) deviation("null_field", ["interfaces"], `"interfaces" is null (Go's nil slice); read as []`);
-    else if (!Array.isArray(list)) error("wrong_type", ["interfaces"], `"interfaces" must be an array, got ${describeType(list)}`);
+    // Keys named twice ("interfaces", "Interfaces") decoded as Go decodes them: slices element by element, objects merged.
+    const decoded = foldGoObject(doc, GO_KUBEVIRT_NETWORK_INFO, [], issues);
+    const key = Object.keys(decoded).find((k) => goFieldMatch(k, INTERFACES_KEY) !== undefined) ?? "interfaces";
+    if (key !== "interfaces") {
+      deviation("key_case", [key], `key "${key}" is read as "interfaces" by Go's case-insensitive decoder; write "interfaces"`);
+    }
+    const list = decoded[key];
+    if (list === undefined) deviation("missing_field", [key], `"interfaces" is missing; read as []`);
+    else if (list === null) deviation("null_field", [key], `"interfaces" is null (Go's nil slice); read as []`);
+    else if (!Array.isArray(list)) error("wrong_type", [key], `"interfaces" must be an array, got ${describeType(list)}`);
     (Array.isArray(list) ? list : []).forEach((raw: unknown, i) => {
-      if (!isObject(raw)) error("not_object", ["interfaces", i], `an interface must be an object, got ${describeType(raw)}`);
-      else interfaces.push(walkFields(raw, KUBEVIRT_INTERFACE_FIELDS, ["interfaces", i], walk) as KubeVirtInterface);
+      // A null element of Go's []Interface is a zero Interface, without the network KubeVirt always writes.
+      if (!isObject(raw)) error("not_object", [key, i], `an interface must be an object, got ${describeType(raw)}`);
+      else interfaces.push(walkFields(raw, KUBEVIRT_INTERFACE_FIELDS, [key, i], walk) as KubeVirtInterface);
     });
     out.interfaces = interfaces;
-    for (const key of Object.keys(doc)) if (key !== "interfaces") setOwn(out, key, doc[key]);
+    for (const k of Object.keys(decoded)) if (k !== key) setOwn(out, k, decoded[k]);
   }
   if (errors.length > 0) {
     const where = path === undefined ? "" : `${path}: `;
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network-info: ${describeIssues(errors)}`, { path, issues: errors });
+    const hint = errors.every((e) => e.code === "not_object" || e.code === "wrong_type")
+      ? 'KubeVirt writes {"interfaces":[{"network":"net1","deviceInfo":{...}}]} with Go\'s types: check what wrote this file'
+      : "Fix these fields, or read with { strict: false } to accept deviations as warnings";
+    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network-info: ${describeIssues(errors)}. ${hint}`, {
+      path,
+      issues: errors,
+    });
   }
   reportWarnings(warnings, options.onWarning);
   return out as KubeVirtNetworkInfo;

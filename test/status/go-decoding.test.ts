@@ -134,6 +134,33 @@ describe("K7: CNI results decoded as Go decodes them", () => {
     const text = '{"cniVersion":"1.0.0","interfaces":[{"name":"net\\ud800","sandbox":"/x"}]}';
     expect(createNetworkStatus(text, "n", false).interface).toBe("net\ufffd");
   });
+
+  // Go's encoder never writes invalid UTF-8 (encodeState.string writes \ufffd for each invalid byte);
+  // a Go string cannot hold a lone surrogate, and Go's decoder reads "\ud800" as U+FFFD.
+  it.each<[string, () => string, string]>([
+    [
+      "read from text (Go's decoder gives U+FFFD, its encoder writes the character itself)",
+      () => serializeNetworkStatusAnnotation(parseNetworkStatusAnnotation('[{"name":"n\\ud800"}]')),
+      '"name": "n\ufffd"',
+    ],
+    [
+      "read from a CNI result's text",
+      () =>
+        serializeNetworkStatusAnnotation([
+          createNetworkStatus('{"cniVersion":"1.0.0","interfaces":[{"name":"e\\udc00","sandbox":"/x"}]}', "n", false),
+        ]),
+      '"interface": "e\ufffd"',
+    ],
+    [
+      "given in a JavaScript string: one \\ufffd escape, never invalid UTF-8",
+      () => serializeNetworkStatusAnnotation([{ name: "n\ud800" }]),
+      '"name": "n\\ufffd"',
+    ],
+  ])("a lone surrogate %s", (_what, write, expected) => {
+    const text = write();
+    expect(text).toContain(expected);
+    expect(Buffer.from(text, "utf8").toString("utf8")).toBe(text); // well-formed: UTF-8 round-trips
+  });
 });
 
 describe("K7: annotations and device-info decoded as Go decodes them", () => {

@@ -12,7 +12,11 @@ export function isGoPrint(codePoint: number): boolean {
 
 const SHORT: Readonly<Record<number, string>> = { 7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v" };
 
-/** `strconv.Quote(s)` for a well-formed string (lone surrogates are Go's invalid UTF-8: written as U+FFFD). */
+/**
+ * `strconv.Quote(s)` for a well-formed string. A lone surrogate is replaced
+ * with U+FFFD first, as every reader decodes it: a Go string cannot hold one
+ * (its 3 bytes would be invalid UTF-8, which Quote writes as `\x` escapes).
+ */
 export function goQuote(s: string): string {
   let out = '"';
   for (const ch of s.toWellFormed()) {

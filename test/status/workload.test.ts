@@ -248,6 +248,31 @@ describe("waitForPodNetworkStatus", () => {
     expect(isDeviceInfoError(err.cause)).toBe(true);
   });
 
+  // Issue 19, R10: the timeout says what to check, never to call the function that just timed out.
+  it.each<[string, (file: string) => void, ((s: NetworkStatus[]) => boolean) | undefined, RegExp[]]>([
+    [
+      "no annotation: check the pod's annotation, then the kubelet's refresh and timeoutMs, then Multus",
+      (f) => fs.writeFileSync(f, fixtureText("no-network-status")),
+      undefined,
+      [/holds no k8s\.v1\.cni\.cncf\.io\/network-status annotation/, /kubectl get pod NAME/, /sync period/, /longer timeout/, /Multus/],
+    ],
+    ["no file: check the Downward API volume and the path", () => {}, undefined, [/does not exist/, /Downward API volume/, /sync period/]],
+    [
+      "until never accepts: check what it looks for",
+      (f) => fs.writeFileSync(f, "[]"),
+      (s) => s.length > 0,
+      [/until\(\) condition is not met/, /check what it looks for/, /device-info/],
+    ],
+  ])("the timeout message, %s", async (_what, setup, until, patterns) => {
+    const file = tmp.join("annotations");
+    setup(file);
+    const err = await rejection(waitForPodNetworkStatus(file, { timeoutMs: 40, intervalMs: 10, until }));
+    expect(err.code).toBe("ERR_DEVINFO_NOT_FOUND");
+    expect(err.message).toMatch(/^timed out after 40 ms waiting for the pod's network status: /);
+    for (const pattern of patterns) expect(err.message).toMatch(pattern);
+    expect(err.message).not.toContain("waitForPodNetworkStatus");
+  });
+
   it("times out when the file never appears, and when until never accepts", async () => {
     expect((await rejection(waitForPodNetworkStatus(tmp.join("missing"), { timeoutMs: 50, intervalMs: 10 }))).code).toBe(
       "ERR_DEVINFO_NOT_FOUND",
@@ -307,6 +332,17 @@ describe("waitForPodNetworkStatus", () => {
 
 describe("deviceInfoFor", () => {
   const statuses = parseNetworkStatusAnnotation(fixtureMap("multus-sriov")[NETWORK_STATUS_ANNOTATION] as string);
+
+  it("compares device-info holding a caller's bigint without throwing", () => {
+    const info = (n: bigint) =>
+      ({ type: "pci", version: "1.1.0", pci: { "pci-address": "0000:00:01.0" }, extra: n }) as unknown as DeviceInfo;
+    const two = (a: bigint, b: bigint): NetworkStatus[] => [
+      { name: "ns/a", interface: "net1", "device-info": info(a) },
+      { name: "ns/a", interface: "net2", "device-info": info(b) },
+    ];
+    expect(deviceInfoFor(two(1n, 1n), { network: "a" })).toEqual(info(1n));
+    expect(() => deviceInfoFor(two(1n, 2n), { network: "a" })).toThrow(/different device-info/);
+  });
   const pci = statuses[1]?.["device-info"];
   const vhost: DeviceInfo = { type: "vhost-user", version: "1.1.0", "vhost-user": { mode: "client", path: "/var/run/vhost/net2.sock" } };
   const more = [...statuses, { name: "other/sriov-net1", interface: "net2", dns: {}, "device-info": vhost }] as NetworkStatus[];
@@ -460,13 +496,16 @@ describe("readKubeVirtNetworkInfo", () => {
     expect(err.issues.map((i) => `${i.code} ${i.jsonPath}`)).toEqual(["wrong_type $['interfaces'][0]['mtu']"]);
   });
 
-  it("keeps values as written: exact keys, empty values, nulls absent (a warning each)", async () => {
+  it("keeps empty values as written, matches keys as Go does (the last one wins), nulls absent (a warning each)", async () => {
     const file = tmp.join("network-info");
     fs.writeFileSync(file, '{"interfaces":[{"Network":"x","network":"a","mac":"","mtu":0,"deviceInfo":null}]}');
     const warnings: DeviceInfoIssue[] = [];
     const info = await readKubeVirtNetworkInfo(file, { onWarning: (w) => warnings.push(w) });
-    expect(info.interfaces).toStrictEqual([{ network: "a", mac: "", mtu: 0, Network: "x" }]);
-    expect(warnings.map((w) => `${w.code} ${w.jsonPath}`)).toEqual(["null_field $['interfaces'][0]['deviceInfo']"]);
+    expect(info.interfaces).toStrictEqual([{ network: "a", mac: "", mtu: 0 }]);
+    expect(warnings.map((w) => `${w.code} ${w.jsonPath}`)).toEqual([
+      "key_case $['interfaces'][0]['Network']",
+      "null_field $['interfaces'][0]['deviceInfo']",
+    ]);
   });
 
   it(`reads ${DEFAULT_KUBEVIRT_NETWORK_INFO_PATH} by default`, async () => {
