@@ -13,6 +13,7 @@ export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./
 export {
   type AllocatableDevices,
   assignDeviceIDs,
+  type ContainerDeviceIDs,
   DEFAULT_DEVICE_CHECKPOINT,
   DEFAULT_KUBELET_TIMEOUT_MS,
   DEFAULT_PODRESOURCES_SOCKET,

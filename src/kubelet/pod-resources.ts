@@ -75,16 +75,55 @@ export type KubeletSource =
       readonly path: string;
     };
 
-/** The devices allocated to one pod (see {@link getPodDevices}). */
-export interface PodDevices {
+/**
+ * One container's devices, as an item of {@link PodDevices.orderedContainers}.
+ */
+export interface ContainerDeviceIDs {
+  /** The container's name (`spec.containers[].name`, or a restartable init container's). */
+  name: string;
   /**
-   * Every device of the pod per resource, over all its containers: each ID
-   * once, sorted as Go's `sort.Strings` sorts (byte order), which is the
-   * order Multus hands them to the pod's networks (see {@link assignDeviceIDs}).
+   * Its devices per resource, each list sorted as Go's `sort.Strings` sorts
+   * (byte order), each ID once: the order Multus takes them in.
    */
   resources: DeviceIDsByResource;
-  /** Per container name, its devices per resource, in the order the kubelet gives them. */
+}
+
+/**
+ * The devices allocated to one pod (see {@link getPodDevices}).
+ *
+ * The order of {@link PodDevices.resources} is the contract Multus v4.3.1
+ * follows (multus-cni#1539): each resource's list is the containers' lists
+ * in the kubelet's order of containers, each container's list sorted in byte
+ * order. So with `app: [06.1, 06.0]` and `sidecar: [02.3, 02.1]` of one
+ * resource, the list is `[06.0, 06.1, 02.1, 02.3]`, and the pod's networks
+ * of that resource get the app's VFs first, then the sidecar's.
+ */
+export interface PodDevices {
+  /**
+   * Every device of the pod per resource, over all its containers, in
+   * Multus's order (see {@link PodDevices}): the containers in the kubelet's
+   * order, each container's IDs sorted in byte order (Go's `sort.Strings`).
+   * Each ID once: a device listed for two containers (a device an init
+   * container held, reused by an app container) keeps its first place,
+   * where Multus would list it twice and hand it to two networks. This is
+   * the order {@link assignDeviceIDs} hands them to the pod's networks in.
+   */
+  resources: DeviceIDsByResource;
+  /**
+   * Per container name, its devices per resource, in the order the kubelet
+   * gives them (not sorted). A record cannot keep the containers' order for
+   * every name (JavaScript orders integer-like keys such as `"0"` first): see
+   * {@link PodDevices.orderedContainers}.
+   */
   containers: Record<string, DeviceIDsByResource>;
+  /**
+   * The containers in the kubelet's order, each with its devices per
+   * resource sorted as {@link PodDevices.resources} takes them: for each
+   * resource, `resources[r]` is the concatenation of the containers' `r`
+   * lists (each ID once). The kubelet's order is the pod's containers' order
+   * from the PodResources API; from the checkpoint, the order of its entries.
+   */
+  orderedContainers: ContainerDeviceIDs[];
   /** Where the answer came from. */
   source: KubeletSource;
 }
@@ -142,7 +181,10 @@ export async function getPodDevices(pod: PodReference, options?: KubeletOptions)
   opts.signal?.throwIfAborted();
   if (await socketExists(opts.socket)) {
     const message = await askPodResources(ref, opts);
-    return { ...collect(message === undefined ? [] : [message]), source: message?.source ?? podResourcesSource("List", opts.socket) };
+    return {
+      ...podDevices(message === undefined ? [] : allocations(message)),
+      source: message?.source ?? podResourcesSource("List", opts.socket),
+    };
   }
   const checkpoint = await readCheckpoint(opts);
   if (ref.uid === undefined) {
@@ -152,8 +194,8 @@ export async function getPodDevices(pod: PodReference, options?: KubeletOptions)
       { path: opts.socket, errno: "ENOENT" },
     );
   }
-  const containers = checkpointPods(checkpoint).get(ref.uid) ?? {};
-  return { resources: podResources(containers), containers, source: { type: "checkpoint", path: opts.checkpoint } };
+  const entries = checkpointPods(checkpoint).get(ref.uid) ?? [];
+  return { ...podDevices(entries), source: { type: "checkpoint", path: opts.checkpoint } };
 }
 
 /** One pod of {@link listPodDevices}. */
@@ -168,6 +210,8 @@ export interface ListedPodDevices {
   resources: DeviceIDsByResource;
   /** As {@link PodDevices.containers}. */
   containers: Record<string, DeviceIDsByResource>;
+  /** As {@link PodDevices.orderedContainers}. */
+  orderedContainers: ContainerDeviceIDs[];
 }
 
 /**
@@ -189,16 +233,20 @@ export async function listPodDevices(options?: KubeletOptions): Promise<{ pods: 
   opts.signal?.throwIfAborted();
   if (await socketExists(opts.socket)) {
     const { pod_resources } = await call(opts, "List", {}, Date.now() + opts.timeoutMs);
-    const pods = pod_resources.map((pod) => ({ namespace: pod.namespace, name: pod.name, uid: undefined, ...collect([pod]) }));
+    const pods = pod_resources.map((pod) => ({
+      namespace: pod.namespace,
+      name: pod.name,
+      uid: undefined,
+      ...podDevices(allocations(pod)),
+    }));
     return { pods, source: podResourcesSource("List", opts.socket) };
   }
   const checkpoint = await readCheckpoint(opts);
-  const pods = [...checkpointPods(checkpoint)].map(([uid, containers]) => ({
+  const pods = [...checkpointPods(checkpoint)].map(([uid, entries]) => ({
     namespace: undefined,
     name: undefined,
     uid,
-    resources: podResources(containers),
-    containers,
+    ...podDevices(entries),
   }));
   return { pods, source: { type: "checkpoint", path: opts.checkpoint } };
 }
@@ -241,18 +289,22 @@ export async function getAllocatableDevices(options?: KubeletOptions): Promise<A
 
 /**
  * Multus's assignment of a pod's devices to its networks: the networks are
- * taken in the order Multus attaches them (the cluster network, then the
- * default networks, then the pod's `k8s.v1.cni.cncf.io/networks` in order);
- * each network whose NetworkAttachmentDefinition has a `resourceName` gets
- * the next unused device of that resource, from the pod's devices of that
- * resource in byte order ({@link PodDevices.resources}); a network without a
- * `resourceName`, or whose resource has no device left, gets none.
+ * taken in the order Multus attaches them (the cluster network, the default
+ * networks, then the pod's `k8s.v1.cni.cncf.io/networks` in order); each
+ * network whose NetworkAttachmentDefinition has a `resourceName` gets the
+ * next unused device of that resource, from the list as given; a network
+ * without a `resourceName`, or whose resource has no device left, gets none.
  *
- * So with `intel.com/sriov: ["0000:af:06.1", "0000:af:06.0"]` allocated and
- * networks `[a (sriov), b (none), c (sriov)]`, `a` gets `0000:af:06.0` and
- * `c` gets `0000:af:06.1`.
+ * The lists are taken in the order given (each ID once), not re-sorted:
+ * {@link PodDevices.resources} already holds Multus v4.3.1's order (the
+ * containers in the kubelet's order, each container's devices in byte order).
+ * So with `app` holding `["0000:3b:02.2", "0000:3b:02.0"]` and `sidecar`
+ * holding `["0000:3b:02.3", "0000:3b:02.1"]`, `resources` is
+ * `["0000:3b:02.0", "0000:3b:02.2", "0000:3b:02.1", "0000:3b:02.3"]` and
+ * networks `[a (sriov), b (none), c (sriov), d (sriov)]` get `0000:3b:02.0`,
+ * none, `0000:3b:02.2` and `0000:3b:02.1`.
  *
- * @param resources The pod's devices, as {@link getPodDevices} gives them.
+ * @param resources The pod's devices, as {@link getPodDevices} gives them ({@link PodDevices.resources}).
  * @param resourceNames Each network's `resourceName` (or `undefined`), in attachment order.
  * @returns Each network's device ID, or `undefined`.
  *
@@ -275,7 +327,7 @@ export function assignDeviceIDs(
     const index = used.get(resourceName) ?? 0;
     used.set(resourceName, index + 1);
     const ids = own(resources, resourceName);
-    return Array.isArray(ids) ? sortedUnique(ids)[index] : undefined;
+    return Array.isArray(ids) ? [...new Set(ids)][index] : undefined;
   });
 }
 
@@ -420,43 +472,81 @@ async function readCheckpoint(opts: Resolved): Promise<DeviceCheckpoint> {
   return checkpoint;
 }
 
-/** The checkpoint's entries per pod UID, then per container. */
-function checkpointPods(checkpoint: DeviceCheckpoint): Map<string, Record<string, DeviceIDsByResource>> {
-  const pods = new Map<string, Record<string, DeviceIDsByResource>>();
+/** The devices of one resource allocated to one container, in the kubelet's order. */
+interface Allocation {
+  readonly container: string;
+  /** `undefined`: a container listed without devices (the PodResources API lists every container). */
+  readonly resource: string | undefined;
+  readonly ids: readonly string[];
+}
+
+/** The checkpoint's entries per pod UID, in the file's order. */
+function checkpointPods(checkpoint: DeviceCheckpoint): Map<string, Allocation[]> {
+  const pods = new Map<string, Allocation[]>();
   for (const entry of checkpoint.entries) {
-    let containers = pods.get(entry.podUID);
-    if (containers === undefined) {
-      containers = {};
-      pods.set(entry.podUID, containers);
+    let list = pods.get(entry.podUID);
+    if (list === undefined) {
+      list = [];
+      pods.set(entry.podUID, list);
     }
-    const container = own(containers, entry.containerName) ?? setOwnValue<DeviceIDsByResource>(containers, entry.containerName, {});
-    append(container, entry.resourceName, entry.deviceIDs);
+    list.push({ container: entry.containerName, resource: entry.resourceName, ids: entry.deviceIDs });
   }
   return pods;
 }
 
+/** A PodResources message's containers and their `ContainerDevices`, in the kubelet's order. */
+function allocations(pod: PodResourcesMessage): Allocation[] {
+  return pod.containers.flatMap((container) => [
+    { container: container.name, resource: undefined, ids: [] },
+    ...(container.devices as ContainerDevicesMessage[]).map((d) => ({
+      container: container.name,
+      resource: d.resource_name,
+      ids: d.device_ids,
+    })),
+  ]);
+}
+
+/**
+ * The pod's devices from its allocations in the kubelet's order, as Multus
+ * v4.3.1 orders them: per container and resource, every list the kubelet
+ * gives (the API splits a container's devices of one resource by NUMA node)
+ * merged and sorted in byte order; per resource, those lists in the order
+ * the (container, resource) pairs first appear, each ID once.
+ */
+function podDevices(list: readonly Allocation[]): Omit<PodDevices, "source"> {
+  const containers: Record<string, DeviceIDsByResource> = {};
+  const ordered = new Map<string, DeviceIDsByResource>();
+  const pairs: [string, string, string[]][] = [];
+  const byPair = new Map<string, string[]>();
+  for (const { container, resource, ids } of list) {
+    const raw = own(containers, container) ?? setOwnValue<DeviceIDsByResource>(containers, container, {});
+    if (!ordered.has(container)) ordered.set(container, {});
+    if (resource === undefined) continue;
+    append(raw, resource, ids);
+    const key = JSON.stringify([container, resource]);
+    let merged = byPair.get(key);
+    if (merged === undefined) {
+      merged = [];
+      byPair.set(key, merged);
+      pairs.push([container, resource, merged]);
+    }
+    merged.push(...ids);
+  }
+  const resources: DeviceIDsByResource = {};
+  for (const [container, resource, ids] of pairs) {
+    const sorted = sortedUnique(ids);
+    setOwn(ordered.get(container) as DeviceIDsByResource, resource, sorted);
+    append(resources, resource, sorted);
+  }
+  return {
+    resources: unique(resources),
+    containers,
+    orderedContainers: [...ordered].map(([name, byResource]) => ({ name, resources: byResource })),
+  };
+}
+
 function podResourcesSource(method: PodResourcesMethod, path: string): KubeletSource {
   return { type: "podresources", method, path };
-}
-
-function collect(pods: readonly PodResourcesMessage[]): Omit<PodDevices, "source"> {
-  const containers: Record<string, DeviceIDsByResource> = {};
-  for (const pod of pods) {
-    for (const container of pod.containers) {
-      const target = own(containers, container.name) ?? setOwnValue<DeviceIDsByResource>(containers, container.name, {});
-      for (const devices of container.devices as ContainerDevicesMessage[]) append(target, devices.resource_name, devices.device_ids);
-    }
-  }
-  return { resources: podResources(containers), containers };
-}
-
-function podResources(containers: Record<string, DeviceIDsByResource>): DeviceIDsByResource {
-  const resources: DeviceIDsByResource = {};
-  for (const container of Object.values(containers)) {
-    for (const [resourceName, ids] of Object.entries(container)) append(resources, resourceName, ids);
-  }
-  for (const resourceName of Object.keys(resources)) setOwn(resources, resourceName, sortedUnique(own(resources, resourceName) ?? []));
-  return resources;
 }
 
 function unique(resources: DeviceIDsByResource): DeviceIDsByResource {

@@ -93,3 +93,23 @@ export function pod(namespace: string, name: string, containers: Record<string, 
     })),
   };
 }
+
+/**
+ * A pod as the kubelet lists it, with the containers' order and each
+ * container's `ContainerDevices` entries given exactly (a container may have
+ * several entries of one resource: the kubelet splits them by NUMA node).
+ */
+export function orderedPod(
+  namespace: string,
+  name: string,
+  containers: readonly (readonly [string, readonly (readonly [string, string[]])[]])[],
+): PodResourcesMessage {
+  return {
+    name,
+    namespace,
+    containers: containers.map(([containerName, devices]) => ({
+      name: containerName,
+      devices: devices.map(([resource_name, device_ids]) => ({ resource_name, device_ids })),
+    })),
+  };
+}

@@ -21,7 +21,8 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
     async (name) => {
       const devices = await getPodDevices(POD, { socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
       expect(devices).toEqual({
-        resources: { "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] },
+        // Multus v4.3.1: the entries' containers in order, each container's devices sorted.
+        resources: { "intel.com/sriov_netdevice": ["0000:af:06.1", "0000:d8:02.0", "0000:af:06.0"], "nvidia.com/gpu": ["GPU-5c8f"] },
         containers: {
           app: {
             "intel.com/sriov_netdevice":
@@ -30,6 +31,10 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
           },
           sidecar: { "intel.com/sriov_netdevice": ["0000:af:06.0"] },
         },
+        orderedContainers: [
+          { name: "app", resources: { "intel.com/sriov_netdevice": ["0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] } },
+          { name: "sidecar", resources: { "intel.com/sriov_netdevice": ["0000:af:06.0"] } },
+        ],
         source: { type: "checkpoint", path: fixture(name) },
       });
     },
@@ -40,7 +45,7 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
     ["a node with no allocation", "checkpoint-empty.json", UID],
   ])("%s: empty resources", async (_, name, uid) => {
     const devices = await getPodDevices({ ...POD, uid }, { socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
-    expect(devices).toEqual({ resources: {}, containers: {}, source: { type: "checkpoint", path: fixture(name) } });
+    expect(devices).toEqual({ resources: {}, containers: {}, orderedContainers: [], source: { type: "checkpoint", path: fixture(name) } });
   });
 
   it("without pod.uid the checkpoint cannot match: ERR_DEVINFO_KUBELET_UNAVAILABLE naming the socket", async () => {
