@@ -5,9 +5,31 @@
  * a plain (UNKNOWN) error, a kubelet before 1.27 has no `Get` at all.
  */
 
-import type * as Grpc from "@grpc/grpc-js";
-import { loadPodResourcesProtocol } from "../../src/kubelet/_grpc.js";
-import type { PodResourcesMessage, PodResourcesMethod } from "../../src/kubelet/_proto.js";
+import { Buffer } from "node:buffer";
+import * as grpc from "@grpc/grpc-js";
+import { decodeMessage, loadPodResourcesCodecs } from "../../src/kubelet/_grpc.js";
+import { PODRESOURCES_SERVICE, type PodResourcesMessage, type PodResourcesMethod } from "../../src/kubelet/_proto.js";
+
+/** The v1 service for a grpc-js server, from the same `.proto` text and message types the client uses. */
+async function podResourcesService(): Promise<grpc.ServiceDefinition<Record<PodResourcesMethod, grpc.UntypedHandleCall>>> {
+  const codecs = await loadPodResourcesCodecs();
+  const service = {} as Record<PodResourcesMethod, grpc.MethodDefinition<object, object>>;
+  for (const method of Object.keys(codecs) as PodResourcesMethod[]) {
+    const { request, response } = codecs[method];
+    const serialize = (type: typeof request) => (value: object) => Buffer.from(type.encode(type.fromObject(value)).finish());
+    const deserialize = (type: typeof request) => (bytes: Buffer) => decodeMessage(type, bytes);
+    service[method] = {
+      path: `/${PODRESOURCES_SERVICE}/${method}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: serialize(request),
+      requestDeserialize: deserialize(request),
+      responseSerialize: serialize(response),
+      responseDeserialize: deserialize(response),
+    };
+  }
+  return service;
+}
 
 export interface FakeKubeletOptions {
   /** The pods and their containers' devices. */
@@ -31,22 +53,22 @@ export interface FakeKubelet {
 
 /** Serves the PodResources API on `socket` (a path in a temp dir). */
 export async function serveFakeKubelet(socket: string, options: FakeKubeletOptions = {}): Promise<FakeKubelet> {
-  const { grpc, service } = await loadPodResourcesProtocol();
+  const service = await podResourcesService();
   const pods = options.pods ?? [];
   const calls: PodResourcesMethod[] = [];
-  const answer = <T>(method: PodResourcesMethod, compute: (request: Record<string, string>) => T | Grpc.ServiceError) =>
-    ((call: Grpc.ServerUnaryCall<Record<string, string>, T>, callback: Grpc.sendUnaryData<T>) => {
+  const answer = <T>(method: PodResourcesMethod, compute: (request: Record<string, string>) => T | grpc.ServiceError) =>
+    ((call: grpc.ServerUnaryCall<Record<string, string>, T>, callback: grpc.sendUnaryData<T>) => {
       calls.push(method);
       setTimeout(() => {
         const result = compute(call.request);
         if (result instanceof Error) callback(result);
         else callback(null, result);
       }, options.delayMs ?? 0);
-    }) as Grpc.UntypedHandleCall;
+    }) as grpc.UntypedHandleCall;
   const plainError = (message: string) =>
-    Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message }) as Grpc.ServiceError;
+    Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message }) as grpc.ServiceError;
 
-  const implementation: Record<PodResourcesMethod, Grpc.UntypedHandleCall> = {
+  const implementation: Record<PodResourcesMethod, grpc.UntypedHandleCall> = {
     List: answer("List", () => ({ pod_resources: pods })),
     Get: answer("Get", (request) => {
       if (options.getDisabled) return plainError("PodResources API Get method disabled");
