@@ -46,7 +46,11 @@ export interface CheckpointEntry {
 /** The parts of the checkpoint devinfo reads. */
 export interface DeviceCheckpoint {
   readonly entries: readonly CheckpointEntry[];
-  /** `RegisteredDevices`: every device each resource's plugin has registered. */
+  /**
+   * `RegisteredDevices`: each resource's HEALTHY devices when the kubelet
+   * wrote the file (it writes its healthy set under this name), not every
+   * device its plugin registered.
+   */
   readonly registeredDevices: Readonly<Record<string, readonly string[]>>;
 }
 

@@ -128,9 +128,13 @@ export interface PodDevices {
   source: KubeletSource;
 }
 
-/** Every device the kubelet knows (see {@link getAllocatableDevices}). */
+/** The kubelet's healthy devices (see {@link getAllocatableDevices}). */
 export interface AllocatableDevices {
-  /** Per resource, its devices in the kubelet's order, each once. */
+  /**
+   * Per resource, its HEALTHY devices in the kubelet's order, each once. A
+   * device the kubelet knows as unhealthy is not listed: absence is no proof
+   * that a device is gone.
+   */
   resources: DeviceIDsByResource;
   /** Where the answer came from. */
   source: KubeletSource;
@@ -252,11 +256,18 @@ export async function listPodDevices(options?: KubeletOptions): Promise<{ pods: 
 }
 
 /**
- * Every device the kubelet knows, per resource: the PodResources API's
+ * The kubelet's HEALTHY devices, per resource: the PodResources API's
  * `GetAllocatableResources` (Kubernetes 1.23 and later; 1.21 and 1.22 with
  * the `KubeletPodResourcesGetAllocatable` feature gate), or, when the socket
  * does not exist, the checkpoint's `RegisteredDevices`. Devices allocated to
- * pods are included: this is the capacity, not what is free.
+ * pods are included (this is the capacity, not what is free), but unhealthy
+ * devices are not, on either source: the kubelet's device manager answers
+ * `GetAllocatableResources` with its registered devices filtered by its
+ * healthy set (`ManagerImpl.GetAllocatableDevices`), and writes the healthy
+ * set as `RegisteredDevices` (`ManagerImpl.writeCheckpoint`); a resource
+ * whose plugin is down has all its devices marked unhealthy. So a device
+ * missing here may still exist: this list proves a device is live, never
+ * that one is gone.
  *
  * The checkpoint's `Checksum` is not verified (it hashes Go's debug dump of
  * the kubelet's private structs, which cannot be recomputed outside the
