@@ -13,11 +13,13 @@ export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./
 export {
   type AllocatableDevices,
   assignDeviceIDs,
+  CHECKPOINT_DRA_NOTE,
   type ContainerDeviceIDs,
   DEFAULT_DEVICE_CHECKPOINT,
   DEFAULT_KUBELET_TIMEOUT_MS,
   DEFAULT_PODRESOURCES_SOCKET,
   type DeviceIDsByResource,
+  type DynamicResourceDevice,
   getAllocatableDevices,
   getPodDevices,
   type KubeletOptions,

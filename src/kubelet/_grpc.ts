@@ -18,8 +18,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import * as http2 from "node:http2";
-import * as net from "node:net";
+import type * as Http2 from "node:http2";
 import type * as Protobuf from "protobufjs";
 import {
   PODRESOURCES_METHODS,
@@ -38,7 +37,11 @@ export type PodResourcesCodecs = Record<PodResourcesMethod, { request: Protobuf.
 
 let loading: Promise<PodResourcesCodecs> | undefined;
 
-/** Loads protobufjs and builds the message types, once per process. */
+/**
+ * Loads protobufjs and builds the message types, once per process. Loaded
+ * here, not at import: importing `devinfo/kubelet`, or reading the
+ * checkpoint, loads neither protobufjs nor node:http2.
+ */
 export function loadPodResourcesCodecs(): Promise<PodResourcesCodecs> {
   loading ??= load().catch((err: unknown) => {
     loading = undefined; // a failed import is not cached: the next call tries again
@@ -108,7 +111,7 @@ function grpcMessage(value: string | string[] | undefined): string {
 }
 
 /** The gRPC status of a header or trailer block, or `undefined` when it has none. */
-function statusOf(headers: http2.IncomingHttpHeaders): { code: number; details: string } | undefined {
+function statusOf(headers: Http2.IncomingHttpHeaders): { code: number; details: string } | undefined {
   const raw = headers["grpc-status"];
   if (raw === undefined) return undefined;
   const code = Number(Array.isArray(raw) ? raw[0] : raw);
@@ -132,7 +135,7 @@ export async function callPodResources<M extends PodResourcesMethod>(
   deadline: number,
   signal: AbortSignal | undefined,
 ): Promise<PodResourcesResponses[M]> {
-  const codecs = await loadPodResourcesCodecs();
+  const [codecs, http2, net] = await Promise.all([loadPodResourcesCodecs(), import("node:http2"), import("node:net")]);
   signal?.throwIfAborted();
   const { request: requestType, response: responseType } = codecs[method];
   const body = requestType.encode(requestType.fromObject(request)).finish();
@@ -140,7 +143,7 @@ export async function callPodResources<M extends PodResourcesMethod>(
   frame.writeUInt32BE(body.length, 1);
   frame.set(body, 5);
 
-  let session: http2.ClientHttp2Session | undefined;
+  let session: Http2.ClientHttp2Session | undefined;
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   try {
@@ -172,13 +175,13 @@ export async function callPodResources<M extends PodResourcesMethod>(
       let received = 0;
       let status: { code: number; details: string } | undefined;
       let responded = false;
-      stream.on("response", (headers) => {
+      stream.on("response", (headers: Http2.IncomingHttpHeaders) => {
         responded = true;
         const http = Number(headers[":status"]);
         status = statusOf(headers); // a trailers-only answer
         if (status === undefined && http !== 200) status = { code: httpStatusCode(http), details: `HTTP status ${http}` };
       });
-      stream.on("trailers", (trailers) => {
+      stream.on("trailers", (trailers: Http2.IncomingHttpHeaders) => {
         status ??= statusOf(trailers);
       });
       stream.on("data", (chunk: Buffer) => {
@@ -225,6 +228,6 @@ export async function callPodResources<M extends PodResourcesMethod>(
     clearTimeout(timer);
     if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
     // destroy, not close: close waits for a server that may never answer.
-    (session as http2.ClientHttp2Session | undefined)?.destroy();
+    (session as Http2.ClientHttp2Session | undefined)?.destroy();
   }
 }

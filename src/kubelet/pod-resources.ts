@@ -73,7 +73,52 @@ export type KubeletSource =
       readonly type: "checkpoint";
       /** The file. */
       readonly path: string;
+      /**
+       * What this source cannot see, from {@link getPodDevices} and
+       * {@link listPodDevices}: the checkpoint holds device plugin
+       * allocations only, never devices allocated through DRA.
+       */
+      readonly note?: string;
     };
+
+/** The note of a checkpoint answer about pods: it has no DRA allocations. */
+export const CHECKPOINT_DRA_NOTE =
+  "the device manager's checkpoint holds device plugin allocations only: it cannot see devices allocated through DRA (dynamicResources is empty); the PodResources API lists them (dynamic_resources, Kubernetes 1.27 and later)";
+
+/**
+ * One device allocated to a container through DRA (a ResourceClaim), as the
+ * PodResources API lists it (`ContainerResources.dynamic_resources`,
+ * KEP-3695): one entry per allocated device. The kubelet lists only the
+ * claims a container references (`spec.containers[].resources.claims`); a
+ * claim referenced only at pod level (`spec.resourceClaims`) never appears.
+ */
+export interface DynamicResourceDevice {
+  /** The container that references the claim. */
+  containerName: string;
+  /**
+   * The claim's DeviceClass (`class_name`), from kubelets 1.27 to 1.30; `""`
+   * from 1.31 on, where claims have no single class and the field is gone.
+   */
+  className: string;
+  /** The ResourceClaim's name (`claim_name`). */
+  claimName: string;
+  /** The ResourceClaim's namespace (`claim_namespace`). */
+  claimNamespace: string;
+  /** The DRA driver (`driver_name`), e.g. `sriovnetwork.k8snetworkplumbingwg.io`. */
+  driver: string;
+  /** The ResourceSlice pool (`pool_name`), often the node name. */
+  pool: string;
+  /** The device's name in its pool (`device_name`); driver, pool and device name it uniquely. */
+  device: string;
+  /**
+   * The share of a device allocated to several claims (consumable capacity,
+   * KEP-5075). Not filled yet: the v1 `.proto` read for this release has no
+   * such field, and its field number is not guessed.
+   */
+  shareID?: string;
+  /** The fully qualified CDI device names (`vendor.com/class=name`) the driver prepared for it. */
+  cdiDevices: string[];
+}
 
 /**
  * One container's devices, as an item of {@link PodDevices.orderedContainers}.
@@ -124,6 +169,12 @@ export interface PodDevices {
    * from the PodResources API; from the checkpoint, the order of its entries.
    */
   orderedContainers: ContainerDeviceIDs[];
+  /**
+   * The devices allocated through DRA, one entry per device, containers in
+   * the kubelet's order (see {@link DynamicResourceDevice}). Always `[]` from
+   * the checkpoint, which cannot see them (its `source.note` says so).
+   */
+  dynamicResources: DynamicResourceDevice[];
   /** Where the answer came from. */
   source: KubeletSource;
 }
@@ -187,6 +238,7 @@ export async function getPodDevices(pod: PodReference, options?: KubeletOptions)
     const message = await askPodResources(ref, opts);
     return {
       ...podDevices(message === undefined ? [] : allocations(message)),
+      dynamicResources: message === undefined ? [] : dynamicResources(message),
       source: message?.source ?? podResourcesSource("List", opts.socket),
     };
   }
@@ -199,7 +251,7 @@ export async function getPodDevices(pod: PodReference, options?: KubeletOptions)
     );
   }
   const entries = checkpointPods(checkpoint).get(ref.uid) ?? [];
-  return { ...podDevices(entries), source: { type: "checkpoint", path: opts.checkpoint } };
+  return { ...podDevices(entries), dynamicResources: [], source: checkpointSource(opts.checkpoint) };
 }
 
 /** One pod of {@link listPodDevices}. */
@@ -216,6 +268,8 @@ export interface ListedPodDevices {
   containers: Record<string, DeviceIDsByResource>;
   /** As {@link PodDevices.orderedContainers}. */
   orderedContainers: ContainerDeviceIDs[];
+  /** As {@link PodDevices.dynamicResources}. */
+  dynamicResources: DynamicResourceDevice[];
 }
 
 /**
@@ -242,6 +296,7 @@ export async function listPodDevices(options?: KubeletOptions): Promise<{ pods: 
       name: pod.name,
       uid: undefined,
       ...podDevices(allocations(pod)),
+      dynamicResources: dynamicResources(pod),
     }));
     return { pods, source: podResourcesSource("List", opts.socket) };
   }
@@ -251,8 +306,9 @@ export async function listPodDevices(options?: KubeletOptions): Promise<{ pods: 
     name: undefined,
     uid,
     ...podDevices(entries),
+    dynamicResources: [],
   }));
-  return { pods, source: { type: "checkpoint", path: opts.checkpoint } };
+  return { pods, source: checkpointSource(opts.checkpoint) };
 }
 
 /**
@@ -524,7 +580,7 @@ function allocations(pod: PodResourcesMessage): Allocation[] {
  * merged and sorted in byte order; per resource, those lists in the order
  * the (container, resource) pairs first appear, each ID once.
  */
-function podDevices(list: readonly Allocation[]): Omit<PodDevices, "source"> {
+function podDevices(list: readonly Allocation[]): Omit<PodDevices, "source" | "dynamicResources"> {
   const containers: Record<string, DeviceIDsByResource> = {};
   const ordered = new Map<string, DeviceIDsByResource>();
   const pairs: [string, string, string[]][] = [];
@@ -554,6 +610,28 @@ function podDevices(list: readonly Allocation[]): Omit<PodDevices, "source"> {
     containers,
     orderedContainers: [...ordered].map(([name, byResource]) => ({ name, resources: byResource })),
   };
+}
+
+/** The DRA devices of a PodResources message, one entry per `ClaimResource`, containers in the kubelet's order. */
+function dynamicResources(pod: PodResourcesMessage): DynamicResourceDevice[] {
+  return pod.containers.flatMap((container) =>
+    (container.dynamic_resources ?? []).flatMap((claim) =>
+      claim.claim_resources.map((resource) => ({
+        containerName: container.name,
+        className: claim.class_name,
+        claimName: claim.claim_name,
+        claimNamespace: claim.claim_namespace,
+        driver: resource.driver_name,
+        pool: resource.pool_name,
+        device: resource.device_name,
+        cdiDevices: resource.cdi_devices.map((cdi) => cdi.name),
+      })),
+    ),
+  );
+}
+
+function checkpointSource(path: string): KubeletSource {
+  return { type: "checkpoint", path, note: CHECKPOINT_DRA_NOTE };
 }
 
 function podResourcesSource(method: PodResourcesMethod, path: string): KubeletSource {

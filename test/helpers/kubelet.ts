@@ -42,6 +42,12 @@ export interface FakeKubeletOptions {
   getDisabled?: boolean;
   /** Wait this long before every answer, in milliseconds. */
   delayMs?: number;
+  /**
+   * Answer `Get` and `List` with these encoded messages, sent as they are
+   * (`GetPodResourcesResponse` and `ListPodResourcesResponse` bytes): to test
+   * the field numbers against bytes written by hand from upstream's `.proto`.
+   */
+  raw?: { Get?: Uint8Array; List?: Uint8Array };
 }
 
 export interface FakeKubelet {
@@ -53,7 +59,7 @@ export interface FakeKubelet {
 
 /** Serves the PodResources API on `socket` (a path in a temp dir). */
 export async function serveFakeKubelet(socket: string, options: FakeKubeletOptions = {}): Promise<FakeKubelet> {
-  const service = await podResourcesService();
+  const service: Record<PodResourcesMethod, grpc.MethodDefinition<object, object>> = { ...(await podResourcesService()) };
   const pods = options.pods ?? [];
   const calls: PodResourcesMethod[] = [];
   const answer = <T>(method: PodResourcesMethod, compute: (request: Record<string, string>) => T | grpc.ServiceError) =>
@@ -81,6 +87,10 @@ export async function serveFakeKubelet(socket: string, options: FakeKubeletOptio
       devices: Object.entries(options.allocatable ?? {}).map(([resource_name, device_ids]) => ({ resource_name, device_ids })),
     })),
   };
+  for (const [method, bytes] of Object.entries(options.raw ?? {}) as [PodResourcesMethod, Uint8Array][]) {
+    service[method] = { ...service[method], responseSerialize: () => Buffer.from(bytes) };
+    implementation[method] = answer(method, () => ({}));
+  }
   const without = new Set(options.without ?? []);
   const served = Object.fromEntries(Object.entries(service).filter(([method]) => !without.has(method as PodResourcesMethod)));
   const server = new grpc.Server();

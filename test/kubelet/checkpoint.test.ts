@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isDeviceInfoError } from "../../src/errors.js";
 import { parseDeviceCheckpoint, readDeviceCheckpoint } from "../../src/kubelet/_checkpoint.js";
-import { getAllocatableDevices, getPodDevices } from "../../src/kubelet.js";
+import { CHECKPOINT_DRA_NOTE, getAllocatableDevices, getPodDevices } from "../../src/kubelet.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
@@ -35,7 +35,8 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
           { name: "app", resources: { "intel.com/sriov_netdevice": ["0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] } },
           { name: "sidecar", resources: { "intel.com/sriov_netdevice": ["0000:af:06.0"] } },
         ],
-        source: { type: "checkpoint", path: fixture(name) },
+        dynamicResources: [],
+        source: { type: "checkpoint", path: fixture(name), note: CHECKPOINT_DRA_NOTE },
       });
     },
   );
@@ -45,7 +46,13 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
     ["a node with no allocation", "checkpoint-empty.json", UID],
   ])("%s: empty resources", async (_, name, uid) => {
     const devices = await getPodDevices({ ...POD, uid }, { socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
-    expect(devices).toEqual({ resources: {}, containers: {}, orderedContainers: [], source: { type: "checkpoint", path: fixture(name) } });
+    expect(devices).toEqual({
+      resources: {},
+      containers: {},
+      orderedContainers: [],
+      dynamicResources: [],
+      source: { type: "checkpoint", path: fixture(name), note: CHECKPOINT_DRA_NOTE },
+    });
   });
 
   it("without pod.uid the checkpoint cannot match: ERR_DEVINFO_KUBELET_UNAVAILABLE naming the socket", async () => {

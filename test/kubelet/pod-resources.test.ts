@@ -9,7 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isDeviceInfoError } from "../../src/errors.js";
-import { assignDeviceIDs, getAllocatableDevices, getPodDevices, listPodDevices } from "../../src/kubelet.js";
+import { assignDeviceIDs, CHECKPOINT_DRA_NOTE, getAllocatableDevices, getPodDevices, listPodDevices } from "../../src/kubelet.js";
 import { type FakeKubelet, type FakeKubeletOptions, pod, serveFakeKubelet } from "../helpers/kubelet.js";
 import { packageUrl, REPO_ROOT } from "../helpers/run-node.js";
 import { useTempDir } from "../helpers/temp-dir.js";
@@ -34,6 +34,7 @@ const SRIOV_POD = {
     { name: "app", resources: { [SRIOV]: ["0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] } },
     { name: "sidecar", resources: { [SRIOV]: ["0000:af:06.0"] } },
   ],
+  dynamicResources: [],
 };
 const CHECKPOINT = path.join(REPO_ROOT, "fixtures/kubelet/checkpoint-numa.json");
 
@@ -80,6 +81,7 @@ describe("getPodDevices over the PodResources API", () => {
       resources: {},
       containers: {},
       orderedContainers: [],
+      dynamicResources: [],
       source: { type: "podresources", method: "List", path: socket },
     });
     expect(calls).toEqual(["Get", "List"]);
@@ -315,6 +317,7 @@ describe("listPodDevices: every pod and its devices", () => {
         resources: {},
         containers: { web: {} },
         orderedContainers: [{ name: "web", resources: {} }],
+        dynamicResources: [],
       },
       {
         namespace: "other",
@@ -323,13 +326,15 @@ describe("listPodDevices: every pod and its devices", () => {
         resources: { [SRIOV]: ["0000:af:06.2"] },
         containers: { app: { [SRIOV]: ["0000:af:06.2"] } },
         orderedContainers: [{ name: "app", resources: { [SRIOV]: ["0000:af:06.2"] } }],
+        dynamicResources: [],
       },
     ]);
   });
 
   it("from the checkpoint: pods by uid", async () => {
     const { pods, source } = await listPodDevices({ socket: tmp.join("absent.sock"), checkpoint: CHECKPOINT });
-    expect(source).toEqual({ type: "checkpoint", path: CHECKPOINT });
+    expect(source).toEqual({ type: "checkpoint", path: CHECKPOINT, note: CHECKPOINT_DRA_NOTE });
+    expect(pods.every((p) => p.dynamicResources.length === 0)).toBe(true);
     expect(pods.map((p) => [p.uid, p.namespace, p.resources])).toEqual([
       ["0b5e3c9a-1f2d-4c6e-9a7b-3d2f1e0c9b8a", undefined, SRIOV_POD.resources],
       ["7d1c2b3a-0000-4000-8000-00000000beef", undefined, { [SRIOV]: ["0000:af:06.2"] }],
