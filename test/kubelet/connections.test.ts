@@ -174,6 +174,18 @@ describe("other failures close their connection too", () => {
     expect(socketFds() - before).toBe(0);
   });
 
+  it("an answer over the 16 MiB cap: ERR_DEVINFO_KUBELET_ERROR naming the limit, the connection closed", async () => {
+    // 17 MiB of device IDs in one List answer.
+    const ids = Array.from({ length: 560_000 }, (_, i) => `0000:af:${String(i).padStart(24, "0")}`);
+    kubelet = await serveFakeKubelet(tmp.join("big.sock"), { pods: [pod("default", "big", { app: { r: ids } })] });
+    const before = socketFds();
+    const err = await listPodDevices({ socket: kubelet.socket, timeoutMs: 20_000 }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe("ERR_DEVINFO_KUBELET_ERROR");
+    expect((err as Error).message).toMatch(/larger than max/);
+    await settle();
+    expect(socketFds() - before).toBe(0);
+  }, 30_000);
+
   // In-process grpc-js kubelet: both ends are ours, so every socket descriptor
   // left would be a connection one end still holds.
   it.each<[string, FakeKubeletOptions, (o: KubeletOptions) => Promise<unknown>, string]>([
