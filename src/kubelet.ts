@@ -2,7 +2,8 @@
  * `devinfo/kubelet`: which devices the kubelet allocated, from its
  * PodResources API (gRPC over `/var/lib/kubelet/pod-resources/kubelet.sock`)
  * or its device manager checkpoint, for meta-plugins and `devinfo gc`.
- * A separate entry point: gRPC is loaded on the first call only, and a CNI
+ * A separate entry point: the gRPC call (node:http2, protobufjs) is loaded on
+ * the first call that reaches the socket only, and a CNI
  * plugin that imports the root entry never loads this module.
  *
  * @packageDocumentation

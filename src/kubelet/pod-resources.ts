@@ -5,7 +5,7 @@
  * that socket does not exist, the device manager's checkpoint file, as
  * Multus's `pkg/kubeletclient` and `pkg/checkpoint` read them.
  *
- * gRPC and protobufjs are loaded on the first call only.
+ * protobufjs and node:http2 are loaded on the first call that reaches the socket only.
  */
 
 import { Buffer } from "node:buffer";
