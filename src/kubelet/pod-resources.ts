@@ -166,7 +166,9 @@ export interface PodDevices {
    * resource sorted as {@link PodDevices.resources} takes them: for each
    * resource, `resources[r]` is the concatenation of the containers' `r`
    * lists (each ID once). The kubelet's order is the pod's containers' order
-   * from the PodResources API; from the checkpoint, the order of its entries.
+   * from the PodResources API; from the checkpoint, the order of its entries,
+   * which the kubelet writes in no fixed order (it keeps a container's entries
+   * together; were they not, `resources` would follow the entries, as Multus).
    */
   orderedContainers: ContainerDeviceIDs[];
   /**
@@ -210,7 +212,13 @@ export interface KubeletOptions {
  * feature gate is off, or the pod is unknown: `Get` says both with a plain
  * error). When the socket does not exist, reads the checkpoint file instead
  * and matches `pod.uid`, as Multus does. A pod the kubelet does not know
- * has empty `resources` and `containers`.
+ * has empty `resources`, `containers`, `orderedContainers` and
+ * `dynamicResources`.
+ *
+ * Each resource's devices come in Multus v4.3.1's order (see
+ * {@link PodDevices}): the containers in the kubelet's order, each
+ * container's devices sorted; on both sources alike. Devices allocated
+ * through DRA are in `dynamicResources` (the PodResources API only).
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_KUBELET_UNAVAILABLE` (neither
  *   the socket nor the checkpoint exists, nothing listens on the socket, the
