@@ -68,7 +68,7 @@ export async function benchKubelet({ rounds = 30, pods = 30_000, dist = path.joi
       logLevel: "warning",
     });
   await bundle("test/helpers/kubelet.ts", "server.mjs");
-  await bundle("src/kubelet/_grpc.ts", "grpc-client.mjs");
+  await bundle("test/helpers/kubelet.ts", "grpc-client.mjs");
   const grpcClient = JSON.stringify(pathToFileURL(path.join(cache, "grpc-client.mjs")).href);
 
   const small = path.join(work, "kubelet.sock");
@@ -106,15 +106,15 @@ export async function benchKubelet({ rounds = 30, pods = 30_000, dist = path.joi
     },
     {
       label: "before: one `Get` with @grpc/grpc-js + protobufjs",
-      script: `const { callPodResources } = await import(${grpcClient});
-        const r = await callPodResources(${JSON.stringify(small)}, "Get", { pod_name: "p", pod_namespace: "default" }, Date.now() + 60000);
+      script: `const { callWithGrpcJs } = await import(${grpcClient});
+        const r = await callWithGrpcJs(${JSON.stringify(small)}, "Get", { pod_name: "p", pod_namespace: "default" }, Date.now() + 60000);
         if (r.pod_resources.name !== "p") process.exit(1);`,
       cwd: root,
     },
     {
       label: `before: one \`List\` of ${pods.toLocaleString("en")} pods with @grpc/grpc-js + protobufjs`,
-      script: `const { callPodResources } = await import(${grpcClient});
-        const r = await callPodResources(${JSON.stringify(large)}, "List", {}, Date.now() + 60000);
+      script: `const { callWithGrpcJs } = await import(${grpcClient});
+        const r = await callWithGrpcJs(${JSON.stringify(large)}, "List", {}, Date.now() + 60000);
         if (r.pod_resources.length !== ${pods}) process.exit(1);`,
       cwd: root,
     },

@@ -2,7 +2,8 @@
  * `devinfo/kubelet`: which devices the kubelet allocated, from its
  * PodResources API (gRPC over `/var/lib/kubelet/pod-resources/kubelet.sock`)
  * or its device manager checkpoint, for meta-plugins and `devinfo gc`.
- * A separate entry point: gRPC is loaded on the first call only, and a CNI
+ * A separate entry point: the gRPC call (node:http2, protobufjs) is loaded on
+ * the first call that reaches the socket only, and a CNI
  * plugin that imports the root entry never loads this module.
  *
  * @packageDocumentation
@@ -13,10 +14,13 @@ export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./
 export {
   type AllocatableDevices,
   assignDeviceIDs,
+  CHECKPOINT_DRA_NOTE,
+  type ContainerDeviceIDs,
   DEFAULT_DEVICE_CHECKPOINT,
   DEFAULT_KUBELET_TIMEOUT_MS,
   DEFAULT_PODRESOURCES_SOCKET,
   type DeviceIDsByResource,
+  type DynamicResourceDevice,
   getAllocatableDevices,
   getPodDevices,
   type KubeletOptions,

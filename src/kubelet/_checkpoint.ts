@@ -46,16 +46,170 @@ export interface CheckpointEntry {
 /** The parts of the checkpoint devinfo reads. */
 export interface DeviceCheckpoint {
   readonly entries: readonly CheckpointEntry[];
-  /** `RegisteredDevices`: every device each resource's plugin has registered. */
+  /**
+   * `RegisteredDevices`: each resource's HEALTHY devices when the kubelet
+   * wrote the file (it writes its healthy set under this name), not every
+   * device its plugin registered.
+   */
   readonly registeredDevices: Readonly<Record<string, readonly string[]>>;
 }
 
-type Json = Record<string, unknown>;
+type Path = (string | number)[];
 
 /**
- * Parses a checkpoint's text. Fields are matched as Go's encoding/json
- * matches them (exactly, else case-insensitively); absent or `null` fields
- * are empty, as in Go.
+ * The shapes of the device manager's checkpoint structs, as Go's
+ * encoding/json decodes into them (`checkpoint.Data` in
+ * `k8s.io/kubernetes/pkg/kubelet/cm/devicemanager/checkpoint`).
+ */
+type Shape =
+  | { kind: "string" } // string, and []byte (base64 text)
+  | { kind: "struct"; fields: Readonly<Record<string, Shape>> }
+  | { kind: "map"; key: "string" | "int64"; value: Shape }
+  | { kind: "slice"; element: Shape }
+  // DeviceIDs: map[int64][]string since 1.20, []string before; both read.
+  | { kind: "numaDevices" };
+
+const STRING: Shape = { kind: "string" };
+const STRINGS: Shape = { kind: "slice", element: STRING };
+const CHECKPOINT_SHAPE: Shape = {
+  kind: "struct",
+  fields: {
+    Data: {
+      kind: "struct",
+      fields: {
+        PodDeviceEntries: {
+          kind: "slice",
+          element: {
+            kind: "struct",
+            fields: { PodUID: STRING, ContainerName: STRING, ResourceName: STRING, DeviceIDs: { kind: "numaDevices" }, AllocResp: STRING },
+          },
+        },
+        RegisteredDevices: { kind: "map", key: "string", value: STRINGS },
+      },
+    },
+  },
+};
+
+/** A decoded Go slice: its elements up to its length, and the stale ones past it that a later decode reuses. */
+interface GoSlice {
+  readonly backing: unknown[];
+  length: number;
+}
+
+/** A decoded Go struct: its fields by their Go names. */
+type GoStruct = Map<string, unknown>;
+
+/** A decoded Go map, keys in the order set. */
+type GoMap = Map<string, unknown>;
+
+/**
+ * Decodes `value` into `existing` of `shape` as Go's encoding/json does
+ * (`decode.go`): a struct field is matched exactly, else case-insensitively,
+ * and each matching key is decoded in turn into the field as it stands, so
+ * the last one wins, except that `null` leaves a string or struct field
+ * unchanged and empties a map or slice; an object is decoded into an existing
+ * struct or map (merged); an array into an existing slice reuses its elements
+ * (a struct element is merged). Returns the new value; a value of the wrong
+ * type is an issue and leaves `existing`.
+ */
+function decodeGo(shape: Shape, value: unknown, existing: unknown, at: Path, issues: DeviceInfoIssue[]): unknown {
+  const wrong = (expected: string) => {
+    issues.push(makeIssue("error", "wrong_type", at, `expected ${expected}, got ${describeType(value)}`));
+    return existing;
+  };
+  if (value === null) return shape.kind === "string" || shape.kind === "struct" ? existing : undefined;
+  switch (shape.kind) {
+    case "string":
+      return typeof value === "string" ? value : wrong("a string");
+    case "struct": {
+      if (!isObject(value)) return wrong("an object");
+      const struct: GoStruct = existing instanceof Map ? existing : new Map();
+      const names = new Map<string, string>();
+      for (const name of Object.keys(shape.fields)) {
+        names.set(name, name);
+        names.set(name.toLowerCase(), name);
+      }
+      for (const key of Object.keys(value)) {
+        const name = goFieldMatch(key, names);
+        const field = name === undefined ? undefined : names.get(name);
+        if (field === undefined) continue; // unknown keys are ignored, as Go ignores them
+        struct.set(field, decodeGo(shape.fields[field] as Shape, value[key], struct.get(field), [...at, key], issues));
+      }
+      return struct;
+    }
+    case "map": {
+      if (!isObject(value)) return wrong("an object");
+      const map: GoMap = existing instanceof Map ? existing : new Map();
+      for (const key of Object.keys(value)) {
+        const id = shape.key === "int64" ? int64Key(key) : key;
+        if (id === undefined) {
+          issues.push(makeIssue("error", "wrong_type", [...at, key], `"${key}" is not a NUMA node number`));
+          continue;
+        }
+        // Go decodes each map value into a fresh zero value, then sets it (the last equal key wins).
+        map.set(id, decodeGo(shape.value, value[key], undefined, [...at, key], issues));
+      }
+      return map;
+    }
+    case "slice": {
+      if (!Array.isArray(value)) return wrong("an array");
+      if (value.length === 0) return { backing: [], length: 0 } satisfies GoSlice;
+      const slice: GoSlice = isGoSlice(existing) ? existing : { backing: [], length: 0 };
+      value.forEach((item: unknown, i) => {
+        slice.backing[i] = decodeGo(shape.element, item, slice.backing[i], [...at, i], issues);
+      });
+      slice.length = value.length;
+      return slice;
+    }
+    case "numaDevices": {
+      if (Array.isArray(value)) return decodeGo(STRINGS, value, isGoSlice(existing) ? existing : undefined, at, issues);
+      if (!isObject(value)) {
+        issues.push(makeIssue("error", "wrong_type", at, `expected an object of NUMA nodes or an array, got ${describeType(value)}`));
+        return existing;
+      }
+      return decodeGo({ kind: "map", key: "int64", value: STRINGS }, value, existing instanceof Map ? existing : undefined, at, issues);
+    }
+  }
+}
+
+function isGoSlice(value: unknown): value is GoSlice {
+  return typeof value === "object" && value !== null && Array.isArray((value as GoSlice).backing);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A map[int64] key as Go's `strconv.ParseInt(key, 10, 64)` reads it, in canonical form; `undefined` if it fails. */
+function int64Key(key: string): string | undefined {
+  if (!/^[+-]?[0-9]+$/.test(key)) return undefined;
+  const n = BigInt(key);
+  return n < INT64_MIN || n > INT64_MAX ? undefined : String(n);
+}
+
+/** A decoded slice's elements (nil: none). */
+function elements(value: unknown): unknown[] {
+  return isGoSlice(value) ? value.backing.slice(0, value.length) : [];
+}
+
+/**
+ * Device IDs of a decoded `[]string`, or of a `map[int64][]string` with the
+ * NUMA nodes in ascending order. An element decoded from `null` is `""` for
+ * Go (or a reused one); an empty ID names no device and is left out.
+ */
+function deviceIDList(value: unknown): string[] {
+  const lists =
+    value instanceof Map
+      ? [...value].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1)).map(([, ids]) => elements(ids))
+      : [elements(value)];
+  return lists.flat().filter((id): id is string => typeof id === "string" && id !== "");
+}
+
+/**
+ * Parses a checkpoint's text as Go's encoding/json decodes it into the
+ * device manager's structs: fields matched exactly, else case-insensitively;
+ * each matching key decoded in turn (the last wins), a `null` leaving a
+ * string unchanged and emptying a list or map; objects of the same field
+ * merged; absent fields empty.
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` (not JSON) or
  *   `ERR_DEVINFO_INVALID` (a field of the wrong type, with `issues`), naming `path`.
@@ -67,56 +221,36 @@ export function parseDeviceCheckpoint(text: string | Uint8Array, path: string): 
     file: path,
   });
   const issues: DeviceInfoIssue[] = [];
-  const wrong = (at: (string | number)[], expected: string, value: unknown) =>
-    issues.push(makeIssue("error", "wrong_type", at, `expected ${expected}, got ${describeType(value)}`));
-
-  const entries: CheckpointEntry[] = [];
-  const registeredDevices: Record<string, string[]> = {};
-  const data = field(doc, "Data");
-  if (!isObject(doc)) wrong([], "an object", doc);
-  else if (data === undefined) issues.push(makeIssue("error", "missing_field", ["Data"], `the checkpoint has no "Data"`));
-  else if (data !== null && !isObject(data)) wrong(["Data"], "an object", data);
-  else {
-    const list = field(data, "PodDeviceEntries");
-    if (Array.isArray(list)) {
-      list.forEach((item: unknown, i) => {
-        const at = ["Data", "PodDeviceEntries", i];
-        if (item === null) return; // Go leaves a zero entry, which matches no pod
-        if (!isObject(item)) {
-          wrong(at, "an object", item);
-          return;
-        }
-        const text = (name: string) => {
-          const value = field(item, name);
-          if (value === undefined || value === null) return "";
-          if (typeof value !== "string") wrong([...at, name], "a string", value);
-          return typeof value === "string" ? value : "";
-        };
-        const allocResp = field(item, "AllocResp"); // []byte: base64 text
-        if (allocResp !== undefined && allocResp !== null && typeof allocResp !== "string")
-          wrong([...at, "AllocResp"], "a base64 string", allocResp);
-        entries.push({
-          podUID: text("PodUID"),
-          containerName: text("ContainerName"),
-          resourceName: text("ResourceName"),
-          deviceIDs: deviceIDs(field(item, "DeviceIDs"), [...at, "DeviceIDs"], issues),
-        });
-      });
-    } else if (list !== undefined && list !== null) wrong(["Data", "PodDeviceEntries"], "an array", list);
-
-    const registered = field(data, "RegisteredDevices");
-    if (isObject(registered)) {
-      for (const [resource, ids] of Object.entries(registered)) {
-        setOwn(registeredDevices, resource, strings(ids, ["Data", "RegisteredDevices", resource], issues));
-      }
-    } else if (registered !== undefined && registered !== null) wrong(["Data", "RegisteredDevices"], "an object", registered);
+  if (!isObject(doc)) issues.push(makeIssue("error", "wrong_type", [], `expected an object, got ${describeType(doc)}`));
+  else if (!Object.keys(doc).some((key) => goFieldMatch(key, new Set(["Data", "data"])) !== undefined)) {
+    issues.push(makeIssue("error", "missing_field", ["Data"], `the checkpoint has no "Data"`));
   }
+  const decoded = issues.length > 0 ? undefined : (decodeGo(CHECKPOINT_SHAPE, doc, undefined, [], issues) as GoStruct);
   if (issues.length > 0) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
       `the kubelet's device checkpoint ${path} does not have the device manager's format: ${describeIssues(issues)}`,
       { path, issues },
     );
+  }
+  const data = decoded?.get("Data") as GoStruct | undefined;
+  const entries: CheckpointEntry[] = [];
+  for (const item of elements(data?.get("PodDeviceEntries"))) {
+    const entry = (item ?? new Map()) as GoStruct;
+    const text = (name: string) => (entry.get(name) as string | undefined) ?? "";
+    // A zero entry (from null or {}) matches no pod.
+    if (text("PodUID") === "") continue;
+    entries.push({
+      podUID: text("PodUID"),
+      containerName: text("ContainerName"),
+      resourceName: text("ResourceName"),
+      deviceIDs: deviceIDList(entry.get("DeviceIDs")),
+    });
+  }
+  const registeredDevices: Record<string, string[]> = {};
+  const registered = data?.get("RegisteredDevices");
+  if (registered instanceof Map) {
+    for (const [resource, ids] of registered as GoMap) setOwn(registeredDevices, resource, deviceIDList(ids));
   }
   return { entries, registeredDevices };
 }
@@ -169,51 +303,4 @@ export function fileError(err: unknown, path: string): DeviceInfoError {
     );
   }
   return new DeviceInfoError("ERR_DEVINFO_IO", `cannot read ${path}: ${(err as Error)?.message ?? String(err)}`, details);
-}
-
-// ---------------------------------------------------------------------------
-
-/** The value Go's decoder would store in field `name` of a struct (the last matching key wins). */
-function field(object: unknown, name: string): unknown {
-  if (!isObject(object)) return undefined;
-  const known = new Set([name, name.toLowerCase()]);
-  let value: unknown;
-  for (const key of Object.keys(object)) {
-    if (goFieldMatch(key, known) !== undefined) value = (object as Json)[key];
-  }
-  return value;
-}
-
-/** `DeviceIDs`: `{ "<NUMA node>": [ids] }`, or the pre-1.20 `[ids]`. */
-function deviceIDs(value: unknown, at: (string | number)[], issues: DeviceInfoIssue[]): string[] {
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return strings(value, at, issues);
-  if (!isObject(value)) {
-    issues.push(makeIssue("error", "wrong_type", at, `expected an object of NUMA nodes or an array, got ${describeType(value)}`));
-    return [];
-  }
-  const nodes: [number, string[]][] = [];
-  for (const [node, ids] of Object.entries(value)) {
-    // Go decodes the keys of a map[int64] with strconv.ParseInt.
-    if (!/^[+-]?[0-9]{1,19}$/.test(node)) {
-      issues.push(makeIssue("error", "wrong_type", [...at, node], `"${node}" is not a NUMA node number`));
-      continue;
-    }
-    nodes.push([Number(node), strings(ids, [...at, node], issues)]);
-  }
-  return nodes.sort((a, b) => a[0] - b[0]).flatMap(([, ids]) => ids);
-}
-
-function strings(value: unknown, at: (string | number)[], issues: DeviceInfoIssue[]): string[] {
-  if (value === null || value === undefined) return [];
-  if (!Array.isArray(value)) {
-    issues.push(makeIssue("error", "wrong_type", at, `expected an array of device IDs, got ${describeType(value)}`));
-    return [];
-  }
-  const out: string[] = [];
-  value.forEach((id: unknown, i) => {
-    if (typeof id === "string") out.push(id);
-    else if (id !== null) issues.push(makeIssue("error", "wrong_type", [...at, i], `expected a device ID string, got ${describeType(id)}`));
-  });
-  return out;
 }

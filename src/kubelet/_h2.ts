@@ -178,7 +178,8 @@ export function callUnary({ socket, method, request, deadline, signal, maxMessag
       te: "trailers",
       "grpc-timeout": `${Math.max(1, Math.ceil(remaining))}m`,
     });
-    stream.on("error", (err: Error) => finish(statusError(connected ? INTERNAL : UNAVAILABLE, err.message)));
+    // A connection refused, dropped or not speaking HTTP/2 (a server answering HTTP/1.1): UNAVAILABLE, as grpc-js says.
+    stream.on("error", (err: Error) => finish(statusError(UNAVAILABLE, connected ? `Connection dropped: ${err.message}` : err.message)));
 
     let headers: Http2.IncomingHttpHeaders | undefined;
     const chunks: Buffer[] = [];
@@ -210,7 +211,9 @@ export function callUnary({ socket, method, request, deadline, signal, maxMessag
         return finish(statusError(fromHttpStatus(status), `Received HTTP status code ${status}`));
       }
       finish(
-        statusError(connected ? INTERNAL : UNAVAILABLE, connected ? "the stream closed without a status" : "No connection established"),
+        headers === undefined
+          ? statusError(UNAVAILABLE, connected ? "Connection dropped before an answer" : "No connection established")
+          : statusError(INTERNAL, "the call ended without a gRPC status"),
       );
     });
 

@@ -3,8 +3,11 @@
  * served on `/var/lib/kubelet/pod-resources/kubelet.sock`) that devinfo uses,
  * written as a `.proto` text: the package, service, method and message names
  * and the field numbers are the wire protocol and must stay as the kubelet
- * has them. Fields devinfo does not read (CPUs, memory, topology, dynamic
- * resources) are left out; protobuf decoders skip unknown fields.
+ * has them (`staging/src/k8s.io/kubelet/pkg/apis/podresources/v1/api.proto`).
+ * Fields devinfo does not read (CPUs, memory, topology) are left out;
+ * protobuf decoders skip unknown fields. `DynamicResource.class_name` (1) is
+ * read for kubelets 1.27 to 1.30; upstream removed it in 1.31 (a tombstone:
+ * newer kubelets leave it empty).
  *
  * Kept as a string rather than a file next to the module: it is parsed at run
  * time (only when the kubelet is asked), and a string survives every bundler,
@@ -51,6 +54,26 @@ message PodResources {
 message ContainerResources {
   string name = 1;
   repeated ContainerDevices devices = 2;
+  repeated DynamicResource dynamic_resources = 5;
+}
+
+message DynamicResource {
+  string class_name = 1;
+  string claim_name = 2;
+  string claim_namespace = 3;
+  repeated ClaimResource claim_resources = 4;
+}
+
+message ClaimResource {
+  repeated CDIDevice cdi_devices = 1;
+  string driver_name = 2;
+  string pool_name = 3;
+  string device_name = 4;
+  optional string share_id = 5;
+}
+
+message CDIDevice {
+  string name = 1;
 }
 
 message ContainerDevices {
@@ -78,11 +101,36 @@ export interface ContainerDevicesMessage {
   device_ids: string[];
 }
 
+/** `ClaimResource`, decoded: one device allocated through a claim. */
+export interface ClaimResourceMessage {
+  cdi_devices: { name: string }[];
+  driver_name: string;
+  pool_name: string;
+  device_name: string;
+  /** Only from kubelets that share devices (consumable capacity); absent otherwise. */
+  share_id?: string;
+}
+
+/** `DynamicResource`, decoded: one claim of a container. */
+export interface DynamicResourceMessage {
+  class_name: string;
+  claim_name: string;
+  claim_namespace: string;
+  claim_resources: ClaimResourceMessage[];
+}
+
+/** `ContainerResources`, decoded (`dynamic_resources` may be absent in a message built by hand). */
+export interface ContainerResourcesMessage {
+  name: string;
+  devices: ContainerDevicesMessage[];
+  dynamic_resources?: DynamicResourceMessage[];
+}
+
 /** `PodResources`, decoded. */
 export interface PodResourcesMessage {
   name: string;
   namespace: string;
-  containers: { name: string; devices: ContainerDevicesMessage[] }[];
+  containers: ContainerResourcesMessage[];
 }
 
 /** The decoded responses, by method. */

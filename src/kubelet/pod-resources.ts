@@ -5,7 +5,7 @@
  * that socket does not exist, the device manager's checkpoint file, as
  * Multus's `pkg/kubeletclient` and `pkg/checkpoint` read them.
  *
- * gRPC and protobufjs are loaded on the first call only.
+ * protobufjs and node:http2 are loaded on the first call that reaches the socket only.
  */
 
 import { Buffer } from "node:buffer";
@@ -73,25 +73,121 @@ export type KubeletSource =
       readonly type: "checkpoint";
       /** The file. */
       readonly path: string;
+      /**
+       * What this source cannot see, from {@link getPodDevices} and
+       * {@link listPodDevices}: the checkpoint holds device plugin
+       * allocations only, never devices allocated through DRA.
+       */
+      readonly note?: string;
     };
 
-/** The devices allocated to one pod (see {@link getPodDevices}). */
-export interface PodDevices {
+/** The note of a checkpoint answer about pods: it has no DRA allocations. */
+export const CHECKPOINT_DRA_NOTE =
+  "the device manager's checkpoint holds device plugin allocations only: it cannot see devices allocated through DRA (dynamicResources is empty); the PodResources API lists them (dynamic_resources, Kubernetes 1.27 and later)";
+
+/**
+ * One device allocated to a container through DRA (a ResourceClaim), as the
+ * PodResources API lists it (`ContainerResources.dynamic_resources`,
+ * KEP-3695): one entry per allocated device. The kubelet lists only the
+ * claims a container references (`spec.containers[].resources.claims`); a
+ * claim referenced only at pod level (`spec.resourceClaims`) never appears.
+ */
+export interface DynamicResourceDevice {
+  /** The container that references the claim. */
+  containerName: string;
   /**
-   * Every device of the pod per resource, over all its containers: each ID
-   * once, sorted as Go's `sort.Strings` sorts (byte order), which is the
-   * order Multus hands them to the pod's networks (see {@link assignDeviceIDs}).
+   * The claim's DeviceClass (`class_name`), from kubelets 1.27 to 1.30; `""`
+   * from 1.31 on, where claims have no single class and the field is gone.
+   */
+  className: string;
+  /** The ResourceClaim's name (`claim_name`). */
+  claimName: string;
+  /** The ResourceClaim's namespace (`claim_namespace`). */
+  claimNamespace: string;
+  /** The DRA driver (`driver_name`), e.g. `sriovnetwork.k8snetworkplumbingwg.io`. */
+  driver: string;
+  /** The ResourceSlice pool (`pool_name`), often the node name. */
+  pool: string;
+  /** The device's name in its pool (`device_name`); driver, pool and device name it uniquely. */
+  device: string;
+  /**
+   * The share of a device allocated to several claims (consumable capacity,
+   * KEP-5075): `ClaimResource.share_id` (field 5, `optional`), present only
+   * when the kubelet sends it (newer kubelets, shared devices).
+   */
+  shareID?: string;
+  /** The fully qualified CDI device names (`vendor.com/class=name`) the driver prepared for it. */
+  cdiDevices: string[];
+}
+
+/**
+ * One container's devices, as an item of {@link PodDevices.orderedContainers}.
+ */
+export interface ContainerDeviceIDs {
+  /** The container's name (`spec.containers[].name`, or a restartable init container's). */
+  name: string;
+  /**
+   * Its devices per resource, each list sorted as Go's `sort.Strings` sorts
+   * (byte order), each ID once: the order Multus takes them in.
    */
   resources: DeviceIDsByResource;
-  /** Per container name, its devices per resource, in the order the kubelet gives them. */
+}
+
+/**
+ * The devices allocated to one pod (see {@link getPodDevices}).
+ *
+ * The order of {@link PodDevices.resources} is the contract Multus v4.3.1
+ * follows (multus-cni#1539): each resource's list is the containers' lists
+ * in the kubelet's order of containers, each container's list sorted in byte
+ * order. So with `app: [06.1, 06.0]` and `sidecar: [02.3, 02.1]` of one
+ * resource, the list is `[06.0, 06.1, 02.1, 02.3]`, and the pod's networks
+ * of that resource get the app's VFs first, then the sidecar's.
+ */
+export interface PodDevices {
+  /**
+   * Every device of the pod per resource, over all its containers, in
+   * Multus's order (see {@link PodDevices}): the containers in the kubelet's
+   * order, each container's IDs sorted in byte order (Go's `sort.Strings`).
+   * Each ID once: a device listed for two containers (a device an init
+   * container held, reused by an app container) keeps its first place,
+   * where Multus would list it twice and hand it to two networks. This is
+   * the order {@link assignDeviceIDs} hands them to the pod's networks in.
+   */
+  resources: DeviceIDsByResource;
+  /**
+   * Per container name, its devices per resource, in the order the kubelet
+   * gives them (not sorted). A record cannot keep the containers' order for
+   * every name (JavaScript orders integer-like keys such as `"0"` first): see
+   * {@link PodDevices.orderedContainers}.
+   */
   containers: Record<string, DeviceIDsByResource>;
+  /**
+   * The containers in the kubelet's order, each with its devices per
+   * resource sorted as {@link PodDevices.resources} takes them: for each
+   * resource, `resources[r]` is the concatenation of the containers' `r`
+   * lists (each ID once). The kubelet's order is the pod's containers' order
+   * from the PodResources API; from the checkpoint, the order of its entries,
+   * which the kubelet writes in no fixed order (it keeps a container's entries
+   * together; were they not, `resources` would follow the entries, as Multus).
+   */
+  orderedContainers: ContainerDeviceIDs[];
+  /**
+   * The devices allocated through DRA, one entry per device, containers in
+   * the kubelet's order (see {@link DynamicResourceDevice}). Always `[]` from
+   * the checkpoint, which cannot see them (its `source.note` says so).
+   */
+  dynamicResources: DynamicResourceDevice[];
   /** Where the answer came from. */
   source: KubeletSource;
 }
 
-/** Every device the kubelet knows (see {@link getAllocatableDevices}). */
+/** The kubelet's healthy devices (see {@link getAllocatableDevices}). */
 export interface AllocatableDevices {
-  /** Per resource, its devices in the kubelet's order, each once. */
+  /**
+   * Per resource, its HEALTHY devices in the kubelet's order, each once. A
+   * device the kubelet knows as unhealthy is not listed: absence is no proof
+   * that a device is gone.
+   */
   resources: DeviceIDsByResource;
   /** Where the answer came from. */
   source: KubeletSource;
@@ -116,7 +212,13 @@ export interface KubeletOptions {
  * feature gate is off, or the pod is unknown: `Get` says both with a plain
  * error). When the socket does not exist, reads the checkpoint file instead
  * and matches `pod.uid`, as Multus does. A pod the kubelet does not know
- * has empty `resources` and `containers`.
+ * has empty `resources`, `containers`, `orderedContainers` and
+ * `dynamicResources`.
+ *
+ * Each resource's devices come in Multus v4.3.1's order (see
+ * {@link PodDevices}): the containers in the kubelet's order, each
+ * container's devices sorted; on both sources alike. Devices allocated
+ * through DRA are in `dynamicResources` (the PodResources API only).
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_KUBELET_UNAVAILABLE` (neither
  *   the socket nor the checkpoint exists, nothing listens on the socket, the
@@ -142,7 +244,11 @@ export async function getPodDevices(pod: PodReference, options?: KubeletOptions)
   opts.signal?.throwIfAborted();
   if (await socketExists(opts.socket)) {
     const message = await askPodResources(ref, opts);
-    return { ...collect(message === undefined ? [] : [message]), source: message?.source ?? podResourcesSource("List", opts.socket) };
+    return {
+      ...podDevices(message === undefined ? [] : allocations(message)),
+      dynamicResources: message === undefined ? [] : dynamicResources(message),
+      source: message?.source ?? podResourcesSource("List", opts.socket),
+    };
   }
   const checkpoint = await readCheckpoint(opts);
   if (ref.uid === undefined) {
@@ -152,8 +258,8 @@ export async function getPodDevices(pod: PodReference, options?: KubeletOptions)
       { path: opts.socket, errno: "ENOENT" },
     );
   }
-  const containers = checkpointPods(checkpoint).get(ref.uid) ?? {};
-  return { resources: podResources(containers), containers, source: { type: "checkpoint", path: opts.checkpoint } };
+  const entries = checkpointPods(checkpoint).get(ref.uid) ?? [];
+  return { ...podDevices(entries), dynamicResources: [], source: checkpointSource(opts.checkpoint) };
 }
 
 /** One pod of {@link listPodDevices}. */
@@ -168,6 +274,10 @@ export interface ListedPodDevices {
   resources: DeviceIDsByResource;
   /** As {@link PodDevices.containers}. */
   containers: Record<string, DeviceIDsByResource>;
+  /** As {@link PodDevices.orderedContainers}. */
+  orderedContainers: ContainerDeviceIDs[];
+  /** As {@link PodDevices.dynamicResources}. */
+  dynamicResources: DynamicResourceDevice[];
 }
 
 /**
@@ -189,26 +299,39 @@ export async function listPodDevices(options?: KubeletOptions): Promise<{ pods: 
   opts.signal?.throwIfAborted();
   if (await socketExists(opts.socket)) {
     const { pod_resources } = await call(opts, "List", {}, Date.now() + opts.timeoutMs);
-    const pods = pod_resources.map((pod) => ({ namespace: pod.namespace, name: pod.name, uid: undefined, ...collect([pod]) }));
+    const pods = pod_resources.map((pod) => ({
+      namespace: pod.namespace,
+      name: pod.name,
+      uid: undefined,
+      ...podDevices(allocations(pod)),
+      dynamicResources: dynamicResources(pod),
+    }));
     return { pods, source: podResourcesSource("List", opts.socket) };
   }
   const checkpoint = await readCheckpoint(opts);
-  const pods = [...checkpointPods(checkpoint)].map(([uid, containers]) => ({
+  const pods = [...checkpointPods(checkpoint)].map(([uid, entries]) => ({
     namespace: undefined,
     name: undefined,
     uid,
-    resources: podResources(containers),
-    containers,
+    ...podDevices(entries),
+    dynamicResources: [],
   }));
-  return { pods, source: { type: "checkpoint", path: opts.checkpoint } };
+  return { pods, source: checkpointSource(opts.checkpoint) };
 }
 
 /**
- * Every device the kubelet knows, per resource: the PodResources API's
+ * The kubelet's HEALTHY devices, per resource: the PodResources API's
  * `GetAllocatableResources` (Kubernetes 1.23 and later; 1.21 and 1.22 with
  * the `KubeletPodResourcesGetAllocatable` feature gate), or, when the socket
  * does not exist, the checkpoint's `RegisteredDevices`. Devices allocated to
- * pods are included: this is the capacity, not what is free.
+ * pods are included (this is the capacity, not what is free), but unhealthy
+ * devices are not, on either source: the kubelet's device manager answers
+ * `GetAllocatableResources` with its registered devices filtered by its
+ * healthy set (`ManagerImpl.GetAllocatableDevices`), and writes the healthy
+ * set as `RegisteredDevices` (`ManagerImpl.writeCheckpoint`); a resource
+ * whose plugin is down has all its devices marked unhealthy. So a device
+ * missing here may still exist: this list proves a device is live, never
+ * that one is gone.
  *
  * The checkpoint's `Checksum` is not verified (it hashes Go's debug dump of
  * the kubelet's private structs, which cannot be recomputed outside the
@@ -241,18 +364,22 @@ export async function getAllocatableDevices(options?: KubeletOptions): Promise<A
 
 /**
  * Multus's assignment of a pod's devices to its networks: the networks are
- * taken in the order Multus attaches them (the cluster network, then the
- * default networks, then the pod's `k8s.v1.cni.cncf.io/networks` in order);
- * each network whose NetworkAttachmentDefinition has a `resourceName` gets
- * the next unused device of that resource, from the pod's devices of that
- * resource in byte order ({@link PodDevices.resources}); a network without a
- * `resourceName`, or whose resource has no device left, gets none.
+ * taken in the order Multus attaches them (the cluster network, the default
+ * networks, then the pod's `k8s.v1.cni.cncf.io/networks` in order); each
+ * network whose NetworkAttachmentDefinition has a `resourceName` gets the
+ * next unused device of that resource, from the list as given; a network
+ * without a `resourceName`, or whose resource has no device left, gets none.
  *
- * So with `intel.com/sriov: ["0000:af:06.1", "0000:af:06.0"]` allocated and
- * networks `[a (sriov), b (none), c (sriov)]`, `a` gets `0000:af:06.0` and
- * `c` gets `0000:af:06.1`.
+ * The lists are taken in the order given (each ID once), not re-sorted:
+ * {@link PodDevices.resources} already holds Multus v4.3.1's order (the
+ * containers in the kubelet's order, each container's devices in byte order).
+ * So with `app` holding `["0000:3b:02.2", "0000:3b:02.0"]` and `sidecar`
+ * holding `["0000:3b:02.3", "0000:3b:02.1"]`, `resources` is
+ * `["0000:3b:02.0", "0000:3b:02.2", "0000:3b:02.1", "0000:3b:02.3"]` and
+ * networks `[a (sriov), b (none), c (sriov), d (sriov)]` get `0000:3b:02.0`,
+ * none, `0000:3b:02.2` and `0000:3b:02.1`.
  *
- * @param resources The pod's devices, as {@link getPodDevices} gives them.
+ * @param resources The pod's devices, as {@link getPodDevices} gives them ({@link PodDevices.resources}).
  * @param resourceNames Each network's `resourceName` (or `undefined`), in attachment order.
  * @returns Each network's device ID, or `undefined`.
  *
@@ -275,7 +402,7 @@ export function assignDeviceIDs(
     const index = used.get(resourceName) ?? 0;
     used.set(resourceName, index + 1);
     const ids = own(resources, resourceName);
-    return Array.isArray(ids) ? sortedUnique(ids)[index] : undefined;
+    return Array.isArray(ids) ? [...new Set(ids)][index] : undefined;
   });
 }
 
@@ -420,43 +547,104 @@ async function readCheckpoint(opts: Resolved): Promise<DeviceCheckpoint> {
   return checkpoint;
 }
 
-/** The checkpoint's entries per pod UID, then per container. */
-function checkpointPods(checkpoint: DeviceCheckpoint): Map<string, Record<string, DeviceIDsByResource>> {
-  const pods = new Map<string, Record<string, DeviceIDsByResource>>();
+/** The devices of one resource allocated to one container, in the kubelet's order. */
+interface Allocation {
+  readonly container: string;
+  /** `undefined`: a container listed without devices (the PodResources API lists every container). */
+  readonly resource: string | undefined;
+  readonly ids: readonly string[];
+}
+
+/** The checkpoint's entries per pod UID, in the file's order. */
+function checkpointPods(checkpoint: DeviceCheckpoint): Map<string, Allocation[]> {
+  const pods = new Map<string, Allocation[]>();
   for (const entry of checkpoint.entries) {
-    let containers = pods.get(entry.podUID);
-    if (containers === undefined) {
-      containers = {};
-      pods.set(entry.podUID, containers);
+    let list = pods.get(entry.podUID);
+    if (list === undefined) {
+      list = [];
+      pods.set(entry.podUID, list);
     }
-    const container = own(containers, entry.containerName) ?? setOwnValue<DeviceIDsByResource>(containers, entry.containerName, {});
-    append(container, entry.resourceName, entry.deviceIDs);
+    list.push({ container: entry.containerName, resource: entry.resourceName, ids: entry.deviceIDs });
   }
   return pods;
 }
 
+/** A PodResources message's containers and their `ContainerDevices`, in the kubelet's order. */
+function allocations(pod: PodResourcesMessage): Allocation[] {
+  return pod.containers.flatMap((container) => [
+    { container: container.name, resource: undefined, ids: [] },
+    ...(container.devices as ContainerDevicesMessage[]).map((d) => ({
+      container: container.name,
+      resource: d.resource_name,
+      ids: d.device_ids,
+    })),
+  ]);
+}
+
+/**
+ * The pod's devices from its allocations in the kubelet's order, as Multus
+ * v4.3.1 orders them: per container and resource, every list the kubelet
+ * gives (the API splits a container's devices of one resource by NUMA node)
+ * merged and sorted in byte order; per resource, those lists in the order
+ * the (container, resource) pairs first appear, each ID once.
+ */
+function podDevices(list: readonly Allocation[]): Omit<PodDevices, "source" | "dynamicResources"> {
+  const containers: Record<string, DeviceIDsByResource> = {};
+  const ordered = new Map<string, DeviceIDsByResource>();
+  const pairs: [string, string, string[]][] = [];
+  const byPair = new Map<string, string[]>();
+  for (const { container, resource, ids } of list) {
+    const raw = own(containers, container) ?? setOwnValue<DeviceIDsByResource>(containers, container, {});
+    if (!ordered.has(container)) ordered.set(container, {});
+    if (resource === undefined) continue;
+    append(raw, resource, ids);
+    const key = JSON.stringify([container, resource]);
+    let merged = byPair.get(key);
+    if (merged === undefined) {
+      merged = [];
+      byPair.set(key, merged);
+      pairs.push([container, resource, merged]);
+    }
+    merged.push(...ids);
+  }
+  const resources: DeviceIDsByResource = {};
+  for (const [container, resource, ids] of pairs) {
+    const sorted = sortedUnique(ids);
+    setOwn(ordered.get(container) as DeviceIDsByResource, resource, sorted);
+    append(resources, resource, sorted);
+  }
+  return {
+    resources: unique(resources),
+    containers,
+    orderedContainers: [...ordered].map(([name, byResource]) => ({ name, resources: byResource })),
+  };
+}
+
+/** The DRA devices of a PodResources message, one entry per `ClaimResource`, containers in the kubelet's order. */
+function dynamicResources(pod: PodResourcesMessage): DynamicResourceDevice[] {
+  return pod.containers.flatMap((container) =>
+    (container.dynamic_resources ?? []).flatMap((claim) =>
+      claim.claim_resources.map((resource) => ({
+        containerName: container.name,
+        className: claim.class_name,
+        claimName: claim.claim_name,
+        claimNamespace: claim.claim_namespace,
+        driver: resource.driver_name,
+        pool: resource.pool_name,
+        device: resource.device_name,
+        ...(resource.share_id === undefined ? {} : { shareID: resource.share_id }),
+        cdiDevices: resource.cdi_devices.map((cdi) => cdi.name),
+      })),
+    ),
+  );
+}
+
+function checkpointSource(path: string): KubeletSource {
+  return { type: "checkpoint", path, note: CHECKPOINT_DRA_NOTE };
+}
+
 function podResourcesSource(method: PodResourcesMethod, path: string): KubeletSource {
   return { type: "podresources", method, path };
-}
-
-function collect(pods: readonly PodResourcesMessage[]): Omit<PodDevices, "source"> {
-  const containers: Record<string, DeviceIDsByResource> = {};
-  for (const pod of pods) {
-    for (const container of pod.containers) {
-      const target = own(containers, container.name) ?? setOwnValue<DeviceIDsByResource>(containers, container.name, {});
-      for (const devices of container.devices as ContainerDevicesMessage[]) append(target, devices.resource_name, devices.device_ids);
-    }
-  }
-  return { resources: podResources(containers), containers };
-}
-
-function podResources(containers: Record<string, DeviceIDsByResource>): DeviceIDsByResource {
-  const resources: DeviceIDsByResource = {};
-  for (const container of Object.values(containers)) {
-    for (const [resourceName, ids] of Object.entries(container)) append(resources, resourceName, ids);
-  }
-  for (const resourceName of Object.keys(resources)) setOwn(resources, resourceName, sortedUnique(own(resources, resourceName) ?? []));
-  return resources;
 }
 
 function unique(resources: DeviceIDsByResource): DeviceIDsByResource {

@@ -92,7 +92,9 @@ export interface AttachmentRequest extends Attachment {
    * With `pod`: how many of the pod's networks with the same `resourceName`
    * come before this one in attachment order (Multus: the cluster network, the
    * default networks, then the `k8s.v1.cni.cncf.io/networks` annotation in
-   * order). Default 0: the first device in byte order.
+   * order). Default 0: the first device in Multus's order (the pod's
+   * containers in the kubelet's order, each container's devices sorted; see
+   * `PodDevices` of `devinfo/kubelet`).
    */
   deviceIndex?: number | undefined;
 }
@@ -198,8 +200,10 @@ export function declaresCapability(netConf: NetConfInput, capability: string = C
  * not a failure, as in Multus. Failing to write the CNI file throws.
  *
  * Given a `pod` instead of a `deviceID`, asks the kubelet which device of
- * `resourceName` the pod has (the `deviceIndex`-th in byte order, as Multus
- * hands them out); none is a warning (`ERR_DEVINFO_NOT_FOUND`) and the
+ * `resourceName` the pod has: the `deviceIndex`-th in the order Multus
+ * v4.3.1 hands them out (the pod's containers in the kubelet's order, each
+ * container's devices sorted in byte order), from the PodResources API or
+ * the checkpoint alike; none is a warning (`ERR_DEVINFO_NOT_FOUND`) and the
  * attachment goes on without a device, as in Multus; the kubelet's errors
  * (`ERR_DEVINFO_KUBELET_*`) throw, as Multus fails the ADD.
  *

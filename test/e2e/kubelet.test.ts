@@ -24,8 +24,8 @@ import { createSandbox, type Sandbox } from "./_harness.js";
 
 const e2e = inject("e2e");
 const RESOURCE = "intel.com/sriov";
-// The kubelet lists them out of order, split over two containers; Multus hands them out in byte order.
-const DEVICES = ["0000:af:06.0", "0000:af:06.1"];
+// Split over two containers: Multus v4.3.1 hands them out container by container (app, then sidecar).
+const DEVICES = ["0000:af:06.1", "0000:af:06.0"];
 const REPRESENTORS = { "0000:af:06.0": "pf0vf3", "0000:af:06.1": "pf0vf4" };
 const POD = { namespace: "default", name: "sriov-pod", uid: "0b5e3c9a-1f2d-4c6e-9a7b-3d2f1e0c9b8a" };
 

@@ -8,9 +8,8 @@
 import fs from "node:fs";
 import net from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { callPodResources, loadPodResourcesProtocol } from "../../src/kubelet/_grpc.js";
 import { callUnary, type GrpcStatusError, type Method } from "../../src/kubelet/_h2.js";
-import { type FakeKubelet, type FakeKubeletOptions, pod, serveFakeKubelet } from "../helpers/kubelet.js";
+import { callWithGrpcJs, type FakeKubelet, type FakeKubeletOptions, pod, serveFakeKubelet } from "../helpers/kubelet.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const SRIOV = "intel.com/sriov_netdevice";
@@ -21,7 +20,7 @@ const PODS = [
 
 const tmp = useTempDir("devinfo-h2-");
 // grpc-js and protobufjs load on first use: not inside a call's deadline.
-beforeAll(() => loadPodResourcesProtocol().then(() => undefined));
+beforeAll(() => callWithGrpcJs("/nonexistent.sock", "List", {}, Date.now() + 1).catch(() => undefined));
 let kubelet: FakeKubelet | undefined;
 const servers: net.Server[] = [];
 afterEach(async () => {
@@ -48,13 +47,13 @@ async function both(socket: string, method: Method, timeoutMs = 2_000, request =
   return Promise.all([
     settle(callUnary({ socket, method, request: request.fields, deadline })),
     // biome-ignore lint/suspicious/noExplicitAny: the grpc-js client's request type is per method
-    settle(callPodResources(socket, method, request.object as any, deadline, undefined)),
+    settle(callWithGrpcJs(socket, method, request.object as any, deadline)),
   ]);
 }
 
-/** Drops the fields the reduced .proto of the grpc-js client does not have (dynamic_resources). */
+/** The same answer as plain JSON (protobufjs' objects carry their message class). */
 function withoutDynamic(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (k, v) => (k === "dynamic_resources" ? undefined : v)));
+  return JSON.parse(JSON.stringify(value));
 }
 
 describe("callUnary answers as @grpc/grpc-js does", () => {

@@ -1,7 +1,7 @@
 /**
  * The hand-written PodResources codec against protobufjs on random messages:
  * what `_wire.ts` decodes equals what protobufjs decodes (toObject with
- * defaults and arrays, the shape `_grpc.ts` gave), for messages encoded from
+ * defaults and arrays, the shape the grpc-js client gave), for messages encoded from
  * the full upstream v1 messages — fields devinfo does not read (cpu_ids,
  * memory, topology) arrive as unknown fields, packed and unpacked, with
  * varints up to 10 bytes — and malformed bytes are a WireError, never a crash.

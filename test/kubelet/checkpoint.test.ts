@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isDeviceInfoError } from "../../src/errors.js";
 import { parseDeviceCheckpoint, readDeviceCheckpoint } from "../../src/kubelet/_checkpoint.js";
-import { getAllocatableDevices, getPodDevices } from "../../src/kubelet.js";
+import { CHECKPOINT_DRA_NOTE, getAllocatableDevices, getPodDevices } from "../../src/kubelet.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
@@ -21,7 +21,8 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
     async (name) => {
       const devices = await getPodDevices(POD, { socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
       expect(devices).toEqual({
-        resources: { "intel.com/sriov_netdevice": ["0000:af:06.0", "0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] },
+        // Multus v4.3.1: the entries' containers in order, each container's devices sorted.
+        resources: { "intel.com/sriov_netdevice": ["0000:af:06.1", "0000:d8:02.0", "0000:af:06.0"], "nvidia.com/gpu": ["GPU-5c8f"] },
         containers: {
           app: {
             "intel.com/sriov_netdevice":
@@ -30,7 +31,12 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
           },
           sidecar: { "intel.com/sriov_netdevice": ["0000:af:06.0"] },
         },
-        source: { type: "checkpoint", path: fixture(name) },
+        orderedContainers: [
+          { name: "app", resources: { "intel.com/sriov_netdevice": ["0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] } },
+          { name: "sidecar", resources: { "intel.com/sriov_netdevice": ["0000:af:06.0"] } },
+        ],
+        dynamicResources: [],
+        source: { type: "checkpoint", path: fixture(name), note: CHECKPOINT_DRA_NOTE },
       });
     },
   );
@@ -40,7 +46,13 @@ describe("getPodDevices from the checkpoint (no PodResources socket)", () => {
     ["a node with no allocation", "checkpoint-empty.json", UID],
   ])("%s: empty resources", async (_, name, uid) => {
     const devices = await getPodDevices({ ...POD, uid }, { socket: tmp.join("absent.sock"), checkpoint: fixture(name) });
-    expect(devices).toEqual({ resources: {}, containers: {}, source: { type: "checkpoint", path: fixture(name) } });
+    expect(devices).toEqual({
+      resources: {},
+      containers: {},
+      orderedContainers: [],
+      dynamicResources: [],
+      source: { type: "checkpoint", path: fixture(name), note: CHECKPOINT_DRA_NOTE },
+    });
   });
 
   it("without pod.uid the checkpoint cannot match: ERR_DEVINFO_KUBELET_UNAVAILABLE naming the socket", async () => {
@@ -155,6 +167,93 @@ describe("a checkpoint that is not the device manager's format is a typed error 
       entries: [{ podUID: "u", containerName: "", resourceName: "r", deviceIDs: ["a", "b"] }],
       registeredDevices: { r: ["a", "b"] },
     });
+  });
+
+  const entry = (fields: string) => `{"Data":{"PodDeviceEntries":[{${fields}}]}}`;
+  const one = (podUID: string, containerName: string, resourceName: string, deviceIDs: string[]) => ({
+    entries: [{ podUID, containerName, resourceName, deviceIDs }],
+    registeredDevices: {},
+  });
+  it.each<[string, string, ReturnType<typeof parseDeviceCheckpoint>]>([
+    [
+      "a later case variant that is null leaves the string (the issue's example)",
+      entry('"PodUID":"uid-1","poduid":null'),
+      one("uid-1", "", "", []),
+    ],
+    ["the last non-null case variant wins", entry('"PodUID":"a","PODUID":"b","poduid":null'), one("b", "", "", [])],
+    ["a null before the value changes nothing", entry('"poduid":null,"PodUID":"a","ContainerName":null'), one("a", "", "", [])],
+    ["a Unicode fold (U+017F long s) matches", entry('"PodUID":"a","Re\u017fourceName":"r"'), one("a", "", "r", [])],
+    ["null empties DeviceIDs (a map)", entry('"PodUID":"a","DeviceIDs":{"0":["x"]},"deviceids":null'), one("a", "", "", [])],
+    ["DeviceIDs objects merge", entry('"PodUID":"a","DeviceIDs":{"1":["y"]},"deviceIDs":{"0":["x"]}'), one("a", "", "", ["x", "y"])],
+    [
+      "a NUMA node written twice (0 and +0): the last wins",
+      entry('"PodUID":"a","DeviceIDs":{"0":["x"],"+0":["y"]}'),
+      one("a", "", "", ["y"]),
+    ],
+    [
+      "NUMA nodes in numeric order, negative first",
+      entry('"PodUID":"a","DeviceIDs":{"10":["z"],"2":["y"],"-1":["x"]}'),
+      one("a", "", "", ["x", "y", "z"]),
+    ],
+    ["a null device ID is no device", entry('"PodUID":"a","DeviceIDs":{"0":[null,"x",""]}'), one("a", "", "", ["x"])],
+    [
+      "Data twice: the structs merge",
+      '{"Data":{"PodDeviceEntries":[{"PodUID":"a"}]},"data":{"RegisteredDevices":{"r":["x"]}},"DATA":null}',
+      { entries: [{ podUID: "a", containerName: "", resourceName: "", deviceIDs: [] }], registeredDevices: { r: ["x"] } },
+    ],
+    [
+      "RegisteredDevices twice: the maps merge; a null between empties the first",
+      '{"Data":{"RegisteredDevices":{"a":["x"]},"registereddevices":{"b":["y"]},"Registereddevices":null,"REGISTEREDDEVICES":{"c":["z"]}}}',
+      { entries: [], registeredDevices: { c: ["z"] } },
+    ],
+    [
+      "RegisteredDevices twice without null: both",
+      '{"Data":{"RegisteredDevices":{"a":["x"]},"registereddevices":{"b":["y"]}}}',
+      { entries: [], registeredDevices: { a: ["x"], b: ["y"] } },
+    ],
+    [
+      "PodDeviceEntries twice: Go decodes the second array into the first one's elements",
+      '{"Data":{"PodDeviceEntries":[{"PodUID":"u","ResourceName":"r"}],"poddeviceentries":[{"ContainerName":"c","DeviceIDs":["x"]}]}}',
+      one("u", "c", "r", ["x"]),
+    ],
+    [
+      "PodDeviceEntries then null: none",
+      '{"Data":{"PodDeviceEntries":[{"PodUID":"u"}],"PODDEVICEENTRIES":null}}',
+      { entries: [], registeredDevices: {} },
+    ],
+    ["entries without a PodUID (null, {}) match no pod", '{"Data":{"PodDeviceEntries":[null,{},{"PodUID":"u"}]}}', one("u", "", "", [])],
+  ])("Go's struct decoding: %s", (_, text, expected) => {
+    expect(parseDeviceCheckpoint(text, "/x")).toEqual(expected);
+  });
+
+  it("the issue's example end to end: getPodDevices finds pod uid-1", async () => {
+    const file = tmp.join("kubelet_internal_checkpoint");
+    fs.writeFileSync(
+      file,
+      '{"Data":{"PodDeviceEntries":[{"PodUID":"uid-1","poduid":null,"ContainerName":"app","ResourceName":"r","DeviceIDs":{"0":["x"]}}]}}',
+    );
+    const devices = await getPodDevices({ ...POD, uid: "uid-1" }, { socket: tmp.join("absent.sock"), checkpoint: file });
+    expect(devices.resources).toEqual({ r: ["x"] });
+  });
+
+  it.each([
+    [
+      "a NUMA node beyond int64",
+      entry('"PodUID":"a","DeviceIDs":{"9223372036854775808":["x"]}'),
+      "$['Data']['PodDeviceEntries'][0]['DeviceIDs']['9223372036854775808']",
+    ],
+    ["a case variant of the wrong type", entry('"PodUID":"a","poduid":5'), "$['Data']['PodDeviceEntries'][0]['poduid']"],
+    ["a case variant of Data of the wrong type", '{"Data":{},"data":[]}', "$['data']"],
+  ])("%s: ERR_DEVINFO_INVALID at %s", (_, text, jsonPath) => {
+    const err = (() => {
+      try {
+        parseDeviceCheckpoint(text, "/x");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isDeviceInfoError(err) && err.code).toBe("ERR_DEVINFO_INVALID");
+    expect(isDeviceInfoError(err) && err.issues.map((i) => i.jsonPath)).toContain(jsonPath);
   });
 
   it("a resource named __proto__ is an own key, not a prototype", () => {

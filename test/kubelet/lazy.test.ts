@@ -43,6 +43,7 @@ async function packagesLoadedBy(body: string): Promise<{ packages: string[]; htt
 describe("the kubelet client stays off the start-up path", () => {
   it.each([
     ["the root entry", `await import(${JSON.stringify(packageUrl("index.js"))});`],
+    ["devinfo/cni-plugin", `await import(${JSON.stringify(packageUrl("cni-plugin.js"))});`],
     ["devinfo/kubelet, imported", `await import(${JSON.stringify(packageUrl("kubelet.js"))});`],
     [
       "devinfo/kubelet, answering from the checkpoint",

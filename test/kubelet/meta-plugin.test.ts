@@ -36,9 +36,10 @@ async function setUp(): Promise<{ baseDir: string; socket: string }> {
 }
 
 describe("prepareDeviceInfo({ pod }) resolves the device through the kubelet", () => {
+  // Multus v4.3.1's order: the containers in the kubelet's order (app, then sidecar), each sorted.
   it.each([
-    [0, "net1", "0000:af:06.0"],
-    [1, "net2", "0000:af:06.1"],
+    [0, "net1", "0000:af:06.1"],
+    [1, "net2", "0000:af:06.0"],
   ])("network number %i of the resource (%s) gets %s, copied from its device plugin file", async (deviceIndex, ifName, address) => {
     const { baseDir, socket } = await setUp();
     const attachment = { network: `default/sriov-${ifName}`, containerID: CID, ifName };
@@ -57,7 +58,8 @@ describe("prepareDeviceInfo({ pod }) resolves the device through the kubelet", (
     await saveDeviceInfoForDP(SRIOV, "0000:af:06.1", pci("0000:af:06.1"), { baseDir });
     const checkpoint = path.join(REPO_ROOT, "fixtures/kubelet/checkpoint-numa.json");
     const prepared = await prepareDeviceInfo(
-      { network: "default/a", containerID: CID, ifName: "net2", resourceName: SRIOV, pod: POD, deviceIndex: 1 },
+      // app's devices first (0000:af:06.1, 0000:d8:02.0), then sidecar's (0000:af:06.0)
+      { network: "default/a", containerID: CID, ifName: "net1", resourceName: SRIOV, pod: POD, deviceIndex: 0 },
       { baseDir, kubelet: { socket: tmp.join("absent.sock"), checkpoint } },
     );
     expect(prepared.capabilityArgs.deviceID).toBe("0000:af:06.1");

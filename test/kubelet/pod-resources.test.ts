@@ -9,7 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isDeviceInfoError } from "../../src/errors.js";
-import { assignDeviceIDs, getAllocatableDevices, getPodDevices, listPodDevices } from "../../src/kubelet.js";
+import { assignDeviceIDs, CHECKPOINT_DRA_NOTE, getAllocatableDevices, getPodDevices, listPodDevices } from "../../src/kubelet.js";
 import { type FakeKubelet, type FakeKubeletOptions, pod, serveFakeKubelet } from "../helpers/kubelet.js";
 import { packageUrl, REPO_ROOT } from "../helpers/run-node.js";
 import { useTempDir } from "../helpers/temp-dir.js";
@@ -24,11 +24,17 @@ const PODS = [
   pod("other", "sriov-pod", { app: { [SRIOV]: ["0000:af:06.2"] } }),
 ];
 const SRIOV_POD = {
-  resources: { [SRIOV]: ["0000:af:06.0", "0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] },
+  // Multus v4.3.1: the containers in the kubelet's order, each container's devices sorted.
+  resources: { [SRIOV]: ["0000:af:06.1", "0000:d8:02.0", "0000:af:06.0"], "nvidia.com/gpu": ["GPU-5c8f"] },
   containers: {
     app: { [SRIOV]: ["0000:d8:02.0", "0000:af:06.1"], "nvidia.com/gpu": ["GPU-5c8f"] },
     sidecar: { [SRIOV]: ["0000:af:06.0"] },
   },
+  orderedContainers: [
+    { name: "app", resources: { [SRIOV]: ["0000:af:06.1", "0000:d8:02.0"], "nvidia.com/gpu": ["GPU-5c8f"] } },
+    { name: "sidecar", resources: { [SRIOV]: ["0000:af:06.0"] } },
+  ],
+  dynamicResources: [],
 };
 const CHECKPOINT = path.join(REPO_ROOT, "fixtures/kubelet/checkpoint-numa.json");
 
@@ -74,6 +80,8 @@ describe("getPodDevices over the PodResources API", () => {
     expect(await getPodDevices({ namespace, name }, { socket })).toEqual({
       resources: {},
       containers: {},
+      orderedContainers: [],
+      dynamicResources: [],
       source: { type: "podresources", method: "List", path: socket },
     });
     expect(calls).toEqual(["Get", "List"]);
@@ -82,7 +90,7 @@ describe("getPodDevices over the PodResources API", () => {
   it("a pod without devices: its containers, no resources", async () => {
     const { socket } = await serve();
     const devices = await getPodDevices({ namespace: "default", name: "web" }, { socket });
-    expect([devices.resources, devices.containers]).toEqual([{}, { web: {} }]);
+    expect([devices.resources, devices.containers, devices.orderedContainers]).toEqual([{}, { web: {} }, [{ name: "web", resources: {} }]]);
   });
 
   it("a kubelet before 1.20 (no v1 List either): ERR_DEVINFO_KUBELET_UNSUPPORTED naming the socket", async () => {
@@ -273,24 +281,24 @@ describe("misuse is a TypeError / RangeError as in node:fs, before anything is t
 });
 
 describe("assignDeviceIDs: Multus's rule", () => {
+  // As getPodDevices gives them: already in Multus's order, which assignDeviceIDs keeps.
   const resources = { [SRIOV]: ["0000:af:06.1", "0000:af:06.0", "0000:af:06.1"], "nvidia.com/gpu": ["GPU-b", "GPU-a"] };
   it.each<[string, (string | undefined)[], (string | undefined)[]]>([
-    ["one network", [SRIOV], ["0000:af:06.0"]],
+    ["one network", [SRIOV], ["0000:af:06.1"]],
     [
-      "networks in order, each the next unused device in byte order",
+      "networks in order, each the next unused device in the order given",
       [SRIOV, undefined, SRIOV],
-      ["0000:af:06.0", undefined, "0000:af:06.1"],
+      ["0000:af:06.1", undefined, "0000:af:06.0"],
     ],
-    ["more networks than devices: the rest get none", [SRIOV, SRIOV, SRIOV], ["0000:af:06.0", "0000:af:06.1", undefined]],
-    ["resources counted separately", ["nvidia.com/gpu", SRIOV, "nvidia.com/gpu"], ["GPU-a", "0000:af:06.0", "GPU-b"]],
+    [
+      "more networks than devices (a duplicate counts once): the rest get none",
+      [SRIOV, SRIOV, SRIOV],
+      ["0000:af:06.1", "0000:af:06.0", undefined],
+    ],
+    ["resources counted separately", ["nvidia.com/gpu", SRIOV, "nvidia.com/gpu"], ["GPU-b", "0000:af:06.1", "GPU-a"]],
     ["a resource the pod has no device of", ["example.com/none", ""], [undefined, undefined]],
   ])("%s", (_, names, expected) => {
     expect(assignDeviceIDs(resources, names)).toEqual(expected);
-  });
-
-  it("byte order, as Go's sort.Strings (not UTF-16 order)", () => {
-    // U+FF5E sorts before U+1F600 by UTF-16 code units, after it by UTF-8 bytes.
-    expect(assignDeviceIDs({ r: ["\u{1F600}", "\uFF5E"] }, ["r", "r"])).toEqual(["\uFF5E", "\u{1F600}"]);
   });
 });
 
@@ -302,20 +310,31 @@ describe("listPodDevices: every pod and its devices", () => {
     expect(calls).toEqual(["List"]);
     expect(pods).toEqual([
       { namespace: "default", name: "sriov-pod", uid: undefined, ...SRIOV_POD },
-      { namespace: "default", name: "web", uid: undefined, resources: {}, containers: { web: {} } },
+      {
+        namespace: "default",
+        name: "web",
+        uid: undefined,
+        resources: {},
+        containers: { web: {} },
+        orderedContainers: [{ name: "web", resources: {} }],
+        dynamicResources: [],
+      },
       {
         namespace: "other",
         name: "sriov-pod",
         uid: undefined,
         resources: { [SRIOV]: ["0000:af:06.2"] },
         containers: { app: { [SRIOV]: ["0000:af:06.2"] } },
+        orderedContainers: [{ name: "app", resources: { [SRIOV]: ["0000:af:06.2"] } }],
+        dynamicResources: [],
       },
     ]);
   });
 
   it("from the checkpoint: pods by uid", async () => {
     const { pods, source } = await listPodDevices({ socket: tmp.join("absent.sock"), checkpoint: CHECKPOINT });
-    expect(source).toEqual({ type: "checkpoint", path: CHECKPOINT });
+    expect(source).toEqual({ type: "checkpoint", path: CHECKPOINT, note: CHECKPOINT_DRA_NOTE });
+    expect(pods.every((p) => p.dynamicResources.length === 0)).toBe(true);
     expect(pods.map((p) => [p.uid, p.namespace, p.resources])).toEqual([
       ["0b5e3c9a-1f2d-4c6e-9a7b-3d2f1e0c9b8a", undefined, SRIOV_POD.resources],
       ["7d1c2b3a-0000-4000-8000-00000000beef", undefined, { [SRIOV]: ["0000:af:06.2"] }],
