@@ -64,6 +64,13 @@ export {
   type WaitForDeviceMetadataOptions,
   waitForDeviceMetadata,
 } from "./dra/metadata.js";
+export {
+  canonicalPCIBusID,
+  MAX_NUMA_NODES,
+  NUMA_NODE_ATTRIBUTE,
+  PCIE_ROOT_ATTRIBUTE,
+  STANDARD_ATTRIBUTE_PREFIX,
+} from "./dra/standard.js";
 export type {
   AllocatedDeviceStatus,
   DeviceAttribute,

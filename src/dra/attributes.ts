@@ -6,7 +6,7 @@
  *
  * | device-info | attribute | kind |
  * | --- | --- | --- |
- * | `pci-address` of the device named by `type` (`pci` or `vdpa`) | `resource.kubernetes.io/pciBusID` | string |
+ * | `pci-address` of the device named by `type` (`pci` or `vdpa`) | `resource.kubernetes.io/pciBusID` (lower case; see below) | string |
  * | `type` | `<domain>/type` | string |
  * | `version` | `<domain>/version` | version (semver) |
  * | `<sub-object>.<field>` | `<domain>/<subObject><Field>`, e.g. `pciPfPciAddress`, `vhostUserMode` | string |
@@ -17,6 +17,16 @@
  * are the camelCase joining of sub-object and field names (C identifiers of
  * at most 32 characters, as the API requires); {@link DEVICE_INFO_ATTRIBUTE_IDS}
  * lists them all.
+ *
+ * Standard attributes (`resource.kubernetes.io/…`) carry only the values
+ * Kubernetes' own helpers publish (`k8s.io/dynamic-resource-allocation/deviceattribute`):
+ * `pciBusID` an extended BDF in lower case (`0000:3b:02.3`; an address in
+ * upper case is written lower case), `numaNode` an `int` from 0 to 1023 (or
+ * an `ints` list, the physical node first). A `pci-address` that is no BDF
+ * (`0000:02:01:6`, `8086:9a01`) is not published as `pciBusID` but under
+ * `<domain>/pciPciAddress` (`vdpaPciAddress`), with a `nonstandard_value`
+ * warning; the reader checks the same rules and reports a standard attribute
+ * that breaks them the same way.
  */
 
 import { checkOptionsOrEmpty, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "../_args.js";
@@ -34,7 +44,10 @@ import {
   isSemver,
   MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE,
 } from "./limits.js";
+import { canonicalPCIBusID, isNUMANode, MAX_NUMA_NODES, NUMA_NODE_ATTRIBUTE, PCI_BUS_ID_ATTRIBUTE } from "./standard.js";
 import type { DeviceAttribute, DeviceAttributes } from "./types.js";
+
+export { PCI_BUS_ID_ATTRIBUTE };
 
 /**
  * The default domain of the device-info attributes: `deviceinfo.k8s.cni.cncf.io`,
@@ -43,8 +56,6 @@ import type { DeviceAttribute, DeviceAttributes } from "./types.js";
  * the device-info fields never collide with a driver's or Multus's names.
  */
 export const DEFAULT_DEVICE_INFO_DOMAIN = "deviceinfo.k8s.cni.cncf.io";
-/** The standard attribute for a PCI address in extended BDF notation (`k8s.io/dynamic-resource-allocation/deviceattribute`). */
-export const PCI_BUS_ID_ATTRIBUTE = "resource.kubernetes.io/pciBusID";
 /** The attribute Multus matches against a network's `k8s.v1.cni.cncf.io/resourceName` annotation. */
 export const MULTUS_RESOURCE_NAME_ATTRIBUTE = "k8s.cni.cncf.io/resourceName";
 /** The attribute Multus passes to the CNI plugin as the device ID (the device plugin's device ID). */
@@ -121,6 +132,12 @@ export interface DeviceInfoFromAttributesResult {
   resourceName?: string | undefined;
   /** `k8s.cni.cncf.io/deviceID`, when set. */
   deviceID?: string | undefined;
+  /**
+   * The device's NUMA node, from `resource.kubernetes.io/numaNode` (an `int`,
+   * or the first element of an `ints` list: the physical node). Device-info
+   * has no field for it.
+   */
+  numaNode?: number | undefined;
   /** Attributes that could not be read, and the document's deviations from the spec. */
   warnings: DraWarning[];
 }
@@ -221,7 +238,22 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
   const primary = primaryOf(doc.type, (sub) => subObject(sub) !== undefined);
   const primaryObject = primary === "pci" || primary === "vdpa" ? subObject(primary) : undefined;
   const busID = primaryObject?.["pci-address"];
-  if (typeof busID === "string") addString(PCI_BUS_ID_ATTRIBUTE, busID, formatJsonPath([primary as string, "pci-address"]));
+  let busIDPublished = false;
+  if (typeof busID === "string" && busID !== "" && primary !== undefined) {
+    const jsonPath = formatJsonPath([primary, "pci-address"]);
+    const canonical = canonicalPCIBusID(busID);
+    if (canonical === undefined) {
+      warnings.push({
+        code: "nonstandard_value",
+        attribute: PCI_BUS_ID_ATTRIBUTE,
+        jsonPath,
+        message: `${jsonPath} "${busID}" is not a PCI address in extended BDF notation (e.g. "0000:3b:02.3"), the only value Kubernetes allows for ${PCI_BUS_ID_ATTRIBUTE}; it is published as ${domain}/${camel([primary, "pci-address"])} only`,
+      });
+    } else {
+      addString(PCI_BUS_ID_ATTRIBUTE, canonical, jsonPath);
+      busIDPublished = true;
+    }
+  }
   if (typeof doc.type === "string") addString(`${domain}/type`, doc.type, "$['type']");
   if (typeof doc.version === "string") addString(`${domain}/version`, doc.version, "$['version']", "version");
 
@@ -234,7 +266,7 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
       if (entry.subObject !== sub) continue;
       const value = obj[entry.key];
       if (typeof value !== "string") continue;
-      if (sub === primary && entry.key === "pci-address" && primaryObject !== undefined) continue; // it is pciBusID
+      if (sub === primary && entry.key === "pci-address" && busIDPublished) continue; // it is pciBusID
       addString(`${domain}/${entry.id}`, value, formatJsonPath([sub, entry.key]));
     }
     for (const key of Object.keys(obj)) {
@@ -280,7 +312,7 @@ function attributeValue(name: string, raw: unknown, warnings: DraWarning[]): { k
   warnings.push({
     code: "invalid_attribute",
     attribute: name,
-    message: `${name} must be an object with exactly one of "string", "int", "bool", "version"; got ${JSON.stringify(raw) ?? String(raw)}; it is ignored`,
+    message: `${name} must be an object with exactly one of "string", "int", "bool", "version" (or a list form: "strings", "ints", "bools", "versions"); got ${JSON.stringify(raw) ?? String(raw)}; it is ignored`,
   });
   return undefined;
 }
@@ -303,6 +335,26 @@ function stringValue(name: string, raw: unknown, warnings: DraWarning[], kind: "
     code: "wrong_attribute_type",
     attribute: name,
     message: `${name} must be a ${kind} attribute, got ${JSON.stringify(raw)}; it is ignored`,
+  });
+  return undefined;
+}
+
+/**
+ * A NUMA node attribute as the upstream helper publishes it: an `int` from 0
+ * to 1023, or an `ints` list of such, the physical node first. Anything else
+ * is reported and ignored (a `-1` would match every NUMA-less device).
+ */
+function numaNodeValue(name: string, raw: unknown, warnings: DraWarning[]): number | undefined {
+  const value = attributeValue(name, raw, warnings);
+  if (value === undefined) return undefined;
+  if (value.kind === "int" && isNUMANode(value.value)) return value.value;
+  if (value.kind === "ints" && Array.isArray(value.value) && value.value.length > 0 && value.value.every(isNUMANode)) {
+    return value.value[0] as number;
+  }
+  warnings.push({
+    code: "nonstandard_value",
+    attribute: name,
+    message: `${name} must be an int from 0 to ${MAX_NUMA_NODES - 1}, or a non-empty ints list of such, got ${JSON.stringify(raw)}; it is ignored`,
   });
   return undefined;
 }
@@ -361,8 +413,27 @@ export function deviceInfoFromDeviceAttributes(
   for (const name of Object.keys(attributes)) {
     const raw = attributes[name];
     if (name === PCI_BUS_ID_ATTRIBUTE) {
-      busID = stringValue(name, raw, warnings, "string");
-      found ||= busID !== undefined;
+      const value = stringValue(name, raw, warnings, "string");
+      if (value === undefined || value === "") continue;
+      const canonical = canonicalPCIBusID(value);
+      if (canonical !== value) {
+        warnings.push({
+          code: "nonstandard_value",
+          attribute: name,
+          message:
+            canonical === undefined
+              ? `${name} is "${value}", not a PCI address in extended BDF notation (e.g. "0000:3b:02.3") as Kubernetes requires; it is ignored`
+              : `${name} is "${value}"; Kubernetes requires lower case ("${canonical}"), read as that`,
+        });
+      }
+      if (canonical === undefined) continue;
+      busID = canonical;
+      found = true;
+      continue;
+    }
+    if (name === NUMA_NODE_ATTRIBUTE) {
+      const node = numaNodeValue(name, raw, warnings);
+      if (node !== undefined) result.numaNode = node;
       continue;
     }
     if (!name.startsWith(prefix)) continue;

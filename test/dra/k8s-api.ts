@@ -120,3 +120,25 @@ export function validateDeviceStatuses(devices: Record<string, unknown>[]): void
   const problems = devices.flatMap(deviceStatusProblems);
   if (problems.length > 0) throw new Error(`the API server would refuse these device statuses: ${problems.join("; ")}`);
 }
+
+/**
+ * Problems with the values of Kubernetes' standard attributes, as the
+ * upstream helpers define them (`deviceattribute`: `verifyPCIBDFFormat`,
+ * `GetNUMANodeAttribute`). The API server does not check these; a
+ * `matchAttribute` constraint compares them as published.
+ */
+export function standardAttributeProblems(attributes: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [name, raw] of Object.entries(attributes)) {
+    const value = raw as Record<string, unknown>;
+    if (name === "resource.kubernetes.io/pciBusID") {
+      if (typeof value.string !== "string" || !/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-9a-f]$/.test(value.string))
+        problems.push(`${name}: ${JSON.stringify(value)} is not a lower-case extended BDF`);
+    } else if (name === "resource.kubernetes.io/numaNode") {
+      const nodes = Array.isArray(value.ints) ? value.ints : [value.int];
+      if (nodes.length === 0 || !nodes.every((n) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 1023))
+        problems.push(`${name}: ${JSON.stringify(value)} is not a NUMA node from 0 to 1023`);
+    }
+  }
+  return problems;
+}
