@@ -94,5 +94,23 @@ export {
   type PodDeviceSelector,
   podDeviceInfo,
 } from "./dra/workload.js";
+export {
+  DEFAULT_CDI_DIR,
+  DEVICE_METADATA_CDI_VERSION,
+  DEVICE_METADATA_DIRECTORY_MODE,
+  DEVICE_METADATA_FILE_MODE,
+  type DeviceMetadataCDIRef,
+  type DeviceMetadataCDISpec,
+  type DeviceMetadataCDISpecOptions,
+  type DeviceMetadataContainerPathOptions,
+  deviceMetadataCDIDeviceID,
+  deviceMetadataCDISpec,
+  deviceMetadataCDISpecFileName,
+  deviceMetadataContainerPath,
+  type RemoveDeviceMetadataOptions,
+  removeDeviceMetadata,
+  type WriteDeviceMetadataOptions,
+  writeDeviceMetadata,
+} from "./dra/writer.js";
 // The error every function here throws for bad data, as devinfo/kubelet exports it.
 export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./errors.js";

@@ -796,3 +796,8 @@ export async function readResourceClaimTemplateMetadata(
   checkString(requestName, "requestName");
   return readRequestDirectory("resourceclaimtemplates", podClaimName, requestName, options);
 }
+
+/** Throws the reader's `ERR_DEVINFO_INVALID` unless `value` is a `DeviceMetadata` object the readers decode (for the writer). */
+export function validateDeviceMetadataObject(value: unknown, file: string): void {
+  decodeObject(value, 0, `${file}: `, file, []);
+}
