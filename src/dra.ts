@@ -11,17 +11,21 @@
 
 export {
   DEFAULT_DEVICE_INFO_DOMAIN,
+  DEVICE_ATTRIBUTE_VOCABULARIES,
   DEVICE_INFO_ATTRIBUTE_IDS,
   type DeviceAttributesResult,
+  type DeviceAttributeVocabulary,
   type DeviceInfoAttributeId,
   type DeviceInfoFromAttributesOptions,
   type DeviceInfoFromAttributesResult,
   type DeviceInfoToAttributesOptions,
+  DRANET_DRIVER,
   deviceInfoFromDeviceAttributes,
   deviceInfoToDeviceAttributes,
   MULTUS_DEVICE_ID_ATTRIBUTE,
   MULTUS_RESOURCE_NAME_ATTRIBUTE,
   PCI_BUS_ID_ATTRIBUTE,
+  SRIOV_DRA_DRIVER,
 } from "./dra/attributes.js";
 export {
   type AllocatedDeviceRef,

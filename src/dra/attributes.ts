@@ -63,6 +63,62 @@ export const MULTUS_DEVICE_ID_ATTRIBUTE = "k8s.cni.cncf.io/deviceID";
 
 type SubObjectKey = (typeof DEVICE_TYPES)[number];
 
+/** The SR-IOV DRA driver's name and attribute domain (k8snetworkplumbingwg/dra-driver-sriov). */
+export const SRIOV_DRA_DRIVER = "sriovnetwork.k8snetworkplumbingwg.io";
+/** dranet's name and attribute domain (kubernetes-sigs/dranet); the SR-IOV driver publishes its NUMA node there too. */
+export const DRANET_DRIVER = "dra.net";
+
+/** Whose attribute names {@link deviceInfoToDeviceAttributes} writes (`options.vocabulary`). */
+export type DeviceAttributeVocabulary = "device-info" | typeof SRIOV_DRA_DRIVER | typeof DRANET_DRIVER;
+/** The vocabularies, `device-info` (the default) first. */
+export const DEVICE_ATTRIBUTE_VOCABULARIES: readonly DeviceAttributeVocabulary[] = ["device-info", SRIOV_DRA_DRIVER, DRANET_DRIVER];
+
+/** A field of the primary sub-object (the one `type` names) that a driver publishes under its own name. */
+type DriverField = "pci-address" | "pf-pci-address" | "representor-device" | "rdma-device" | "driver";
+
+interface Vocabulary {
+  /** Whether the driver publishes the PCI address as the standard `pciBusID` too. */
+  readonly pciBusID: boolean;
+  /** Its names for fields of the primary sub-object; `driver` is vDPA's only (the vDPA type). */
+  readonly fields: Readonly<Partial<Record<DriverField, string>>>;
+  readonly numaNode: string;
+  readonly interfaceName: string | undefined;
+}
+
+/**
+ * The drivers' attribute names, as their released code publishes them:
+ * dra-driver-sriov main at cd9404f (2026-08-19; no release tag yet) with its
+ * open proposals for `representor` (PR #129) and `vdpaType` (PR #128);
+ * dranet v1.4.0.
+ */
+const VOCABULARIES: Readonly<Record<Exclude<DeviceAttributeVocabulary, "device-info">, Vocabulary>> = {
+  [SRIOV_DRA_DRIVER]: {
+    pciBusID: true,
+    fields: {
+      "pci-address": `${SRIOV_DRA_DRIVER}/pciAddress`,
+      "pf-pci-address": `${SRIOV_DRA_DRIVER}/pfPciAddress`,
+      "representor-device": `${SRIOV_DRA_DRIVER}/representor`,
+      driver: `${SRIOV_DRA_DRIVER}/vdpaType`,
+    },
+    numaNode: `${DRANET_DRIVER}/numaNode`,
+    interfaceName: `${SRIOV_DRA_DRIVER}/interfaceName`,
+  },
+  [DRANET_DRIVER]: {
+    pciBusID: false,
+    fields: { "pci-address": `${DRANET_DRIVER}/pciAddress`, "rdma-device": `${DRANET_DRIVER}/rdmaDevice` },
+    numaNode: `${DRANET_DRIVER}/numaNode`,
+    interfaceName: `${DRANET_DRIVER}/ifName`,
+  },
+};
+
+/** Every driver attribute the reader recognises, with the field it fills (or `interfaceName` / `numaNode`). */
+const DRIVER_ATTRIBUTES = new Map<string, DriverField | "interfaceName" | "numaNode">();
+for (const vocabulary of Object.values(VOCABULARIES)) {
+  for (const [field, name] of Object.entries(vocabulary.fields)) DRIVER_ATTRIBUTES.set(name, field as DriverField);
+  DRIVER_ATTRIBUTES.set(vocabulary.numaNode, "numaNode");
+  if (vocabulary.interfaceName !== undefined) DRIVER_ATTRIBUTES.set(vocabulary.interfaceName, "interfaceName");
+}
+
 /** A device-info field and the attribute identifier (the part after `<domain>/`) it maps to. */
 export interface DeviceInfoAttributeId {
   /** `undefined` for the top-level `type` and `version`. */
@@ -102,6 +158,20 @@ export interface DeviceInfoToAttributesOptions {
   /** The device plugin device ID, published as `k8s.cni.cncf.io/deviceID` for Multus. */
   deviceID?: string | undefined;
   /**
+   * Whose attribute names to write: `device-info` (default: the mapping
+   * above), {@link SRIOV_DRA_DRIVER} (`pciBusID`, `<driver>/pciAddress`,
+   * `pfPciAddress`, `representor`, `vdpaType`, NUMA as `dra.net/numaNode`) or
+   * {@link DRANET_DRIVER} (`dra.net/pciAddress`, `rdmaDevice`, `numaNode`).
+   * Fields a driver has no name for stay under `options.domain`, so that
+   * nothing is lost on the way back.
+   */
+  vocabulary?: DeviceAttributeVocabulary | undefined;
+  /**
+   * The device's NUMA node (0 to 1023), published as `resource.kubernetes.io/numaNode`
+   * (Kubernetes 1.37), or `dra.net/numaNode` with a driver vocabulary. Device-info has no field for it.
+   */
+  numaNode?: number | undefined;
+  /**
    * How many attributes the device has room for: the API allows 32
    * attributes and capacities per device together, so pass 32 minus the
    * driver's own. Attributes past the budget are left out, each reported.
@@ -134,10 +204,16 @@ export interface DeviceInfoFromAttributesResult {
   deviceID?: string | undefined;
   /**
    * The device's NUMA node, from `resource.kubernetes.io/numaNode` (an `int`,
-   * or the first element of an `ints` list: the physical node). Device-info
-   * has no field for it.
+   * or the first element of an `ints` list: the physical node), else
+   * `dra.net/numaNode` (dranet, the SR-IOV DRA driver; a negative value, the
+   * SR-IOV driver's "no NUMA", is left out). Device-info has no field for it.
    */
   numaNode?: number | undefined;
+  /**
+   * The interface name a driver published (`dra.net/ifName`, the SR-IOV
+   * driver's `<driver>/interfaceName` in metadata files). Device-info has no field for it.
+   */
+  interfaceName?: string | undefined;
   /** Attributes that could not be read, and the document's deviations from the spec. */
   warnings: DraWarning[];
 }
@@ -203,6 +279,13 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
   const resourceName = optionalString(opts.resourceName, "options.resourceName");
   const deviceID = optionalString(opts.deviceID, "options.deviceID");
   const maxAttributes = optionalInteger(opts.maxAttributes, "options.maxAttributes", 0) ?? MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE;
+  const vocabularyName = optionalString(opts.vocabulary, "options.vocabulary") ?? "device-info";
+  if (!(DEVICE_ATTRIBUTE_VOCABULARIES as readonly string[]).includes(vocabularyName)) {
+    throw invalidArgValue("options.vocabulary", vocabularyName, `must be one of ${DEVICE_ATTRIBUTE_VOCABULARIES.join(", ")}`);
+  }
+  const vocabulary = vocabularyName === "device-info" ? undefined : VOCABULARIES[vocabularyName as keyof typeof VOCABULARIES];
+  // Kubernetes' rule for numaNode (0 to 1023); an option, so a bad one is misuse.
+  const numaNode = optionalInteger(opts.numaNode, "options.numaNode", 0, MAX_NUMA_NODES - 1);
 
   const warnings: DraWarning[] = [];
   const doc = parseDeviceInfo(info, { onWarning: (w) => warnings.push(fromIssue(w)) }) as unknown as Record<string, unknown>;
@@ -239,7 +322,7 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
   const primaryObject = primary === "pci" || primary === "vdpa" ? subObject(primary) : undefined;
   const busID = primaryObject?.["pci-address"];
   let busIDPublished = false;
-  if (typeof busID === "string" && busID !== "" && primary !== undefined) {
+  if (typeof busID === "string" && busID !== "" && primary !== undefined && vocabulary?.pciBusID !== false) {
     const jsonPath = formatJsonPath([primary, "pci-address"]);
     const canonical = canonicalPCIBusID(busID);
     if (canonical === undefined) {
@@ -247,13 +330,15 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
         code: "nonstandard_value",
         attribute: PCI_BUS_ID_ATTRIBUTE,
         jsonPath,
-        message: `${jsonPath} "${busID}" is not a PCI address in extended BDF notation (e.g. "0000:3b:02.3"), the only value Kubernetes allows for ${PCI_BUS_ID_ATTRIBUTE}; it is published as ${domain}/${camel([primary, "pci-address"])} only`,
+        message: `${jsonPath} "${busID}" is not a PCI address in extended BDF notation (e.g. "0000:3b:02.3"), the only value Kubernetes allows for ${PCI_BUS_ID_ATTRIBUTE}; it is published as ${vocabulary?.fields["pci-address"] ?? `${domain}/${camel([primary, "pci-address"])}`} only`,
       });
     } else {
       addString(PCI_BUS_ID_ATTRIBUTE, canonical, jsonPath);
       busIDPublished = true;
     }
   }
+  if (numaNode !== undefined)
+    candidates.push({ name: vocabulary?.numaNode ?? NUMA_NODE_ATTRIBUTE, value: { int: numaNode }, jsonPath: undefined });
   if (typeof doc.type === "string") addString(`${domain}/type`, doc.type, "$['type']");
   if (typeof doc.version === "string") addString(`${domain}/version`, doc.version, "$['version']", "version");
 
@@ -266,8 +351,10 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
       if (entry.subObject !== sub) continue;
       const value = obj[entry.key];
       if (typeof value !== "string") continue;
-      if (sub === primary && entry.key === "pci-address" && busIDPublished) continue; // it is pciBusID
-      addString(`${domain}/${entry.id}`, value, formatJsonPath([sub, entry.key]));
+      // The driver's own name for a field of the device, where its vocabulary has one.
+      const driverName = sub === primary ? vocabulary?.fields[entry.key as DriverField] : undefined;
+      if (sub === primary && entry.key === "pci-address" && busIDPublished && driverName === undefined) continue; // it is pciBusID
+      addString(driverName ?? `${domain}/${entry.id}`, value, formatJsonPath([sub, entry.key]));
     }
     for (const key of Object.keys(obj)) {
       if (!SUB_FIELDS.get(sub)?.has(key)) unmapped(warnings, [sub, key]);
@@ -371,10 +458,19 @@ function numaNodeValue(name: string, raw: unknown, warnings: DraWarning[]): numb
  * `resourceName` and `deviceID` come from Multus's `k8s.cni.cncf.io`
  * attributes, so that a meta-plugin finds the device plugin file of a
  * DRA-allocated device with `getDPDeviceInfoPath(resourceName, deviceID)`.
- * Attributes of other domains are the driver's own and are not read; bare
- * names (the driver's domain) neither.
  *
- * @returns `{ deviceInfo?, resourceName?, deviceID?, warnings }`; `deviceInfo`
+ * Real drivers' own names are read too, so that what they publish reaches
+ * the document: the SR-IOV DRA driver's (`sriovnetwork.k8snetworkplumbingwg.io/`
+ * `pciAddress`, `pfPciAddress`, `representor`, `vdpaType` → `vdpa.driver`
+ * and type `vdpa`, `interfaceName`) and dranet's (`dra.net/pciAddress`,
+ * `rdmaDevice`, `ifName`, `numaNode`, which the SR-IOV driver uses too).
+ * The standard and device-info attributes win over them (a disagreement is
+ * a `conflict` warning); `numaNode` and `interfaceName`, which device-info
+ * has no field for, are returned beside the document. Other attributes of
+ * other domains are the driver's own and are not read; bare names (the
+ * driver's domain) neither.
+ *
+ * @returns `{ deviceInfo?, resourceName?, deviceID?, numaNode?, interfaceName?, warnings }`; `deviceInfo`
  *   is absent when no attribute describes a device-info field.
  * @throws `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for
  *   a non-object `attributes` or bad options; never for attribute values,
@@ -409,6 +505,8 @@ export function deviceInfoFromDeviceAttributes(
   let version: string | undefined;
   let busID: string | undefined;
   let found = false;
+  let driverNuma: { name: string; node: number } | undefined;
+  const driverValues: { field: DriverField; value: string; name: string }[] = [];
   const fields = new Map<SubObjectKey, Map<string, string>>();
   for (const name of Object.keys(attributes)) {
     const raw = attributes[name];
@@ -436,6 +534,38 @@ export function deviceInfoFromDeviceAttributes(
       if (node !== undefined) result.numaNode = node;
       continue;
     }
+    const driverField = DRIVER_ATTRIBUTES.get(name);
+    if (driverField === "numaNode") {
+      const value = attributeValue(name, raw, warnings);
+      if (value?.kind === "int" && typeof value.value === "number" && Number.isInteger(value.value)) {
+        // The SR-IOV driver publishes -1 for "no NUMA affinity": no node.
+        if (isNUMANode(value.value)) driverNuma = { name, node: value.value };
+      } else if (value !== undefined) {
+        warnings.push({
+          code: "wrong_attribute_type",
+          attribute: name,
+          message: `${name} must be an int attribute, got ${JSON.stringify(raw)}; it is ignored`,
+        });
+      }
+      continue;
+    }
+    if (driverField !== undefined) {
+      const value = stringValue(name, raw, warnings, "string");
+      if (value === undefined || value === "") continue;
+      if (driverField === "interfaceName") {
+        if (result.interfaceName !== undefined && result.interfaceName !== value) {
+          warnings.push({
+            code: "conflict",
+            attribute: name,
+            message: `${name} is "${value}" but another driver attribute says "${result.interfaceName}"; the first wins`,
+          });
+        } else result.interfaceName = value;
+        continue;
+      }
+      driverValues.push({ field: driverField, value, name });
+      found = true;
+      continue;
+    }
     if (!name.startsWith(prefix)) continue;
     const entry = BY_ID.get(name.slice(prefix.length));
     if (entry === undefined) {
@@ -461,9 +591,22 @@ export function deviceInfoFromDeviceAttributes(
 
   if (resourceName !== undefined) result.resourceName = resourceName;
   if (deviceID !== undefined) result.deviceID = deviceID;
+  if (driverNuma !== undefined) {
+    if (result.numaNode === undefined) result.numaNode = driverNuma.node;
+    else if (result.numaNode !== driverNuma.node) {
+      warnings.push({
+        code: "conflict",
+        attribute: driverNuma.name,
+        message: `${driverNuma.name} is ${driverNuma.node} but ${NUMA_NODE_ATTRIBUTE} is ${result.numaNode}; the standard attribute wins`,
+      });
+    }
+  }
   if (!found) return result;
 
-  const primary = primaryOf(type, (sub) => fields.has(sub)) ?? (busID !== undefined ? "pci" : undefined);
+  // A vDPA type (the SR-IOV driver's vdpaType) makes an untyped device a vDPA one.
+  const primary =
+    primaryOf(type, (sub) => fields.has(sub)) ??
+    (driverValues.some((d) => d.field === "driver") ? "vdpa" : busID !== undefined || driverValues.length > 0 ? "pci" : undefined);
   if (busID !== undefined) {
     // pciBusID is the pci-address of the device `type` names (pci or vdpa); a pci one otherwise.
     const target: SubObjectKey = primary === "vdpa" ? "vdpa" : "pci";
@@ -478,6 +621,22 @@ export function deviceInfoFromDeviceAttributes(
       });
     }
     sub.set("pci-address", busID);
+    fields.set(target, sub);
+  }
+  // The drivers' own names come last: the standard and device-info attributes win over them.
+  for (const { field, value, name } of driverValues) {
+    const target: SubObjectKey = field === "driver" ? "vdpa" : field === "rdma-device" ? "pci" : primary === "vdpa" ? "vdpa" : "pci";
+    const sub = fields.get(target) ?? new Map<string, string>();
+    const other = sub.get(field);
+    if (other === undefined) sub.set(field, value);
+    else if (other !== value) {
+      warnings.push({
+        code: "conflict",
+        attribute: name,
+        jsonPath: formatJsonPath([target, field]),
+        message: `${name} is "${value}" but ${formatJsonPath([target, field])} is already "${other}" (from a standard, device-info or earlier driver attribute), which wins`,
+      });
+    }
     fields.set(target, sub);
   }
 

@@ -219,7 +219,8 @@ export function deviceMetadataContainerPath(options: DeviceMetadataContainerPath
  */
 export function deviceMetadataCDISpec(options: DeviceMetadataCDISpecOptions): DeviceMetadataCDISpec {
   checkObject(options, "options");
-  for (const key of ["driver", "claimUID", "requestName", "hostPath", "containerPath"] as const) checkString(options[key], `options.${key}`);
+  for (const key of ["driver", "claimUID", "requestName", "hostPath", "containerPath"] as const)
+    checkString(options[key], `options.${key}`);
   const ref = checkRef(options, "options");
   const hostPath = checkAbsolute(options.hostPath, "options.hostPath");
   const containerPath = checkAbsolute(options.containerPath, "options.containerPath");

@@ -303,6 +303,7 @@ describe("deviceInfoFromDeviceAttributes", () => {
       warnings: [],
       resourceName: "intel.com/sriov",
       deviceID: "0000:af:06.0",
+      numaNode: 1, // the SR-IOV driver's NUMA attribute (dra.net/numaNode)
       deviceInfo: { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } },
     });
     expect(getDPDeviceInfoPath(result.resourceName as string, result.deviceID as string, { baseDir: "/b" })).toBe(
@@ -504,5 +505,205 @@ describe("standard attributes carry only standard values (resource.kubernetes.io
     expect(canonicalPCIBusID("0000:3B:02.3")).toBe("0000:3b:02.3");
     expect(canonicalPCIBusID("8086:9a01")).toBeUndefined();
     expect(() => canonicalPCIBusID(5 as unknown as string)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }));
+  });
+});
+
+describe("real drivers' attribute vocabularies", () => {
+  const SRIOV = "sriovnetwork.k8snetworkplumbingwg.io";
+  // As DiscoverSriovDevices (dra-driver-sriov main, cd9404f) publishes a VF, with the proposed representor
+  // (PR #129) of a switchdev PF, and the interfaceName its metadata files add.
+  const sriovVF: DeviceAttributes = {
+    [`${SRIOV}/vendor`]: { string: "15b3" },
+    [`${SRIOV}/deviceID`]: { string: "101e" },
+    [`${SRIOV}/pfDeviceID`]: { string: "101d" },
+    [`${SRIOV}/pciAddress`]: { string: "0000:3b:02.3" },
+    "k8s.cni.cncf.io/deviceID": { string: "0000:3b:02.3" },
+    [`${SRIOV}/PFName`]: { string: "ens1f0np0" },
+    [`${SRIOV}/EswitchMode`]: { string: "switchdev" },
+    [`${SRIOV}/vfID`]: { int: 3 },
+    "resource.kubernetes.io/pcieRoot": { string: "pci0000:3a" },
+    [`${SRIOV}/pfPciAddress`]: { string: "0000:3b:00.0" },
+    [BUS]: { string: "0000:3b:02.3" },
+    [`${SRIOV}/linkType`]: { string: "ethernet" },
+    [`${SRIOV}/rdmaCapable`]: { bool: true },
+    "dra.net/numaNode": { int: 1 },
+    [`${SRIOV}/representor`]: { string: "ens1f0npf0vf3" },
+    [`${SRIOV}/physPortName`]: { string: "pf0vf3" },
+    [`${SRIOV}/interfaceName`]: { string: "net1" },
+  };
+  // As dranet v1.4.0 publishes a VF's netdev (inventory/db.go).
+  const dranetNIC: DeviceAttributes = {
+    "dra.net/ifName": { string: "ens1f0v3" },
+    "dra.net/pciAddress": { string: "0000:3b:02.3" },
+    "dra.net/mac": { string: "02:11:22:33:44:55" },
+    "dra.net/pciVendor": { string: "Mellanox Technologies" },
+    "dra.net/pciDevice": { string: "ConnectX Family mlx5Gen Virtual Function" },
+    "dra.net/numaNode": { int: 0 },
+    "dra.net/mtu": { int: 1500 },
+    "dra.net/encapsulation": { string: "ether" },
+    "dra.net/state": { string: "up" },
+    "dra.net/type": { string: "device" },
+    "dra.net/sriov": { bool: false },
+    "dra.net/isSriovVf": { bool: true },
+    "dra.net/virtual": { bool: false },
+    "dra.net/rdma": { bool: true },
+    "dra.net/rdmaDevice": { string: "mlx5_3" },
+    "resource.kubernetes.io/pcieRoot": { string: "pci0000:3a" },
+  };
+
+  it("reads the SR-IOV DRA driver's VF: PF address, representor, NUMA node, interface name, device ID", () => {
+    const result = deviceInfoFromDeviceAttributes(sriovVF);
+    expect(result).toStrictEqual({
+      warnings: [],
+      deviceID: "0000:3b:02.3",
+      numaNode: 1,
+      interfaceName: "net1",
+      deviceInfo: {
+        type: "pci",
+        version: "1.1.0",
+        pci: { "pci-address": "0000:3b:02.3", "pf-pci-address": "0000:3b:00.0", "representor-device": "ens1f0npf0vf3" },
+      },
+    });
+  });
+
+  it("reads the SR-IOV driver's vDPA type (PR #128) as a vDPA device, reporting what device-info needs and the driver did not say", () => {
+    const { deviceInfo, warnings } = deviceInfoFromDeviceAttributes({ ...sriovVF, [`${SRIOV}/vdpaType`]: { string: "vhost" } });
+    expect(deviceInfo).toStrictEqual({
+      type: "vdpa",
+      version: "1.1.0",
+      vdpa: { driver: "vhost", "pci-address": "0000:3b:02.3", "pf-pci-address": "0000:3b:00.0", "representor-device": "ens1f0npf0vf3" },
+    });
+    expect(warnings.map((w) => [w.code, w.jsonPath])).toStrictEqual([
+      ["missing_field", "$['vdpa']['parent-device']"],
+      ["missing_field", "$['vdpa']['path']"],
+    ]);
+  });
+
+  it("leaves out the SR-IOV driver's -1 (no NUMA affinity) without a warning", () => {
+    const result = deviceInfoFromDeviceAttributes({ ...sriovVF, "dra.net/numaNode": { int: -1 } });
+    expect(result.numaNode).toBeUndefined();
+    expect(result.warnings).toStrictEqual([]);
+  });
+
+  it("reads dranet's NIC: PCI address, RDMA device, NUMA node, interface name", () => {
+    expect(deviceInfoFromDeviceAttributes(dranetNIC)).toStrictEqual({
+      warnings: [],
+      numaNode: 0,
+      interfaceName: "ens1f0v3",
+      deviceInfo: { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:3b:02.3", "rdma-device": "mlx5_3" } },
+    });
+  });
+
+  it("lets the standard and device-info attributes win over a driver's, reporting each disagreement", () => {
+    const { deviceInfo, numaNode, warnings } = deviceInfoFromDeviceAttributes({
+      [BUS]: { string: "0000:3b:02.3" },
+      "resource.kubernetes.io/numaNode": { int: 0 },
+      "dra.net/numaNode": { int: 1 },
+      "dra.net/pciAddress": { string: "0000:3b:02.4" },
+      [`${D}/pciRdmaDevice`]: { string: "mlx5_3" },
+      "dra.net/rdmaDevice": { string: "mlx5_9" },
+    });
+    expect(deviceInfo?.pci).toStrictEqual({ "pci-address": "0000:3b:02.3", "rdma-device": "mlx5_3" });
+    expect(numaNode).toBe(0);
+    expect(warnings.map((w) => [w.code, w.attribute])).toStrictEqual([
+      ["conflict", "dra.net/numaNode"],
+      ["conflict", "dra.net/pciAddress"],
+      ["conflict", "dra.net/rdmaDevice"],
+    ]);
+  });
+
+  it("reports a driver attribute of the wrong kind instead of guessing", () => {
+    const { deviceInfo, warnings } = deviceInfoFromDeviceAttributes({
+      "dra.net/pciAddress": { int: 5 },
+      "dra.net/numaNode": { string: "1" },
+    });
+    expect(deviceInfo).toBeUndefined();
+    expect(warnings.map((w) => [w.code, w.attribute])).toStrictEqual([
+      ["wrong_attribute_type", "dra.net/pciAddress"],
+      ["wrong_attribute_type", "dra.net/numaNode"],
+    ]);
+  });
+
+  const VF = {
+    type: "pci",
+    version: "1.1.0",
+    pci: { "pci-address": "0000:3B:02.3", "rdma-device": "mlx5_3", "pf-pci-address": "0000:3b:00.0", "representor-device": "pf0vf3" },
+  } as DeviceInfo;
+
+  it("writes today's vocabulary by default, with the standard NUMA node when given", () => {
+    const { attributes } = deviceInfoToDeviceAttributes(VF, { numaNode: 1 });
+    expect(attributes).toStrictEqual({
+      [BUS]: { string: "0000:3b:02.3" },
+      "resource.kubernetes.io/numaNode": { int: 1 },
+      [`${D}/type`]: { string: "pci" },
+      [`${D}/version`]: { version: "1.1.0" },
+      [`${D}/pciRdmaDevice`]: { string: "mlx5_3" },
+      [`${D}/pciPfPciAddress`]: { string: "0000:3b:00.0" },
+      [`${D}/pciRepresentorDevice`]: { string: "pf0vf3" },
+    });
+  });
+
+  it.each([
+    [
+      SRIOV,
+      {
+        [BUS]: { string: "0000:3b:02.3" },
+        "dra.net/numaNode": { int: 1 },
+        [`${D}/type`]: { string: "pci" },
+        [`${D}/version`]: { version: "1.1.0" },
+        [`${SRIOV}/pciAddress`]: { string: "0000:3B:02.3" },
+        [`${D}/pciRdmaDevice`]: { string: "mlx5_3" },
+        [`${SRIOV}/pfPciAddress`]: { string: "0000:3b:00.0" },
+        [`${SRIOV}/representor`]: { string: "pf0vf3" },
+      },
+    ],
+    [
+      "dra.net",
+      {
+        "dra.net/numaNode": { int: 1 },
+        [`${D}/type`]: { string: "pci" },
+        [`${D}/version`]: { version: "1.1.0" },
+        "dra.net/pciAddress": { string: "0000:3B:02.3" },
+        "dra.net/rdmaDevice": { string: "mlx5_3" },
+        [`${D}/pciPfPciAddress`]: { string: "0000:3b:00.0" },
+        [`${D}/pciRepresentorDevice`]: { string: "pf0vf3" },
+      },
+    ],
+  ] as const)(
+    "writes the %s vocabulary (the rest under the device-info domain), which the API accepts and reads back",
+    (vocabulary, expected) => {
+      const { attributes, warnings } = deviceInfoToDeviceAttributes(VF, { vocabulary, numaNode: 1 });
+      expect(attributes).toStrictEqual(expected);
+      expect(warnings).toStrictEqual([]);
+      expect(() => validateDeviceAttributes(attributes)).not.toThrow();
+      expect(standardAttributeProblems(attributes)).toStrictEqual([]);
+      const back = deviceInfoFromDeviceAttributes(attributes);
+      expect(back.numaNode).toBe(1);
+      expect(back.deviceInfo).toStrictEqual({
+        ...VF,
+        pci: { ...VF.pci, "pci-address": vocabulary === "dra.net" ? "0000:3B:02.3" : "0000:3b:02.3" },
+      });
+    },
+  );
+
+  it("writes a vDPA device's type as the SR-IOV driver's vdpaType", () => {
+    const info = {
+      type: "vdpa",
+      version: "1.1.0",
+      vdpa: { "parent-device": "vdpa:0000:3b:02.3", driver: "virtio", path: "/dev/vhost-vdpa-0", "pci-address": "0000:3b:02.3" },
+    } as DeviceInfo;
+    const { attributes } = deviceInfoToDeviceAttributes(info, { vocabulary: SRIOV });
+    expect(attributes[`${SRIOV}/vdpaType`]).toStrictEqual({ string: "virtio" });
+    expect(attributes[`${D}/vdpaParentDevice`]).toStrictEqual({ string: "vdpa:0000:3b:02.3" });
+    expect(deviceInfoFromDeviceAttributes(attributes).deviceInfo).toStrictEqual(info);
+  });
+
+  it.each([
+    [{ vocabulary: "nvidia.com" }, "ERR_INVALID_ARG_VALUE"],
+    [{ numaNode: -1 }, "ERR_OUT_OF_RANGE"],
+    [{ numaNode: 1024 }, "ERR_OUT_OF_RANGE"],
+    [{ numaNode: 1.5 }, "ERR_OUT_OF_RANGE"],
+  ])("refuses %j as misuse", (options, code) => {
+    expect(() => deviceInfoToDeviceAttributes(VF, options as never)).toThrow(expect.objectContaining({ code }));
   });
 });
