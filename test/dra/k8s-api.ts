@@ -142,3 +142,29 @@ export function standardAttributeProblems(attributes: Record<string, unknown>): 
   }
   return problems;
 }
+
+const RBAC = JSON.parse(
+  fs.readFileSync(path.join(import.meta.dirname, "../../fixtures/dra/rbac.authorization.k8s.io-v1.openapi.json"), "utf8"),
+) as { components: { schemas: Record<string, Record<string, unknown>> } };
+for (const schema of Object.values(RBAC.components.schemas)) {
+  if (schema.properties !== undefined && schema.additionalProperties === undefined) schema.additionalProperties = false;
+}
+const rbacAjv = addFormats(new Ajv({ strict: false, allErrors: true }));
+rbacAjv.addSchema(RBAC, "rbac");
+
+/**
+ * Throws unless `object` is a valid `rbac.authorization.k8s.io/v1` object of
+ * its kind (ClusterRole, ClusterRoleBinding, …) by the API's OpenAPI schema,
+ * and its name one the API server accepts (`path.ValidatePathSegmentName`:
+ * not `.`/`..`, no `/` or `%`).
+ */
+export function validateRBACObject(object: Record<string, unknown>): void {
+  if (object.apiVersion !== "rbac.authorization.k8s.io/v1")
+    throw new Error(`not an rbac.authorization.k8s.io/v1 object: ${String(object.apiVersion)}`);
+  const validate = rbacAjv.getSchema(`rbac#/components/schemas/io.k8s.api.rbac.v1.${String(object.kind)}`);
+  if (validate === undefined) throw new Error(`no schema for kind ${String(object.kind)}`);
+  if (!validate(object)) throw new Error(`not a valid ${String(object.kind)}: ${rbacAjv.errorsText(validate.errors)}`);
+  const name = (object.metadata as { name?: unknown } | undefined)?.name;
+  if (typeof name !== "string" || name === "" || name === "." || name === ".." || /[/%]/.test(name))
+    throw new Error(`bad name ${String(name)}`);
+}
