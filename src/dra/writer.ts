@@ -22,9 +22,11 @@ import {
   optionalString,
 } from "../_args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
-import { tempName } from "../files/_atomic.js";
+import { type MountedFile, readMountedFile } from "../files/_io.js";
+import { decodeUtf8 } from "../format/_go-text.js";
 import { isAttributeDomain } from "./limits.js";
 import {
+  DEFAULT_DEVICE_METADATA_MAX_BYTES,
   DEVICE_METADATA_API_VERSIONS,
   DEVICE_METADATA_ROOT,
   type DeviceMetadataAPIVersion,
@@ -270,13 +272,23 @@ function ioFailure(err: unknown, path: string, action: string): DeviceInfoError 
   return new DeviceInfoError("ERR_DEVINFO_IO", `cannot ${action} ${path}: ${(err as Error).message}`, { path, errno, cause: err });
 }
 
+const EXISTING_FILE: MountedFile = { what: "a device metadata file", missing: "" };
+
+// The temporary file's name: hidden (the readers skip names starting with "."), unique per process and call.
+let tempCounter = 0;
+function tempName(): string {
+  tempCounter = (tempCounter + 1) % 0x100000;
+  return `.devinfo-tmp-${process.pid}-${tempCounter.toString(36)}${Math.floor(Math.random() * 0x7fffffff).toString(36)}`;
+}
+
 async function previousGeneration(path: string): Promise<number | undefined> {
   let text: string;
   try {
-    text = await fs.promises.readFile(path, "utf8");
+    // As the readers read it: a regular file only, never past the readers' cap.
+    text = decodeUtf8(await readMountedFile(path, DEFAULT_DEVICE_METADATA_MAX_BYTES, EXISTING_FILE));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw ioFailure(err, path, "read the existing");
+    if (isDeviceInfoError(err) && err.code === "ERR_DEVINFO_NOT_FOUND") return undefined;
+    throw err;
   }
   try {
     return decodeDeviceMetadataStream(text, path)?.metadata.generation ?? 0;
