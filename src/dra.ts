@@ -11,17 +11,21 @@
 
 export {
   DEFAULT_DEVICE_INFO_DOMAIN,
+  DEVICE_ATTRIBUTE_VOCABULARIES,
   DEVICE_INFO_ATTRIBUTE_IDS,
   type DeviceAttributesResult,
+  type DeviceAttributeVocabulary,
   type DeviceInfoAttributeId,
   type DeviceInfoFromAttributesOptions,
   type DeviceInfoFromAttributesResult,
   type DeviceInfoToAttributesOptions,
+  DRANET_DRIVER,
   deviceInfoFromDeviceAttributes,
   deviceInfoToDeviceAttributes,
   MULTUS_DEVICE_ID_ATTRIBUTE,
   MULTUS_RESOURCE_NAME_ATTRIBUTE,
   PCI_BUS_ID_ATTRIBUTE,
+  SRIOV_DRA_DRIVER,
 } from "./dra/attributes.js";
 export {
   type AllocatedDeviceRef,
@@ -52,18 +56,30 @@ export {
   DEVICE_METADATA_API_VERSIONS,
   DEVICE_METADATA_GROUP,
   DEVICE_METADATA_ROOT,
+  type DeviceMetadataAPIVersion,
   type DeviceMetadataFile,
   decodeDeviceMetadataStream,
   deviceInfoFromDeviceMetadata,
   type FindDeviceMetadataOptions,
   findDeviceMetadata,
   LEGACY_DEVICE_METADATA_ROOT,
+  mergeDeviceMetadata,
   networkStatusFromDeviceMetadata,
   type ReadDeviceMetadataOptions,
+  type ReadRequestMetadataOptions,
   readDeviceMetadata,
+  readResourceClaimMetadata,
+  readResourceClaimTemplateMetadata,
   type WaitForDeviceMetadataOptions,
   waitForDeviceMetadata,
 } from "./dra/metadata.js";
+export {
+  canonicalPCIBusID,
+  MAX_NUMA_NODES,
+  NUMA_NODE_ATTRIBUTE,
+  PCIE_ROOT_ATTRIBUTE,
+  STANDARD_ATTRIBUTE_PREFIX,
+} from "./dra/standard.js";
 export type {
   AllocatedDeviceStatus,
   DeviceAttribute,
@@ -82,5 +98,23 @@ export {
   type PodDeviceSelector,
   podDeviceInfo,
 } from "./dra/workload.js";
+export {
+  DEFAULT_CDI_DIR,
+  DEVICE_METADATA_CDI_VERSION,
+  DEVICE_METADATA_DIRECTORY_MODE,
+  DEVICE_METADATA_FILE_MODE,
+  type DeviceMetadataCDIRef,
+  type DeviceMetadataCDISpec,
+  type DeviceMetadataCDISpecOptions,
+  type DeviceMetadataContainerPathOptions,
+  deviceMetadataCDIDeviceID,
+  deviceMetadataCDISpec,
+  deviceMetadataCDISpecFileName,
+  deviceMetadataContainerPath,
+  type RemoveDeviceMetadataOptions,
+  removeDeviceMetadata,
+  type WriteDeviceMetadataOptions,
+  writeDeviceMetadata,
+} from "./dra/writer.js";
 // The error every function here throws for bad data, as devinfo/kubelet exports it.
 export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./errors.js";

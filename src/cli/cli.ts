@@ -64,6 +64,12 @@ const COMMANDS: readonly Entry[] = [
     load: async () => (await import("./attributes.js")).command,
   },
   {
+    name: "rbac",
+    group: "Inspecting",
+    summary: "Print the ClusterRole and ClusterRoleBinding a DRA claim-status writer needs",
+    load: async () => (await import("./rbac.js")).command,
+  },
+  {
     name: "schema",
     group: "Inspecting",
     summary: "Print the JSON Schema (draft 2020-12) of the device-info format",

@@ -6,7 +6,7 @@
  *
  * | device-info | attribute | kind |
  * | --- | --- | --- |
- * | `pci-address` of the device named by `type` (`pci` or `vdpa`) | `resource.kubernetes.io/pciBusID` | string |
+ * | `pci-address` of the device named by `type` (`pci` or `vdpa`) | `resource.kubernetes.io/pciBusID` (lower case; see below) | string |
  * | `type` | `<domain>/type` | string |
  * | `version` | `<domain>/version` | version (semver) |
  * | `<sub-object>.<field>` | `<domain>/<subObject><Field>`, e.g. `pciPfPciAddress`, `vhostUserMode` | string |
@@ -17,6 +17,16 @@
  * are the camelCase joining of sub-object and field names (C identifiers of
  * at most 32 characters, as the API requires); {@link DEVICE_INFO_ATTRIBUTE_IDS}
  * lists them all.
+ *
+ * Standard attributes (`resource.kubernetes.io/…`) carry only the values
+ * Kubernetes' own helpers publish (`k8s.io/dynamic-resource-allocation/deviceattribute`):
+ * `pciBusID` an extended BDF in lower case (`0000:3b:02.3`; an address in
+ * upper case is written lower case), `numaNode` an `int` from 0 to 1023 (or
+ * an `ints` list, the physical node first). A `pci-address` that is no BDF
+ * (`0000:02:01:6`, `8086:9a01`) is not published as `pciBusID` but under
+ * `<domain>/pciPciAddress` (`vdpaPciAddress`), with a `nonstandard_value`
+ * warning; the reader checks the same rules and reports a standard attribute
+ * that breaks them the same way.
  */
 
 import { checkOptionsOrEmpty, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "../_args.js";
@@ -34,7 +44,10 @@ import {
   isSemver,
   MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE,
 } from "./limits.js";
+import { canonicalPCIBusID, isNUMANode, MAX_NUMA_NODES, NUMA_NODE_ATTRIBUTE, PCI_BUS_ID_ATTRIBUTE } from "./standard.js";
 import type { DeviceAttribute, DeviceAttributes } from "./types.js";
+
+export { PCI_BUS_ID_ATTRIBUTE };
 
 /**
  * The default domain of the device-info attributes: `deviceinfo.k8s.cni.cncf.io`,
@@ -43,14 +56,68 @@ import type { DeviceAttribute, DeviceAttributes } from "./types.js";
  * the device-info fields never collide with a driver's or Multus's names.
  */
 export const DEFAULT_DEVICE_INFO_DOMAIN = "deviceinfo.k8s.cni.cncf.io";
-/** The standard attribute for a PCI address in extended BDF notation (`k8s.io/dynamic-resource-allocation/deviceattribute`). */
-export const PCI_BUS_ID_ATTRIBUTE = "resource.kubernetes.io/pciBusID";
 /** The attribute Multus matches against a network's `k8s.v1.cni.cncf.io/resourceName` annotation. */
 export const MULTUS_RESOURCE_NAME_ATTRIBUTE = "k8s.cni.cncf.io/resourceName";
 /** The attribute Multus passes to the CNI plugin as the device ID (the device plugin's device ID). */
 export const MULTUS_DEVICE_ID_ATTRIBUTE = "k8s.cni.cncf.io/deviceID";
 
 type SubObjectKey = (typeof DEVICE_TYPES)[number];
+
+/** The SR-IOV DRA driver's name and attribute domain (k8snetworkplumbingwg/dra-driver-sriov). */
+export const SRIOV_DRA_DRIVER = "sriovnetwork.k8snetworkplumbingwg.io";
+/** dranet's name and attribute domain (kubernetes-sigs/dranet); the SR-IOV driver publishes its NUMA node there too. */
+export const DRANET_DRIVER = "dra.net";
+
+/** Whose attribute names {@link deviceInfoToDeviceAttributes} writes (`options.vocabulary`). */
+export type DeviceAttributeVocabulary = "device-info" | typeof SRIOV_DRA_DRIVER | typeof DRANET_DRIVER;
+/** The vocabularies, `device-info` (the default) first. */
+export const DEVICE_ATTRIBUTE_VOCABULARIES: readonly DeviceAttributeVocabulary[] = ["device-info", SRIOV_DRA_DRIVER, DRANET_DRIVER];
+
+/** A field of the primary sub-object (the one `type` names) that a driver publishes under its own name. */
+type DriverField = "pci-address" | "pf-pci-address" | "representor-device" | "rdma-device" | "driver";
+
+interface Vocabulary {
+  /** Whether the driver publishes the PCI address as the standard `pciBusID` too. */
+  readonly pciBusID: boolean;
+  /** Its names for fields of the primary sub-object; `driver` is vDPA's only (the vDPA type). */
+  readonly fields: Readonly<Partial<Record<DriverField, string>>>;
+  readonly numaNode: string;
+  readonly interfaceName: string | undefined;
+}
+
+/**
+ * The drivers' attribute names, as their released code publishes them:
+ * dra-driver-sriov main at cd9404f (2026-08-19; no release tag yet) with its
+ * open proposals for `representor` (PR #129) and `vdpaType` (PR #128);
+ * dranet v1.4.0.
+ */
+const VOCABULARIES: Readonly<Record<Exclude<DeviceAttributeVocabulary, "device-info">, Vocabulary>> = {
+  [SRIOV_DRA_DRIVER]: {
+    pciBusID: true,
+    fields: {
+      "pci-address": `${SRIOV_DRA_DRIVER}/pciAddress`,
+      "pf-pci-address": `${SRIOV_DRA_DRIVER}/pfPciAddress`,
+      "representor-device": `${SRIOV_DRA_DRIVER}/representor`,
+      driver: `${SRIOV_DRA_DRIVER}/vdpaType`,
+    },
+    numaNode: `${DRANET_DRIVER}/numaNode`,
+    interfaceName: `${SRIOV_DRA_DRIVER}/interfaceName`,
+  },
+  [DRANET_DRIVER]: {
+    pciBusID: false,
+    fields: { "pci-address": `${DRANET_DRIVER}/pciAddress`, "rdma-device": `${DRANET_DRIVER}/rdmaDevice` },
+    numaNode: `${DRANET_DRIVER}/numaNode`,
+    interfaceName: `${DRANET_DRIVER}/ifName`,
+  },
+};
+
+/** Every driver attribute the reader recognises, with the field it fills (or `interfaceName` / `numaNode`). */
+const DRIVER_ATTRIBUTES = new Map<string, DriverField | "interfaceName" | "numaNode">();
+for (const vocabulary of Object.values(VOCABULARIES)) {
+  for (const [field, name] of Object.entries(vocabulary.fields)) DRIVER_ATTRIBUTES.set(name, field as DriverField);
+  DRIVER_ATTRIBUTES.set(vocabulary.numaNode, "numaNode");
+  if (vocabulary.interfaceName !== undefined) DRIVER_ATTRIBUTES.set(vocabulary.interfaceName, "interfaceName");
+}
 
 /** A device-info field and the attribute identifier (the part after `<domain>/`) it maps to. */
 export interface DeviceInfoAttributeId {
@@ -91,6 +158,20 @@ export interface DeviceInfoToAttributesOptions {
   /** The device plugin device ID, published as `k8s.cni.cncf.io/deviceID` for Multus. */
   deviceID?: string | undefined;
   /**
+   * Whose attribute names to write: `device-info` (default: the mapping
+   * above), {@link SRIOV_DRA_DRIVER} (`pciBusID`, `<driver>/pciAddress`,
+   * `pfPciAddress`, `representor`, `vdpaType`, NUMA as `dra.net/numaNode`) or
+   * {@link DRANET_DRIVER} (`dra.net/pciAddress`, `rdmaDevice`, `numaNode`).
+   * Fields a driver has no name for stay under `options.domain`, so that
+   * nothing is lost on the way back.
+   */
+  vocabulary?: DeviceAttributeVocabulary | undefined;
+  /**
+   * The device's NUMA node (0 to 1023), published as `resource.kubernetes.io/numaNode`
+   * (Kubernetes 1.37), or `dra.net/numaNode` with a driver vocabulary. Device-info has no field for it.
+   */
+  numaNode?: number | undefined;
+  /**
    * How many attributes the device has room for: the API allows 32
    * attributes and capacities per device together, so pass 32 minus the
    * driver's own. Attributes past the budget are left out, each reported.
@@ -121,6 +202,18 @@ export interface DeviceInfoFromAttributesResult {
   resourceName?: string | undefined;
   /** `k8s.cni.cncf.io/deviceID`, when set. */
   deviceID?: string | undefined;
+  /**
+   * The device's NUMA node, from `resource.kubernetes.io/numaNode` (an `int`,
+   * or the first element of an `ints` list: the physical node), else
+   * `dra.net/numaNode` (dranet, the SR-IOV DRA driver; a negative value, the
+   * SR-IOV driver's "no NUMA", is left out). Device-info has no field for it.
+   */
+  numaNode?: number | undefined;
+  /**
+   * The interface name a driver published (`dra.net/ifName`, the SR-IOV
+   * driver's `<driver>/interfaceName` in metadata files). Device-info has no field for it.
+   */
+  interfaceName?: string | undefined;
   /** Attributes that could not be read, and the document's deviations from the spec. */
   warnings: DraWarning[];
 }
@@ -186,6 +279,13 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
   const resourceName = optionalString(opts.resourceName, "options.resourceName");
   const deviceID = optionalString(opts.deviceID, "options.deviceID");
   const maxAttributes = optionalInteger(opts.maxAttributes, "options.maxAttributes", 0) ?? MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE;
+  const vocabularyName = optionalString(opts.vocabulary, "options.vocabulary") ?? "device-info";
+  if (!(DEVICE_ATTRIBUTE_VOCABULARIES as readonly string[]).includes(vocabularyName)) {
+    throw invalidArgValue("options.vocabulary", vocabularyName, `must be one of ${DEVICE_ATTRIBUTE_VOCABULARIES.join(", ")}`);
+  }
+  const vocabulary = vocabularyName === "device-info" ? undefined : VOCABULARIES[vocabularyName as keyof typeof VOCABULARIES];
+  // Kubernetes' rule for numaNode (0 to 1023); an option, so a bad one is misuse.
+  const numaNode = optionalInteger(opts.numaNode, "options.numaNode", 0, MAX_NUMA_NODES - 1);
 
   const warnings: DraWarning[] = [];
   const doc = parseDeviceInfo(info, { onWarning: (w) => warnings.push(fromIssue(w)) }) as unknown as Record<string, unknown>;
@@ -221,7 +321,24 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
   const primary = primaryOf(doc.type, (sub) => subObject(sub) !== undefined);
   const primaryObject = primary === "pci" || primary === "vdpa" ? subObject(primary) : undefined;
   const busID = primaryObject?.["pci-address"];
-  if (typeof busID === "string") addString(PCI_BUS_ID_ATTRIBUTE, busID, formatJsonPath([primary as string, "pci-address"]));
+  let busIDPublished = false;
+  if (typeof busID === "string" && busID !== "" && primary !== undefined && vocabulary?.pciBusID !== false) {
+    const jsonPath = formatJsonPath([primary, "pci-address"]);
+    const canonical = canonicalPCIBusID(busID);
+    if (canonical === undefined) {
+      warnings.push({
+        code: "nonstandard_value",
+        attribute: PCI_BUS_ID_ATTRIBUTE,
+        jsonPath,
+        message: `${jsonPath} "${busID}" is not a PCI address in extended BDF notation (e.g. "0000:3b:02.3"), the only value Kubernetes allows for ${PCI_BUS_ID_ATTRIBUTE}; it is published as ${vocabulary?.fields["pci-address"] ?? `${domain}/${camel([primary, "pci-address"])}`} only`,
+      });
+    } else {
+      addString(PCI_BUS_ID_ATTRIBUTE, canonical, jsonPath);
+      busIDPublished = true;
+    }
+  }
+  if (numaNode !== undefined)
+    candidates.push({ name: vocabulary?.numaNode ?? NUMA_NODE_ATTRIBUTE, value: { int: numaNode }, jsonPath: undefined });
   if (typeof doc.type === "string") addString(`${domain}/type`, doc.type, "$['type']");
   if (typeof doc.version === "string") addString(`${domain}/version`, doc.version, "$['version']", "version");
 
@@ -234,8 +351,10 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
       if (entry.subObject !== sub) continue;
       const value = obj[entry.key];
       if (typeof value !== "string") continue;
-      if (sub === primary && entry.key === "pci-address" && primaryObject !== undefined) continue; // it is pciBusID
-      addString(`${domain}/${entry.id}`, value, formatJsonPath([sub, entry.key]));
+      // The driver's own name for a field of the device, where its vocabulary has one.
+      const driverName = sub === primary ? vocabulary?.fields[entry.key as DriverField] : undefined;
+      if (sub === primary && entry.key === "pci-address" && busIDPublished && driverName === undefined) continue; // it is pciBusID
+      addString(driverName ?? `${domain}/${entry.id}`, value, formatJsonPath([sub, entry.key]));
     }
     for (const key of Object.keys(obj)) {
       if (!SUB_FIELDS.get(sub)?.has(key)) unmapped(warnings, [sub, key]);
@@ -280,7 +399,7 @@ function attributeValue(name: string, raw: unknown, warnings: DraWarning[]): { k
   warnings.push({
     code: "invalid_attribute",
     attribute: name,
-    message: `${name} must be an object with exactly one of "string", "int", "bool", "version"; got ${JSON.stringify(raw) ?? String(raw)}; it is ignored`,
+    message: `${name} must be an object with exactly one of "string", "int", "bool", "version" (or a list form: "strings", "ints", "bools", "versions"); got ${JSON.stringify(raw) ?? String(raw)}; it is ignored`,
   });
   return undefined;
 }
@@ -308,6 +427,26 @@ function stringValue(name: string, raw: unknown, warnings: DraWarning[], kind: "
 }
 
 /**
+ * A NUMA node attribute as the upstream helper publishes it: an `int` from 0
+ * to 1023, or an `ints` list of such, the physical node first. Anything else
+ * is reported and ignored (a `-1` would match every NUMA-less device).
+ */
+function numaNodeValue(name: string, raw: unknown, warnings: DraWarning[]): number | undefined {
+  const value = attributeValue(name, raw, warnings);
+  if (value === undefined) return undefined;
+  if (value.kind === "int" && isNUMANode(value.value)) return value.value;
+  if (value.kind === "ints" && Array.isArray(value.value) && value.value.length > 0 && value.value.every(isNUMANode)) {
+    return value.value[0] as number;
+  }
+  warnings.push({
+    code: "nonstandard_value",
+    attribute: name,
+    message: `${name} must be an int from 0 to ${MAX_NUMA_NODES - 1}, or a non-empty ints list of such, got ${JSON.stringify(raw)}; it is ignored`,
+  });
+  return undefined;
+}
+
+/**
  * The device-info view of a device's attributes (a ResourceSlice device's
  * `attributes`, or those of a device metadata file): the reverse of
  * {@link deviceInfoToDeviceAttributes}, lenient like every reader of the
@@ -319,10 +458,19 @@ function stringValue(name: string, raw: unknown, warnings: DraWarning[], kind: "
  * `resourceName` and `deviceID` come from Multus's `k8s.cni.cncf.io`
  * attributes, so that a meta-plugin finds the device plugin file of a
  * DRA-allocated device with `getDPDeviceInfoPath(resourceName, deviceID)`.
- * Attributes of other domains are the driver's own and are not read; bare
- * names (the driver's domain) neither.
  *
- * @returns `{ deviceInfo?, resourceName?, deviceID?, warnings }`; `deviceInfo`
+ * Real drivers' own names are read too, so that what they publish reaches
+ * the document: the SR-IOV DRA driver's (`sriovnetwork.k8snetworkplumbingwg.io/`
+ * `pciAddress`, `pfPciAddress`, `representor`, `vdpaType` → `vdpa.driver`
+ * and type `vdpa`, `interfaceName`) and dranet's (`dra.net/pciAddress`,
+ * `rdmaDevice`, `ifName`, `numaNode`, which the SR-IOV driver uses too).
+ * The standard and device-info attributes win over them (a disagreement is
+ * a `conflict` warning); `numaNode` and `interfaceName`, which device-info
+ * has no field for, are returned beside the document. Other attributes of
+ * other domains are the driver's own and are not read; bare names (the
+ * driver's domain) neither.
+ *
+ * @returns `{ deviceInfo?, resourceName?, deviceID?, numaNode?, interfaceName?, warnings }`; `deviceInfo`
  *   is absent when no attribute describes a device-info field.
  * @throws `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for
  *   a non-object `attributes` or bad options; never for attribute values,
@@ -357,12 +505,65 @@ export function deviceInfoFromDeviceAttributes(
   let version: string | undefined;
   let busID: string | undefined;
   let found = false;
+  let driverNuma: { name: string; node: number } | undefined;
+  const driverValues: { field: DriverField; value: string; name: string }[] = [];
   const fields = new Map<SubObjectKey, Map<string, string>>();
   for (const name of Object.keys(attributes)) {
     const raw = attributes[name];
     if (name === PCI_BUS_ID_ATTRIBUTE) {
-      busID = stringValue(name, raw, warnings, "string");
-      found ||= busID !== undefined;
+      const value = stringValue(name, raw, warnings, "string");
+      if (value === undefined || value === "") continue;
+      const canonical = canonicalPCIBusID(value);
+      if (canonical !== value) {
+        warnings.push({
+          code: "nonstandard_value",
+          attribute: name,
+          message:
+            canonical === undefined
+              ? `${name} is "${value}", not a PCI address in extended BDF notation (e.g. "0000:3b:02.3") as Kubernetes requires; it is ignored`
+              : `${name} is "${value}"; Kubernetes requires lower case ("${canonical}"), read as that`,
+        });
+      }
+      if (canonical === undefined) continue;
+      busID = canonical;
+      found = true;
+      continue;
+    }
+    if (name === NUMA_NODE_ATTRIBUTE) {
+      const node = numaNodeValue(name, raw, warnings);
+      if (node !== undefined) result.numaNode = node;
+      continue;
+    }
+    const driverField = DRIVER_ATTRIBUTES.get(name);
+    if (driverField === "numaNode") {
+      const value = attributeValue(name, raw, warnings);
+      if (value?.kind === "int" && typeof value.value === "number" && Number.isInteger(value.value)) {
+        // The SR-IOV driver publishes -1 for "no NUMA affinity": no node.
+        if (isNUMANode(value.value)) driverNuma = { name, node: value.value };
+      } else if (value !== undefined) {
+        warnings.push({
+          code: "wrong_attribute_type",
+          attribute: name,
+          message: `${name} must be an int attribute, got ${JSON.stringify(raw)}; it is ignored`,
+        });
+      }
+      continue;
+    }
+    if (driverField !== undefined) {
+      const value = stringValue(name, raw, warnings, "string");
+      if (value === undefined || value === "") continue;
+      if (driverField === "interfaceName") {
+        if (result.interfaceName !== undefined && result.interfaceName !== value) {
+          warnings.push({
+            code: "conflict",
+            attribute: name,
+            message: `${name} is "${value}" but another driver attribute says "${result.interfaceName}"; the first wins`,
+          });
+        } else result.interfaceName = value;
+        continue;
+      }
+      driverValues.push({ field: driverField, value, name });
+      found = true;
       continue;
     }
     if (!name.startsWith(prefix)) continue;
@@ -390,9 +591,22 @@ export function deviceInfoFromDeviceAttributes(
 
   if (resourceName !== undefined) result.resourceName = resourceName;
   if (deviceID !== undefined) result.deviceID = deviceID;
+  if (driverNuma !== undefined) {
+    if (result.numaNode === undefined) result.numaNode = driverNuma.node;
+    else if (result.numaNode !== driverNuma.node) {
+      warnings.push({
+        code: "conflict",
+        attribute: driverNuma.name,
+        message: `${driverNuma.name} is ${driverNuma.node} but ${NUMA_NODE_ATTRIBUTE} is ${result.numaNode}; the standard attribute wins`,
+      });
+    }
+  }
   if (!found) return result;
 
-  const primary = primaryOf(type, (sub) => fields.has(sub)) ?? (busID !== undefined ? "pci" : undefined);
+  // A vDPA type (the SR-IOV driver's vdpaType) makes an untyped device a vDPA one.
+  const primary =
+    primaryOf(type, (sub) => fields.has(sub)) ??
+    (driverValues.some((d) => d.field === "driver") ? "vdpa" : busID !== undefined || driverValues.length > 0 ? "pci" : undefined);
   if (busID !== undefined) {
     // pciBusID is the pci-address of the device `type` names (pci or vdpa); a pci one otherwise.
     const target: SubObjectKey = primary === "vdpa" ? "vdpa" : "pci";
@@ -407,6 +621,22 @@ export function deviceInfoFromDeviceAttributes(
       });
     }
     sub.set("pci-address", busID);
+    fields.set(target, sub);
+  }
+  // The drivers' own names come last: the standard and device-info attributes win over them.
+  for (const { field, value, name } of driverValues) {
+    const target: SubObjectKey = field === "driver" ? "vdpa" : field === "rdma-device" ? "pci" : primary === "vdpa" ? "vdpa" : "pci";
+    const sub = fields.get(target) ?? new Map<string, string>();
+    const other = sub.get(field);
+    if (other === undefined) sub.set(field, value);
+    else if (other !== value) {
+      warnings.push({
+        code: "conflict",
+        attribute: name,
+        jsonPath: formatJsonPath([target, field]),
+        message: `${name} is "${value}" but ${formatJsonPath([target, field])} is already "${other}" (from a standard, device-info or earlier driver attribute), which wins`,
+      });
+    }
     fields.set(target, sub);
   }
 

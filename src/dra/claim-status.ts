@@ -222,6 +222,20 @@ function fromCNIResult(
  * of at most 128, `data` of at most 10 KiB. What does not fit is left out
  * and reported through `options.onWarning`, never truncated.
  *
+ * **Permissions to write it.** Putting the status into the claim (an update
+ * or patch of the `resourceclaims/status` subresource) needs, in the
+ * writer's RBAC: `update` and `patch` on `resourceclaims/status` in API
+ * group `resource.k8s.io`; and, since Kubernetes 1.36
+ * (`DRAResourceClaimGranularStatusAuthorization`, beta, on by default), the
+ * verbs `associated-node:update` and `associated-node:patch` on
+ * `resourceclaims/driver` with `resourceNames: [<driver>]` for a node-local
+ * writer whose service-account token is bound to its node (a driver's
+ * kubelet plugin), or `arbitrary-node:update` and `arbitrary-node:patch` for
+ * a writer without a node-bound token (a host meta-plugin with a static
+ * kubeconfig). Without them the API server answers 403 Forbidden. `devinfo
+ * rbac --driver <driver> --service-account <ns>/<name> [--scope arbitrary-node]`
+ * prints the ClusterRole and ClusterRoleBinding.
+ *
  * @param device - `{ driver, pool, device, shareID? }`, as in the claim's allocation result
  * @param source - `{ cniResult?, interface?, networkStatus?, deviceInfo? }`
  * @returns the status, fields in the API's order (`driver`, `pool`, `device`,

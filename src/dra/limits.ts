@@ -45,6 +45,7 @@ export const DEVICE_STATUS_MAX_CONDITIONS = 8;
  * - `invalid_ip` — an address that is not an IP in CIDR form (left out)
  * - `data_too_large` — the device-info document is over 10 KiB as `data` (left out)
  * - `no_interface` — no interface of the CNI result matches, so there is no `networkData`
+ * - `nonstandard_value` — a value a standard attribute (`resource.kubernetes.io/…`) cannot carry, e.g. a `pciBusID` that is no lower-case BDF (left out, or read in its canonical form when it has one)
  *
  * Deviations of a device-info document are reported with the reader's own
  * codes ({@link DeviceInfoIssueCode}, e.g. `invalid_pci_address`).
@@ -62,7 +63,8 @@ export type DraWarningCode =
   | "too_many_ips"
   | "invalid_ip"
   | "data_too_large"
-  | "no_interface";
+  | "no_interface"
+  | "nonstandard_value";
 
 /** Something that did not fit or did not match, reported instead of being truncated or guessed. */
 export interface DraWarning {

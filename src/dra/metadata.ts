@@ -29,6 +29,7 @@ import {
   checkRecord,
   checkString,
   invalidArgType,
+  invalidArgValue,
   optionalArray,
   optionalInteger,
   optionalObject,
@@ -43,7 +44,7 @@ import type { NetworkStatus } from "../status/schema.js";
 import { sleep } from "../status/workload.js";
 import { type DeviceInfoFromAttributesOptions, type DeviceInfoFromAttributesResult, deviceInfoFromDeviceAttributes } from "./attributes.js";
 import { networkStatusEntries } from "./claim-status.js";
-import type { DeviceMetadata, DeviceMetadataDevice } from "./types.js";
+import type { DeviceMetadata, DeviceMetadataDevice, DeviceMetadataRequest } from "./types.js";
 
 const METADATA_FILE: MountedFile = { what: "a device metadata file", missing: "is a device metadata file mounted there?" };
 
@@ -53,8 +54,16 @@ export const DEVICE_METADATA_ROOT = "/var/run/kubernetes.io/dra-device-attribute
 export const LEGACY_DEVICE_METADATA_ROOT = "/var/run/dra-device-attributes";
 /** The API group of `DeviceMetadata` objects. */
 export const DEVICE_METADATA_GROUP = "metadata.resource.k8s.io";
-/** The versions of `DeviceMetadata` this package understands, newest first. */
-export const DEVICE_METADATA_API_VERSIONS = ["metadata.resource.k8s.io/v1alpha1"] as const;
+/**
+ * The versions of `DeviceMetadata` this package understands, in order of
+ * preference (newest first): `v1beta1` (Kubernetes 1.37) and `v1alpha1`
+ * (1.36). Both have the same shape. A reader takes the first object of the
+ * stream it can read, whichever of these it is; the writer writes them in
+ * this order.
+ */
+export const DEVICE_METADATA_API_VERSIONS = ["metadata.resource.k8s.io/v1beta1", "metadata.resource.k8s.io/v1alpha1"] as const;
+/** One of {@link DEVICE_METADATA_API_VERSIONS}. */
+export type DeviceMetadataAPIVersion = (typeof DEVICE_METADATA_API_VERSIONS)[number];
 /** Default cap on a metadata file: 32 devices of 32 attributes, pretty-printed once per version, fit many times over. */
 export const DEFAULT_DEVICE_METADATA_MAX_BYTES = 1024 * 1024;
 
@@ -241,15 +250,23 @@ function valueEnd(text: string, start: number): number {
 }
 
 /**
- * Decodes a metadata stream as Go's `DecodeMetadataFromStream` does: values
- * one by one, unknown API versions skipped, the first understood one
- * returned (what follows it is not read). `undefined` for an empty stream.
+ * Decodes a metadata stream as Go's `devicemetadata.DecodeMetadataFromStream`
+ * does: values one by one; an object of an unknown API version, or one that
+ * cannot be decoded (no kind, a field of the wrong type), is skipped so that
+ * a driver upgrade does not break older readers; the first object that
+ * decodes is returned (what follows it is not read). `undefined` for an
+ * empty stream. Text that is not a JSON stream fails at once, as in Go.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for text that is not a
+ *   JSON stream; `ERR_DEVINFO_INVALID` when no object decodes (its `issues`
+ *   say, object by object, why: `unsupported_version`, `missing_field`, …).
  */
 export function decodeDeviceMetadataStream(text: string, file?: string): DeviceMetadata | undefined {
   checkString(text, "text");
   if (file !== undefined) checkString(file, "file");
   const where = file === undefined ? "" : `${file}: `;
   const unknownVersions: string[] = [];
+  const skipped: DeviceInfoError[] = [];
   let index = 0;
   let i = 0;
   for (;;) {
@@ -263,12 +280,30 @@ export function decodeDeviceMetadataStream(text: string, file?: string): DeviceM
       hint: "a metadata file holds DeviceMetadata objects, one per API version",
       file,
     });
-    const decoded = decodeObject(value, index, where, file, unknownVersions);
-    if (decoded !== undefined) return decoded;
+    try {
+      const decoded = decodeObject(value, index, where, file, unknownVersions);
+      if (decoded !== undefined) return decoded;
+    } catch (err) {
+      // Go skips an object it cannot decode and tries the next one.
+      if (!isDeviceInfoError(err)) throw err;
+      skipped.push(err);
+    }
     i = end;
     index++;
   }
   if (index === 0) return undefined;
+  if (skipped.length > 0) {
+    const issues = skipped.flatMap((e) => e.issues);
+    if (unknownVersions.length > 0)
+      issues.push(makeIssue("error", "unsupported_version", [], `unknown API versions: ${unknownVersions.join(", ")}`));
+    const reasons = skipped.map((e) => e.message.slice(where.length));
+    if (unknownVersions.length > 0) reasons.push(`unknown API versions ${unknownVersions.join(", ")}`);
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `${where}no object of the metadata stream could be read (${reasons.join("; ")}); the driver wrote a malformed file`,
+      { path: file, issues },
+    );
+  }
   const issues = [makeIssue("error", "unsupported_version", [], `only unknown API versions: ${unknownVersions.join(", ")}`)];
   throw new DeviceInfoError(
     "ERR_DEVINFO_INVALID",
@@ -605,4 +640,165 @@ export function networkStatusFromDeviceMetadata(metadata: DeviceMetadata, option
     }
   }
   return networkStatusEntries(name, items);
+}
+
+/** Options of {@link readResourceClaimMetadata} and {@link readResourceClaimTemplateMetadata}. */
+export interface ReadRequestMetadataOptions extends ReadDeviceMetadataOptions {
+  /** The mount root. Default {@link DEVICE_METADATA_ROOT}. */
+  root?: string | undefined;
+}
+
+const deviceKey = (d: DeviceMetadataDevice) => JSON.stringify([d.driver, d.pool, d.name]);
+
+/**
+ * Several drivers' `DeviceMetadata` for one claim request as one object, as
+ * upstream's `devicemetadata.ReadResourceClaimMetadata` merges the files of
+ * a request directory: the requests of each in turn. Where upstream leaves
+ * conflicts unspoken, this merge:
+ *
+ * - keeps one entry per request name, its devices in the order of the
+ *   inputs (upstream lists the same request once per driver);
+ * - refuses (`ERR_DEVINFO_INVALID`) inputs that name different claims
+ *   (`metadata.name`, `namespace`, `uid`, `podClaimName`) or list the same
+ *   device (driver, pool, name) twice: they cannot all describe one request;
+ * - has the newest `apiVersion` among the inputs, the claim's name,
+ *   namespace and uid, and no `metadata.generation` when there are several
+ *   inputs (each driver counts its own; wait on each file for a newer one).
+ *
+ * @param items - the objects, e.g. as {@link readDeviceMetadata} returns them, in file-name order
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` for the conflicts above;
+ *   `TypeError` (`ERR_INVALID_ARG_TYPE`) for a non-array or an item that is not an object.
+ */
+export function mergeDeviceMetadata(items: readonly DeviceMetadata[]): DeviceMetadata {
+  if (!Array.isArray(items)) throw invalidArgType("items", "an array of DeviceMetadata objects", items);
+  items.forEach((item: unknown, i) => {
+    checkObject(item, `items[${i}]`);
+    checkObject((item as DeviceMetadata).metadata, `items[${i}].metadata`);
+  });
+  const first = items[0];
+  if (first === undefined) throw invalidArgValue("items", items, "must hold at least one DeviceMetadata");
+  if (items.length === 1) return first;
+  const conflict = (what: string, a: unknown, b: unknown) =>
+    new DeviceInfoError(
+      "ERR_DEVINFO_INVALID",
+      `the device metadata files of one request disagree on ${what}: ${JSON.stringify(a)} and ${JSON.stringify(b)}; they cannot all describe this request (a stale file of another claim?)`,
+    );
+  const meta: Record<string, unknown> = {};
+  let podClaimName: string | undefined;
+  for (const item of items) {
+    for (const key of ["name", "namespace", "uid"] as const) {
+      const value = item.metadata[key];
+      if (value === undefined || value === "") continue;
+      if (meta[key] !== undefined && meta[key] !== value) throw conflict(`metadata.${key}`, meta[key], value);
+      meta[key] = value;
+    }
+    if (item.podClaimName !== undefined && item.podClaimName !== "") {
+      if (podClaimName !== undefined && podClaimName !== item.podClaimName) throw conflict("podClaimName", podClaimName, item.podClaimName);
+      podClaimName = item.podClaimName;
+    }
+  }
+  const rank = (v: unknown) => {
+    const i = (DEVICE_METADATA_API_VERSIONS as readonly unknown[]).indexOf(v);
+    return i < 0 ? DEVICE_METADATA_API_VERSIONS.length : i;
+  };
+  const apiVersion = items.map((i) => i.apiVersion).sort((a, b) => rank(a) - rank(b))[0] as string;
+  const requests: DeviceMetadataRequest[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    for (const request of Array.isArray(item.requests) ? item.requests : []) {
+      if (!isObject(request)) continue;
+      const found = requests.find((r) => r.name === request.name);
+      const merged: DeviceMetadataRequest = found ?? { ...(request as DeviceMetadataRequest), devices: [] };
+      if (found === undefined) requests.push(merged);
+      for (const device of Array.isArray(request.devices) ? request.devices : []) {
+        const key = deviceKey(device);
+        if (seen.has(key))
+          throw conflict(`request ${JSON.stringify(request.name)}: device (driver, pool, name)`, JSON.parse(key), "listed again");
+        seen.add(key);
+        merged.devices?.push(device);
+      }
+    }
+  }
+  const out: DeviceMetadata = { apiVersion, kind: "DeviceMetadata", metadata: meta };
+  if (podClaimName !== undefined) out.podClaimName = podClaimName;
+  out.requests = requests;
+  return out;
+}
+
+async function readRequestDirectory(
+  layout: "resourceclaims" | "resourceclaimtemplates",
+  name: string,
+  request: string,
+  options: ReadRequestMetadataOptions | undefined,
+): Promise<DeviceMetadata | undefined> {
+  const opts = checkOptionsOrEmpty(options, "options");
+  const root = optionalString(opts.root, "options.root") ?? DEVICE_METADATA_ROOT;
+  const maxBytes = optionalInteger(opts.maxBytes, "options.maxBytes", 0);
+  const files = findDeviceMetadata({ root, claim: name, request }).filter((f) => f.layout === layout);
+  const dir = nodePath.join(nodePath.resolve(root), layout, name, request);
+  if (files.length === 0) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `no device metadata files (*${FILE_SUFFIX}) in ${dir}: is the claim's request mounted here?`,
+      {
+        path: dir,
+      },
+    );
+  }
+  const items: DeviceMetadata[] = [];
+  for (const file of files) {
+    const metadata = await readDeviceMetadata(file.path, maxBytes === undefined ? {} : { maxBytes });
+    if (metadata !== undefined) items.push(metadata); // an empty file is not filled yet
+  }
+  return items.length === 0 ? undefined : mergeDeviceMetadata(items);
+}
+
+/**
+ * Reads every driver's metadata file of a request of a claim the pod names
+ * (`<root>/resourceclaims/<claimName>/<requestName>/*-metadata.json`) and
+ * merges them ({@link mergeDeviceMetadata}), as upstream's
+ * `devicemetadata.ReadResourceClaimMetadata` does. Files are read in
+ * file-name order (upstream's glob order); an empty file (not filled yet)
+ * is left out.
+ *
+ * @returns the merged object, or `undefined` when every file is empty
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when the directory
+ *   holds no metadata file; any error of {@link readDeviceMetadata} or
+ *   {@link mergeDeviceMetadata}.
+ *
+ * @example
+ * ```ts
+ * const metadata = await readResourceClaimMetadata("pod-1-nic", "nic");
+ * for (const device of metadata?.requests?.[0]?.devices ?? []) console.log(device.driver, device.networkData);
+ * ```
+ */
+export async function readResourceClaimMetadata(
+  claimName: string,
+  requestName: string,
+  options?: ReadRequestMetadataOptions,
+): Promise<DeviceMetadata | undefined> {
+  checkString(claimName, "claimName");
+  checkString(requestName, "requestName");
+  return readRequestDirectory("resourceclaims", claimName, requestName, options);
+}
+
+/**
+ * {@link readResourceClaimMetadata} for a claim made from a
+ * ResourceClaimTemplate: `<root>/resourceclaimtemplates/<podClaimName>/<requestName>/`,
+ * `podClaimName` being the pod's name for the claim
+ * (`pod.spec.resourceClaims[].name`), as upstream's `ReadResourceClaimTemplateMetadata`.
+ */
+export async function readResourceClaimTemplateMetadata(
+  podClaimName: string,
+  requestName: string,
+  options?: ReadRequestMetadataOptions,
+): Promise<DeviceMetadata | undefined> {
+  checkString(podClaimName, "podClaimName");
+  checkString(requestName, "requestName");
+  return readRequestDirectory("resourceclaimtemplates", podClaimName, requestName, options);
+}
+
+/** Throws the reader's `ERR_DEVINFO_INVALID` unless `value` is a `DeviceMetadata` object the readers decode (for the writer). */
+export function validateDeviceMetadataObject(value: unknown, file: string): void {
+  decodeObject(value, 0, `${file}: `, file, []);
 }

@@ -4,7 +4,8 @@
  * (`DeviceAttribute`, `NetworkDeviceData`, `AllocatedDeviceStatus`,
  * `ResourceClaim`) and KEP-5304's device metadata
  * (`metadata.resource.k8s.io/v1alpha1` `DeviceMetadata`, from
- * `k8s.io/dynamic-resource-allocation/api/metadata`). Field names are the
+ * `k8s.io/dynamic-resource-allocation/api/metadata`; `v1beta1` since
+ * Kubernetes 1.37, the same shape). Field names are the
  * API's JSON names; only the fields this package uses are spelt out, every
  * object may carry more.
  */
@@ -13,14 +14,20 @@
  * A ResourceSlice device attribute (`resource.k8s.io/v1` `DeviceAttribute`):
  * exactly one of the value fields is set. Strings and versions are at most 64
  * bytes; a version is a semantic version (semver.org 2.0.0). The list forms
- * (`ints`, `bools`, `strings`, `versions`, alpha in Kubernetes 1.36) are read
- * as unknown attributes.
+ * (`ints`, `bools`, `strings`, `versions`: KEP-5491, feature gate
+ * `DRAListTypeAttributes`) are kept as they are by the metadata readers;
+ * the device-info mapping reads them only where a field is a list
+ * (`resource.kubernetes.io/numaNode`).
  */
 export interface DeviceAttribute {
   int?: number | undefined;
   bool?: boolean | undefined;
   string?: string | undefined;
   version?: string | undefined;
+  ints?: number[] | undefined;
+  bools?: boolean[] | undefined;
+  strings?: string[] | undefined;
+  versions?: string[] | undefined;
   [key: string]: unknown;
 }
 
@@ -102,7 +109,7 @@ export interface DeviceMetadataRequest {
 }
 
 /**
- * A KEP-5304 `DeviceMetadata` object (`metadata.resource.k8s.io/v1alpha1`),
+ * A KEP-5304 `DeviceMetadata` object (`metadata.resource.k8s.io/v1beta1` or `v1alpha1`),
  * as a DRA driver writes it into
  * `/var/run/kubernetes.io/dra-device-attributes/…/<driver>-metadata.json`.
  */

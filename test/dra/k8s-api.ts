@@ -120,3 +120,51 @@ export function validateDeviceStatuses(devices: Record<string, unknown>[]): void
   const problems = devices.flatMap(deviceStatusProblems);
   if (problems.length > 0) throw new Error(`the API server would refuse these device statuses: ${problems.join("; ")}`);
 }
+
+/**
+ * Problems with the values of Kubernetes' standard attributes, as the
+ * upstream helpers define them (`deviceattribute`: `verifyPCIBDFFormat`,
+ * `GetNUMANodeAttribute`). The API server does not check these; a
+ * `matchAttribute` constraint compares them as published.
+ */
+export function standardAttributeProblems(attributes: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [name, raw] of Object.entries(attributes)) {
+    const value = raw as Record<string, unknown>;
+    if (name === "resource.kubernetes.io/pciBusID") {
+      if (typeof value.string !== "string" || !/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-9a-f]$/.test(value.string))
+        problems.push(`${name}: ${JSON.stringify(value)} is not a lower-case extended BDF`);
+    } else if (name === "resource.kubernetes.io/numaNode") {
+      const nodes = Array.isArray(value.ints) ? value.ints : [value.int];
+      if (nodes.length === 0 || !nodes.every((n) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 1023))
+        problems.push(`${name}: ${JSON.stringify(value)} is not a NUMA node from 0 to 1023`);
+    }
+  }
+  return problems;
+}
+
+const RBAC = JSON.parse(
+  fs.readFileSync(path.join(import.meta.dirname, "../../fixtures/dra/rbac.authorization.k8s.io-v1.openapi.json"), "utf8"),
+) as { components: { schemas: Record<string, Record<string, unknown>> } };
+for (const schema of Object.values(RBAC.components.schemas)) {
+  if (schema.properties !== undefined && schema.additionalProperties === undefined) schema.additionalProperties = false;
+}
+const rbacAjv = addFormats(new Ajv({ strict: false, allErrors: true }));
+rbacAjv.addSchema(RBAC, "rbac");
+
+/**
+ * Throws unless `object` is a valid `rbac.authorization.k8s.io/v1` object of
+ * its kind (ClusterRole, ClusterRoleBinding, …) by the API's OpenAPI schema,
+ * and its name one the API server accepts (`path.ValidatePathSegmentName`:
+ * not `.`/`..`, no `/` or `%`).
+ */
+export function validateRBACObject(object: Record<string, unknown>): void {
+  if (object.apiVersion !== "rbac.authorization.k8s.io/v1")
+    throw new Error(`not an rbac.authorization.k8s.io/v1 object: ${String(object.apiVersion)}`);
+  const validate = rbacAjv.getSchema(`rbac#/components/schemas/io.k8s.api.rbac.v1.${String(object.kind)}`);
+  if (validate === undefined) throw new Error(`no schema for kind ${String(object.kind)}`);
+  if (!validate(object)) throw new Error(`not a valid ${String(object.kind)}: ${rbacAjv.errorsText(validate.errors)}`);
+  const name = (object.metadata as { name?: unknown } | undefined)?.name;
+  if (typeof name !== "string" || name === "" || name === "." || name === ".." || /[/%]/.test(name))
+    throw new Error(`bad name ${String(name)}`);
+}

@@ -3,16 +3,21 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  DEVICE_METADATA_API_VERSIONS,
   DEVICE_METADATA_ROOT,
   type DeviceMetadata,
   type DeviceMetadataDevice,
   decodeDeviceMetadataStream,
   deviceInfoFromDeviceMetadata,
   findDeviceMetadata,
+  findPodDevices,
   LEGACY_DEVICE_METADATA_ROOT,
+  mergeDeviceMetadata,
   networkStatusFromDeviceMetadata,
   networkStatusFromResourceClaim,
   readDeviceMetadata,
+  readResourceClaimMetadata,
+  readResourceClaimTemplateMetadata,
   resourceClaimDeviceStatus,
   waitForDeviceMetadata,
 } from "../../src/dra.js";
@@ -125,12 +130,6 @@ describe("readDeviceMetadata", () => {
       "wrong_type",
     ],
     [
-      "a malformed known version before a valid one",
-      `{"apiVersion":"metadata.resource.k8s.io/v1alpha1","kind":"DeviceMetadata","metadata":{"generation":"1"}}\n${valid}`,
-      "ERR_DEVINFO_INVALID",
-      "wrong_type",
-    ],
-    [
       "an unknown version before a malformed one",
       `${unknown}{"apiVersion":"metadata.resource.k8s.io/v1alpha1","metadata":{}}`,
       "ERR_DEVINFO_INVALID",
@@ -143,6 +142,20 @@ describe("readDeviceMetadata", () => {
     expect(err.code).toBe(code);
     expect(err.path).toBe(path.join(dir, "m.json"));
     if (issue !== undefined) expect(err.issues.map((i) => i.code)).toContain(issue);
+  });
+
+  it.each([
+    [
+      "a malformed v1beta1 object",
+      '{"apiVersion":"metadata.resource.k8s.io/v1beta1","kind":"DeviceMetadata","metadata":{"generation":"1"}}',
+    ],
+    ["a v1beta1 object without kind", '{"apiVersion":"metadata.resource.k8s.io/v1beta1","metadata":{}}'],
+    ["a malformed v1alpha1 object", '{"apiVersion":"metadata.resource.k8s.io/v1alpha1","kind":"DeviceMetadata","requests":"x"}'],
+    ["an object that is not one", "[]"],
+  ])("skips %s and reads the next object, as Go's DecodeMetadataFromStream does", async (_, bad) => {
+    const metadata = await readDeviceMetadata(write("m.json", `${bad}\n${valid}`));
+    expect(metadata?.apiVersion).toBe("metadata.resource.k8s.io/v1alpha1");
+    expect(metadata?.metadata.generation).toBe(1);
   });
 
   it("skips unknown versions, and reads nothing after the first it understands (as Go stops there)", async () => {
@@ -390,5 +403,142 @@ describe("networkStatusFromDeviceMetadata", () => {
     expect(networkStatusFromDeviceMetadata(first)).toStrictEqual([
       { name: "tenant-a/pod-1-nic", dns: {}, "device-info": statuses[0]?.["device-info"] },
     ]);
+  });
+});
+
+describe("device metadata v1beta1 (Kubernetes 1.37)", () => {
+  it("lists v1beta1 first, then v1alpha1: the order of preference", () => {
+    expect(DEVICE_METADATA_API_VERSIONS).toStrictEqual(["metadata.resource.k8s.io/v1beta1", "metadata.resource.k8s.io/v1alpha1"]);
+  });
+
+  it("reads a v1beta1-only stream (a driver that dropped v1alpha1)", async () => {
+    const file = path.join(FIXTURES, "v1beta1-only.json");
+    const metadata = await readDeviceMetadata(file);
+    expect(metadata?.apiVersion).toBe("metadata.resource.k8s.io/v1beta1");
+    expect(metadata?.metadata.generation).toBe(1);
+    const device = metadata?.requests?.[0]?.devices?.[0] as DeviceMetadataDevice;
+    expect(device.name).toBe("0000-af-06-3");
+    validateDeviceAttributes(device.attributes ?? {});
+    expect(deviceInfoFromDeviceMetadata(device)).toMatchObject({
+      deviceInfo: { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.3" } },
+      resourceName: "intel.com/intel_sriov_netdevice",
+      deviceID: "0000:af:06.3",
+    });
+    // the waiter and the workload reader too
+    expect((await waitForDeviceMetadata(file, { timeoutMs: 0 })).apiVersion).toBe("metadata.resource.k8s.io/v1beta1");
+    const root = path.join(dir, "root");
+    write(`root/resourceclaims/pod-1-nic/nic/${FILE}`, fixture("v1beta1-only.json"));
+    const [found] = await findPodDevices(
+      { claim: "pod-1-nic" },
+      { metadataRoot: root, annotationsPath: false, kubevirtNetworkInfoPath: false },
+    );
+    expect(found).toMatchObject({ source: "device-metadata", request: "nic", deviceID: "0000:af:06.3", deviceInfo: { type: "pci" } });
+  });
+
+  it("takes the v1beta1 object of a v1beta1+v1alpha1 stream with every field and union member set, keeping list values", async () => {
+    const metadata = (await readDeviceMetadata(path.join(FIXTURES, "all-fields-v1beta1-v1alpha1.json"))) as DeviceMetadata;
+    expect(metadata.apiVersion).toBe("metadata.resource.k8s.io/v1beta1");
+    expect(metadata.podClaimName).toBe("gpu-nic");
+    expect(metadata.metadata).toMatchObject({ name: "pod-7-gpu-nic", namespace: "tenant-b", generation: 3, labels: { app: "dpdk" } });
+    expect(Object.keys(metadata.metadata)).toHaveLength(15); // every ObjectMeta field kept
+    const device = metadata.requests?.[0]?.devices?.[0] as DeviceMetadataDevice;
+    expect(device.attributes?.everything).toStrictEqual({
+      int: 2,
+      bool: true,
+      string: "a <string> & more",
+      version: "1.2.3",
+      ints: [6, 7],
+      bools: [true, false],
+      strings: ["a", "b"],
+      versions: ["1.0.0", "2.0.0-rc.1"],
+    });
+    expect(device.attributes?.["resource.kubernetes.io/numaNode"]).toStrictEqual({ ints: [1, 3] });
+    expect(device.networkData).toStrictEqual({
+      interfaceName: "net1",
+      ips: ["10.9.8.7/24", "2001:db8::7/64"],
+      hardwareAddress: "02:11:22:33:44:55",
+    });
+    // the list-typed NUMA node reaches the device-info view; the all-members attribute is no device-info one
+    const view = deviceInfoFromDeviceMetadata(device);
+    expect(view.numaNode).toBe(1);
+    expect(view.deviceInfo?.pci?.["pci-address"]).toBe("0000:3b:02.3");
+    // both objects of the stream are the same claim: the v1alpha1 one alone reads the same
+    const text = fixture("all-fields-v1beta1-v1alpha1.json");
+    const second = text.slice(text.indexOf("}\n{") + 2);
+    const alpha = decodeDeviceMetadataStream(second) as DeviceMetadata;
+    expect(alpha.apiVersion).toBe("metadata.resource.k8s.io/v1alpha1");
+    expect({ ...alpha, apiVersion: undefined }).toStrictEqual({ ...metadata, apiVersion: undefined });
+  });
+
+  it("takes a v1alpha1 object that comes first (a driver that lists it first), as the stream's order rules", async () => {
+    const text = fixture("all-fields-v1beta1-v1alpha1.json");
+    const cut = text.indexOf("}\n{") + 2;
+    const swapped = `${text.slice(cut)}${text.slice(0, cut)}`;
+    expect((await readDeviceMetadata(write("swapped.json", swapped)))?.apiVersion).toBe("metadata.resource.k8s.io/v1alpha1");
+  });
+
+  it("reads a list-typed attribute of the wrong element type as malformed, as Go's decoder does", async () => {
+    const text = fixture("v1beta1-only.json").replace('"int": 3', '"ints": [3, "4"]');
+    const err = await failure(readDeviceMetadata(write("m.json", text)));
+    expect(err.code).toBe("ERR_DEVINFO_INVALID");
+    expect(err.issues.map((i) => i.code)).toContain("wrong_type");
+  });
+});
+
+describe("several drivers per request (ReadResourceClaimMetadata)", () => {
+  const beta = JSON.parse(fixture("v1beta1-only.json")) as DeviceMetadata;
+  const other = (driver: string, version: string, generation: number): DeviceMetadata => ({
+    ...structuredClone(beta),
+    apiVersion: version,
+    metadata: { ...beta.metadata, generation },
+    requests: [
+      { name: "nic", devices: [{ driver, pool: "worker-1", name: "rdma-0", attributes: { "dra.net/rdmaDevice": { string: "mlx5_3" } } }] },
+    ],
+  });
+  const stream = (m: DeviceMetadata) => `${JSON.stringify(m, null, 2)}\n`;
+
+  it("merges every driver's file of a request, in file-name order, one entry per request", async () => {
+    const root = path.join(dir, "root");
+    write(`root/resourceclaims/pod-1-nic/nic/${FILE}`, fixture("v1beta1-only.json"));
+    write("root/resourceclaims/pod-1-nic/nic/dra.net-metadata.json", stream(other("dra.net", "metadata.resource.k8s.io/v1alpha1", 4)));
+    write("root/resourceclaims/pod-1-nic/nic/late.example.com-metadata.json", ""); // not filled yet
+    write("root/resourceclaims/pod-1-nic/other/x.example.com-metadata.json", stream(other("x.example.com", beta.apiVersion, 1)));
+    const merged = (await readResourceClaimMetadata("pod-1-nic", "nic", { root })) as DeviceMetadata;
+    expect(merged.apiVersion).toBe("metadata.resource.k8s.io/v1beta1"); // the newest read
+    expect(merged.metadata).toStrictEqual({ name: "pod-1-nic", namespace: "tenant-a", uid: beta.metadata.uid }); // no generation: each driver counts its own
+    expect(merged.requests).toHaveLength(1);
+    expect(merged.requests?.[0]?.devices?.map((d) => d.driver)).toStrictEqual(["dra.net", "sriovnetwork.k8snetworkplumbingwg.io"]);
+  });
+
+  it("reads the template layout, and a single file as it is", async () => {
+    const root = path.join(dir, "root");
+    write(`root/resourceclaimtemplates/nic-claim/nic/${FILE}`, fixture("template-claim.json"));
+    const metadata = await readResourceClaimTemplateMetadata("nic-claim", "nic", { root });
+    expect(metadata?.podClaimName).toBe("nic-claim");
+    expect(metadata?.metadata.generation).toBeDefined();
+    await expect(readResourceClaimMetadata("nic-claim", "nic", { root })).rejects.toMatchObject({ code: "ERR_DEVINFO_NOT_FOUND" });
+  });
+
+  it.each([
+    ["another claim's uid", (m: DeviceMetadata) => ({ ...m, metadata: { ...m.metadata, uid: "other" } }), /metadata.uid/],
+    ["another podClaimName", (m: DeviceMetadata) => ({ ...m, podClaimName: "x" }), /podClaimName/],
+    ["the same device twice", (_m: DeviceMetadata) => structuredClone(beta), /listed again/],
+  ])("refuses files that disagree: %s", (_what, change, says) => {
+    const first = beta.podClaimName === undefined ? { ...structuredClone(beta), podClaimName: "nic" } : structuredClone(beta);
+    let caught: unknown;
+    try {
+      mergeDeviceMetadata([first, change(other("dra.net", beta.apiVersion, 1))]);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: "ERR_DEVINFO_INVALID" });
+    expect((caught as Error).message).toMatch(says);
+  });
+
+  it("is empty for a request whose files are all empty, and not found for none", async () => {
+    const root = path.join(dir, "root");
+    write(`root/resourceclaims/c/nic/${FILE}`, "");
+    expect(await readResourceClaimMetadata("c", "nic", { root })).toBeUndefined();
+    await expect(readResourceClaimMetadata("c", "other", { root })).rejects.toMatchObject({ code: "ERR_DEVINFO_NOT_FOUND" });
   });
 });
