@@ -185,6 +185,18 @@ export const KNOWN_OPTION_KEYS: ReadonlySet<string> = new Set([
   "request",
   "resourceName",
   "root",
+  // devinfo/dra: the device metadata writer, its CDI spec and cleanup, driver vocabularies
+  "apiVersions",
+  "cdiDir",
+  "claimDir",
+  "claimName",
+  "claimUID",
+  "containerPath",
+  "hostPath",
+  "numaNode",
+  "podClaimName",
+  "requestName",
+  "vocabulary",
   // options.ready of resourceClaimDeviceStatus
   "status",
   "reason",
@@ -339,6 +351,12 @@ export const callback: OptionRule = checkFunction;
 export const text: OptionRule = checkString;
 /** An object. */
 export const record: OptionRule = checkObject;
+/** A required options argument: an object whose keys are all known options (see {@link checkKnownKeys}). */
+export function checkRequiredOptions(value: unknown, name = "options"): asserts value is object {
+  checkObject(value, name);
+  checkKnownKeys(value, name);
+}
+
 /** A nested options object (the kubelet's, say): an object whose keys are all known options. */
 export const nestedOptions: OptionRule = (value, name) => {
   checkObject(value, name);

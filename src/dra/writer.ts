@@ -13,6 +13,7 @@ import {
   checkArray,
   checkObject,
   checkOptionsOrEmpty,
+  checkRequiredOptions,
   checkString,
   invalidArgType,
   invalidArgValue,
@@ -186,7 +187,7 @@ export function deviceMetadataCDIDeviceID(ref: DeviceMetadataCDIRef): string {
  *   not one path component; `TypeError` (`ERR_INVALID_ARG_TYPE`) for one that is not a string.
  */
 export function deviceMetadataContainerPath(options: DeviceMetadataContainerPathOptions): string {
-  checkObject(options, "options");
+  checkRequiredOptions(options, "options");
   const driver = checkDriver(options.driver, "options.driver");
   const request = checkComponent(options.requestName, "options.requestName");
   checkString(options.claimName, "options.claimName");
@@ -220,7 +221,7 @@ export function deviceMetadataContainerPath(options: DeviceMetadataContainerPath
  * ```
  */
 export function deviceMetadataCDISpec(options: DeviceMetadataCDISpecOptions): DeviceMetadataCDISpec {
-  checkObject(options, "options");
+  checkRequiredOptions(options, "options");
   for (const key of ["driver", "claimUID", "requestName", "hostPath", "containerPath"] as const)
     checkString(options[key], `options.${key}`);
   const ref = checkRef(options, "options");
@@ -440,7 +441,7 @@ export async function writeDeviceMetadata(path: string, metadata: DeviceMetadata
  *   or a name that is not one path component.
  */
 export async function removeDeviceMetadata(options: RemoveDeviceMetadataOptions): Promise<string[]> {
-  checkObject(options, "options");
+  checkRequiredOptions(options, "options");
   for (const key of ["driver", "claimUID", "claimDir", "cdiDir"] as const) checkString(options[key], `options.${key}`);
   const driver = checkDriver(options.driver, "options.driver");
   const uid = checkComponent(options.claimUID, "options.claimUID");
