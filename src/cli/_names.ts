@@ -64,6 +64,14 @@ export function splitDPName(name: string, hints: readonly string[] = []): { reso
 const HEX_ID = /^[0-9a-f]+$/;
 
 /**
+ * The fewest hex digits {@link parseCNIName} takes for a container ID: docker's
+ * short IDs have 12; fewer would read words of a network or interface name
+ * (`a`, `beef`) as IDs. (Matching a live list needs no such limit: every
+ * `-<id>_` part is tried, {@link findLiveContainer}.)
+ */
+export const MIN_PARSED_ID = 12;
+
+/**
  * Every substring of a CNI file name that could be the container ID in a
  * Multus name, `<network>-<containerID>_<ifName>`: the text between any `-`
  * and any later `_`. Network and interface names may themselves hold `-` and
@@ -81,8 +89,9 @@ export function* containerIDCandidates(name: string): Generator<string> {
 /**
  * The parts of a Multus-style CNI file name, `<network>-<containerID>_<ifName>`,
  * when its container ID is hexadecimal (as CRI runtimes make them: 64 digits
- * for containerd and CRI-O, 12 in short examples), of any length. Network and
- * interface names may hold `-`, `_` and short hex words, so of every
+ * for containerd and CRI-O, 12 in docker's short form and the README's
+ * examples) of at least {@link MIN_PARSED_ID} digits. Network and interface
+ * names may hold `-`, `_` and short hex words (`a`, `cafe`), so of every
  * `-<hex>_` in the name the longest is the ID (the first of equals). The one
  * parser of such names: `ls` shows its parts, `gc` names the container it
  * judged by it, and the live-list checks compare tokens with its IDs.
@@ -92,7 +101,7 @@ export function parseCNIName(name: string): { network: string; containerID: stri
   for (let dash = name.indexOf("-", 1); dash !== -1; dash = name.indexOf("-", dash + 1)) {
     const under = name.indexOf("_", dash + 2);
     if (under === -1 || under === name.length - 1) break;
-    if (!HEX_ID.test(name.slice(dash + 1, under))) continue;
+    if (under - dash - 1 < MIN_PARSED_ID || !HEX_ID.test(name.slice(dash + 1, under))) continue;
     if (best === undefined || under - dash > best.end - best.dash) best = { dash, end: under };
   }
   if (best === undefined) return undefined;
