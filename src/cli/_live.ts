@@ -134,12 +134,9 @@ export async function readLiveLists(ctx: Context, baseDir: string, options: { ku
   if (ctx.values["confirm-all-gone"] === true && containersFile === undefined) {
     throw new UsageError("--confirm-all-gone confirms a --live-containers list; give --live-containers too");
   }
-  for (const flag of ["resource"]) {
-    for (const resource of (ctx.values[flag] as string[] | undefined) ?? []) {
-      if (!RESOURCE_NAME_PATTERN.test(resource)) {
-        throw new UsageError(`--resource ${JSON.stringify(resource)} is not a resource name; write <domain>/<name>, e.g. intel.com/sriov`);
-      }
-    }
+  const badResource = flags.find((resource) => !RESOURCE_NAME_PATTERN.test(resource));
+  if (badResource !== undefined) {
+    throw new UsageError(`--resource ${JSON.stringify(badResource)} is not a resource name; write <domain>/<name>, e.g. intel.com/sriov`);
   }
   let containers: Set<string> | undefined;
   let cniNames: CNINameIDs | undefined;

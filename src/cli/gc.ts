@@ -58,8 +58,9 @@ ${ORPHAN_RULES}
 
 An age alone never proves a pod or device gone: --older-than only guards a live list (a pod or a device may have
 appeared after the list was taken; default ${LIVE_LIST_MIN_AGE}), and without a list it is refused. An empty list is refused
-(it would make every file an orphan), and so is a list that is not what it should be (see above). Directories, symbolic links, files with other names and files that do not read as device-info documents (a JSON
-object with a device key such as "pci") are never touched.
+(it would make every file an orphan), and so is a list that is not what it should be (see above). Directories,
+symbolic links, files with other names and files that do not read as device-info documents (a JSON object with a
+device key such as "pci") are never touched.
 Prints one line per removed file, then how many were removed, kept, and already gone (removed meanwhile by another
 run or a plugin). Without permission to remove files, it fails before removing anything (nothing is counted).`,
   usage: ["gc [options]"],
