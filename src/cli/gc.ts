@@ -3,8 +3,7 @@
 import fs from "node:fs";
 import { join } from "node:path";
 import { DeviceInfoError } from "../errors.js";
-import { ioError } from "../files/_atomic.js";
-import { breakStaleLockSync } from "../files/_io.js";
+import { breakStaleLockSync, ioError } from "../files/_io.js";
 import {
   BASE_DIR_OPTION,
   baseDirOf,
