@@ -5,8 +5,8 @@
  */
 
 import fs from "node:fs";
-import { findDeviceMetadata, networkStatusFromDeviceMetadata, readDeviceMetadata } from "../dra/metadata.js";
-import { isDeviceInfoError } from "../errors.js";
+import { DEVICE_METADATA_ROOT, findDeviceMetadata, networkStatusFromDeviceMetadata, readDeviceMetadata } from "../dra/metadata.js";
+import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { NetworkStatus } from "../status/schema.js";
 import { DEFAULT_POD_ANNOTATIONS_PATH, readPodNetworkStatus } from "../status/workload.js";
@@ -21,19 +21,43 @@ export function isMetadataArgument(file: string): boolean {
   }
 }
 
-/** The entries of one metadata file, or of every file under a root directory. */
+/**
+ * The entries of one metadata file, or of every file under a root directory.
+ * A directory without metadata files, or with only empty ones (a driver
+ * mounts them empty and fills them once the interface exists), holds no
+ * network status: `ERR_DEVINFO_NOT_FOUND`, never an empty answer.
+ */
 export async function metadataStatuses(file: string | undefined): Promise<NetworkStatus[]> {
-  if (file?.endsWith("-metadata.json")) return statusesOf([file]);
-  return statusesOf(findDeviceMetadata(file === undefined ? {} : { root: file }).map((f) => f.path));
-}
-
-async function statusesOf(files: readonly string[]): Promise<NetworkStatus[]> {
-  const statuses: NetworkStatus[] = [];
-  for (const path of files) {
-    const metadata = await readDeviceMetadata(path);
-    if (metadata !== undefined) statuses.push(...networkStatusFromDeviceMetadata(metadata));
+  const files = file?.endsWith("-metadata.json") ? [file] : findDeviceMetadata(file === undefined ? {} : { root: file }).map((f) => f.path);
+  if (file === undefined) return (await statusesOf(files)).statuses;
+  if (files.length === 0) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `no network status under ${file}: it holds no device metadata file (<claim>/<request>/<driver>-metadata.json); give the directory a DRA driver mounts (${DEVICE_METADATA_ROOT}), one *-metadata.json file, or an annotations file`,
+      { path: file },
+    );
+  }
+  const { statuses, filled } = await statusesOf(files);
+  if (filled === 0) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_NOT_FOUND",
+      `no network status in ${file} yet: its device metadata ${files.length === 1 ? "file is" : "files are"} empty (a driver fills ${files.length === 1 ? "it" : "them"} once the interface exists); retry later`,
+      { path: file },
+    );
   }
   return statuses;
+}
+
+async function statusesOf(files: readonly string[]): Promise<{ statuses: NetworkStatus[]; filled: number }> {
+  const statuses: NetworkStatus[] = [];
+  let filled = 0;
+  for (const path of files) {
+    const metadata = await readDeviceMetadata(path);
+    if (metadata === undefined) continue;
+    filled++;
+    statuses.push(...networkStatusFromDeviceMetadata(metadata));
+  }
+  return { statuses, filled };
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
- * `--kubelet` for `gc` and `ls`: the devices the kubelet knows (PodResources
+ * `--kubelet` for `gc` and `ls`: the devices the kubelet lists (PodResources
  * `GetAllocatableResources`, or the checkpoint's `RegisteredDevices` when the
- * socket does not exist) as a live-device list, and which pod holds each
- * (`List`). `devinfo/kubelet`, and gRPC with it, is loaded only with the flag.
+ * socket does not exist), and which pod holds each (`List`). Both sources
+ * list healthy devices only (the kubelet's device manager filters
+ * `GetAllocatableDevices` and writes the checkpoint from its healthy set), so
+ * an absent device may be unhealthy, not gone: the answer is evidence that a
+ * device lives, never that it is gone. `devinfo/kubelet`, and gRPC with it, is loaded only with the flag.
  */
 
 import { basename } from "node:path";
@@ -16,7 +19,7 @@ export const kubeletOptions: Readonly<Record<string, OptionSpec>> = {
   kubelet: {
     type: "boolean",
     default: "false",
-    help: `Ask the kubelet which devices exist: its PodResources API (GetAllocatableResources), or its device checkpoint when the socket does not exist. The kubelet's answer is a live-device list of "<resourceName> <deviceID>" lines: it speaks for the resources the kubelet knows, never for a resource it does not.`,
+    help: `Ask the kubelet which devices it lists: its PodResources API (GetAllocatableResources), or its device checkpoint when the socket does not exist. Both list healthy devices only, so the kubelet never proves a device gone: its devices count as live next to --live-devices, and gc removes no device plugin file on its word alone (ls shows what it lists, and which pod holds each device).`,
   },
   "kubelet-socket": {
     type: "string",
@@ -79,14 +82,6 @@ export async function readKubeletDevices(values: Values, withHolders: boolean): 
   const files = new Set(fileNames(resources));
   const list: DeviceList = { devices: new Set(), files, resources: new Set(Object.keys(resources)), size: files.size };
   return { list, holders, source };
-}
-
-/** `a` and `b` together: a device is live when either says so; the union speaks for both's resources. */
-export function mergeDeviceLists(a: DeviceList | undefined, b: DeviceList): DeviceList {
-  if (a === undefined) return b;
-  const files = new Set([...a.files, ...b.files]);
-  const devices = new Set([...a.devices, ...b.devices]);
-  return { devices, files, resources: new Set([...a.resources, ...b.resources]), size: files.size + devices.size };
 }
 
 /** The device plugin file names of the devices, as writers name them (a device that cannot have a file has none). */

@@ -11,6 +11,7 @@ import { DeviceInfoError } from "../errors.js";
 import { checkDirectorySync, DEFAULT_MAX_BYTES, ioError, readRegularFileSync } from "../files/_io.js";
 import { isDeviceKey } from "../format/fields.js";
 import { isObject } from "../format/validate.js";
+import { classifyName } from "./_names.js";
 
 /**
  * Yields the entries of a directory as the kernel returns them. A missing
@@ -183,6 +184,18 @@ export function exists(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * The names of the entries of `<base>/<kind>` that are not the writers'
+ * temporary or lock files, read one at a time: what the live-list checks
+ * compare a list with before it may prove anything.
+ */
+export function* entryNames(baseDir: string, kind: "dp" | "cni"): Generator<string> {
+  for (const dirent of directoryEntries(join(baseDir, kind))) {
+    const nameKind = classifyName(kind, dirent.name);
+    if (nameKind === "device-info" && !dirent.isDirectory() && !dirent.isSymbolicLink()) yield dirent.name;
   }
 }
 

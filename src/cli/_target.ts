@@ -55,6 +55,19 @@ export function checkFlattened(what: string, value: string, fileName: string, pa
   throw new UsageError(`${what} ${JSON.stringify(value)} ${bad}, which would hide in the file name ${JSON.stringify(fileName)}${hint}`);
 }
 
+/**
+ * Two arguments where a command reads one file, or a RESOURCE and a DEVICE:
+ * when either is a PATH (or `-`), the user gave two files, not a resource and
+ * a device; said so, instead of judging "./a" as a resource name.
+ */
+export function refuseTwoFiles(commandName: string, args: readonly string[]): void {
+  const files = args.filter((arg) => isPathArgument(arg) || arg === "-");
+  if (files.length === 0) return;
+  throw new UsageError(
+    `${commandName} reads one file: give one NAME or PATH (or a RESOURCE and a DEVICE), not ${args.map((a) => JSON.stringify(a)).join(" and ")}; run it once per file`,
+  );
+}
+
 /** A device plugin file from its resource name and device ID (spec 4.1). */
 export function dpTarget(resourceName: string, deviceID: string, baseDir: string): Target {
   const fileName = `${resourceName}-${deviceID}${DP_SUFFIX}`.replaceAll("/", "-");

@@ -9,7 +9,7 @@ import { parseDeviceInfo } from "../format/parse.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { DOCUMENT_INPUT, readInput } from "./_input.js";
 import { formatJson, Table } from "./_output.js";
-import { dpTarget, readTarget, type Target } from "./_target.js";
+import { dpTarget, readTarget, refuseTwoFiles, type Target } from "./_target.js";
 
 export const command: Command = {
   name: "attributes",
@@ -52,8 +52,12 @@ async function run(ctx: Context): Promise<number> {
   let target: Target | undefined;
   let info: unknown;
   if (first === "-" && second === undefined) {
-    info = parseDeviceInfo((await readInput("-", ctx.io.stdin, DOCUMENT_INPUT)).toString("utf8"), { onWarning });
+    const text = (await readInput("-", ctx.io.stdin, DOCUMENT_INPUT)).toString("utf8");
+    if (text.trim() === "")
+      throw new UsageError("stdin is empty; pipe a device-info document (JSON), or give a NAME, PATH, or RESOURCE and DEVICE");
+    info = parseDeviceInfo(text, { onWarning });
   } else {
+    if (second !== undefined) refuseTwoFiles(ctx.commandName, [first, second]);
     target = second === undefined ? readTarget(first, baseDir) : dpTarget(first, second, baseDir);
     info = loadDeviceInfoFromCNISync(target.path, { baseDir, onWarning });
     if (info === undefined)

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import { join } from "node:path";
 import { DeviceInfoError } from "../errors.js";
-import { breakStaleLockSync } from "../files/_io.js";
+import { breakStaleLockSync, ioError } from "../files/_io.js";
 import {
   BASE_DIR_OPTION,
   baseDirOf,
@@ -16,6 +16,7 @@ import {
   UsageError,
 } from "./_command.js";
 import { type LiveLists, liveOptions, ORPHAN_RULES, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
+import { toCliWords } from "./_messages.js";
 import { classifyName, lockFilePid, parseDuration, tempFilePid } from "./_names.js";
 import { Progress } from "./_output.js";
 import { asksKubelet } from "./_podresources.js";
@@ -56,19 +57,27 @@ ${ORPHAN_RULES}
 
 An age alone never proves a pod or device gone: --older-than only guards a live list (a pod or a device may have
 appeared after the list was taken; default ${LIVE_LIST_MIN_AGE}), and without a list it is refused. An empty list is refused
-(it would make every file an orphan). Directories, symbolic links, files with other names and files that do not read as device-info documents (a JSON
-object with a device key such as "pci") are never touched.
-Prints one line per removed file.`,
+(it would make every file an orphan), and so is a list that is not what it should be (see above). Directories,
+symbolic links, files with other names and files that do not read as device-info documents (a JSON object with a
+device key such as "pci") are never touched.
+Prints one line per removed file, then how many were removed, kept, and already gone (removed meanwhile by another
+run or a plugin). Without permission to remove files, it fails before removing anything (nothing is counted).`,
   usage: ["gc [options]"],
   examples: [
-    { comment: "Preview what would go, given the pods that exist", command: "crictl pods -q | devinfo gc --live-containers - --dry-run" },
-    { comment: "Remove the CNI files of gone pods", command: "crictl pods -q | devinfo gc --live-containers -" },
+    {
+      comment: "Preview what would go, given the pods that exist",
+      command: "crictl pods -q --no-trunc | devinfo gc --live-containers - --dry-run",
+    },
+    { comment: "Remove the CNI files of gone pods", command: "crictl pods -q --no-trunc | devinfo gc --live-containers -" },
     { comment: "Remove only the leftovers of crashed writers", command: "devinfo gc" },
     {
       comment: "Remove the files of an SR-IOV resource's devices that no longer exist",
       command: "ls /sys/bus/pci/devices | devinfo gc --resource intel.com/sriov --live-devices -",
     },
-    { comment: "Remove the device plugin files of devices the kubelet no longer knows", command: "devinfo gc --kubelet" },
+    {
+      comment: "The same, keeping every device the kubelet still lists",
+      command: "ls /sys/bus/pci/devices | devinfo gc --resource intel.com/sriov --live-devices - --kubelet",
+    },
   ],
   options: {
     "base-dir": BASE_DIR_OPTION,
@@ -85,7 +94,7 @@ Prints one line per removed file.`,
     "dry-run": { type: "boolean", default: "false", help: "Print what would be removed, remove nothing." },
     json: {
       ...JSON_OPTION,
-      help: `Print {"dryRun", "removed": [{"kind", "name", "path", "reason"}], "kept", "errors"} as JSON instead of text.`,
+      help: `Print {"dryRun", "removed": [{"kind", "name", "path", "reason"}], "kept", "gone", "errors"} as JSON instead of text ("gone": files removed meanwhile by someone else).`,
     },
   },
   run,
@@ -112,22 +121,26 @@ async function run(ctx: Context): Promise<number> {
   const hasListFlag =
     ["live-containers", "valid-attachments", "live-devices"].some((flag) => stringOption(ctx.values, flag) !== undefined) ||
     asksKubelet(ctx.values);
+  const dryRun = ctx.values["dry-run"] === true;
   if (!hasListFlag && stringOption(ctx.values, "older-than") !== undefined) {
     throw new UsageError(
       "--older-than only guards a live list: an age alone never proves a pod or device gone; give --live-containers, --valid-attachments, --live-devices or --kubelet (temporary files and locks go by --stale-after)",
     );
   }
-  const lists = await readLiveLists(ctx);
+  const lists = await readLiveLists(ctx, baseDir);
   refuseEmptyLists(ctx, lists);
-  const dryRun = ctx.values["dry-run"] === true;
   const json = ctx.values.json === true;
   const now = Date.now();
   const progress = new Progress(ctx.err, "devinfo gc: scanning", ctx.out);
   const errors: { path: string; message: string }[] = [];
   let removed = 0;
   let kept = 0;
+  let gone = 0;
 
   requireBaseDir(baseDir); // before any output: --json must print nothing or a whole document
+  if (!dryRun) requireRemovable(baseDir);
+  for (const note of lists.notes) ctx.err.line(`${ctx.err.style.yellow("note:")} ${note}`);
+  let fatal: DeviceInfoError | undefined;
   if (json) ctx.out.write(`{"dryRun":${dryRun},"removed":[`);
   const emit = ({ kind, name, path, reason }: Removal) => {
     const removal: Removal = { kind, name, path, reason };
@@ -143,6 +156,10 @@ async function run(ctx: Context): Promise<number> {
     for await (const { kind, dir, dirent } of scanBaseDir(baseDir, progress)) {
       const path = join(dir, dirent.name);
       const decision = decide(kind, dirent, path, now, lists, { olderThan, staleAfter });
+      if (decision === GONE) {
+        gone++;
+        continue;
+      }
       if (decision === undefined) {
         kept++;
         continue;
@@ -152,7 +169,15 @@ async function run(ctx: Context): Promise<number> {
           if (!remove(decision)) continue;
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (code === "ENOENT") continue; // removed by someone else meanwhile: the goal is met
+          if (code === "ENOENT") {
+            gone++; // removed by someone else meanwhile: the goal is met, but not by this run
+            continue;
+          }
+          if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+            // Every other file of the directory would fail alike: stop, and say what to do instead of counting.
+            fatal = ioError(err, path, "remove");
+            break;
+          }
           errors.push({ path, message: `cannot remove ${path}: ${code ?? (err as Error).message}` });
           continue;
         }
@@ -163,26 +188,52 @@ async function run(ctx: Context): Promise<number> {
     progress.done();
   }
 
+  if (fatal !== undefined) {
+    // The lines above are true (those files are gone); a summary would suggest the run finished.
+    if (json) {
+      const all = [...errors, { path: fatal.path ?? "", message: toCliWords(fatal.message) }];
+      ctx.out.write(`${removed === 0 ? "" : "\n"}],"kept":${kept},"gone":${gone},"errors":${JSON.stringify(all)}}\n`);
+    }
+    for (const error of errors) ctx.err.line(`${ctx.err.style.red("devinfo:")} ${error.message}`);
+    throw fatal;
+  }
   if (json) {
-    ctx.out.write(`${removed === 0 ? "" : "\n"}],"kept":${kept},"errors":${JSON.stringify(errors)}}\n`);
+    ctx.out.write(`${removed === 0 ? "" : "\n"}],"kept":${kept},"gone":${gone},"errors":${JSON.stringify(errors)}}\n`);
   } else {
+    const goneText = gone === 0 ? "" : `, ${gone} already gone (removed meanwhile by another run)`;
     ctx.out.line(
-      `${dryRun ? "Would remove" : "Removed"} ${removed} file${removed === 1 ? "" : "s"}, kept ${kept}${dryRun ? " (dry run: nothing was removed)" : ""}.`,
+      `${dryRun ? "Would remove" : "Removed"} ${removed} file${removed === 1 ? "" : "s"}, kept ${kept}${goneText}${dryRun ? " (dry run: nothing was removed)" : ""}.`,
     );
   }
   for (const error of errors) ctx.err.line(`${ctx.err.style.red("devinfo:")} ${error.message}`);
   return errors.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
+/**
+ * Fails before anything is removed or printed when this user cannot remove
+ * files in `<base>/dp` or `<base>/cni` (permissions, a read-only mount): the
+ * library's error, with what to do.
+ */
+function requireRemovable(baseDir: string): void {
+  for (const kind of ["dp", "cni"]) {
+    const dir = join(baseDir, kind);
+    try {
+      fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") continue; // nothing there to remove
+      throw ioError(err, dir, "remove files in");
+    }
+  }
+}
+
 function refuseEmptyLists(ctx: Context, lists: LiveLists): void {
   if (lists.containers !== undefined && lists.containers.size === 0) {
-    const flags = ["live-containers", "valid-attachments"].filter((flag) => stringOption(ctx.values, flag) !== undefined);
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
-      `the ${flags.map((flag) => `--${flag}`).join(" and ")} list${flags.length > 1 ? "s are" : " is"} empty, which would make every CNI file an orphan; check the command that produced it, or, if no pod runs on this node, remove the files with "devinfo rm cni NAME"`,
+      `the --live-containers list is empty, which would make every CNI file an orphan; check the command that produced it, or, if no pod runs on this node, remove the files with "devinfo rm cni NAME"`,
     );
   }
-  // The kubelet knowing no device judges no file (its list speaks for no resource): nothing to refuse.
   if (
     lists.devices !== undefined &&
     lists.devices.size === 0 &&
@@ -204,10 +255,11 @@ function decide(
   now: number,
   lists: LiveLists,
   limits: { olderThan: number; staleAfter: number },
-): Decision | undefined {
+): Decision | typeof GONE | undefined {
   const nameKind = classifyName(kind, dirent.name);
   // Only regular files: a directory or a link here is someone's deliberate doing.
-  if (!isRegularFile(dirent, path)) return undefined;
+  const regular = isRegularFile(dirent, path);
+  if (regular !== true) return regular === GONE ? GONE : undefined;
   if (nameKind === "temp" || nameKind === "lock") return decideLeftover(nameKind, dirent.name, path, now, limits.staleAfter);
   if (nameKind !== "device-info") return undefined;
   // Proof first: only a live list proves an owner gone.
@@ -215,7 +267,8 @@ function decide(
   if (verdict.orphaned !== true) return undefined;
   // Then the guard: the list may predate the file's pod or device.
   const age = ageOf(path, now);
-  if (age === undefined || age < limits.olderThan) return undefined;
+  if (age === undefined) return GONE;
+  if (age < limits.olderThan) return undefined;
   // Last, the content: gc removes only what it recognises (a file named like ours may be someone else's).
   if (notDeviceInfo(path) !== undefined) return undefined;
   return { kind, name: dirent.name, path, reason: verdict.reason ?? "orphaned" };
@@ -252,12 +305,18 @@ function remove(decision: Decision): boolean {
 /** The lock protocol's turn files: `<lock>-break`. */
 const BREAK_SUFFIX = "-break";
 
-function decideLeftover(kind: "temp" | "lock", name: string, path: string, now: number, staleAfter: number): Decision | undefined {
+function decideLeftover(
+  kind: "temp" | "lock",
+  name: string,
+  path: string,
+  now: number,
+  staleAfter: number,
+): Decision | typeof GONE | undefined {
   let stats: fs.Stats;
   try {
     stats = fs.lstatSync(path);
   } catch {
-    return undefined;
+    return GONE;
   }
   const age = now - stats.mtimeMs;
   const decided = (reason: string): Decision => (kind === "lock" ? { kind, name, path, reason, stats } : { kind, name, path, reason });
@@ -273,7 +332,8 @@ function decideLeftover(kind: "temp" | "lock", name: string, path: string, now: 
   return decided(pid === undefined ? "no writer pid recorded" : `writer pid ${pid} is gone`);
 }
 
-function isRegularFile(dirent: fs.Dirent, path: string): boolean {
+/** Whether the entry is a regular file; {@link GONE} when it no longer exists. */
+function isRegularFile(dirent: fs.Dirent, path: string): boolean | typeof GONE {
   if (dirent.isFile()) return true;
   const known =
     dirent.isDirectory() ||
@@ -287,9 +347,12 @@ function isRegularFile(dirent: fs.Dirent, path: string): boolean {
   try {
     return fs.lstatSync(path).isFile();
   } catch {
-    return false;
+    return GONE;
   }
 }
+
+/** A file that was listed and is gone by the time gc looks at it: removed meanwhile by someone else (another gc, a plugin). */
+const GONE = Symbol("gone");
 
 function ageOf(path: string, now: number): number | undefined {
   try {

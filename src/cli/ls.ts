@@ -18,7 +18,7 @@ export interface ListEntry {
   /** Device plugin files: the resource and device as written in the name (`/` became `-`), when the split is certain. */
   resource: string | null;
   device: string | null;
-  /** CNI files with a Multus-style name: `<network>-<containerID>_<interface>`. */
+  /** CNI files with a Multus-style name `<network>-<containerID>_<interface>` whose container ID is hexadecimal (any length), as `gc` reads it. */
   network: string | null;
   containerID: string | null;
   interface: string | null;
@@ -31,7 +31,7 @@ export interface ListEntry {
   /** `null` when nothing says (see `--live-containers`, `--live-devices`, `--sysfs`). */
   orphaned: boolean | null;
   orphanedReason: string | null;
-  /** Device plugin files, with `--kubelet`: whether the kubelet knows the device; otherwise `null`. */
+  /** Device plugin files, with `--kubelet`: whether the kubelet lists the device (it lists healthy devices only); otherwise `null`. */
   kubeletKnows: boolean | null;
   /** Device plugin files, with `--kubelet`: the pod holding the device (`namespace/name`, or its UID from the checkpoint). */
   pod: string | null;
@@ -50,8 +50,9 @@ its kind, name, device type, spec version, main address or path, age, and whethe
 NAME is the file name, as "--json" gives it and "devinfo show" and "devinfo validate" accept it. ORPHANED is "yes" or "no" only when something says so:
 the live lists (the same rules as "devinfo gc", so "ls" previews it; gc also waits for --older-than), or, for PCI
 device plugin files without --live-devices, whether the device still exists under --sysfs. Otherwise it is "-".
-With --kubelet, two more columns for device plugin files: KUBELET, whether the kubelet knows the device, and
-POD, the pod that holds it (namespace/name; its UID when only the kubelet's checkpoint could be read).
+With --kubelet, two more columns for device plugin files: KUBELET, whether the kubelet lists the device ("listed"
+or "not listed": it lists healthy devices only, so "not listed" may be an unhealthy device, never proof that it is
+gone), and POD, the pod that holds it (namespace/name; its UID when only the kubelet's checkpoint could be read).
 
 ${ORPHAN_RULES}
 
@@ -63,10 +64,13 @@ files are printed as they are read (in directory order, not sorted), with progre
     { comment: "List every device-info file on this node", command: "devinfo ls" },
     {
       comment: "Which CNI files belong to no running pod? (crictl lists the pod sandboxes)",
-      command: "crictl pods -q | devinfo ls --live-containers -",
+      command: "crictl pods -q --no-trunc | devinfo ls --live-containers -",
     },
     { comment: "Only the orphans, with jq", command: "devinfo ls --json | jq '.[] | select(.orphaned)'" },
-    { comment: "Which device plugin files the kubelet still knows, and which pod holds each device", command: "devinfo ls --kubelet" },
+    {
+      comment: "Which device plugin files' devices the kubelet lists as healthy, and which pod holds each",
+      command: "devinfo ls --kubelet",
+    },
   ],
   options: {
     "base-dir": BASE_DIR_OPTION,
@@ -82,10 +86,11 @@ files are printed as they are read (in directory order, not sorted), with progre
 async function run(ctx: Context): Promise<number> {
   if (ctx.positionals.length > 0) throw new UsageError(`devinfo ls takes no arguments; got ${JSON.stringify(ctx.positionals[0])}`);
   const baseDir = baseDirOf(ctx);
-  const lists = await readLiveLists(ctx, { kubeletHolders: true });
+  const lists = await readLiveLists(ctx, baseDir, { kubeletHolders: true });
   const json = ctx.values.json === true;
   const now = Date.now();
   const progress = new Progress(ctx.err, "devinfo ls: reading", ctx.out);
+  for (const note of lists.notes) ctx.err.line(`${ctx.err.style.yellow("note:")} ${note}`);
   const sink = json ? new JsonSink(ctx) : new TableSink(ctx, lists.kubelet !== undefined);
   let hidden = 0;
   let total = 0;
@@ -219,7 +224,7 @@ class TableSink implements Sink {
       device,
       e.ageSeconds === null ? "-" : formatAge(e.ageSeconds * 1000),
       orphaned,
-      ...(this.kubelet ? [e.kubeletKnows === null ? "-" : e.kubeletKnows ? "known" : s.yellow("unknown"), e.pod ?? "-"] : []),
+      ...(this.kubelet ? [e.kubeletKnows === null ? "-" : e.kubeletKnows ? "listed" : s.yellow("not listed"), e.pod ?? "-"] : []),
     ]);
   }
   end(): void {

@@ -12,7 +12,7 @@ import { toGoOrder } from "../format/serialize.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, JSON_OPTION, UsageError } from "./_command.js";
 import { splitDPName } from "./_names.js";
 import { formatAge, jsonIndent } from "./_output.js";
-import { dpTarget, NAME_RULE, readTarget, type Target } from "./_target.js";
+import { dpTarget, NAME_RULE, readTarget, refuseTwoFiles, type Target } from "./_target.js";
 
 export const command: Command = {
   name: "show",
@@ -46,8 +46,9 @@ function run(ctx: Context): number {
   let target: Target;
   if (ctx.positionals.length === 1 && ctx.positionals[0] !== undefined) target = readTarget(ctx.positionals[0], baseDir);
   else if (ctx.positionals.length === 2 && ctx.positionals[0] !== undefined && ctx.positionals[1] !== undefined) {
+    refuseTwoFiles(ctx.commandName, ctx.positionals);
     target = dpTarget(ctx.positionals[0], ctx.positionals[1], baseDir);
-  } else throw new UsageError("devinfo show needs a NAME or PATH, or a RESOURCE and a DEVICE");
+  } else throw new UsageError(`devinfo show needs one NAME or PATH, or a RESOURCE and a DEVICE; got ${ctx.positionals.length} arguments`);
 
   const warnings: DeviceInfoIssue[] = [];
   // The CNI reader takes any absolute path: it refuses symlinks and oversized files, and is lenient.

@@ -68,9 +68,15 @@ async function run(ctx: Context): Promise<number> {
   const options = { strict, onWarning: (w: DeviceInfoIssue) => warnings.push(w) };
   const statuses =
     file === "-"
-      ? await readInput("-", ctx.io.stdin, ANNOTATIONS_INPUT).then((bytes) =>
-          labelled(STDIN, async () => fromText(bytes.toString("utf8"), options)),
-        )
+      ? await readInput("-", ctx.io.stdin, ANNOTATIONS_INPUT).then((bytes) => {
+          // Nothing piped in is no input at all, not an annotation without interfaces.
+          if (bytes.toString("utf8").trim() === "") {
+            throw new UsageError(
+              "stdin is empty; pipe the network-status annotation's value (a JSON array) or a Downward API annotations file",
+            );
+          }
+          return labelled(STDIN, async () => fromText(bytes.toString("utf8"), options));
+        })
       : ctx.positionals[0] === undefined
         ? await defaultStatuses(options) // DRA: device metadata files too
         : isMetadataArgument(file)

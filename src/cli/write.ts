@@ -1,5 +1,6 @@
 /** `devinfo write dp|cni`: a device-info file from flags or from JSON. */
 
+import type { Buffer } from "node:buffer";
 import fs from "node:fs";
 import { saveDeviceInfoForCNISync, saveDeviceInfoForDPSync } from "../files/operations.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, PCI_ADDRESS_PATTERN, SPEC_VERSION } from "../format/fields.js";
@@ -118,21 +119,53 @@ async function run(ctx: Context): Promise<number> {
   return EXIT_OK;
 }
 
+const NO_DOCUMENT = "give --type and field flags, or JSON on stdin, or -f FILE";
+
+/** An empty `-f` input is a missing document: said so, with what to give. */
+function refuseEmpty(bytes: Buffer, source: string): Buffer {
+  if (bytes.toString("utf8").trim() !== "") return bytes;
+  throw new UsageError(
+    `-f: ${source} is empty; it must hold the device-info document as JSON, e.g. {"type":"pci","version":"${SPEC_VERSION}","pci":{"pci-address":"0000:af:06.0"}}`,
+  );
+}
+
+/**
+ * Field flags without --type: every flag that is missing, named at once — --type,
+ * and, when the flags belong to one type only, that type's required fields not given.
+ */
+function missingTypeMessage(fieldFlags: readonly string[]): string {
+  const types = DEVICE_TYPES.filter((t) => fieldFlags.every((key) => DEVICE_FIELDS[t].some((f) => f.key === key)));
+  if (types.length !== 1 || types[0] === undefined) {
+    return `--type is required with field flags (one of ${DEVICE_TYPES.join(", ")})`;
+  }
+  const type = types[0];
+  const missing = [
+    "--type",
+    ...DEVICE_FIELDS[type].filter((f) => f.required === true && !fieldFlags.includes(f.key)).map((f) => `--${f.key}`),
+  ];
+  const given = fieldFlags.map((key) => `--${key}`).join(" and ");
+  const fields = missing.slice(1);
+  return `${given} ${fieldFlags.length === 1 ? "is a field" : "are fields"} of type ${type}; missing: ${missing.join(", ")}. Add --type ${type}${fields.length === 0 ? "" : `, and ${fields.join(" and ")}, which ${type} requires (or --lenient to leave ${fields.length === 1 ? "it" : "them"} out)`}`;
+}
+
 async function documentFrom(ctx: Context, target: Target): Promise<DeviceInfo> {
   const file = stringOption(ctx.values, "filename");
   const type = stringOption(ctx.values, "type");
   const fieldFlags = FIELD_FLAGS.filter((key) => ctx.values[key] !== undefined);
   if (file !== undefined) {
     if (type !== undefined || fieldFlags.length > 0) throw new UsageError("give either -f or --type with field flags, not both");
-    const bytes = await readInput(file, ctx.io.stdin, DOCUMENT_INPUT);
+    const bytes = refuseEmpty(await readInput(file, ctx.io.stdin, DOCUMENT_INPUT), file === "-" ? "stdin" : file);
     // Parsed leniently here: the writer applies --strict or --lenient and reports once.
     return parseDocument(bytes, {}, file === "-" ? "<stdin>" : file);
   }
   if (type === undefined) {
-    if (fieldFlags.length > 0) throw new UsageError(`--type is required with field flags (one of ${DEVICE_TYPES.join(", ")})`);
+    if (fieldFlags.length > 0) throw new UsageError(missingTypeMessage(fieldFlags));
     // No flags at all: the document comes on stdin, unless that is a terminal (nobody types JSON there).
-    if (ctx.io.stdin.isTTY === true) throw new UsageError("give --type and field flags, or JSON on stdin, or -f FILE");
-    return parseDocument(await readInput("-", ctx.io.stdin, DOCUMENT_INPUT), {}, "<stdin>");
+    if (ctx.io.stdin.isTTY === true) throw new UsageError(NO_DOCUMENT);
+    const bytes = await readInput("-", ctx.io.stdin, DOCUMENT_INPUT);
+    // Nothing on stdin (a closed or empty pipe, </dev/null): no document was given at all, not a malformed one.
+    if (bytes.toString("utf8").trim() === "") throw new UsageError(`stdin is empty; ${NO_DOCUMENT}`);
+    return parseDocument(bytes, {}, "<stdin>");
   }
   if (!isDeviceKey(type)) throw new UsageError(`--type must be one of ${DEVICE_TYPES.join(", ")}, not ${JSON.stringify(type)}`);
   const own = new Set(DEVICE_FIELDS[type].map((f) => f.key));

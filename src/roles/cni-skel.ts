@@ -16,6 +16,7 @@ import { CNIError, isCNIError, isDeviceInfoError } from "../errors.js";
 import { rawNumberOf, readGoJson } from "../format/_go-text.js";
 import { isObject } from "../format/validate.js";
 import type { CNIResult } from "../status/cni-result.js";
+import { readGCAttachments } from "./_gc-request.js";
 import { describe, goFieldEntries, goStringField, goStructParts, parseCNIVersion } from "./_netconf.js";
 import { getCNIDeviceInfoFile } from "./cni-plugin.js";
 
@@ -532,16 +533,8 @@ function parseVersion(version: string): readonly bigint[] {
  * string `containerID` and `ifname`.
  */
 function validAttachments(netConf: CNINetConf): CNIGCAttachment[] {
-  const list = netConf["cni.dev/valid-attachments"] ?? netConf["cni.dev/attachments"];
-  if (list === undefined || list === null) return [];
-  const bad = (detail: string) => new CNIError(CNI_ERROR.INVALID_NETWORK_CONFIG, "invalid network configuration", detail);
-  if (!Array.isArray(list)) throw bad(`"cni.dev/valid-attachments" must be an array, got ${describe(list)}`);
-  return list.map((entry: unknown, i) => {
-    if (!isObject(entry) || typeof entry.containerID !== "string" || typeof entry.ifname !== "string") {
-      throw bad(`"cni.dev/valid-attachments"[${i}] must be an object with string "containerID" and "ifname", got ${describe(entry)}`);
-    }
-    return { containerID: entry.containerID, ifname: entry.ifname };
-  });
+  return readGCAttachments(netConf, (detail) => new CNIError(CNI_ERROR.INVALID_NETWORK_CONFIG, "invalid network configuration", detail))
+    .attachments;
 }
 // Decoded as Go's skel decodes it (the one JSON-text reader: BOM, UTF-8, depth).
 const STDIN_TEXT = { what: "the network configuration on stdin", hint: "send the plugin's JSON configuration" };

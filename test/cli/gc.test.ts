@@ -97,8 +97,18 @@ describe("devinfo gc", () => {
 
   it.each([
     ["not JSON", "{", "not JSON"],
-    ["no attachments", '{"cniVersion":"1.1.0","name":"n"}', 'no "cni.dev/valid-attachments" array'],
-    ["a bad container ID", '{"cni.dev/valid-attachments":[{"containerID":"a b"}]}', 'attachment 0 has no valid "containerID"'],
+    [
+      "no attachments key",
+      '{"cniVersion":"1.1.0","name":"n"}',
+      'neither "cni.dev/valid-attachments" nor "cni.dev/attachments" is there: this is not a GC request',
+    ],
+    [
+      "an attachment without ifname",
+      '{"cni.dev/valid-attachments":[{"containerID":"a b"}]}',
+      '"cni.dev/valid-attachments"[0] must be an object with string "containerID" and "ifname", got an object',
+    ],
+    ["an array", "[]", "not a JSON object"],
+    ["an empty input", "\n", "the input is empty"],
   ])("--valid-attachments refuses %s", (_what, input, message) => {
     pods();
     const run = gc(["--valid-attachments", "-"], input);
@@ -126,7 +136,9 @@ describe("devinfo gc", () => {
     expect(run.stdout).toContain(`would remove cni/${cniName(containerID(2))} (`);
     expect(run.stdout).toMatch(/Would remove 2 files, kept 1 \(dry run: nothing was removed\)\.\n$/);
     expect(files("cni")).toHaveLength(3);
-    expect(gcJson(["--dry-run", "--live-containers", "-", "--older-than", "0s"], containerID(9)).result).toMatchObject({
+    expect(
+      gcJson(["--dry-run", "--live-containers", "-", "--older-than", "0s", "--confirm-all-gone"], containerID(9)).result,
+    ).toMatchObject({
       dryRun: true,
       kept: 0,
     });
@@ -251,6 +263,7 @@ describe("devinfo gc", () => {
         { kind: "cni", name: cniName(containerID(2)), path: tmp.join("cni", cniName(containerID(2))), reason: expect.any(String) },
       ]),
       kept: 1,
+      gone: 0,
       errors: [],
     });
     expect(result.removed).toHaveLength(2);
@@ -260,10 +273,19 @@ describe("devinfo gc", () => {
     fs.mkdirSync(tmp.join("cni"), { recursive: true });
     for (let i = 0; i < 1_500; i++) fs.writeFileSync(tmp.join("cni", cniName(containerID(i))), DOCS.pci);
     put(tmp.join("live.txt"), containerID(99_999));
-    const dry = gc(["--dry-run", "--live-containers", tmp.join("live.txt"), "--older-than", "0s"]);
+    const dry = gc(["--dry-run", "--live-containers", tmp.join("live.txt"), "--older-than", "0s", "--confirm-all-gone"]);
     expect(dry.stderr).toBe("");
     expect(dry.stdout.split("\n").filter((l) => l.startsWith("would remove "))).toHaveLength(1_500);
-    const run = devinfoInTerminal(["gc", "--base-dir", tmp.path, "--live-containers", tmp.join("live.txt"), "--older-than", "0s"]);
+    const run = devinfoInTerminal([
+      "gc",
+      "--base-dir",
+      tmp.path,
+      "--live-containers",
+      tmp.join("live.txt"),
+      "--older-than",
+      "0s",
+      "--confirm-all-gone",
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/devinfo gc: scanning: \d+ entries…/);
     expect(run.stdout).toContain("Removed 1500 files, kept 0.");

@@ -65,37 +65,51 @@ function populate(age = 5 * MIN): void {
 }
 
 describe("devinfo gc --kubelet", () => {
-  it("removes the device plugin files of devices the kubelet no longer knows, only for the resources it knows", async () => {
+  // The kubelet's two sources list healthy devices only (GetAllocatableDevices filters on healthyDevices; the
+  // checkpoint's RegisteredDevices is written from healthyDevices): 06.7 may be unhealthy, not gone.
+  it("removes no device plugin file on the kubelet's word, and says why", async () => {
     const socket = await serve();
     populate();
     const run = await devinfo(["gc", "--base-dir", tmp.path, "--kubelet-socket", socket, "--json"]);
-    expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const { removed } = JSON.parse(run.stdout) as { removed: Removal[] };
-    expect(removed.map((r) => [r.kind, r.name, r.reason])).toEqual([
-      ["dp", dpName(SRIOV, "0000:af:06.7"), "device unknown to the kubelet"],
-    ]);
-    expect(dpFiles()).toEqual([dpName("example.com/vdpa", "vdpa0"), dpName(SRIOV, "0000:af:06.0"), dpName(SRIOV, "0000:af:06.1")].sort());
+    expect(run.stderr).toContain("note: --kubelet: no device plugin file is removed on the kubelet's word");
+    expect(run.stderr).toContain("list healthy devices only");
+    expect(run.stderr).toContain("give --live-devices (e.g. ls /sys/bus/pci/devices with --resource)");
+    expect(JSON.parse(run.stdout)).toEqual({ dryRun: false, removed: [], kept: 4, gone: 0, errors: [] });
+    expect(dpFiles()).toHaveLength(4);
     expect(kubelet?.calls).toEqual(["GetAllocatableResources"]);
   });
 
-  it("the --older-than guard holds: a file younger than 1m is kept even when the kubelet does not know its device", async () => {
+  it("an unhealthy device (missing from the kubelet, present on the host) keeps its file; a device gone from both loses it", async () => {
     const socket = await serve();
-    populate(20_000);
-    const run = await devinfo(["gc", "--base-dir", tmp.path, "--kubelet-socket", socket]);
+    populate();
+    // The host's PCI devices: 06.7 exists (the kubelet omits it: unhealthy); 06.1 is gone from the host but the kubelet lists it.
+    const run = await devinfo(
+      ["gc", "--base-dir", tmp.path, "--kubelet-socket", socket, "--resource", SRIOV, "--live-devices", "-", "--json"],
+      "0000:af:06.0\n0000:af:06.7\n",
+    );
     expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { removed: Removal[] }).removed).toEqual([]);
     expect(dpFiles()).toHaveLength(4);
+    const gone = await devinfo(
+      ["gc", "--base-dir", tmp.path, "--kubelet-socket", socket, "--resource", SRIOV, "--live-devices", "-", "--json"],
+      "0000:af:06.0\n",
+    );
+    expect((JSON.parse(gone.stdout) as { removed: Removal[] }).removed.map((r) => [r.name, r.reason])).toEqual([
+      [dpName(SRIOV, "0000:af:06.7"), "device not in the --live-devices list"],
+    ]);
   });
 
-  it("with --resource, only that resource's files are judged", async () => {
+  it("--resource limits --live-devices only: with the kubelet alone it is a usage error", async () => {
     const socket = await serve();
     populate();
     const run = await devinfo(["gc", "--base-dir", tmp.path, "--kubelet-socket", socket, "--resource", GPU, "--dry-run"]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toBe("Would remove 0 files, kept 4 (dry run: nothing was removed).\n");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--resource limits --live-devices; give --live-devices too");
+    expect(dpFiles()).toHaveLength(4);
   });
 
-  it("with --live-containers: CNI files of gone pods go too", async () => {
+  it("with --live-containers: CNI files of gone pods go, device plugin files stay", async () => {
     const socket = await serve();
     populate();
     put(tmp.join("cni", `default-sriov-net-${containerID(1)}_net1`), DOCS.pci, ago(5 * MIN));
@@ -106,18 +120,19 @@ describe("devinfo gc --kubelet", () => {
     );
     expect(run.code).toBe(0);
     const { removed } = JSON.parse(run.stdout) as { removed: Removal[] };
-    expect(removed.map((r) => r.name).sort()).toEqual([dpName(SRIOV, "0000:af:06.7"), `default-sriov-net-${containerID(2)}_net1`].sort());
+    expect(removed.map((r) => r.name)).toEqual([`default-sriov-net-${containerID(2)}_net1`]);
+    expect(dpFiles()).toHaveLength(4);
   });
 
-  it("no socket: the checkpoint's RegisteredDevices", async () => {
+  it("no socket: the checkpoint's RegisteredDevices prove nothing gone either", async () => {
     put(tmp.join("dp", dpName("intel.com/sriov_netdevice", "0000:af:06.3")), DOCS.pci, ago(5 * MIN));
     put(tmp.join("dp", dpName("intel.com/sriov_netdevice", "0000:af:06.9")), DOCS.pci, ago(5 * MIN));
     const args = ["--kubelet-socket", tmp.join("absent.sock"), "--kubelet-checkpoint", CHECKPOINT];
     const run = await devinfo(["gc", "--base-dir", tmp.path, ...args, "--json"]);
     expect(run.code).toBe(0);
-    expect((JSON.parse(run.stdout) as { removed: Removal[] }).removed.map((r) => r.name)).toEqual([
-      dpName("intel.com/sriov_netdevice", "0000:af:06.9"),
-    ]);
+    expect(run.stderr).toContain("note: --kubelet: no device plugin file is removed");
+    expect((JSON.parse(run.stdout) as { removed: Removal[] }).removed).toEqual([]);
+    expect(dpFiles()).toHaveLength(2);
   });
 
   it.each([
@@ -174,25 +189,27 @@ describe("devinfo ls --kubelet", () => {
   it("shows per device plugin file whether the kubelet knows the device and which pod holds it", async () => {
     const socket = await serve();
     populate();
-    const run = await devinfo(["ls", "--base-dir", tmp.path, "--kubelet-socket", socket, "--json"]);
+    const sysfs = ["--sysfs", tmp.join("no-sysfs")]; // the host's PCI devices say nothing here
+    const run = await devinfo(["ls", "--base-dir", tmp.path, "--kubelet-socket", socket, ...sysfs, "--json"]);
     expect(run.code).toBe(0);
+    // The kubelet's answer is shown, never a verdict: it lists healthy devices only.
     const entries = JSON.parse(run.stdout) as ListEntry[];
     expect(entries.map((e) => [e.name, e.kubeletKnows, e.pod, e.orphaned])).toEqual([
       [dpName("example.com/vdpa", "vdpa0"), false, null, null],
-      [dpName(SRIOV, "0000:af:06.0"), true, "default/sriov-pod", false],
-      [dpName(SRIOV, "0000:af:06.1"), true, null, false],
-      [dpName(SRIOV, "0000:af:06.7"), false, null, true],
+      [dpName(SRIOV, "0000:af:06.0"), true, "default/sriov-pod", null],
+      [dpName(SRIOV, "0000:af:06.1"), true, null, null],
+      [dpName(SRIOV, "0000:af:06.7"), false, null, null],
     ]);
     expect(kubelet?.calls.sort()).toEqual(["GetAllocatableResources", "List"]);
 
-    const text = await devinfo(["ls", "--base-dir", tmp.path, "--kubelet-socket", socket]);
+    const text = await devinfo(["ls", "--base-dir", tmp.path, "--kubelet-socket", socket, ...sysfs]);
     const rows = text.stdout
       .trimEnd()
       .split("\n")
       .map((line) => line.trim().split(/\s{2,}/));
     expect(rows[0]).toEqual(["KIND", "NAME", "TYPE", "VERSION", "DEVICE", "AGE", "ORPHANED", "KUBELET", "POD"]);
-    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.0-device.json")?.slice(-2)).toEqual(["known", "default/sriov-pod"]);
-    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.7-device.json")?.slice(-3)).toEqual(["yes", "unknown", "-"]);
+    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.0-device.json")?.slice(-2)).toEqual(["listed", "default/sriov-pod"]);
+    expect(rows.find((r) => r[1] === "intel.com-sriov-0000:af:06.7-device.json")?.slice(-3)).toEqual(["-", "not listed", "-"]);
   });
 
   it("from the checkpoint, the holder is the pod's UID", async () => {
