@@ -3,6 +3,11 @@
 // missing, damaged, from another build, refused by V8 or disabled. The
 // plugin is the example devinfo-pci-representor, built as users build
 // theirs, run as a real executable handling a real ADD.
+//
+// A second Node binary of another version, DEVINFO_TEST_OTHER_NODE (.ci/run
+// sets it for every version it tests), builds the plugin that this Node runs
+// and runs the one this Node built; without it those tests are skipped, and
+// say why.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -12,6 +17,7 @@ import vm from "node:vm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 const ROOT = path.join(import.meta.dirname, "../..");
+const OTHER_NODE = process.env.DEVINFO_TEST_OTHER_NODE ?? "";
 const TYPE = "devinfo-pci-representor";
 const PREV_RESULT = { cniVersion: "1.0.0", interfaces: [{ name: "net1", sandbox: "/var/run/netns/t" }], ips: [] };
 
@@ -69,6 +75,16 @@ function add(env: Record<string, string> = {}): string {
   const said = /^devinfo code cache: (.*)\n$/.exec(r.stderr);
   expect(said, r.stderr).not.toBeNull();
   return said?.[1] ?? "";
+}
+
+/**
+ * A PATH on which `node` (what the plugin's `#!/usr/bin/env node` runs, as a
+ * runtime starts it) is the binary `node`, whatever its file is called.
+ */
+function pathWithNode(node: string): string {
+  const bin = fs.mkdtempSync(path.join(dir, "node-"));
+  fs.symlinkSync(node, path.join(bin, "node"));
+  return `${bin}:${process.env.PATH ?? ""}`;
 }
 
 /** The cache file: 32 bytes of build identity, then the V8 cache twice. */
@@ -129,6 +145,13 @@ describe("the code cache of devinfo-bundle-plugin", () => {
     expect(add()).toBe(said);
   });
 
+  it.each([["--max-old-space-size=100"], ["--stack-trace-limit=5"]])(
+    "when the plugin's Node runs with other V8 flags (NODE_OPTIONS=%s), is refused by V8 and the plugin works",
+    (flag) => {
+      expect(add({ NODE_OPTIONS: flag })).toBe("rejected by V8");
+    },
+  );
+
   it("is not read with DEVINFO_NO_CODE_CACHE set", () => {
     expect(add({ DEVINFO_NO_CODE_CACHE: "1" })).toBe("disabled");
   });
@@ -173,6 +196,49 @@ describe("the code cache of devinfo-bundle-plugin", () => {
     expect(fs.existsSync(`${out}.v8-cache`)).toBe(false);
     fs.copyFileSync(out, plugin());
     expect(add()).toBe("none built");
+  });
+});
+
+describe("a plugin built by one Node version and run by another", () => {
+  let other = { version: "", v8: "" };
+  beforeAll(() => {
+    if (OTHER_NODE === "") return;
+    // Set but not runnable, or the same V8 as this Node: the tests below would test nothing, so fail.
+    const r = spawnSync(OTHER_NODE, ["-p", "JSON.stringify({ version: process.version, v8: process.versions.v8 })"], {
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(`DEVINFO_TEST_OTHER_NODE=${OTHER_NODE} does not run (${r.error?.message ?? r.stderr})`);
+    other = JSON.parse(r.stdout) as typeof other;
+    if (other.v8 === process.versions.v8)
+      throw new Error(
+        `DEVINFO_TEST_OTHER_NODE=${OTHER_NODE} is Node ${other.version} with V8 ${other.v8}, as this Node ${process.version}: give it another major version`,
+      );
+  });
+
+  it("runs, through its `#!/usr/bin/env node`, on the node first on PATH: here the Node running these tests", () => {
+    // Otherwise every test here that starts a bundled plugin would test another Node version.
+    const r = spawnSync("node", ["-p", "process.execPath + ' ' + process.version"], { env: { PATH: process.env.PATH }, encoding: "utf8" });
+    expect(r.stdout.trim().split(" ")[1], `PATH=${process.env.PATH}`).toBe(process.version);
+  });
+
+  it.for<[string, "this" | "other"]>([
+    ["built by this Node, run by the other (DEVINFO_TEST_OTHER_NODE)", "this"],
+    ["built by the other Node (DEVINFO_TEST_OTHER_NODE), run by this one", "other"],
+  ])("%s: its code cache is refused by V8, and the plugin works; its builder uses it", ([, builder], ctx) => {
+    ctx.skip(
+      OTHER_NODE === "",
+      "DEVINFO_TEST_OTHER_NODE is not set: give it the path of a node binary of another major version (.ci/run does)",
+    );
+    const node = { this: process.execPath, other: OTHER_NODE };
+    const runner = builder === "this" ? "other" : "this";
+    if (builder === "other") {
+      // The plugin from the other Node: the bundler, its esbuild run and its warm-up run all on that Node.
+      const out = path.join(dir, "built-by-other");
+      execFileSync(OTHER_NODE, [path.join(ROOT, "examples/build.mjs"), out]);
+      for (const file of [TYPE, `${TYPE}.v8-cache`]) fs.copyFileSync(path.join(out, file), path.join(dir, "bin", file));
+    }
+    expect(add({ PATH: pathWithNode(node[runner]) })).toBe("rejected by V8");
+    expect(add({ PATH: pathWithNode(node[builder]) })).toBe("used");
   });
 });
 
