@@ -220,8 +220,9 @@ export const CACHE_SUFFIX = ".v8-cache";
  *   builds and aborts the process on a corrupt one. A checksum would cost
  *   more than the cache saves: node:crypto or node:zlib take 4-9 ms to
  *   load, a JavaScript loop about 3 ms, and V8's own checksum needs node:v8;
- * - refused by V8: made with other V8 flags (NODE_OPTIONS=--max-old-space-size=...
- *   is one), or for another source (`cachedDataRejected`).
+ * - refused by V8: made with other V8 flags (NODE_OPTIONS=--stack-trace-limit=5
+ *   is one; heap sizes too before Node 24), or for another source
+ *   (`cachedDataRejected`).
  *
  * Stack traces name the bundle's code after the plugin (`my-plugin:1:234`):
  * V8 keeps the file name the warm-up compiled it under, so both use that.

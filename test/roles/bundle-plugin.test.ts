@@ -148,12 +148,14 @@ describe("the code cache of devinfo-bundle-plugin", () => {
     expect(add()).toBe(said);
   });
 
-  it.each([["--max-old-space-size=100"], ["--stack-trace-limit=5"]])(
-    "when the plugin's Node runs with other V8 flags (NODE_OPTIONS=%s), is refused by V8 and the plugin works",
-    (flag) => {
-      expect(add({ NODE_OPTIONS: flag })).toBe("rejected by V8");
-    },
-  );
+  it.each([
+    ["--stack-trace-limit=5", "rejected by V8"],
+    ["--expose-gc", "rejected by V8"],
+    // From Node 24 (V8 13), V8 leaves heap sizes out of the flags its cache must match.
+    ["--max-old-space-size=100", Number(process.versions.node.split(".")[0]) >= 24 ? "used" : "rejected by V8"],
+  ])("when the plugin's Node runs with V8 flags (NODE_OPTIONS=%s): %s, and the plugin works", (flag, said) => {
+    expect(add({ NODE_OPTIONS: flag })).toBe(said);
+  });
 
   const major = Number(process.versions.node.split(".")[0]);
   const v8Number = process.versions.v8.replace(/-node\.\d+$/, "");
