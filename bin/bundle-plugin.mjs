@@ -19,8 +19,9 @@
 // - next to it, `<outfile>.v8-cache` holds V8's code cache, made at build
 //   time after a warm-up run of the plugin (VERSION by default): with it, the
 //   functions that run are not compiled again at every start. The plugin
-//   only reads it, and runs without it (missing, from another build, or
-//   refused by another Node version): a read-only /opt/cni/bin is fine.
+//   only reads it, and runs without it (missing, from another build, made
+//   by another Node release, or refused by V8): a read-only /opt/cni/bin is
+//   fine. Build with the Node release your nodes run.
 //
 // Your plugin must not use top-level `await` (an IIFE cannot): end it with
 // `void pluginMain(plugin).then((code) => { process.exitCode = code; })`, as
@@ -115,7 +116,8 @@ const PRELUDE = `if (typeof process.getBuiltinModule !== "function") {
  * executable's path.
  *
  * The warm-up runs the plugin once, in a child process of this Node (the
- * cache is accepted only by the same Node version), in a scratch directory,
+ * executable uses the cache only on this same Node release, see
+ * {@link nodeIdentity}), in a scratch directory,
  * with `CNI_COMMAND=warmUp.command`, placeholder `CNI_CONTAINERID`,
  * `CNI_NETNS`, `CNI_IFNAME`, `CNI_PATH`, plus `warmUp.env`, and
  * `warmUp.stdin` as its standard input (a string, or a function of the
