@@ -7,7 +7,11 @@
 // so that cold-start scripts resolve `import "devinfo"` as users' code does.
 // `import ... from "devinfo"` in the benchmarks stays an import of that copy.
 //
-// Usage: node bench/bench.mjs [--only=ops,event-loop,cold-start,scale,syscalls] [--quick] [--markdown=FILE]
+// Usage: node bench/bench.mjs [--only=ops,event-loop,cold-start,scale,syscalls,compile-cache] [--quick] [--markdown=FILE]
+//
+// compile-cache (bench/compile-cache.mjs, a separate process) runs last, on
+// the Node running this: `npm run bench` with each Node first on PATH
+// measures each.
 
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -48,9 +52,25 @@ await build({
   logLevel: "warning",
 });
 
+// --only: compile-cache is this script's; the others are bench/run.ts's.
+const args = process.argv.slice(2);
+const onlyArg = args.find((a) => a.startsWith("--only="));
+const only = onlyArg?.slice(7).split(",");
+const others = only?.filter((s) => s !== "compile-cache");
+const runArgs = args.filter((a) => a !== onlyArg).concat(others === undefined ? [] : [`--only=${others.join(",")}`]);
+
 // A child, not an import: the benchmark's process starts clean.
-const run = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], {
-  stdio: "inherit",
-  env: { ...process.env, DEVINFO_BENCH_ROOT: root, DEVINFO_BENCH_APP: app },
-});
-process.exitCode = run.status ?? 1;
+let status = 0;
+if (others === undefined || others.length > 0) {
+  const run = spawnSync(process.execPath, [outfile, ...runArgs], {
+    stdio: "inherit",
+    env: { ...process.env, DEVINFO_BENCH_ROOT: root, DEVINFO_BENCH_APP: app },
+  });
+  status = run.status ?? 1;
+}
+if (only === undefined || only.includes("compile-cache")) {
+  const rounds = args.find((a) => a.startsWith("--rounds="))?.slice(9) ?? (args.includes("--quick") ? "2" : "30");
+  const run = spawnSync(process.execPath, [path.join(root, "bench", "compile-cache.mjs"), `--rounds=${rounds}`], { stdio: "inherit" });
+  status ||= run.status ?? 1;
+}
+process.exitCode = status;

@@ -19,8 +19,9 @@
 // - next to it, `<outfile>.v8-cache` holds V8's code cache, made at build
 //   time after a warm-up run of the plugin (VERSION by default): with it, the
 //   functions that run are not compiled again at every start. The plugin
-//   only reads it, and runs without it (missing, from another build, or
-//   refused by another Node version): a read-only /opt/cni/bin is fine.
+//   only reads it, and runs without it (missing, from another build, made
+//   by another Node release, or refused by V8): a read-only /opt/cni/bin is
+//   fine. Build with the Node release your nodes run.
 //
 // Your plugin must not use top-level `await` (an IIFE cannot): end it with
 // `void pluginMain(plugin).then((code) => { process.exitCode = code; })`, as
@@ -115,7 +116,8 @@ const PRELUDE = `if (typeof process.getBuiltinModule !== "function") {
  * executable's path.
  *
  * The warm-up runs the plugin once, in a child process of this Node (the
- * cache is accepted only by the same Node version), in a scratch directory,
+ * executable uses the cache only on this same Node release, see
+ * {@link nodeIdentity}), in a scratch directory,
  * with `CNI_COMMAND=warmUp.command`, placeholder `CNI_CONTAINERID`,
  * `CNI_NETNS`, `CNI_IFNAME`, `CNI_PATH`, plus `warmUp.env`, and
  * `warmUp.stdin` as its standard input (a string, or a function of the
@@ -171,14 +173,27 @@ export async function bundlePlugin(options) {
   // The name stack traces give the bundle's code: V8 keeps the warm-up's in the cache, so both use this one.
   const name = path.basename(outfile);
   const cache = options.codeCache === false ? undefined : warmUp(code, options.warmUp, name);
+  // The warm-up ran on this very Node (process.execPath): the cache is for it.
+  const node = nodeIdentity();
   // The cache file starts with the build's identity, which the executable checks (see launcher).
-  const id = cache === undefined ? "" : createHash("sha256").update(code).update(cache).digest("hex").slice(0, 32);
+  const id = cache === undefined ? "" : createHash("sha256").update(code).update(node).update(cache).digest("hex").slice(0, 32);
   mkdirSync(path.dirname(outfile), { recursive: true });
   rmSync(cacheFile, { force: true });
-  writeFileSync(outfile, launcher(code, id, name));
+  writeFileSync(outfile, launcher(code, id, name, node));
   chmodSync(outfile, 0o755);
   if (cache !== undefined) writeFileSync(cacheFile, Buffer.concat([Buffer.from(id, "latin1"), cache, cache]), { mode: 0o644 });
   return outfile;
+}
+
+/**
+ * The Node a code cache is made for and may be used by: its version, V8
+ * version (with Node's patch level, "-node.38") and architecture, as
+ * `v20.20.2 11.3.244.8-node.38 x64`. The executable computes the same string
+ * of the Node running it (a few property reads) and reads no cache when the
+ * two differ.
+ */
+export function nodeIdentity() {
+  return `${process.version} ${process.versions.v8} ${process.arch}`;
 }
 
 /** The code cache's file name: the executable's, plus this. */
@@ -193,6 +208,13 @@ export const CACHE_SUFFIX = ".v8-cache";
  * wrong) when the file is
  *
  * - missing or unreadable, or DEVINFO_NO_CODE_CACHE is set;
+ * - made by another Node: the executable holds the version, V8 version and
+ *   architecture of the Node that built it ({@link nodeIdentity}), compared
+ *   with the running one's before the file is read. V8's own check is not
+ *   enough: it compares V8's version number only, which releases of one Node
+ *   line share (Node 20.19.0 and 20.20.2 both run V8 11.3.244.8, with
+ *   different patches: "-node.26" and "-node.38"), and Node 20.19.0 accepts a
+ *   cache made by 20.20.2 and crashes on it (SIGSEGV);
  * - from another build: it starts with this build's identity (32 hex
  *   digits of a hash of the bundle and the cache), checked first;
  * - damaged: empty or truncated, or: it holds the cache twice, compared byte for byte (a native
@@ -200,8 +222,9 @@ export const CACHE_SUFFIX = ".v8-cache";
  *   builds and aborts the process on a corrupt one. A checksum would cost
  *   more than the cache saves: node:crypto or node:zlib take 4-9 ms to
  *   load, a JavaScript loop about 3 ms, and V8's own checksum needs node:v8;
- * - refused by V8: made by another V8 version or with other V8 flags (a
- *   Node upgrade), or for another source (`cachedDataRejected`).
+ * - refused by V8: made with other V8 flags (NODE_OPTIONS=--stack-trace-limit=5
+ *   is one; heap sizes too before Node 24), or for another source
+ *   (`cachedDataRejected`).
  *
  * Stack traces name the bundle's code after the plugin (`my-plugin:1:234`):
  * V8 keeps the file name the warm-up compiled it under, so both use that.
@@ -212,7 +235,7 @@ export const CACHE_SUFFIX = ".v8-cache";
  * cache is not embedded in the executable because V8 would scan its base64
  * text at every start (about 1 ms for 150 KB).
  */
-function launcher(code, id, name) {
+function launcher(code, id, name, node) {
   return `#!/usr/bin/env node
 ${PRELUDE}
 ((source) => {
@@ -222,8 +245,10 @@ ${PRELUDE}
   const options = { filename: ${JSON.stringify(name)}, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER };
   let script;
   let cache = ${JSON.stringify(id === "" ? "none built" : "disabled")};
+  const node = \`\${process.version} \${process.versions.v8} \${process.arch}\`;
   if (${JSON.stringify(id)} !== "" && !process.env.DEVINFO_NO_CODE_CACHE) {
-    try {
+    if (node !== ${JSON.stringify(node)}) cache = "made by another Node (" + ${JSON.stringify(node)} + "), this is " + node;
+    else try {
       const file = process.getBuiltinModule("node:fs").readFileSync(self + ${JSON.stringify(CACHE_SUFFIX)});
       const n = (file.length - 32) / 2;
       if (file.length <= 32) cache = "damaged (empty or truncated)";

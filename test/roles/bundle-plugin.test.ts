@@ -3,6 +3,11 @@
 // missing, damaged, from another build, refused by V8 or disabled. The
 // plugin is the example devinfo-pci-representor, built as users build
 // theirs, run as a real executable handling a real ADD.
+//
+// A second Node binary of another version, DEVINFO_TEST_OTHER_NODE (.ci/run
+// sets it for every version it tests), builds the plugin that this Node runs
+// and runs the one this Node built; without it those tests are skipped, and
+// say why.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -12,6 +17,11 @@ import vm from "node:vm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 const ROOT = path.join(import.meta.dirname, "../..");
+const OTHER_NODE = process.env.DEVINFO_TEST_OTHER_NODE ?? "";
+/** What the executable compares with the Node that built it: version, V8 version, architecture. */
+const IDENTITY = '[process.version, process.versions.v8, process.arch].join(" ")';
+const SKIP_REASON = "DEVINFO_TEST_OTHER_NODE is not set: give it the path of a node binary of another version (.ci/run does)";
+const THIS_NODE = `${process.version} ${process.versions.v8} ${process.arch}`;
 const TYPE = "devinfo-pci-representor";
 const PREV_RESULT = { cniVersion: "1.0.0", interfaces: [{ name: "net1", sandbox: "/var/run/netns/t" }], ips: [] };
 
@@ -69,6 +79,16 @@ function add(env: Record<string, string> = {}): string {
   const said = /^devinfo code cache: (.*)\n$/.exec(r.stderr);
   expect(said, r.stderr).not.toBeNull();
   return said?.[1] ?? "";
+}
+
+/**
+ * A PATH on which `node` (what the plugin's `#!/usr/bin/env node` runs, as a
+ * runtime starts it) is the binary `node`, whatever its file is called.
+ */
+function pathWithNode(node: string): string {
+  const bin = fs.mkdtempSync(path.join(dir, "node-"));
+  fs.symlinkSync(node, path.join(bin, "node"));
+  return `${bin}:${process.env.PATH ?? ""}`;
 }
 
 /** The cache file: 32 bytes of build identity, then the V8 cache twice. */
@@ -129,6 +149,30 @@ describe("the code cache of devinfo-bundle-plugin", () => {
     expect(add()).toBe(said);
   });
 
+  it.each([
+    ["--stack-trace-limit=5", "rejected by V8"],
+    ["--expose-gc", "rejected by V8"],
+    // From Node 24 (V8 13), V8 leaves heap sizes out of the flags its cache must match.
+    ["--max-old-space-size=100", Number(process.versions.node.split(".")[0]) >= 24 ? "used" : "rejected by V8"],
+  ])("when the plugin's Node runs with V8 flags (NODE_OPTIONS=%s): %s, and the plugin works", (flag, said) => {
+    expect(add({ NODE_OPTIONS: flag })).toBe(said);
+  });
+
+  const major = Number(process.versions.node.split(".")[0]);
+  const v8Number = process.versions.v8.replace(/-node\.\d+$/, "");
+  it.each([
+    // As Node 20.19.0 (V8 11.3.244.8-node.26) and 20.20.2 (-node.38): V8 accepts the other's cache, and crashes.
+    ["another release of the same line, same V8 version number", `v${major}.0.0-rc.1 ${v8Number}-node.0 ${process.arch}`],
+    ["another major version", `v${major + 2}.0.0 ${v8Number.replace(/^\d+/, (n) => String(Number(n) + 1))} ${process.arch}`],
+    ["the same version for another architecture", `${process.version} ${process.versions.v8} ${process.arch === "x64" ? "arm64" : "x64"}`],
+  ])("when made by another Node (%s), is not read and the plugin works", (_what, other) => {
+    // What the executable says it was built with: a string its launcher holds.
+    const source = fs.readFileSync(plugin(), "utf8");
+    expect(source.split(JSON.stringify(THIS_NODE)).length).toBe(3);
+    fs.writeFileSync(plugin(), source.replaceAll(JSON.stringify(THIS_NODE), JSON.stringify(other)));
+    expect(add()).toBe(`made by another Node (${other}), this is ${THIS_NODE}`);
+  });
+
   it("is not read with DEVINFO_NO_CODE_CACHE set", () => {
     expect(add({ DEVINFO_NO_CODE_CACHE: "1" })).toBe("disabled");
   });
@@ -173,6 +217,46 @@ describe("the code cache of devinfo-bundle-plugin", () => {
     expect(fs.existsSync(`${out}.v8-cache`)).toBe(false);
     fs.copyFileSync(out, plugin());
     expect(add()).toBe("none built");
+  });
+});
+
+describe("a plugin built by one Node version and run by another", () => {
+  const identity = { this: THIS_NODE, other: "" };
+  beforeAll(() => {
+    if (OTHER_NODE === "") {
+      // Shown whatever the reporter (the default one lists no skipped test).
+      console.warn(`skipped: 2 tests of a plugin built by one Node and run by another: ${SKIP_REASON}`);
+      return;
+    }
+    // Set but not runnable, or this very Node: the tests below would test nothing, so fail.
+    const r = spawnSync(OTHER_NODE, ["-p", IDENTITY], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`DEVINFO_TEST_OTHER_NODE=${OTHER_NODE} does not run (${r.error?.message ?? r.stderr})`);
+    identity.other = r.stdout.trim();
+    if (identity.other === THIS_NODE)
+      throw new Error(`DEVINFO_TEST_OTHER_NODE=${OTHER_NODE} is this Node (${THIS_NODE}): give it another version`);
+  });
+
+  it("runs, through its `#!/usr/bin/env node`, on the node first on PATH: here the Node running these tests", () => {
+    // Otherwise every test here that starts a bundled plugin would test another Node version.
+    const r = spawnSync("node", ["-p", "process.execPath + ' ' + process.version"], { env: { PATH: process.env.PATH }, encoding: "utf8" });
+    expect(r.stdout.trim().split(" ")[1], `PATH=${process.env.PATH}`).toBe(process.version);
+  });
+
+  it.for<[string, "this" | "other"]>([
+    ["built by this Node, run by the other (DEVINFO_TEST_OTHER_NODE)", "this"],
+    ["built by the other Node (DEVINFO_TEST_OTHER_NODE), run by this one", "other"],
+  ])("%s: its code cache is not read, and the plugin works; its builder uses it", ([, builder], ctx) => {
+    ctx.skip(OTHER_NODE === "", SKIP_REASON);
+    const node = { this: process.execPath, other: OTHER_NODE };
+    const runner = builder === "this" ? "other" : "this";
+    if (builder === "other") {
+      // The plugin from the other Node: the bundler, its esbuild run and its warm-up run all on that Node.
+      const out = path.join(dir, "built-by-other");
+      execFileSync(OTHER_NODE, [path.join(ROOT, "examples/build.mjs"), out]);
+      for (const file of [TYPE, `${TYPE}.v8-cache`]) fs.copyFileSync(path.join(out, file), path.join(dir, "bin", file));
+    }
+    expect(add({ PATH: pathWithNode(node[runner]) })).toBe(`made by another Node (${identity[builder]}), this is ${identity[runner]}`);
+    expect(add({ PATH: pathWithNode(node[builder]) })).toBe("used");
   });
 });
 
