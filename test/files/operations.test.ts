@@ -683,10 +683,13 @@ describe.each([
       expect(fixed).toEqual([]);
     });
 
-    it("validates leniently by default and strictly on request", async () => {
+    it("refuses new deviations by default, writes them with strict: false, refuses all with strict: true", async () => {
       expect(await codeOf(api.update(cniPath(), () => DEVIATING, { strict: true }))).toBe("ERR_DEVINFO_INVALID");
       expect(fs.existsSync(cniPath())).toBe(false);
-      expect(await api.update(cniPath(), () => DEVIATING)).toEqual(DEVIATING);
+      // No file: every deviation of the new document is new (test/files/update-spec.test.ts has the rest).
+      expect(await codeOf(api.update(cniPath(), () => DEVIATING))).toBe("ERR_DEVINFO_INVALID");
+      expect(fs.existsSync(cniPath())).toBe(false);
+      expect(await api.update(cniPath(), () => DEVIATING, { strict: false })).toEqual(DEVIATING);
       expect(await codeOf(api.update(cniPath(), () => null as unknown as DeviceInfo))).toBe("ERR_DEVINFO_INVALID");
       expect(await codeOf(api.update(cniPath(), () => ({ ...PCI, x: "y".repeat(100) }) as DeviceInfo, { maxBytes: 100 }))).toBe(
         "ERR_DEVINFO_TOO_LARGE",
