@@ -56,7 +56,7 @@ const WRITERS: readonly (readonly [string, Update, Add])[] = [
 function snapshot(file: string) {
   const dir = path.dirname(file);
   if (!fs.existsSync(file)) return { entries: fs.existsSync(dir) ? fs.readdirSync(dir).sort() : null };
-  const s = fs.lstatSync(file);
+  const s = fs.lstatSync(file, { bigint: true });
   return { bytes: fs.readFileSync(file, "latin1"), ino: s.ino, mtimeNs: s.mtimeNs, mode: s.mode, entries: fs.readdirSync(dir).sort() };
 }
 
