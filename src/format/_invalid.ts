@@ -34,6 +34,11 @@ export function invalidHint(errors: readonly DeviceInfoIssue[], context: Pick<In
   const fatal = errors.filter((e) => ALWAYS_ERRORS.has(e.code));
   if (fatal.length === 0) {
     if (context.strict === false) return "Fix these fields.";
+    if (errors.every((e) => e.code === "lossy_json")) {
+      return context.action === "read"
+        ? "Give JSON data, or read with { strict: false } to accept it with a warning."
+        : "Give JSON data, or pass { strict: false } to write what JSON makes of it.";
+    }
     return context.action === "read"
       ? "Fix these fields, or read with { strict: false } to accept deviations from the spec as warnings."
       : "Fix these fields, or pass { strict: false } to write deviations from the spec.";
