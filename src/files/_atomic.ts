@@ -549,7 +549,7 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
           if (top !== undefined && (createdDirectory === undefined || top.length < createdDirectory.length)) createdDirectory = top;
           continue;
         }
-        if (errno !== "EEXIST") throw ioError(err, lock, "lock");
+        if (errno !== "EEXIST") throw lockError(err, target, lock);
       }
       if (fd !== undefined) {
         try {
@@ -560,7 +560,7 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
         } catch (err) {
           // A lock we cannot complete must not block every later update until it goes stale.
           yield* unlinkQuietly(lock);
-          throw ioError(err, lock, "lock");
+          throw lockError(err, target, lock);
         } finally {
           yield* closeQuietly(fd);
         }
@@ -571,6 +571,17 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
     yield* removeCreatedDirectories(dirname(lock), createdDirectory);
     throw err;
   }
+}
+
+/**
+ * A failure to take the lock of `target`, worded for the document the caller
+ * named (an update of a file in a directory it may not write is refused for
+ * the document, not for a file it never heard of); the lock file is said in
+ * the message, and its system error is the `cause`.
+ */
+function lockError(err: unknown, target: string, lock: string): DeviceInfoError {
+  const named = ioError(err, `${target} (its lock file ${lock})`, "update");
+  return new DeviceInfoError(named.code, named.message, { path: target, errno: named.errno, syscall: named.syscall, cause: err });
 }
 
 /**
