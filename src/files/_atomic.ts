@@ -74,8 +74,10 @@ export function ioError(err: unknown, path: string, action: string): DeviceInfoE
         details,
       );
     case "ENOTDIR":
+      // A file where a directory must be: the mirror of a directory where a
+      // file must be, and what checkDirectory says of <base>/dp and <base>/cni.
       return new DeviceInfoError(
-        "ERR_DEVINFO_IO",
+        "ERR_DEVINFO_UNSAFE_PATH",
         `cannot ${action} ${path}: a component of the path is not a directory (ENOTDIR); check the base directory`,
         details,
       );

@@ -320,10 +320,10 @@ describe.each([
       }
     });
 
-    it("reports a path under a regular file as ERR_DEVINFO_IO with the errno", async () => {
+    it("reports a path under a regular file as ERR_DEVINFO_UNSAFE_PATH with the errno", async () => {
       fs.writeFileSync(tmp.join("plain"), "");
       const err = await errorOf(api.saveCNI(tmp.join("plain", "f"), PCI));
-      expect(err.code).toBe("ERR_DEVINFO_IO");
+      expect(err.code).toBe("ERR_DEVINFO_UNSAFE_PATH");
       expect(err.errno).toBe("ENOTDIR");
     });
   });
@@ -475,10 +475,10 @@ describe.each([
       expect(await codeOf(api.loadCNI("/proc/self/cmdline", { maxBytes: 1 << 20 }))).toBe("ERR_DEVINFO_PARSE");
     });
 
-    it("reports a path under a regular file as ERR_DEVINFO_IO", async () => {
+    it("reports a path under a regular file as ERR_DEVINFO_UNSAFE_PATH (the code of every reader, test/files/path-kinds.test.ts)", async () => {
       fs.writeFileSync(tmp.join("plain"), "");
       const err = await errorOf(api.loadCNI(tmp.join("plain", "f")));
-      expect([err.code, err.errno]).toEqual(["ERR_DEVINFO_IO", "ENOTDIR"]);
+      expect([err.code, err.errno]).toEqual(["ERR_DEVINFO_UNSAFE_PATH", "ENOTDIR"]);
     });
   });
 
