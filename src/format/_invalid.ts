@@ -15,8 +15,11 @@ const ALWAYS_ERRORS: ReadonlySet<DeviceInfoIssueCode> = new Set(["not_object", "
 
 /** What the refused operation was, and the options its caller gave. */
 export interface InvalidContext {
-  /** `read`: a reader refused a document; `write`: a writer refused to write it. */
-  readonly action: "read" | "write";
+  /**
+   * `read`: a reader refused a document; `write`: a writer refused to write
+   * it to `path`; `encode`: an encoder (no file) refused to encode it.
+   */
+  readonly action: "read" | "write" | "encode";
   /** The file; `undefined` for text or a value with no file. */
   readonly path?: string | undefined;
   /** The `strict` option as the caller gave it (`undefined`: not given). */
@@ -30,7 +33,10 @@ export interface InvalidContext {
  * when every error is a deviation from the spec (the only kind it turns into
  * warnings) and the caller did not already pass it.
  */
-export function invalidHint(errors: readonly DeviceInfoIssue[], context: Pick<InvalidContext, "action" | "strict">): string {
+export function invalidHint(
+  errors: readonly DeviceInfoIssue[],
+  context: { action: "read" | "write"; strict?: boolean | undefined },
+): string {
   const fatal = errors.filter((e) => ALWAYS_ERRORS.has(e.code));
   if (fatal.length === 0) {
     if (context.strict === false) return "Fix these fields.";
@@ -55,13 +61,16 @@ export function invalidHint(errors: readonly DeviceInfoIssue[], context: Pick<In
 /**
  * `ERR_DEVINFO_INVALID` for a device-info document, with the issues, the
  * file, and {@link invalidHint}'s advice: `<file>: invalid device-info: …`
- * for a reader, `refusing to write <file>: invalid device-info: …` for a writer.
+ * for a reader, `refusing to write <file>: invalid device-info: …` for a
+ * writer, `invalid device-info: …` for an encoder.
  */
 export function invalidDeviceInfo(errors: readonly DeviceInfoIssue[], context: InvalidContext): DeviceInfoError {
   const { action, path, reason } = context;
   const where = action === "write" ? `refusing to write ${path ?? "the document"}: ` : path === undefined ? "" : `${path}: `;
+  // An encoder's caller writes what it returns: advice as for a writer.
+  const hint = invalidHint(errors, { action: action === "read" ? "read" : "write", strict: context.strict });
   const what = reason === undefined ? "invalid device-info" : `invalid device-info (${reason})`;
-  return new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}${what}: ${describeIssues(errors)}. ${invalidHint(errors, context)}`, {
+  return new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}${what}: ${describeIssues(errors)}. ${hint}`, {
     path,
     issues: errors,
   });

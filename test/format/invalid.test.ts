@@ -17,6 +17,7 @@ import { invalidDeviceInfo, invalidHint } from "../../src/format/_invalid.js";
 import { makeIssue } from "../../src/format/issues.js";
 import { parseDeviceInfo } from "../../src/format/parse.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
+import { serializeDeviceInfo } from "../../src/format/serialize.js";
 import { saveDeviceInfoIfAbsent, saveDeviceInfoIfAbsentSync } from "../../src/roles/cni-plugin.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
@@ -68,6 +69,19 @@ describe("invalidHint", () => {
     const write = invalidDeviceInfo([deviation], { action: "write", path: "/f", reason: "why" });
     expect(write.message).toMatch(/^refusing to write \/f: invalid device-info \(why\): \$\['pci'\]/);
     expect(invalidDeviceInfo([deviation], { action: "read" }).message).toMatch(/^invalid device-info: /);
+  });
+
+  it("serializeDeviceInfo, an encoder, refuses with the same words and the writer's advice", () => {
+    let caught: unknown;
+    try {
+      serializeDeviceInfo({ type: 5 } as unknown as DeviceInfo);
+    } catch (err) {
+      caught = err;
+    }
+    expect(isDeviceInfoError(caught) && [caught.code, caught.message]).toEqual([
+      "ERR_DEVINFO_INVALID",
+      `invalid device-info: $['type']: "type" must be a string, got a number. Fix the document so that it is a JSON object whose known fields have the types of spec v1.1.0 (strings, and objects for the sub-objects).`,
+    ]);
   });
 });
 
