@@ -35,7 +35,7 @@ import type { DeviceInfoIssue } from "./format/issues.js";
  * | `ERR_DEVINFO_NOT_FOUND` | a file that must exist does not (the source of a copy) |
  * | `ERR_DEVINFO_PARSE` | the text is not JSON |
  * | `ERR_DEVINFO_INVALID` | valid JSON, wrong content (see `issues`) |
- * | `ERR_DEVINFO_UNSAFE_PATH` | a name or path that could escape its directory, a relative path, a symlink or another non-regular file |
+ * | `ERR_DEVINFO_UNSAFE_PATH` | a name or path that could escape its directory, a relative path, a symlink or another non-regular file where a file must be, a file where a directory must be |
  * | `ERR_DEVINFO_TOO_LARGE` | a file or document over the `maxBytes` cap |
  * | `ERR_DEVINFO_CONFLICT` | another process kept the update lock of a CNI file for longer than the lock timeout, or an update outlasted the lock's stale limit (nothing written) |
  * | `ERR_DEVINFO_IO` | any other file-system error (`errno` holds the system code, e.g. `EACCES`) |
@@ -44,6 +44,23 @@ import type { DeviceInfoIssue } from "./format/issues.js";
  * | `ERR_DEVINFO_KUBELET_UNSUPPORTED` | the kubelet is too old for the call (gRPC `UNIMPLEMENTED`: no v1 `List` before 1.20, no `GetAllocatableResources` before 1.21/1.23) |
  * | `ERR_DEVINFO_KUBELET_TIMEOUT` | the kubelet did not answer within `timeoutMs` |
  * | `ERR_DEVINFO_KUBELET_ERROR` | the kubelet answered with another gRPC error (the status is in the message and `cause`) |
+ *
+ * The same kind of path gives the same outcome in every function, sync,
+ * async and on the async API's worker thread (test/files/path-kinds.test.ts):
+ *
+ * | at the path | device-info readers (`loadDeviceInfoFrom*`, the source of a copy, an update) | files the kubelet mounts (`readDeviceMetadata`, the Downward API readers) | cleaners (`cleanDeviceInfoFor*`) |
+ * | --- | --- | --- | --- |
+ * | nothing | `undefined` (a copy: `ERR_DEVINFO_NOT_FOUND`) | `ERR_DEVINFO_NOT_FOUND` | `false` |
+ * | a directory | `ERR_DEVINFO_UNSAFE_PATH` | `ERR_DEVINFO_UNSAFE_PATH` | `ERR_DEVINFO_UNSAFE_PATH` |
+ * | a symlink | `ERR_DEVINFO_UNSAFE_PATH` (never followed) | followed (the kubelet's `..data` links); to nothing: `ERR_DEVINFO_NOT_FOUND`; a loop: `ERR_DEVINFO_UNSAFE_PATH` | the link is removed, never its target: `true` |
+ * | a FIFO, socket or device | `ERR_DEVINFO_UNSAFE_PATH` | `ERR_DEVINFO_UNSAFE_PATH` | removed: `true` |
+ * | a path through a regular file (`ENOTDIR`) | `ERR_DEVINFO_UNSAFE_PATH` | `ERR_DEVINFO_UNSAFE_PATH` | `ERR_DEVINFO_UNSAFE_PATH` |
+ * | permission denied | `ERR_DEVINFO_IO`, `errno` `EACCES` | `ERR_DEVINFO_IO`, `errno` `EACCES` | `ERR_DEVINFO_IO`, `errno` `EACCES` |
+ *
+ * Writers refuse a directory, symlink or other non-regular file at the
+ * target, and a path through a regular file, with `ERR_DEVINFO_UNSAFE_PATH`
+ * too. An update names the document in its errors, also when it fails on
+ * its lock file (which the message names, with the system error as `cause`).
  *
  * API misuse is not among them: it is a `TypeError`/`RangeError` with Node's
  * `ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE` or `ERR_OUT_OF_RANGE` (see

@@ -144,6 +144,16 @@ describe("every code is reachable through the public API, names the path and say
     [
       "ERR_DEVINFO_IO",
       (dir) => {
+        // A directory the process may not write in (sysfs refuses even root).
+        const root = process.getuid?.() === 0;
+        if (!root) fs.mkdirSync(path.join(dir, "ro"), { mode: 0o555 });
+        saveDeviceInfoForCNISync(root ? "/sys/devinfo-errors-test" : path.join(dir, "ro", "f"), PCI);
+      },
+      /permission denied \(EACCES\); .*fix its permissions/,
+    ],
+    [
+      "ERR_DEVINFO_UNSAFE_PATH",
+      (dir) => {
         fs.writeFileSync(path.join(dir, "plain"), "");
         loadDeviceInfoFromCNISync(path.join(dir, "plain", "f"));
       },

@@ -387,7 +387,8 @@ function decodeObject(
  *   file; `ERR_DEVINFO_PARSE` for text that is not a JSON stream;
  *   `ERR_DEVINFO_INVALID` for an object without `apiVersion` or `kind`, a
  *   malformed known version, or only unknown versions (`issues` say which);
- *   `ERR_DEVINFO_TOO_LARGE`; `ERR_DEVINFO_IO` (a directory, a FIFO, `EACCES`).
+ *   `ERR_DEVINFO_TOO_LARGE`; `ERR_DEVINFO_UNSAFE_PATH` (a directory, a FIFO,
+ *   socket or device); `ERR_DEVINFO_IO` (`EACCES`, an I/O error).
  *
  * @example
  * ```ts

@@ -74,8 +74,10 @@ export function ioError(err: unknown, path: string, action: string): DeviceInfoE
         details,
       );
     case "ENOTDIR":
+      // A file where a directory must be: the mirror of a directory where a
+      // file must be, and what checkDirectory says of <base>/dp and <base>/cni.
       return new DeviceInfoError(
-        "ERR_DEVINFO_IO",
+        "ERR_DEVINFO_UNSAFE_PATH",
         `cannot ${action} ${path}: a component of the path is not a directory (ENOTDIR); check the base directory`,
         details,
       );
@@ -549,7 +551,7 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
           if (top !== undefined && (createdDirectory === undefined || top.length < createdDirectory.length)) createdDirectory = top;
           continue;
         }
-        if (errno !== "EEXIST") throw ioError(err, lock, "lock");
+        if (errno !== "EEXIST") throw lockError(err, target, lock);
       }
       if (fd !== undefined) {
         try {
@@ -560,7 +562,7 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
         } catch (err) {
           // A lock we cannot complete must not block every later update until it goes stale.
           yield* unlinkQuietly(lock);
-          throw ioError(err, lock, "lock");
+          throw lockError(err, target, lock);
         } finally {
           yield* closeQuietly(fd);
         }
@@ -571,6 +573,17 @@ export function* acquireLock(target: string, options: LockOptions): sys.Gen<Held
     yield* removeCreatedDirectories(dirname(lock), createdDirectory);
     throw err;
   }
+}
+
+/**
+ * A failure to take the lock of `target`, worded for the document the caller
+ * named (an update of a file in a directory it may not write is refused for
+ * the document, not for a file it never heard of); the lock file is said in
+ * the message, and its system error is the `cause`.
+ */
+function lockError(err: unknown, target: string, lock: string): DeviceInfoError {
+  const named = ioError(err, `${target} (its lock file ${lock})`, "update");
+  return new DeviceInfoError(named.code, named.message, { path: target, errno: named.errno, syscall: named.syscall, cause: err });
 }
 
 /**

@@ -65,8 +65,10 @@ export interface MountedFile {
  * Only a regular file, never blocking on a FIFO, never beyond `maxBytes`.
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` (no file, or a
- *   path through a non-directory), `ERR_DEVINFO_TOO_LARGE`, `ERR_DEVINFO_IO`
- *   (not a regular file, permission denied, an I/O error), with `path` and
+ *   symlink to none), `ERR_DEVINFO_UNSAFE_PATH` (a directory, FIFO, socket
+ *   or device, a path through a non-directory, a symlink loop: the codes of
+ *   every reader, see `DeviceInfoErrorCode`), `ERR_DEVINFO_TOO_LARGE`,
+ *   `ERR_DEVINFO_IO` (permission denied, an I/O error), with `path` and
  *   what to check.
  * @internal
  */
@@ -75,7 +77,7 @@ export async function readMountedFile(path: string, maxBytes: number, file: Moun
   if (read.ok) return read.bytes;
   if (read.reason === "not-regular") {
     const kind = read.stats.isDirectory() ? "a directory" : "not a regular file";
-    throw new DeviceInfoError("ERR_DEVINFO_IO", `cannot read ${path}: it is ${kind}; pass the path of ${file.what}`, { path });
+    throw new DeviceInfoError("ERR_DEVINFO_UNSAFE_PATH", `cannot read ${path}: it is ${kind}; pass the path of ${file.what}`, { path });
   }
   if (read.reason === "too-large") {
     throw new DeviceInfoError(
@@ -88,17 +90,37 @@ export async function readMountedFile(path: string, maxBytes: number, file: Moun
   if (isDeviceInfoError(err)) throw err;
   const e = err as NodeJS.ErrnoException;
   const details = { path, errno: e?.code, syscall: e?.syscall, cause: err };
-  if (e?.code === "ENOENT" || e?.code === "ENOTDIR") {
-    throw new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path} does not exist: ${file.missing}`, details);
+  switch (e?.code) {
+    case "ENOENT":
+      throw new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path} does not exist: ${file.missing}`, details);
+    case "ENXIO":
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_UNSAFE_PATH",
+        `cannot read ${path}: it is a socket or device, not a regular file; pass the path of ${file.what}`,
+        details,
+      );
+    case "ENOTDIR":
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_UNSAFE_PATH",
+        `cannot read ${path}: a component of the path is not a directory (ENOTDIR); pass the path of ${file.what}`,
+        details,
+      );
+    case "ELOOP":
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_UNSAFE_PATH",
+        `cannot read ${path}: its symbolic links loop (ELOOP); pass the path of ${file.what}`,
+        details,
+      );
+    case "EACCES":
+    case "EPERM":
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_IO",
+        `cannot read ${path}: permission denied (${e.code}); check the volume's defaultMode`,
+        details,
+      );
+    default:
+      throw new DeviceInfoError("ERR_DEVINFO_IO", `cannot read ${path}: ${e?.message ?? String(err)}`, details);
   }
-  if (e?.code === "EACCES" || e?.code === "EPERM") {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_IO",
-      `cannot read ${path}: permission denied (${e.code}); check the volume's defaultMode`,
-      details,
-    );
-  }
-  throw new DeviceInfoError("ERR_DEVINFO_IO", `cannot read ${path}: ${e?.message ?? String(err)}`, details);
 }
 
 /** Synchronous twin of {@link readRegularFile}. @internal */

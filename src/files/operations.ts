@@ -11,9 +11,10 @@ import { checkFunction, checkString } from "../_args.js";
 import { checkLoadOptions, checkPathOptions, checkSaveOptions, checkUpdateOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { encodeConforming, parseConforming, transcodeConforming } from "../format/_fast.js";
+import { invalidDeviceInfo } from "../format/_invalid.js";
 import { SPEC_VERSION } from "../format/fields.js";
 import { cloneJson } from "../format/go-json.js";
-import { type DeviceInfoIssue, describeIssues } from "../format/issues.js";
+import { type DeviceInfoIssue, makeIssue } from "../format/issues.js";
 import { parseDocument, type ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { serializeDeviceInfo } from "../format/serialize.js";
@@ -448,12 +449,26 @@ export function cleanDeviceInfoForCNISync(cniPath: string, options: PathOptions 
  *
  * Concurrent updates of the same file are serialised with a lock file next to
  * it, so no update is silently lost; waiting longer than `lockTimeoutMs` fails
- * with `ERR_DEVINFO_CONFLICT`. Validation is lenient by default, because the
- * document usually comes from a device plugin: pass `strict: true` to refuse
- * deviations. Keep `fn` short: the lock is held while it runs, and a lock
- * older than `lockStaleMs` is taken to be left by a dead process and broken;
- * an update that outlasts it writes nothing and fails with
- * `ERR_DEVINFO_CONFLICT` (another process may have changed the file meanwhile).
+ * with `ERR_DEVINFO_CONFLICT`.
+ *
+ * An update never adds a deviation from the spec unless asked to. By
+ * default the new document may keep the deviations the file already had
+ * (it usually comes from a device plugin, whose mistakes are not the
+ * caller's): they are reported through `onWarning`. A deviation the file did
+ * not have (same kind at the same place, e.g. a `pci` object without its
+ * `pci-address` added to a vhost-user document) refuses the update with
+ * `ERR_DEVINFO_INVALID` whose `issues` list the new deviations, and the file
+ * is left untouched. `strict: false` writes every deviation, as warnings;
+ * `strict: true` refuses every deviation, old ones included.
+ *
+ * Keep `fn` short: the lock is held while it runs, and a lock older than
+ * `lockStaleMs` is taken to be left by a dead process and broken; an update
+ * that outlasts it writes nothing and fails with `ERR_DEVINFO_CONFLICT`
+ * (another process may have changed the file meanwhile).
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` for a document the
+ *   rules above refuse, `ERR_DEVINFO_CONFLICT`, `ERR_DEVINFO_TOO_LARGE`, and
+ *   the readers' and writers' errors for the file itself.
  *
  * @example
  * ```ts
@@ -567,8 +582,32 @@ function planUpdate(
   const warnings: DeviceInfoIssue[] = [];
   const checked = checkValue(next, path, collecting(options, warnings), false);
   if (before !== undefined && serializeFor(checked, path) === before) return { write: false, value: current, warnings: loaded };
+  if (options.strict === undefined && warnings.length > 0) refuseAddedDeviations(path, current, warnings);
   const value = checked.version === "1.0.0" ? ({ ...checked, version: SPEC_VERSION } as DeviceInfo) : checked;
   return { write: true, bytes: toBytes(serializeFor(value, path), path, options), value, warnings };
+}
+
+/**
+ * An update never adds a deviation from the spec unless told to: with
+ * `strict` not given, a deviation of the new document that the current one
+ * does not have (same kind, same place) refuses the update. Those the file
+ * already had stay warnings: a plugin adding its field to a device plugin's
+ * document must not fail for the device plugin's mistakes. Compared on the
+ * documents as decoded (case-variant keys folded, nulls dropped), so that a
+ * deviation the file had under another spelling is the same one.
+ */
+function refuseAddedDeviations(path: string, current: DeviceInfo | undefined, warnings: readonly DeviceInfoIssue[]): void {
+  const had = new Set(current === undefined ? [] : checkDeviceInfo(current, false).warnings.map(deviationKey));
+  const added = warnings.filter((w) => !had.has(deviationKey(w)));
+  if (added.length === 0) return;
+  throw invalidDeviceInfo(
+    added.map((w) => makeIssue("error", w.code, w.path, w.message)),
+    { action: "write", path, strict: undefined, reason: "the update adds deviations from the spec that the file did not have" },
+  );
+}
+
+function deviationKey(issue: DeviceInfoIssue): string {
+  return `${issue.code} ${issue.jsonPath}`;
 }
 
 function collecting<T extends ValidationOptions>(options: T, into: DeviceInfoIssue[]): T {
@@ -591,19 +630,7 @@ function maxBytesOf(options: LoadOptions): number {
 
 function checkValue(info: unknown, path: string, options: ValidationOptions, strictDefault: boolean): DeviceInfo {
   const checked = checkDeviceInfo(info, options.strict ?? strictDefault);
-  if (checked.value === undefined) {
-    const hint = checked.errors.some((e) => e.code !== "not_object" && e.code !== "wrong_type")
-      ? " Fix these fields, or pass { strict: false } to write deviations from the spec."
-      : "";
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_INVALID",
-      `refusing to write ${path}: invalid device-info: ${describeIssues(checked.errors)}.${hint}`,
-      {
-        path,
-        issues: checked.errors,
-      },
-    );
-  }
+  if (checked.value === undefined) throw invalidDeviceInfo(checked.errors, { action: "write", path, strict: options.strict });
   if (options.onWarning !== undefined) for (const warning of checked.warnings) options.onWarning(warning);
   return checked.value;
 }

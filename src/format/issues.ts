@@ -21,6 +21,11 @@
  * - `relative_path` — a vDPA path that is not absolute
  * - `null_field` — a known field set to `null` (Go reads it as absent)
  * - `key_case` — a key that matches a known field only case-insensitively (Go reads it as that field)
+ * - `lossy_json` — a value under an unknown key that JSON text cannot hold as it is, so that writing it
+ *   would change it silently: `NaN` or `±Infinity` (written as `null`), a `Date` (written as a string by
+ *   its `toJSON`), a `Map`, `Set` or other class instance, a function or symbol (left out), `undefined`
+ *   in an array (written as `null`). Strict writers refuse it; lenient ones write what `JSON.stringify`
+ *   makes of it, with this warning. (A BigInt is `unserializable`: no mode can write it.)
  *
  * Network status and CNI results (always errors):
  * - `invalid_ip` — an IP address or CIDR that Go's `net.ParseIP` / `net.ParseCIDR` rejects
@@ -41,6 +46,7 @@ export type DeviceInfoIssueCode =
   | "relative_path"
   | "null_field"
   | "key_case"
+  | "lossy_json"
   | "invalid_ip";
 
 /** One validation problem. */

@@ -4,9 +4,9 @@
  */
 
 import { checkValidationOptions } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
 import { isJsonText, readGoJson } from "./_go-text.js";
-import { type DeviceInfoIssue, describeIssues, reportWarnings } from "./issues.js";
+import { invalidDeviceInfo } from "./_invalid.js";
+import { type DeviceInfoIssue, reportWarnings } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
 import { checkDeviceInfo } from "./validate.js";
 
@@ -65,23 +65,9 @@ export function parseDeviceInfo(input: unknown, options: ValidationOptions = {})
 export function parseDocument(input: unknown, options: ValidationOptions, file: string | undefined): DeviceInfo {
   const doc = isJsonText(input) ? readGoJson(input, { what: "", hint: DEVICE_INFO_HINT, file }) : input;
   const checked = checkDeviceInfo(doc, options.strict === true);
-  if (checked.value === undefined) {
-    const where = file === undefined ? "" : `${file}: `;
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_INVALID",
-      `${where}invalid device-info: ${describeIssues(checked.errors)}. ${fixHint(checked.errors)}`,
-      { path: file, issues: checked.errors },
-    );
-  }
+  if (checked.value === undefined) throw invalidDeviceInfo(checked.errors, { action: "read", path: file, strict: options.strict });
   reportWarnings(checked.warnings, options.onWarning);
   return checked.value;
 }
 
 const DEVICE_INFO_HINT = `a device-info file holds one JSON object, e.g. {"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}`;
-
-function fixHint(errors: readonly DeviceInfoIssue[]): string {
-  if (errors.every((e) => e.severity === "error" && (e.code === "not_object" || e.code === "wrong_type"))) {
-    return "Fix the document so that it is a JSON object whose known fields have the types of spec v1.1.0.";
-  }
-  return "Fix these fields, or read with { strict: false } to accept deviations from the spec as warnings.";
-}

@@ -4,9 +4,10 @@
 
 import { checkSerializeOptions } from "../_options.js";
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { invalidDeviceInfo } from "./_invalid.js";
 import { DEVICE_FIELDS, DEVICE_TYPES } from "./fields.js";
 import { goJsonStringify, OrderedObject } from "./go-json.js";
-import { type DeviceInfoIssue, describeIssues, makeIssue } from "./issues.js";
+import { type DeviceInfoIssue, makeIssue } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
 import { describeType, isObject } from "./validate.js";
 
@@ -45,7 +46,8 @@ export function serializeDeviceInfo(info: DeviceInfo, options: SerializeOptions 
   } catch (cause) {
     const detail = isDeviceInfoError(cause) ? (cause.issues[0]?.message ?? cause.message) : (cause as Error).message;
     const issue = makeIssue("error", "unserializable", [], `cannot be encoded as JSON: ${detail}`);
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid device-info: ${issue.message}`, { issues: [issue], cause });
+    const error = invalidDeviceInfo([issue], { action: "encode" });
+    throw new DeviceInfoError(error.code, error.message, { issues: error.issues, cause });
   }
 }
 
@@ -99,5 +101,5 @@ export function toGoOrder(info: unknown, keepUnknown: boolean): OrderedObject {
 }
 
 function invalid(issues: DeviceInfoIssue[]): DeviceInfoError {
-  return new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid device-info: ${describeIssues(issues)}`, { issues });
+  return invalidDeviceInfo(issues, { action: "encode" });
 }

@@ -226,14 +226,88 @@ function readSubObject(
  * was checked when it was read; this is for values passed in.)
  */
 function checkDepth(value: unknown, path: Path, levels: number, issues: IssueCollector): void {
-  if (typeof value !== "object" || value === null) return;
-  if (levels + valueDepth(value, MAX_JSON_DEPTH - levels) > MAX_JSON_DEPTH) {
+  if (typeof value === "object" && value !== null && levels + valueDepth(value, MAX_JSON_DEPTH - levels) > MAX_JSON_DEPTH) {
     issues.error(
       "unserializable",
       path,
       `the value is cyclic or nests the document deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`,
     );
+    return;
   }
+  // Only once the value is known to be finite (no cycle): the walk below ends.
+  const found = notJson(value);
+  if (found === undefined) return;
+  const at = [...path, ...found.at];
+  if (found.fatal) issues.error("unserializable", at, found.message);
+  else issues.deviation("lossy_json", at, found.message);
+}
+
+/**
+ * The first place in an unknown key's value (keys and indexes below it) that
+ * JSON text cannot hold as it is: what `JSON.stringify` would change without a
+ * word (NaN and ±Infinity written as null, a Date as a string, a Map as `{}`,
+ * a function or symbol left out, `undefined` in an array written as null), or
+ * refuse (a BigInt: `fatal`). `undefined` as an object member is an absent
+ * key, as it is for every field of the document. The value must be acyclic.
+ */
+function notJson(value: unknown): { at: (string | number)[]; message: string; fatal: boolean } | undefined {
+  const own = primitiveProblem(value) ?? objectProblem(value);
+  if (own !== undefined) return { at: [], ...own };
+  if (typeof value !== "object" || value === null) return undefined;
+  const stack: [object, (string | number)[]][] = [[value, []]];
+  while (stack.length > 0) {
+    const [item, at] = stack.pop() as [object, (string | number)[]];
+    const array = Array.isArray(item);
+    const keys: (string | number)[] = array ? Array.from({ length: item.length }, (_, i) => i) : Object.keys(item);
+    for (const key of keys) {
+      const child: unknown = (item as Record<string | number, unknown>)[key];
+      if (child === undefined) {
+        if (!array) continue;
+        return { at: [...at, key], message: "undefined has no JSON form: JSON writes it as null in an array", fatal: false };
+      }
+      const problem = primitiveProblem(child) ?? objectProblem(child);
+      if (problem !== undefined) return { at: [...at, key], ...problem };
+      if (typeof child === "object" && child !== null) stack.push([child, [...at, key]]);
+    }
+  }
+  return undefined;
+}
+
+const JSON_DATA = "give JSON data (strings, finite numbers, booleans, null, arrays, plain objects)";
+
+function primitiveProblem(value: unknown): { message: string; fatal: boolean } | undefined {
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value)
+        ? undefined
+        : { message: `${value} has no JSON form: JSON writes it as null; ${JSON_DATA}`, fatal: false };
+    case "bigint":
+      return { message: `a BigInt (${value}n) has no JSON form; pass a number or a string`, fatal: true };
+    case "function":
+    case "symbol":
+      return { message: `a ${typeof value} has no JSON form: JSON leaves it out; ${JSON_DATA}`, fatal: false };
+    default:
+      return undefined;
+  }
+}
+
+function objectProblem(value: unknown): { message: string; fatal: boolean } | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return undefined;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  const what = typeof name === "string" && name !== "" ? `a ${name} object` : "an object of a class";
+  let written: string | undefined;
+  try {
+    written = JSON.stringify(value);
+  } catch {
+    // Its toJSON or a BigInt inside fails: said without what JSON would write.
+  }
+  const as =
+    written === undefined
+      ? "JSON does not write it as it is"
+      : `JSON writes it as ${written.length > 40 ? `${written.slice(0, 37)}...` : written}`;
+  return { message: `${what} is not JSON data: ${as}; ${JSON_DATA}`, fatal: false };
 }
 
 function checkField(rule: FieldRule, value: string | undefined, path: Path, device: string, issues: IssueCollector): void {

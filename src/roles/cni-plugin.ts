@@ -20,8 +20,8 @@ import { checkObject, checkString } from "../_args.js";
 import { checkUpdateOptions } from "../_options.js";
 import { DeviceInfoError } from "../errors.js";
 import { type UpdateOptions, updateDeviceInfoForCNI, updateDeviceInfoForCNISync } from "../files/operations.js";
+import { invalidDeviceInfo } from "../format/_invalid.js";
 import { isDeviceKey } from "../format/fields.js";
-import { describeIssues } from "../format/issues.js";
 import type { DeviceInfo, MemifDevice, PciDevice, VdpaDevice, VhostUserDevice } from "../format/schema.js";
 import { checkDeviceInfo, isObject } from "../format/validate.js";
 import { CNI_DEVICE_INFO_FILE_CAPABILITY, describe, goStringField, goStructParts, type NetConfInput, toNetConfObject } from "./_netconf.js";
@@ -218,12 +218,6 @@ function merger(cniPath: string, fields: DeviceInfoFields): (current: DeviceInfo
 
 function checkOwn(cniPath: string, info: DeviceInfo, options: UpdateOptions): DeviceInfo {
   const checked = checkDeviceInfo(info, options.strict ?? true);
-  if (checked.value === undefined) {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_INVALID",
-      `refusing to write ${cniPath}: invalid device-info: ${describeIssues(checked.errors)}. Fix these fields, or pass { strict: false } to write deviations from the spec.`,
-      { path: cniPath, issues: checked.errors },
-    );
-  }
+  if (checked.value === undefined) throw invalidDeviceInfo(checked.errors, { action: "write", path: cniPath, strict: options.strict });
   return checked.value;
 }

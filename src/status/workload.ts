@@ -104,7 +104,8 @@ function annotationValue(text: string, path: string, keys: readonly string[], ra
  *   not exist or holds no network status (yet: Multus annotates the pod after
  *   it starts; see {@link waitForPodNetworkStatus}); `ERR_DEVINFO_PARSE` /
  *   `ERR_DEVINFO_INVALID` for a malformed file or annotation (with `path`,
- *   and `line` for the annotations file); `ERR_DEVINFO_TOO_LARGE`; `ERR_DEVINFO_IO`.
+ *   and `line` for the annotations file); `ERR_DEVINFO_TOO_LARGE`;
+ *   `ERR_DEVINFO_UNSAFE_PATH` (a directory, FIFO, socket or device at the path); `ERR_DEVINFO_IO`.
  *
  * @example
  * ```ts

@@ -179,9 +179,9 @@ describe("readDeviceMetadata", () => {
   it("is careful with what it opens: no file, a directory, a FIFO, a file over the cap", async () => {
     expect((await failure(readDeviceMetadata(path.join(dir, "none.json")))).code).toBe("ERR_DEVINFO_NOT_FOUND");
     fs.mkdirSync(path.join(dir, "d.json"));
-    expect((await failure(readDeviceMetadata(path.join(dir, "d.json")))).code).toBe("ERR_DEVINFO_IO");
+    expect((await failure(readDeviceMetadata(path.join(dir, "d.json")))).code).toBe("ERR_DEVINFO_UNSAFE_PATH");
     execFileSync("mkfifo", [path.join(dir, "fifo.json")]);
-    expect((await failure(readDeviceMetadata(path.join(dir, "fifo.json")))).code).toBe("ERR_DEVINFO_IO");
+    expect((await failure(readDeviceMetadata(path.join(dir, "fifo.json")))).code).toBe("ERR_DEVINFO_UNSAFE_PATH");
     const big = write("big.json", valid);
     expect((await failure(readDeviceMetadata(big, { maxBytes: valid.length - 1 }))).code).toBe("ERR_DEVINFO_TOO_LARGE");
     expect(await readDeviceMetadata(big, { maxBytes: Buffer.byteLength(valid) })).toBeDefined();

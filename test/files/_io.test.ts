@@ -99,17 +99,17 @@ describe("readMountedFile: a file the kubelet mounts, through its ..data symlink
         fs.writeFileSync(path.join(d, "plain"), "");
         return path.join(d, "plain", "x");
       },
-      "ERR_DEVINFO_NOT_FOUND",
-      /does not exist/,
+      "ERR_DEVINFO_UNSAFE_PATH",
+      /a component of the path is not a directory \(ENOTDIR\); pass the path of a test file/,
     ],
-    ["a directory", (d) => d, "ERR_DEVINFO_IO", /it is a directory; pass the path of a test file/],
+    ["a directory", (d) => d, "ERR_DEVINFO_UNSAFE_PATH", /it is a directory; pass the path of a test file/],
     [
       "a FIFO (never blocks)",
       (d) => {
         execFileSync("mkfifo", [path.join(d, "fifo")]);
         return path.join(d, "fifo");
       },
-      "ERR_DEVINFO_IO",
+      "ERR_DEVINFO_UNSAFE_PATH",
       /not a regular file/,
     ],
     [

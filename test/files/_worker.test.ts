@@ -22,6 +22,7 @@ import * as ops from "../../src/files/operations.js";
 import { getDPDeviceInfoPath } from "../../src/files/paths.js";
 import type { DeviceInfoIssue } from "../../src/format/issues.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
+import { addDeviceInfoFields, addDeviceInfoFieldsSync, type DeviceInfoFields } from "../../src/roles/cni-plugin.js";
 import { FC_SEED, nearValidDocument, validDocument } from "../helpers/arbitraries.js";
 import { readFixtures, writeFixtures } from "../helpers/fixtures.js";
 import { packageUrl, runNode } from "../helpers/run-node.js";
@@ -191,6 +192,16 @@ const cleanDP: Call = (sync, base) =>
 const cleanCNI: Call = (sync, base) =>
   sync ? ops.cleanDeviceInfoForCNISync(cniPath(base), { baseDir: base }) : ops.cleanDeviceInfoForCNI(cniPath(base), { baseDir: base });
 
+// Updates run on the generators in every engine (never on the worker): the same outcome with the worker ready.
+const addFields: (fields: DeviceInfoFields, o?: Opts) => Call = (fields, o) => (sync, base, onWarning) => {
+  const options = { baseDir: base, onWarning, ...o };
+  return sync ? addDeviceInfoFieldsSync(cniPath(base), fields, options) : addDeviceInfoFields(cniPath(base), fields, options);
+};
+const update: (fn: (c: DeviceInfo | undefined) => DeviceInfo | undefined, o?: Opts) => Call = (fn, o) => (sync, base, onWarning) => {
+  const options = { baseDir: base, onWarning, ...o };
+  return sync ? ops.updateDeviceInfoForCNISync(cniPath(base), fn, options) : ops.updateDeviceInfoForCNI(cniPath(base), fn, options);
+};
+
 const nothing = () => undefined;
 const dpFile = (bytes: string | Buffer) => (base: string) => {
   fs.mkdirSync(path.join(base, "dp"));
@@ -202,6 +213,7 @@ const cniFile = (bytes: string) => (base: string) => {
 };
 const PCI = { type: "pci", version: "1.1.0", pci: { "pci-address": DEV, "rdma-device": "mlx5_3" } };
 const PCI_TEXT = JSON.stringify(PCI);
+const VHOST_TEXT = '{"type":"vhost-user","version":"1.1.0","vhost-user":{"mode":"client","path":"/var/run/vhost/net1.sock"}}';
 const DEVIATING_TEXT = JSON.stringify({ type: "pci", version: "1.1.0", pci: {}, extra: 1 });
 
 describe("sync, async on the thread pool and async on the worker give the same outcome", () => {
@@ -329,6 +341,23 @@ describe("sync, async on the thread pool and async on the worker give the same o
       },
       copy(),
     ],
+    [
+      "update adding a deviation the file did not have (refused, nothing written)",
+      cniFile(VHOST_TEXT),
+      addFields({ pci: { "representor-device": "pf0vf3" } }),
+    ],
+    [
+      "update adding it with strict: false (written, warnings)",
+      cniFile(VHOST_TEXT),
+      addFields({ pci: { "representor-device": "pf0vf3" } }, { strict: false }),
+    ],
+    [
+      "update keeping the file's own deviation (written, warnings)",
+      cniFile(DEVIATING_TEXT),
+      addFields({ pci: { "rdma-device": "mlx5_1" } }),
+    ],
+    ["update of no file to a deviating document (refused)", nothing, update(() => JSON.parse(DEVIATING_TEXT))],
+    ["update of no file to a conforming document", nothing, update(() => PCI as DeviceInfo)],
     ["clean a DP file", dpFile(PCI_TEXT), cleanDP],
     ["clean a missing DP file", nothing, cleanDP],
     ["clean a directory", (base) => fs.mkdirSync(dpPath(base), { recursive: true }), cleanDP],

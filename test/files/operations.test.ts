@@ -320,10 +320,10 @@ describe.each([
       }
     });
 
-    it("reports a path under a regular file as ERR_DEVINFO_IO with the errno", async () => {
+    it("reports a path under a regular file as ERR_DEVINFO_UNSAFE_PATH with the errno", async () => {
       fs.writeFileSync(tmp.join("plain"), "");
       const err = await errorOf(api.saveCNI(tmp.join("plain", "f"), PCI));
-      expect(err.code).toBe("ERR_DEVINFO_IO");
+      expect(err.code).toBe("ERR_DEVINFO_UNSAFE_PATH");
       expect(err.errno).toBe("ENOTDIR");
     });
   });
@@ -475,10 +475,10 @@ describe.each([
       expect(await codeOf(api.loadCNI("/proc/self/cmdline", { maxBytes: 1 << 20 }))).toBe("ERR_DEVINFO_PARSE");
     });
 
-    it("reports a path under a regular file as ERR_DEVINFO_IO", async () => {
+    it("reports a path under a regular file as ERR_DEVINFO_UNSAFE_PATH (the code of every reader, test/files/path-kinds.test.ts)", async () => {
       fs.writeFileSync(tmp.join("plain"), "");
       const err = await errorOf(api.loadCNI(tmp.join("plain", "f")));
-      expect([err.code, err.errno]).toEqual(["ERR_DEVINFO_IO", "ENOTDIR"]);
+      expect([err.code, err.errno]).toEqual(["ERR_DEVINFO_UNSAFE_PATH", "ENOTDIR"]);
     });
   });
 
@@ -683,10 +683,13 @@ describe.each([
       expect(fixed).toEqual([]);
     });
 
-    it("validates leniently by default and strictly on request", async () => {
+    it("refuses new deviations by default, writes them with strict: false, refuses all with strict: true", async () => {
       expect(await codeOf(api.update(cniPath(), () => DEVIATING, { strict: true }))).toBe("ERR_DEVINFO_INVALID");
       expect(fs.existsSync(cniPath())).toBe(false);
-      expect(await api.update(cniPath(), () => DEVIATING)).toEqual(DEVIATING);
+      // No file: every deviation of the new document is new (test/files/update-spec.test.ts has the rest).
+      expect(await codeOf(api.update(cniPath(), () => DEVIATING))).toBe("ERR_DEVINFO_INVALID");
+      expect(fs.existsSync(cniPath())).toBe(false);
+      expect(await api.update(cniPath(), () => DEVIATING, { strict: false })).toEqual(DEVIATING);
       expect(await codeOf(api.update(cniPath(), () => null as unknown as DeviceInfo))).toBe("ERR_DEVINFO_INVALID");
       expect(await codeOf(api.update(cniPath(), () => ({ ...PCI, x: "y".repeat(100) }) as DeviceInfo, { maxBytes: 100 }))).toBe(
         "ERR_DEVINFO_TOO_LARGE",

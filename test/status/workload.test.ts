@@ -122,7 +122,7 @@ describe("readPodNetworkStatus", () => {
     ],
     ["an empty file (no annotations, or an absent single annotation)", (f) => fs.writeFileSync(f, ""), "ERR_DEVINFO_NOT_FOUND", /holds no/],
     ["no file", () => {}, "ERR_DEVINFO_NOT_FOUND", /Downward API volume/],
-    ["a directory", (f) => fs.mkdirSync(f), "ERR_DEVINFO_IO", /a directory/],
+    ["a directory", (f) => fs.mkdirSync(f), "ERR_DEVINFO_UNSAFE_PATH", /a directory/],
     ["a malformed line", (f) => fs.writeFileSync(f, 'a="1"\nb=2'), "ERR_DEVINFO_PARSE", /:2, column 3/],
     [
       "a malformed annotation",
@@ -159,7 +159,7 @@ describe("readPodNetworkStatus", () => {
     const fifo = tmp.join("annotations");
     execFileSync("mkfifo", [fifo]);
     const err = await rejection(readPodNetworkStatus(fifo));
-    expect(err.code).toBe("ERR_DEVINFO_IO");
+    expect(err.code).toBe("ERR_DEVINFO_UNSAFE_PATH");
     expect(err.message).toContain("not a regular file");
   });
 
@@ -479,7 +479,7 @@ describe("readKubeVirtNetworkInfo", () => {
   it("a directory at the path: the example is KubeVirt's file", async () => {
     fs.mkdirSync(tmp.join("podinfo"));
     const err = await rejection(readKubeVirtNetworkInfo(tmp.join("podinfo")));
-    expect(err.code).toBe("ERR_DEVINFO_IO");
+    expect(err.code).toBe("ERR_DEVINFO_UNSAFE_PATH");
     expect(err.message).toContain(DEFAULT_KUBEVIRT_NETWORK_INFO_PATH);
   });
 
