@@ -182,7 +182,7 @@ describe("writeDeviceMetadata", () => {
     );
     fs.mkdirSync(path.join(sub, "m.json.d"));
     // a directory where the file goes: rename fails
-    await expect(writeDeviceMetadata(path.join(sub, "m.json.d"), metadata())).rejects.toMatchObject({ code: "ERR_DEVINFO_IO" });
+    await expect(writeDeviceMetadata(path.join(sub, "m.json.d"), metadata())).rejects.toMatchObject({ code: "ERR_DEVINFO_UNSAFE_PATH" });
     expect(fs.readdirSync(sub).sort()).toStrictEqual(["m.json", "m.json.d"]);
   });
 
