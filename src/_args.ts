@@ -121,7 +121,10 @@ export function checkObject(value: unknown, name: string): asserts value is obje
  */
 export function checkOptions<T extends object>(value: T | undefined, name = "options"): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidArgType(name, "of type object", value);
+  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Map || value instanceof Set) {
+    // (a Map's entries are not its properties: read as options, it would be "no options", every default)
+    throw invalidArgType(name, "of type object", value);
+  }
   checkKnownKeys(value, name);
   return value;
 }
@@ -215,10 +218,12 @@ export const KNOWN_OPTION_KEYS: ReadonlySet<string> = new Set([
 /**
  * Refuses an own key of an options-like object that no function of the
  * library knows (`ERR_INVALID_ARG_VALUE`, naming the key and the known key it
- * most resembles). Symbol keys are ignored.
+ * most resembles): own and inherited enumerable string keys, since options
+ * are read through the prototype chain. Symbol keys are ignored.
  */
 export function checkKnownKeys(value: object, name = "options"): void {
-  for (const key of Object.keys(value)) {
+  // Inherited enumerable keys too (`Object.create({ basedir })`): an option is read through the prototype chain.
+  for (const key in value) {
     if (!KNOWN_OPTION_KEYS.has(key)) {
       const like = closestKnownKey(key);
       throw invalidArgValue(

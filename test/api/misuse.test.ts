@@ -467,6 +467,36 @@ describe("API misuse: unknown option keys", () => {
     expect(faults).toEqual([]);
   });
 
+  it.each<[string, () => object]>([
+    ["inherited from a prototype", () => Object.create({ basedir: "/tmp/devinfo-never" }) as object],
+    [
+      "on a class instance",
+      () =>
+        new (class Options {
+          basedir = "/tmp/devinfo-never";
+        })(),
+    ],
+  ])("a misspelt key %s is refused too", async (_, make) => {
+    const { getDPDeviceInfoPath } = (await import(pathToFileURL(path.join(ROOT, "dist/index.js")).href)) as {
+      getDPDeviceInfoPath: (resourceName: string, deviceID: string, options: unknown) => string;
+    };
+    expect(() => getDPDeviceInfoPath("x.com/r", "a", make())).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARG_VALUE", message: expect.stringContaining("'options.basedir' is not an option") }),
+    );
+    // a correct key on the prototype is read (and accepted)
+    expect(getDPDeviceInfoPath("x.com/r", "a", Object.create({ baseDir: base() }))).toBe(path.join(base(), "dp", "x.com-r-a-device.json"));
+  });
+
+  it.each([
+    ["a Map", () => new Map([["baseDir", "/tmp/devinfo-never"]])],
+    ["a Set", () => new Set(["baseDir"])],
+  ])("%s is not an options object (its entries would be read as no options)", async (_, make) => {
+    const { getDPDeviceInfoPath } = (await import(pathToFileURL(path.join(ROOT, "dist/index.js")).href)) as {
+      getDPDeviceInfoPath: (resourceName: string, deviceID: string, options: unknown) => string;
+    };
+    expect(() => getDPDeviceInfoPath("x.com/r", "a", make())).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }));
+  });
+
   it("a nested options object is checked too (options.kubelet of prepareDeviceInfo)", async () => {
     const { prepareDeviceInfo } = (await import(pathToFileURL(path.join(ROOT, "dist/index.js")).href)) as {
       prepareDeviceInfo: (request: unknown, options: unknown) => Promise<unknown>;
