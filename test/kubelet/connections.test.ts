@@ -112,7 +112,7 @@ describe("a kubelet that accepts and never answers", () => {
     for (let i = 0; i < 20; i++) codes.push(await codeOf(getPodDevices(POD, { socket: server.socket, timeoutMs: 50 })));
     expect(new Set(codes)).toEqual(new Set(["ERR_DEVINFO_KUBELET_TIMEOUT"]));
     await settle();
-    expect(socketFds() - before).toBe(0);
+    expect(socketFds() - before).toBeLessThanOrEqual(0); // (another test's socket may close meanwhile: never more than before)
     expect(await server.open()).toBe(0);
   });
 
@@ -126,7 +126,7 @@ describe("a kubelet that accepts and never answers", () => {
     const codes = await Promise.all(Array.from({ length: 20 }, () => codeOf(ask({ socket: server.socket, timeoutMs: 100 }))));
     expect(new Set(codes)).toEqual(new Set(["ERR_DEVINFO_KUBELET_TIMEOUT"]));
     await settle();
-    expect(socketFds() - before).toBe(0);
+    expect(socketFds() - before).toBeLessThanOrEqual(0); // (another test's socket may close meanwhile: never more than before)
     expect(await server.open()).toBe(0);
   });
 
@@ -141,7 +141,7 @@ describe("a kubelet that accepts and never answers", () => {
     setTimeout(() => controller.abort(reason), 100);
     expect(new Set(await Promise.all(pending))).toEqual(new Set([reason]));
     await settle();
-    expect(socketFds() - before).toBe(0);
+    expect(socketFds() - before).toBeLessThanOrEqual(0); // (another test's socket may close meanwhile: never more than before)
     expect(await server.open()).toBe(0);
   });
 });
@@ -155,7 +155,7 @@ describe("other failures close their connection too", () => {
     const before = socketFds();
     for (let i = 0; i < 10; i++) expect(await codeOf(getPodDevices(POD, { socket: server.socket, timeoutMs: 2_000 }))).toBe(code);
     await settle();
-    expect(socketFds() - before).toBe(0);
+    expect(socketFds() - before).toBeLessThanOrEqual(0); // (another test's socket may close meanwhile: never more than before)
     expect(await server.open()).toBe(0);
   });
 
@@ -171,7 +171,7 @@ describe("other failures close their connection too", () => {
     const before = socketFds();
     for (let i = 0; i < 10; i++) expect(await codeOf(getAllocatableDevices({ socket }))).toBe("ERR_DEVINFO_KUBELET_UNAVAILABLE");
     await settle();
-    expect(socketFds() - before).toBe(0);
+    expect(socketFds() - before).toBeLessThanOrEqual(0); // (another test's socket may close meanwhile: never more than before)
   });
 
   it("an answer over the 16 MiB cap: ERR_DEVINFO_KUBELET_ERROR naming the limit, the connection closed", async () => {
@@ -183,7 +183,7 @@ describe("other failures close their connection too", () => {
     expect((err as { code?: string }).code).toBe("ERR_DEVINFO_KUBELET_ERROR");
     expect((err as Error).message).toMatch(/larger than max/);
     await settle();
-    expect(socketFds() - before).toBe(0);
+    expect(socketFds() - before).toBeLessThanOrEqual(0); // (another test's socket may close meanwhile: never more than before)
   }, 30_000);
 
   // In-process grpc-js kubelet: both ends are ours, so every socket descriptor
@@ -211,6 +211,6 @@ describe("other failures close their connection too", () => {
     const before = socketFds();
     for (let i = 0; i < 10; i++) expect(await codeOf(ask({ socket: (kubelet as FakeKubelet).socket }))).toBe(code);
     await settle();
-    expect(socketFds() - before).toBe(0);
+    expect(socketFds() - before).toBeLessThanOrEqual(0); // (another test's socket may close meanwhile: never more than before)
   });
 });
