@@ -96,7 +96,8 @@ async function run(ctx: Context): Promise<number> {
 
   if (ctx.values.json === true) {
     ctx.out.write(`${formatJson(entries)}\n`);
-    return EXIT_OK;
+    // As in text: a filter that matches nothing fails (a script must not read [] as "no interface there").
+    return entries.length === 0 && (network !== undefined || ifName !== undefined) ? EXIT_FAILURE : EXIT_OK;
   }
   if (entries.length === 0) {
     const given = [network === undefined ? "" : `--network ${network}`, ifName === undefined ? "" : `--interface ${ifName}`].filter(
