@@ -86,6 +86,13 @@ async function run(ctx: Context): Promise<number> {
 
   const network = stringOption(ctx.values, "network");
   const ifName = stringOption(ctx.values, "interface");
+  // Empty is an unset shell variable: it would match no interface and read as "not there".
+  for (const [flag, value] of [
+    ["--network", network],
+    ["--interface", ifName],
+  ] as const) {
+    if (value === "") throw new UsageError(`${flag} needs a non-empty value`);
+  }
   const entries = statuses
     .map(toEntry)
     .filter(

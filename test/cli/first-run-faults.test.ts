@@ -302,6 +302,22 @@ describe("flag values are checked where they are parsed: a usage error naming th
   });
 });
 
+describe("other flags whose empty value reached a call unchecked", () => {
+  const tmp = useTempDir();
+  const fixture = path.join(REPO_ROOT, "fixtures/downward-api/multus-sriov.annotations");
+
+  it.each([
+    { args: () => ["status", fixture, "--network", ""], flag: "--network" },
+    { args: () => ["status", fixture, "--interface", ""], flag: "--interface" },
+    { args: () => ["write", "dp", "intel.com/sriov", "0000:af:06.0", "-f", "", "--base-dir", tmp.path], flag: "-f/--filename" },
+  ])("$flag ''", ({ args, flag }) => {
+    const run = devinfo(args());
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.startsWith(`devinfo: ${flag} needs`)).toBe(true);
+    expect(run.stdout).toBe("");
+  });
+});
+
 describe("status --json with a filter that matches nothing", () => {
   const fixture = path.join(REPO_ROOT, "fixtures/downward-api/multus-sriov.annotations");
 
