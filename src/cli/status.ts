@@ -54,7 +54,7 @@ readers read it; deviations are printed on stderr, or are errors with --strict.`
     strict: { type: "boolean", default: "false", help: "Refuse deviations from the spec instead of printing them as warnings." },
     json: {
       ...JSON_OPTION,
-      help: `Print a JSON array of {"network", "interface", "default", "ips", "mac", "deviceInfo"} (deviceInfo null when the interface has none).`,
+      help: `Print a JSON array of {"network", "interface", "default", "ips", "mac", "deviceInfo"} (deviceInfo null when the interface has none). Exits 1, printing [], when --network or --interface matches no interface, as the text output does.`,
     },
   },
   run,
