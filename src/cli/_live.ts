@@ -25,7 +25,7 @@ import {
   parseDeviceList,
   RESOURCE_NAME_PATTERN,
 } from "./_names.js";
-import { type KubeletDevices, kubeletOptions, readKubeletDevices } from "./_podresources.js";
+import { checkKubeletOptions, type KubeletDevices, kubeletOptions, readKubeletDevices } from "./_podresources.js";
 import { entryNames, exists, requireBaseDir } from "./_scan.js";
 
 /**
@@ -36,7 +36,7 @@ import { entryNames, exists, requireBaseDir } from "./_scan.js";
 export const ORPHAN_RULES = `  * A CNI file (cni/<name>) is orphaned when a container list says its pod sandbox is gone: --live-containers
     (the full ID of every pod sandbox on the node: "crictl pods -q --no-trunc") or --valid-attachments (a CNI GC
     request of the network every pod attaches to), and the file's Multus-style name <network>-<containerID>_<ifName>
-    holds none of the listed IDs. Names that hold no ID-shaped part (the meta-plugin helpers' fallback
+    holds none of the listed IDs (nor the start of one: an ID cut short in a name is never judged gone). Names that hold no ID-shaped part (the meta-plugin helpers' fallback
     devinfo-<uuid>, hand-made names) are never judged.
   * A list proves nothing until its shape is checked: a token that is not a pod sandbox ID (a header word such as
     "POD", a table cell, JSON) or is the start of an ID in a CNI file name (a shortened ID, as "crictl pods" prints
@@ -47,7 +47,9 @@ export const ORPHAN_RULES = `  * A CNI file (cni/<name>) is orphaned when a cont
     resources the list speaks for: those named with --resource, else those named by its "<resourceName> <deviceID>"
     lines. A bare "<deviceID>" line needs --resource (it does not say whose device it is). A line that is not a
     device (a header, a table row, JSON, a PCI address without its domain or cut short) makes the list a usage
-    error. The kubelet never proves a device gone: both its sources list healthy devices only, so --kubelet only
+    error. An empty --live-devices list (a failed "ls" gives one), or one none of whose devices is that of any
+    device plugin file of the resources it speaks for while there are such files, is refused too unless
+    --confirm-all-gone. The kubelet never proves a device gone: both its sources list healthy devices only, so --kubelet only
     adds the devices it lists as live. The spec's names are ambiguous (intel.com/sriov + dpdk-1 and
     intel.com/sriov-dpdk + 1 give the same name), so a file is claimed by a resource only when what follows the
     resource is a PCI address or holds no "-".`;
@@ -61,7 +63,7 @@ export const liveOptions: Readonly<Record<string, OptionSpec>> = {
   "confirm-all-gone": {
     type: "boolean",
     default: "false",
-    help: "Accept a --live-containers list none of whose IDs is in any CNI file name (every CNI file that names a container is then orphaned); without it such a list is refused as almost surely the wrong one.",
+    help: "Accept a --live-containers list none of whose IDs is in any CNI file name (every CNI file that names a container is then orphaned), and a --live-devices list that is empty or none of whose devices is that of a device plugin file of the resources it speaks for (every such file is then orphaned); without it such a list is refused as almost surely the wrong one (an empty pipe from a failed command, another node's list).",
   },
   "valid-attachments": {
     type: "string",
@@ -69,7 +71,7 @@ export const liveOptions: Readonly<Record<string, OptionSpec>> = {
   },
   "live-devices": {
     type: "string",
-    help: `File (or - for stdin) listing the devices that exist, one per line: "<resourceName> <deviceID>", or "<deviceID>" with --resource. A device plugin file of a resource the list speaks for (the --resource ones, else those its lines name) and of none of its devices is orphaned.`,
+    help: `File (or - for stdin) listing the devices that exist, one per line: "<resourceName> <deviceID>", or "<deviceID>" with --resource. A device plugin file of a resource the list speaks for (the --resource ones, else those its lines name) and of none of its devices is orphaned. An empty list, or one none of whose devices is that of any such file while there are some, is refused unless --confirm-all-gone.`,
   },
   resource: {
     type: "string",
@@ -131,9 +133,11 @@ export async function readLiveLists(ctx: Context, baseDir: string, options: { ku
       "--resource limits --live-devices; give --live-devices too (the kubelet's answers never prove a device gone: it lists healthy devices only)",
     );
   }
-  if (ctx.values["confirm-all-gone"] === true && containersFile === undefined) {
-    throw new UsageError("--confirm-all-gone confirms a --live-containers list; give --live-containers too");
+  if (ctx.values["confirm-all-gone"] === true && containersFile === undefined && devicesFile === undefined) {
+    throw new UsageError("--confirm-all-gone confirms a --live-containers or --live-devices list; give one too");
   }
+  // Checked before any list is read or the kubelet asked: a bad value is a usage error, never a crash later.
+  checkKubeletOptions(ctx.values);
   const badResource = flags.find((resource) => !RESOURCE_NAME_PATTERN.test(resource));
   if (badResource !== undefined) {
     throw new UsageError(`--resource ${JSON.stringify(badResource)} is not a resource name; write <domain>/<name>, e.g. intel.com/sriov`);
@@ -150,6 +154,11 @@ export async function readLiveLists(ctx: Context, baseDir: string, options: { ku
   if (containersFile !== undefined) {
     const text = (await readInput(containersFile, ctx.io.stdin, listInput("--live-containers"))).toString("utf8");
     containers = checkContainerList(listTokens(text), namesInCNI(), nothingDone);
+    if (containers.size === 0) {
+      throw new UsageError(
+        `--live-containers: the list is empty, which would make every CNI file an orphan; check the command that produced it ("${POD_LIST_COMMAND}"), or, if no pod runs on this node, remove the files with "devinfo rm cni NAME"${nothingDone}`,
+      );
+    }
   }
   if (attachmentsFile !== undefined) {
     const attachments = parseValidAttachments(
@@ -180,6 +189,7 @@ export async function readLiveLists(ctx: Context, baseDir: string, options: { ku
       }
       resources = [...list.resources];
     }
+    refuseUnmatchedDevices(ctx, list, resources, baseDir, nothingDone);
     devices = list;
   }
   const kubelet = await readKubeletDevices(ctx.values, options.kubeletHolders === true);
@@ -243,8 +253,36 @@ function refuseUnmatchedContainers(ctx: Context, live: ReadonlySet<string>, name
     judged++;
   }
   if (judged === 0 || names.candidates.size === 0) return;
+  const listed = live.size === 1 ? "the one listed ID is not" : `none of the ${live.size} listed IDs is`;
   throw new UsageError(
-    `--live-containers: none of the ${live.size} listed ID${live.size === 1 ? "" : "s"} is the container of any of the ${judged} CNI file${judged === 1 ? "" : "s"}, so every one would be orphaned: this is almost surely not the list of pod sandboxes ("crictl ps -q" lists application containers; "${POD_LIST_COMMAND}" lists pod sandboxes). If every pod with a CNI file is really gone, pass --confirm-all-gone`,
+    `--live-containers: ${listed} the container of any of the ${judged} CNI file${judged === 1 ? "" : "s"}, so every one would be orphaned: this is almost surely not the list of pod sandboxes ("crictl ps -q" lists application containers; "${POD_LIST_COMMAND}" lists pod sandboxes). If every pod with a CNI file is really gone, pass --confirm-all-gone`,
+  );
+}
+
+/**
+ * A list of every device that exists which is empty, or of which no device
+ * is that of any device plugin file of a resource it speaks for while such
+ * files exist, would make every one of those files an orphan: almost surely
+ * a failed command (an empty pipe) or the wrong list. Refused unless
+ * `--confirm-all-gone`.
+ */
+function refuseUnmatchedDevices(ctx: Context, list: DeviceList, resources: readonly string[], baseDir: string, nothingDone: string): void {
+  if (ctx.values["confirm-all-gone"] === true) return;
+  if (list.size === 0) {
+    throw new UsageError(
+      `--live-devices: the list is empty, which would make every device plugin file${resources.length === 0 ? "" : ` of ${resources.join(", ")}`} an orphan; check the command that produced it (e.g. "${DEVICE_LIST_COMMAND}"), or, if every device is really gone, pass --confirm-all-gone${resources.length === 0 ? " with --resource" : ""}${nothingDone}`,
+    );
+  }
+  let judged = 0;
+  for (const name of entryNames(baseDir, "dp")) {
+    if (!matchesResource(name, resources)) continue;
+    if (isLiveDevice(name, list)) return;
+    judged++;
+  }
+  if (judged === 0) return;
+  const listed = list.size === 1 ? "the one listed device is not" : `none of the ${list.size} listed devices is`;
+  throw new UsageError(
+    `--live-devices: ${listed} the device of any of the ${judged} device plugin file${judged === 1 ? "" : "s"} of ${resources.join(", ")}, so every one would be orphaned: this is almost surely not the list of devices that exist (e.g. "${DEVICE_LIST_COMMAND}" on this node). If every such device is really gone, pass --confirm-all-gone${nothingDone}`,
   );
 }
 
@@ -306,7 +344,7 @@ export function orphanedCNI(name: string, lists: LiveLists): Verdict {
   if (found.live) return { orphaned: false, reason: null, containerID: found.containerID };
   return {
     orphaned: true,
-    reason: found.containerID === undefined ? "no live container ID in the name" : `container ${found.containerID.slice(0, 13)} is gone`,
+    reason: found.containerID === undefined ? "no live container ID in the name" : `container ${found.containerID} is gone`,
     containerID: found.containerID,
   };
 }

@@ -108,15 +108,28 @@ export function parseCNIName(name: string): { network: string; containerID: stri
   return { network: name.slice(0, best.dash), containerID: name.slice(best.dash + 1, best.end), interface: name.slice(best.end + 1) };
 }
 
+/** The sorted IDs of each live set, for {@link findLiveContainer}'s prefix lookups (computed once per set). */
+const sortedLive = new WeakMap<ReadonlySet<string>, readonly string[]>();
+
 /**
  * Looks for a live container in a CNI file name. `undefined`: no part of the
- * name is shaped like `-<id>_`, so the name says nothing about its owner.
+ * name is shaped like `-<id>_`, so the name says nothing about its owner. A
+ * hexadecimal part of at least {@link MIN_PARSED_ID} digits that is the start
+ * of a listed ID (a name written with a shortened ID) counts as live: which
+ * container it means is ambiguous, and an ambiguous file is never judged gone.
  */
 export function findLiveContainer(name: string, live: ReadonlySet<string>): { live: boolean; containerID?: string } | undefined {
   let shaped = false;
+  let sorted = sortedLive.get(live);
   for (const candidate of containerIDCandidates(name)) {
     shaped = true;
     if (live.has(candidate)) return { live: true, containerID: candidate };
+    if (candidate.length < MIN_PARSED_ID || !HEX_ID.test(candidate)) continue;
+    if (sorted === undefined) {
+      sorted = [...live].sort();
+      sortedLive.set(live, sorted);
+    }
+    if (longerIDWithPrefix(candidate, sorted) !== undefined) return { live: true, containerID: candidate };
   }
   if (!shaped) return undefined;
   const parsed = parseCNIName(name);
@@ -192,14 +205,16 @@ export type TokenProblem = { readonly kind: "not-an-id" } | { readonly kind: "tr
  * runtimes make them) or that a CNI file name holds exactly; a header word,
  * a table cell or JSON is not. A token that is a strict prefix of an ID in a
  * file name is a shortened ID (`crictl pods` prints 13 characters): it would
- * match no file and so prove its pod gone.
+ * match no file and so prove its pod gone; so it is even when another file
+ * name holds it whole.
  */
 export function judgeContainerToken(token: string, names: CNINameIDs): TokenProblem | undefined {
   if (!CONTAINER_ID_PATTERN.test(token)) return { kind: "not-an-id" };
-  if (names.candidates.has(token)) return undefined;
-  if (!HEX_ID.test(token)) return { kind: "not-an-id" };
-  const longer = longerIDWithPrefix(token, names.ids);
-  return longer === undefined ? undefined : { kind: "truncated", of: longer };
+  // The start of an ID in a name is a shortened ID even when another name holds it whole: which pod it means is ambiguous.
+  const longer = HEX_ID.test(token) ? longerIDWithPrefix(token, names.ids) : undefined;
+  if (longer !== undefined) return { kind: "truncated", of: longer };
+  if (names.candidates.has(token) || HEX_ID.test(token)) return undefined;
+  return { kind: "not-an-id" };
 }
 
 /**

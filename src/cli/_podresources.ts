@@ -56,14 +56,34 @@ export function asksKubelet(values: Values): boolean {
   );
 }
 
+/** The longest `--kubelet-timeout`: a day (a longer wait is a typo, and the gRPC deadline must stay a sane integer). */
+const MAX_KUBELET_TIMEOUT_MS = 86_400_000;
+
+/**
+ * Checks the `--kubelet-*` values, whether or not the kubelet is asked: a
+ * timeout of whole milliseconds from 1 ms to 24 h, non-empty paths (an empty
+ * one is an unset shell variable, never a request for a default).
+ * Returns the timeout in milliseconds, if given.
+ */
+export function checkKubeletOptions(values: Values): number | undefined {
+  for (const flag of ["kubelet-socket", "kubelet-checkpoint"]) {
+    if (stringOption(values, flag) === "") throw new UsageError(`--${flag} needs a non-empty path`);
+  }
+  const timeout = stringOption(values, "kubelet-timeout");
+  if (timeout === undefined) return undefined;
+  const timeoutMs = parseDuration(timeout);
+  if (timeoutMs === undefined || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_KUBELET_TIMEOUT_MS) {
+    throw new UsageError(
+      `--kubelet-timeout: ${JSON.stringify(timeout)} is not a duration of whole milliseconds from 1ms to 24h; write e.g. 10s or 1m`,
+    );
+  }
+  return timeoutMs;
+}
+
 /** Asks the kubelet, or returns `undefined` when the command line does not. */
 export async function readKubeletDevices(values: Values, withHolders: boolean): Promise<KubeletDevices | undefined> {
+  const timeoutMs = checkKubeletOptions(values);
   if (!asksKubelet(values)) return undefined;
-  const timeout = stringOption(values, "kubelet-timeout");
-  const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
-  if (timeoutMs === 0 || (timeout !== undefined && timeoutMs === undefined)) {
-    throw new UsageError(`--kubelet-timeout: ${JSON.stringify(timeout)} is not a duration above 0; write e.g. 10s or 1m`);
-  }
   const { getAllocatableDevices, listPodDevices } = await import("../kubelet.js");
   const options = {
     socket: stringOption(values, "kubelet-socket") ?? kubeletOptions["kubelet-socket"]?.default,

@@ -8,6 +8,7 @@ import type { DeviceInfoIssue } from "../format/issues.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { DOCUMENT_INPUT, readInput } from "./_input.js";
+import { RESOURCE_NAME_PATTERN } from "./_names.js";
 import { formatJson, Table } from "./_output.js";
 import { dpTarget, readTarget, refuseTwoFiles, type Target } from "./_target.js";
 
@@ -64,8 +65,19 @@ async function run(ctx: Context): Promise<number> {
       throw new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `no device-info file at ${target.path}`, { path: target.path });
   }
   const domain = stringOption(ctx.values, "domain") ?? DEFAULT_DEVICE_INFO_DOMAIN;
-  const resourceName = stringOption(ctx.values, "resource-name") ?? target?.resourceName;
-  const deviceID = stringOption(ctx.values, "device-id") ?? target?.deviceID;
+  const resourceFlag = stringOption(ctx.values, "resource-name");
+  if (resourceFlag !== undefined && !RESOURCE_NAME_PATTERN.test(resourceFlag)) {
+    throw new UsageError(
+      `--resource-name: ${JSON.stringify(resourceFlag)} is not a resource name; write <domain>/<name>, e.g. intel.com/sriov`,
+    );
+  }
+  const deviceFlag = stringOption(ctx.values, "device-id");
+  // An empty value would silently drop the attribute; white space or control characters are never a device ID.
+  if (deviceFlag !== undefined && !/^[^\s\p{Cc}]+$/u.test(deviceFlag)) {
+    throw new UsageError(`--device-id: ${JSON.stringify(deviceFlag)} is not a device ID; give the device's ID, e.g. 0000:af:06.0`);
+  }
+  const resourceName = resourceFlag ?? target?.resourceName;
+  const deviceID = deviceFlag ?? target?.deviceID;
   let result: ReturnType<typeof deviceInfoToDeviceAttributes>;
   try {
     result = deviceInfoToDeviceAttributes(info as Parameters<typeof deviceInfoToDeviceAttributes>[0], { domain, resourceName, deviceID });

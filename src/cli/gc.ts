@@ -2,7 +2,7 @@
 
 import fs from "node:fs";
 import { join } from "node:path";
-import { DeviceInfoError } from "../errors.js";
+import type { DeviceInfoError } from "../errors.js";
 import { breakStaleLockSync, ioError } from "../files/_io.js";
 import {
   BASE_DIR_OPTION,
@@ -128,7 +128,6 @@ async function run(ctx: Context): Promise<number> {
     );
   }
   const lists = await readLiveLists(ctx, baseDir);
-  refuseEmptyLists(ctx, lists);
   const json = ctx.values.json === true;
   const now = Date.now();
   const progress = new Progress(ctx.err, "devinfo gc: scanning", ctx.out);
@@ -224,26 +223,6 @@ function requireRemovable(baseDir: string): void {
       if (code === "ENOENT") continue; // nothing there to remove
       throw ioError(err, dir, "remove files in");
     }
-  }
-}
-
-function refuseEmptyLists(ctx: Context, lists: LiveLists): void {
-  if (lists.containers !== undefined && lists.containers.size === 0) {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_INVALID",
-      `the --live-containers list is empty, which would make every CNI file an orphan; check the command that produced it, or, if no pod runs on this node, remove the files with "devinfo rm cni NAME"`,
-    );
-  }
-  if (
-    lists.devices !== undefined &&
-    lists.devices.size === 0 &&
-    lists.resources.length === 0 &&
-    stringOption(ctx.values, "live-devices") !== undefined
-  ) {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_INVALID",
-      "the --live-devices list is empty, which would make every device plugin file an orphan; give --resource to clear one resource's files",
-    );
   }
 }
 

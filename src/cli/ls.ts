@@ -86,6 +86,9 @@ files are printed as they are read (in directory order, not sorted), with progre
 async function run(ctx: Context): Promise<number> {
   if (ctx.positionals.length > 0) throw new UsageError(`devinfo ls takes no arguments; got ${JSON.stringify(ctx.positionals[0])}`);
   const baseDir = baseDirOf(ctx);
+  // Empty is an unset shell variable, never a request to turn the sysfs check off.
+  if (stringOption(ctx.values, "sysfs") === "")
+    throw new UsageError("--sysfs needs a non-empty directory (where sysfs is mounted, e.g. /sys)");
   const lists = await readLiveLists(ctx, baseDir, { kubeletHolders: true });
   const json = ctx.values.json === true;
   const now = Date.now();

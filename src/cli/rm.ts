@@ -1,5 +1,6 @@
 /** `devinfo rm`: removes device-info files, never directories. */
 
+import fs from "node:fs";
 import { cleanDeviceInfoForCNISync, cleanDeviceInfoForDPSync } from "../files/operations.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_FAILURE, EXIT_OK, UsageError } from "./_command.js";
 import { notDeviceInfo } from "./_scan.js";
@@ -12,8 +13,8 @@ export const command: Command = {
 
 A CNI file is named by a NAME (<base>/cni/NAME) or a PATH:
 ${NAME_RULE}
-Directories are never removed, and a symbolic link is
-removed itself, never its target. A file that does not exist is an error unless --ignore-not-found. A file that
+Directories are never removed. A symbolic link is never a file devinfo wrote: it is
+refused unless --force, which removes the link itself, never its target. A file that does not exist is an error unless --ignore-not-found. A file that
 does not read as a device-info document (a JSON object with a device key such as "pci", or an object its "type" names;
 read leniently, as "devinfo show" reads) is refused unless --force: a mistyped PATH must not delete someone else's file.`,
   usage: ["rm dp RESOURCE DEVICE [options]", "rm cni NAME|PATH... [options]"],
@@ -27,7 +28,11 @@ read leniently, as "devinfo show" reads) is refused unless --force: a mistyped P
   options: {
     "base-dir": BASE_DIR_OPTION,
     "ignore-not-found": { type: "boolean", default: "false", help: "Treat a file that does not exist as removed." },
-    force: { type: "boolean", default: "false", help: "Remove a regular file even when it does not read as a device-info document." },
+    force: {
+      type: "boolean",
+      default: "false",
+      help: "Remove a regular file even when it does not read as a device-info document, or a symbolic link (the link, never its target).",
+    },
   },
   run,
 };
@@ -42,7 +47,8 @@ function run(ctx: Context): number {
   // Every path is judged before anything is removed: a refusal leaves the whole command undone.
   const check = (path: string): void => {
     if (force) return;
-    const problem = notDeviceInfo(path);
+    // devinfo never writes a link: one here is someone's doing, and what it points at is not the question.
+    const problem = isSymbolicLink(path) ? "it is a symbolic link" : notDeviceInfo(path);
     if (problem === undefined) return;
     refused++;
     ctx.err.line(
@@ -76,4 +82,13 @@ function run(ctx: Context): number {
     }
   }
   return missing > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Whether `path` itself is a symbolic link (a missing path is not: the not-found error says so). */
+function isSymbolicLink(path: string): boolean {
+  try {
+    return fs.lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

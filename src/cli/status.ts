@@ -54,7 +54,7 @@ readers read it; deviations are printed on stderr, or are errors with --strict.`
     strict: { type: "boolean", default: "false", help: "Refuse deviations from the spec instead of printing them as warnings." },
     json: {
       ...JSON_OPTION,
-      help: `Print a JSON array of {"network", "interface", "default", "ips", "mac", "deviceInfo"} (deviceInfo null when the interface has none).`,
+      help: `Print a JSON array of {"network", "interface", "default", "ips", "mac", "deviceInfo"} (deviceInfo null when the interface has none). Exits 1, printing [], when --network or --interface matches no interface, as the text output does.`,
     },
   },
   run,
@@ -86,6 +86,13 @@ async function run(ctx: Context): Promise<number> {
 
   const network = stringOption(ctx.values, "network");
   const ifName = stringOption(ctx.values, "interface");
+  // Empty is an unset shell variable: it would match no interface and read as "not there".
+  for (const [flag, value] of [
+    ["--network", network],
+    ["--interface", ifName],
+  ] as const) {
+    if (value === "") throw new UsageError(`${flag} needs a non-empty value`);
+  }
   const entries = statuses
     .map(toEntry)
     .filter(
@@ -96,7 +103,8 @@ async function run(ctx: Context): Promise<number> {
 
   if (ctx.values.json === true) {
     ctx.out.write(`${formatJson(entries)}\n`);
-    return EXIT_OK;
+    // As in text: a filter that matches nothing fails (a script must not read [] as "no interface there").
+    return entries.length === 0 && (network !== undefined || ifName !== undefined) ? EXIT_FAILURE : EXIT_OK;
   }
   if (entries.length === 0) {
     const given = [network === undefined ? "" : `--network ${network}`, ifName === undefined ? "" : `--interface ${ifName}`].filter(

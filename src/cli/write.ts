@@ -153,6 +153,7 @@ async function documentFrom(ctx: Context, target: Target): Promise<DeviceInfo> {
   const type = stringOption(ctx.values, "type");
   const fieldFlags = FIELD_FLAGS.filter((key) => ctx.values[key] !== undefined);
   if (file !== undefined) {
+    if (file === "") throw new UsageError("-f/--filename needs a file, or - for stdin");
     if (type !== undefined || fieldFlags.length > 0) throw new UsageError("give either -f or --type with field flags, not both");
     const bytes = refuseEmpty(await readInput(file, ctx.io.stdin, DOCUMENT_INPUT), file === "-" ? "stdin" : file);
     // Parsed leniently here: the writer applies --strict or --lenient and reports once.

@@ -37,8 +37,8 @@ describe("devinfo gc", () => {
     expect(run.stdout.split("\n").sort()).toEqual(
       [
         "",
-        `removed cni/${cniName(containerID(2))} (container ${containerID(2).slice(0, 13)} is gone)`,
-        `removed cni/${cniName(containerID(2), "net2")} (container ${containerID(2).slice(0, 13)} is gone)`,
+        `removed cni/${cniName(containerID(2))} (container ${containerID(2)} is gone)`,
+        `removed cni/${cniName(containerID(2), "net2")} (container ${containerID(2)} is gone)`,
         "Removed 2 files, kept 2.",
       ].sort(),
     );
@@ -148,9 +148,9 @@ describe("devinfo gc", () => {
   it("refuses an empty live list, which would make everything an orphan", () => {
     pods();
     const run = gc(["--live-containers", "-"], "\n# nothing\n");
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^devinfo: the --live-containers list is empty/);
-    expect(gc(["--live-devices", "-"], "").stderr).toMatch(/^devinfo: the --live-devices list is empty/);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^devinfo: --live-containers: the list is empty/);
+    expect(gc(["--live-devices", "-"], "").stderr).toMatch(/^devinfo: --live-devices: the list is empty/);
     expect(files("cni")).toHaveLength(3);
   });
 
@@ -172,10 +172,10 @@ describe("devinfo gc", () => {
       ),
     ).toEqual(["intel.com-sriov-dpdk-0000:af:07.0-device.json"]);
     expect(files("dp")).toEqual(["README", "example.com-vdpa-vdpa0-device.json", "intel.com-sriov-0000:af:06.0-device.json"]);
-    // A resource with no device left: all its files go, and only its files.
-    expect(gcJson(["--live-devices", "-", "--resource", "intel.com/sriov"], "").result.removed.map((r) => r.name)).toEqual([
-      "intel.com-sriov-0000:af:06.0-device.json",
-    ]);
+    // A resource with no device left: all its files go, and only its files (an empty list needs --confirm-all-gone).
+    expect(
+      gcJson(["--live-devices", "-", "--resource", "intel.com/sriov", "--confirm-all-gone"], "").result.removed.map((r) => r.name),
+    ).toEqual(["intel.com-sriov-0000:af:06.0-device.json"]);
   });
 
   describe("temporary and lock files: removed once their writer is gone", () => {

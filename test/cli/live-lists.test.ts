@@ -94,7 +94,7 @@ describe("--live-containers: the list is checked before it proves anything", () 
     node();
     const run = devinfo(["gc", "--base-dir", tmp.path, "--live-containers", "-"], { input: `${RUNNING}\n${APP_CONTAINER}\n` });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`removed cni/${cni(GONE)} (container ${GONE.slice(0, 13)} is gone)`);
+    expect(run.stdout).toContain(`removed cni/${cni(GONE)} (container ${GONE} is gone)`);
     expect(files()).toEqual([cni(RUNNING)]);
   });
 
@@ -126,10 +126,10 @@ describe("--live-containers: the list is checked before it proves anything", () 
     expect(run).toMatchObject({ code: 0, stdout: "Removed 0 files, kept 1.\n" });
   });
 
-  it("--confirm-all-gone without --live-containers is a usage error", () => {
+  it("--confirm-all-gone without --live-containers or --live-devices is a usage error", () => {
     const run = devinfo(["gc", "--base-dir", tmp.path, "--confirm-all-gone"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("--confirm-all-gone confirms a --live-containers list");
+    expect(run.stderr).toContain("--confirm-all-gone confirms a --live-containers or --live-devices list");
   });
 });
 

@@ -138,7 +138,7 @@ describe("one parser of CNI file names for ls and gc", () => {
     expect(entry).toMatchObject({ network, containerID, interface: ifName });
     const gc = devinfo(["gc", "--base-dir", tmp.path, "--live-containers", "-", "--json", "--dry-run"], { input: "aaaaaaaaaaaa" });
     expect((JSON.parse(gc.stdout) as { removed: Removal[] }).removed).toEqual([
-      expect.objectContaining({ name, reason: `container ${containerID.slice(0, 13)} is gone` }),
+      expect.objectContaining({ name, reason: `container ${containerID} is gone` }),
     ]);
   });
 

@@ -25,14 +25,19 @@ describe("devinfo rm", () => {
     expect(rm("cni", "c", "--ignore-not-found")).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 
-  it("never removes a directory, and removes a symlink itself, not its target", () => {
+  it("never removes a directory; refuses a symlink unless --force, which removes the link itself, not its target", () => {
     fs.mkdirSync(tmp.join("cni", "dir"), { recursive: true });
     const dir = rm("cni", "dir");
     expect(dir.code).toBe(1);
     expect(dir.stderr).toMatch(/it is a directory/);
     put(tmp.join("target"), DOCS.pci);
     fs.symlinkSync(tmp.join("target"), tmp.join("cni", "link"));
-    expect(rm("cni", "link").code).toBe(0);
+    const link = rm("cni", "link");
+    expect(link.code).toBe(1);
+    expect(link.stderr).toMatch(/\(it is a symbolic link\); nothing removed/);
+    expect(fs.lstatSync(tmp.join("cni", "link")).isSymbolicLink()).toBe(true);
+    expect(rm("cni", "link", "--force").code).toBe(0);
+    expect(fs.existsSync(tmp.join("cni", "link"))).toBe(false);
     expect(fs.existsSync(tmp.join("target"))).toBe(true);
   });
 
