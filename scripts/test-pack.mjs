@@ -104,7 +104,9 @@ try {
   const demo = run(npx, ["--no-install", "devinfo", "demo"], app, { TMPDIR: tmp });
   process.stdout.write(demo);
   if (!/nothing is left/i.test(demo)) fail("the demo did not end by showing that nothing is left");
-  if (fs.readdirSync(tmp).length !== 0) fail(`the demo left files in TMPDIR: ${fs.readdirSync(tmp).join(", ")}`);
+  // npx itself, on Node 22.1 and later, keeps Node's compile cache for npm's own modules in TMPDIR: not the demo's.
+  const left = fs.readdirSync(tmp).filter((name) => name !== "node-compile-cache");
+  if (left.length !== 0) fail(`the demo left files in TMPDIR: ${left.join(", ")}`);
 
   step("import every entry point of package.json exports");
   const probe = `
