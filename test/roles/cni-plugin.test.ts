@@ -54,6 +54,11 @@ describe("getCNIDeviceInfoFile", () => {
     ["runtimeConfig without the key", { runtimeConfig: { deviceID: "0000:af:06.0" } }],
     ["null runtimeConfig", { runtimeConfig: null }],
     ["a null path", { runtimeConfig: { CNIDeviceInfoFile: null } }],
+    // Go decodes "" as a string, and the Go plugins read an empty path as no file.
+    ["an empty path", { runtimeConfig: { CNIDeviceInfoFile: "" } }],
+    ["an empty path, as JSON text", '{"runtimeConfig":{"CNIDeviceInfoFile":""}}'],
+    ["an empty path after a path (the last wins)", '{"runtimeConfig":{"CNIDeviceInfoFile":"/p/f","cnideviceinfofile":""}}'],
+    ["an empty path in another case variant of runtimeConfig", '{"runtimeConfig":{"CNIDeviceInfoFile":""},"RuntimeConfig":{}}'],
   ])("is undefined with %s", (_what, conf) => {
     expect(getCNIDeviceInfoFile(conf)).toBeUndefined();
   });
@@ -63,7 +68,6 @@ describe("getCNIDeviceInfoFile", () => {
     ['"text"', "ERR_DEVINFO_INVALID"],
     ['{"runtimeConfig":[]}', "ERR_DEVINFO_INVALID"],
     ['{"runtimeConfig":{"CNIDeviceInfoFile":5}}', "ERR_DEVINFO_INVALID"],
-    ['{"runtimeConfig":{"CNIDeviceInfoFile":""}}', "ERR_DEVINFO_INVALID"],
     // Go's decoder fails on a wrong type even when a later case variant is right.
     ['{"runtimeConfig":{"CNIDeviceInfoFile":5,"cnideviceinfofile":"/p/f"}}', "ERR_DEVINFO_INVALID"],
     ['{"RuntimeConfig":"x","runtimeConfig":{"CNIDeviceInfoFile":"/p/f"}}', "ERR_DEVINFO_INVALID"],

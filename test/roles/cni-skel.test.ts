@@ -73,6 +73,15 @@ describe("pluginMain", () => {
     expect(calls.map((c) => c.command)).toEqual([command]);
   });
 
+  // Go decodes "" as a string and its plugins read it as no file: never a failed ADD, nor a DEL blocking teardown.
+  it.each(["ADD", "DEL", "CHECK"])('runs %s with runtimeConfig.CNIDeviceInfoFile "" as no device-info file', async (command) => {
+    const { calls, plugin } = recorder();
+    const out = await run(plugin, { ...ENV, CNI_COMMAND: command }, { ...CONF, runtimeConfig: { CNIDeviceInfoFile: "" } });
+    expect(out.code).toBe(0);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ command, cniDeviceInfoFile: undefined });
+  });
+
   it("accepts DEL without CNI_NETNS and CHECK without a check function", async () => {
     const { CNI_NETNS: _, ...noNetns } = ENV;
     expect(await run(recorder().plugin, { ...noNetns, CNI_COMMAND: "DEL" }, CONF)).toEqual({ code: 0, out: undefined });
