@@ -141,6 +141,23 @@ describe.each([
     await expect(async () => add(file, fields as never)).rejects.toMatchObject({ code: "ERR_DEVINFO_INVALID", path: file });
   });
 
+  // JSON.stringify writes NaN and ±Infinity as null: the message names the value given, not "a number null".
+  it.each([
+    [{ x: Number.NaN }, '"x": a number NaN (JSON has no form for it)'],
+    [{ x: Number.POSITIVE_INFINITY }, '"x": a number Infinity (JSON has no form for it)'],
+    [{ pci: Number.NEGATIVE_INFINITY }, '"pci": a number -Infinity (JSON has no form for it)'],
+    [{ x: 5 }, '"x": a number 5'],
+  ])("names the value of fields %j as given", async (fields, said) => {
+    await saveDeviceInfoForCNI(file, COPIED, { strict: false });
+    const err = await (async () => add(file, fields as never))().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({ code: "ERR_DEVINFO_INVALID", path: file });
+    expect(err?.message).toMatch(new RegExp(`; got ${said.replace(/[()]/g, "\\$&")}$`));
+    expect(err?.message).not.toContain("null");
+  });
+
   it("refuses null fields as misuse (a TypeError naming the argument)", async () => {
     await expect(async () => add(file, null as never)).rejects.toMatchObject({
       name: "TypeError",
