@@ -148,7 +148,8 @@ export async function bundlePlugin(options) {
   }
   const workDir = options.absWorkingDir ?? process.cwd();
   const outfile = path.resolve(workDir, options.outfile);
-  const cacheFile = `${outfile}${CACHE_SUFFIX}`;
+  // The executable reads the cache next to its real path (Node resolves a symbolic link to the script).
+  const cacheFile = `${realOrGiven(outfile)}${CACHE_SUFFIX}`;
   // Checked before esbuild runs too: an entry that is the output is refused even if it does not build.
   refuseOverwritingInputs([path.resolve(workDir, options.entry)], outfile, cacheFile);
   const result = await esbuild.build({
@@ -228,8 +229,22 @@ function refuseOverwritingInputs(inputs, outfile, cacheFile) {
   }
 }
 
-/** Writes `data` to `file` (mode `mode`) through a temporary file in the same directory and a rename. */
-function writeAtomically(file, data, mode) {
+/** `file`'s real path when it exists, else `file`. */
+function realOrGiven(file) {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/**
+ * Writes `data` to `file` (mode `mode`) through a temporary file in the same
+ * directory and a rename. A `file` that is a symbolic link is written
+ * through, as a plain write would (the link stays, its target is replaced).
+ */
+function writeAtomically(given, data, mode) {
+  const file = realOrGiven(given);
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
     writeFileSync(temp, data, { mode, flag: "wx" });

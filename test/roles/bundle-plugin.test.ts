@@ -369,6 +369,25 @@ describe("devinfo-bundle-plugin's output path", () => {
   });
 });
 
+describe("devinfo-bundle-plugin's output through a symbolic link", () => {
+  it("replaces the link's target, and keeps the link (as writing through it did)", () => {
+    fs.mkdirSync(path.join(dir, "src"));
+    fs.writeFileSync(path.join(dir, "src", "x.ts"), 'process.stdout.write("hi");\n');
+    fs.writeFileSync(path.join(dir, "bin", "x-1"), "earlier build");
+    fs.symlinkSync("x-1", path.join(dir, "bin", "x"));
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), "src/x.ts", "bin/x"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(fs.lstatSync(path.join(dir, "bin", "x")).isSymbolicLink()).toBe(true);
+    // The cache goes next to the real file, where the executable (its path resolved by Node) looks for it.
+    expect(fs.readdirSync(path.join(dir, "bin")).sort()).toEqual([TYPE, `${TYPE}.v8-cache`, "x", "x-1", "x-1.v8-cache"]);
+    const run = spawnSync(path.join(dir, "bin", "x"), { env: { ...process.env, DEVINFO_CODE_CACHE_DEBUG: "1" }, encoding: "utf8" });
+    expect([run.stdout, run.stderr]).toEqual(["hi", "devinfo code cache: used\n"]);
+  });
+});
+
 describe("devinfo-bundle-plugin --help", () => {
   it("names only what is still loaded lazily: devinfo/kubelet loads no package", () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), "--help"], { encoding: "utf8" });
