@@ -33,7 +33,7 @@
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -42,14 +42,15 @@ import { fileURLToPath } from "node:url";
 const BUILTINS = new Set(builtinModules);
 
 /**
- * Packages devinfo imports only lazily, for what a CNI plugin does not do on
- * its start-up path: gRPC and protobuf for `devinfo/kubelet`, zod for
- * `devinfo/schema`. Their dynamic `import()`s stay imports (resolved at run
- * time, only if reached) instead of adding megabytes to every plugin start.
- * A plugin that does reach them (a meta-plugin asking the kubelet) bundles
- * them with `--bundle-lazy`.
+ * Packages devinfo loads only lazily, with `import()`, for what a CNI
+ * plugin does not do on its start-up path: zod, the library of the schema
+ * validator (`devinfo/schema`, about 90 ms to load). Such `import()`s stay imports
+ * (resolved at run time, only if reached) instead of adding to every plugin
+ * start; `--bundle-lazy` bundles them. `devinfo/kubelet` loads no package
+ * (node:http2 and its own protobuf codec), so a plugin that asks the kubelet
+ * needs no flag.
  */
-export const LAZY_PACKAGES = ["@grpc/grpc-js", "protobufjs", "zod"];
+export const LAZY_PACKAGES = ["zod"];
 
 const lazyExternal = {
   name: "devinfo-lazy-external",
@@ -145,7 +146,12 @@ export async function bundlePlugin(options) {
   } catch (cause) {
     throw new Error("devinfo-bundle-plugin needs esbuild: install it in your project (npm install -D esbuild)", { cause });
   }
-  const outfile = path.resolve(options.absWorkingDir ?? process.cwd(), options.outfile);
+  const workDir = options.absWorkingDir ?? process.cwd();
+  const outfile = path.resolve(workDir, options.outfile);
+  // The executable reads the cache next to its real path (Node resolves a symbolic link to the script).
+  const cacheFile = `${realOrGiven(outfile)}${CACHE_SUFFIX}`;
+  // Checked before esbuild runs too: an entry that is the output is refused even if it does not build.
+  refuseOverwritingInputs([path.resolve(workDir, options.entry)], outfile, cacheFile);
   const result = await esbuild.build({
     absWorkingDir: options.absWorkingDir,
     entryPoints: [options.entry],
@@ -163,13 +169,19 @@ export async function bundlePlugin(options) {
     define: { "import.meta.url": "undefined" },
     legalComments: "none",
     write: false,
+    metafile: true,
     logLevel: "warning",
   });
+  // Every file the bundle was made from (metafile paths are relative to the working directory), plugin
+  // namespaces ("devinfo-builtin:node:fs") left out.
+  const inputs = Object.keys(result.metafile?.inputs ?? {})
+    .filter((input) => !/^[a-z-]+:/.test(input))
+    .map((input) => path.resolve(workDir, input));
+  refuseOverwritingInputs(inputs, outfile, cacheFile);
   const [output] = result.outputFiles;
   if (output === undefined) throw new Error(`esbuild produced nothing for ${options.entry}`);
   // esbuild keeps an entry's own hashbang; the launcher has its own.
   const code = output.text.replace(/^#![^\n]*\n/, "");
-  const cacheFile = `${outfile}${CACHE_SUFFIX}`;
   // The name stack traces give the bundle's code: V8 keeps the warm-up's in the cache, so both use this one.
   const name = path.basename(outfile);
   const cache = options.codeCache === false ? undefined : warmUp(code, options.warmUp, name);
@@ -178,11 +190,70 @@ export async function bundlePlugin(options) {
   // The cache file starts with the build's identity, which the executable checks (see launcher).
   const id = cache === undefined ? "" : createHash("sha256").update(code).update(node).update(cache).digest("hex").slice(0, 32);
   mkdirSync(path.dirname(outfile), { recursive: true });
-  rmSync(cacheFile, { force: true });
-  writeFileSync(outfile, launcher(code, id, name, node));
-  chmodSync(outfile, 0o755);
-  if (cache !== undefined) writeFileSync(cacheFile, Buffer.concat([Buffer.from(id, "latin1"), cache, cache]), { mode: 0o644 });
+  // Each file is written whole under a temporary name in its directory, then renamed over the old one: a
+  // runtime starting the plugin from /opt/cni/bin meanwhile runs the old build or the new one, never half of
+  // one. The cache goes first: the old executable refuses the new cache ("from another build").
+  if (cache === undefined) rmSync(cacheFile, { force: true });
+  else writeAtomically(cacheFile, Buffer.concat([Buffer.from(id, "latin1"), cache, cache]), 0o644);
+  writeAtomically(outfile, launcher(code, id, name, node), 0o755);
   return outfile;
+}
+
+/**
+ * Throws (before anything is written) when `outfile` or `cacheFile` is one
+ * of `inputs`, the files the bundle is made from, compared by real path (a
+ * symbolic link to the entry is the entry): `devinfo-bundle-plugin src/x.ts
+ * src/x.ts` would otherwise replace the plugin's source with its bundle.
+ */
+function refuseOverwritingInputs(inputs, outfile, cacheFile) {
+  const real = (file) => {
+    try {
+      return realpathSync(file);
+    } catch {
+      // Not there (yet): its directory's real path, plus its name.
+      try {
+        return path.join(realpathSync(path.dirname(file)), path.basename(file));
+      } catch {
+        return path.resolve(file);
+      }
+    }
+  };
+  const read = new Map(inputs.map((input) => [real(input), input]));
+  for (const target of [outfile, cacheFile]) {
+    const input = read.get(real(target));
+    if (input !== undefined) {
+      throw new Error(
+        `the output ${target} is ${input}, a file the plugin is built from: building would replace it; nothing was written. Give another output path`,
+      );
+    }
+  }
+}
+
+/** `file`'s real path when it exists, else `file`. */
+function realOrGiven(file) {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/**
+ * Writes `data` to `file` (mode `mode`) through a temporary file in the same
+ * directory and a rename. A `file` that is a symbolic link is written
+ * through, as a plain write would (the link stays, its target is replaced).
+ */
+function writeAtomically(given, data, mode) {
+  const file = realOrGiven(given);
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    writeFileSync(temp, data, { mode, flag: "wx" });
+    chmodSync(temp, mode); // the umask does not narrow it
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 /**
@@ -364,7 +435,8 @@ function usage() {
     "usage: devinfo-bundle-plugin [--bundle-lazy] [--no-code-cache] [--warm-up-command <CMD> --warm-up-stdin <file>] <entry.ts|.js> <outfile>",
     "  bundles a CNI plugin into one executable file that runs wherever it is copied, and its V8 code cache",
     "  <outfile>.v8-cache (install both side by side; the plugin works without it, slower to start; see README, Performance)",
-    `  --bundle-lazy        also bundle what devinfo loads lazily (${LAZY_PACKAGES.join(", ")}): for a plugin that asks the kubelet`,
+    `  --bundle-lazy        also bundle what is loaded with import() only when reached (${LAZY_PACKAGES.join(", ")}, the`,
+    "                       schema validator's library); devinfo/kubelet loads no package: a plugin that asks the kubelet needs no flag",
     "  --no-code-cache      no warm-up run, no cache file",
     "  --warm-up-command    the CNI command of the warm-up run at build time (default VERSION); ADD only for a plugin whose ADD is",
     "                       safe to run on the build machine; a warm-up that fails (exit status not 0) fails the build, nothing written",

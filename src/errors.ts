@@ -39,7 +39,7 @@ import type { DeviceInfoIssue } from "./format/issues.js";
  * | `ERR_DEVINFO_TOO_LARGE` | a file or document over the `maxBytes` cap |
  * | `ERR_DEVINFO_CONFLICT` | another process kept the update lock of a CNI file for longer than the lock timeout, or an update outlasted the lock's stale limit (nothing written) |
  * | `ERR_DEVINFO_IO` | any other file-system error (`errno` holds the system code, e.g. `EACCES`) |
- * | `ERR_DEVINFO_KUBELET_UNAVAILABLE` | neither the kubelet's PodResources socket nor its device checkpoint exists, nothing answers on the socket (`errno` `ECONNREFUSED`), or the socket path is no socket (`errno` `ENOTSOCK`: a regular file, a directory; the message says which) |
+ * | `ERR_DEVINFO_KUBELET_UNAVAILABLE` | neither the kubelet's PodResources socket nor its device checkpoint exists, nothing answers on the socket (`errno` `ECONNREFUSED`), something other than a gRPC server answers or drops the connection (the message says so), or the socket path is no socket (`errno` `ENOTSOCK`: a regular file, a directory; the message says which) |
  * | `ERR_DEVINFO_KUBELET_PERMISSION` | the PodResources socket or the device checkpoint cannot be opened (`errno` `EACCES` / `EPERM`) |
  * | `ERR_DEVINFO_KUBELET_UNSUPPORTED` | the kubelet is too old for the call (gRPC `UNIMPLEMENTED`: no v1 `List` before 1.20, no `GetAllocatableResources` before 1.21/1.23) |
  * | `ERR_DEVINFO_KUBELET_TIMEOUT` | the kubelet did not answer within `timeoutMs` |

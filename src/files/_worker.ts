@@ -13,9 +13,10 @@
  * about where the round trips it saves have paid for it (bench/README.md), so
  * a CNI plugin, which makes one to three calls, never does. Until the worker
  * is ready, and for ever if it cannot start or stops, operations run on the
- * thread pool as before (`_async.ts`). `DEVINFO_ASYNC_WORKER=off` turns it
- * off; `DEVINFO_ASYNC_WORKER=<n>` starts it at the n-th operation (tests and
- * benchmarks).
+ * thread pool as before (`_async.ts`). `DEVINFO_ASYNC_WORKER=off` (or
+ * `false`, `no`, `0`, any case; and any value not understood) turns it off;
+ * `DEVINFO_ASYNC_WORKER=<n>` starts it at the n-th operation (tests and
+ * benchmarks); see {@link workerThreshold}.
  *
  * Only file-system work crosses threads: arguments are checked, paths built
  * (always absolute, see `baseDirsOf`), documents validated and encoded, read
@@ -174,11 +175,23 @@ let answered = 0;
 let paused = false;
 const pending = new Map<number, Pending>();
 
-function thresholdOf(value: string | undefined): number {
-  if (value === undefined || value === "") return DEFAULT_THRESHOLD;
-  if (value === "off") return Number.POSITIVE_INFINITY;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_THRESHOLD;
+/**
+ * The operation count at which the worker starts, from `DEVINFO_ASYNC_WORKER`
+ * (`Infinity`: never): unset or empty, the default ({@link DEFAULT_THRESHOLD});
+ * `on`, `true` or `yes`, the default too; `off`, `false`, `no` or `0`, never;
+ * a positive integer n, at the n-th operation. Words are read
+ * case-insensitively and trimmed. Any other value also means never: the
+ * worker only saves time, and the thread pool is always correct, so a value
+ * that was misspelt (perhaps to turn it off) never turns it on.
+ */
+export function workerThreshold(value: string | undefined): number {
+  const word = (value ?? "").trim().toLowerCase();
+  if (word === "" || word === "on" || word === "true" || word === "yes") return DEFAULT_THRESHOLD;
+  if (/^[1-9][0-9]*$/.test(word)) {
+    const n = Number(word);
+    if (Number.isSafeInteger(n)) return n;
+  }
+  return Number.POSITIVE_INFINITY; // off, false, no, 0, and anything unrecognised
 }
 
 /**
@@ -189,7 +202,7 @@ function thresholdOf(value: string | undefined): number {
 export function fileWorker(): FileWorker | undefined {
   if (state === READY_STATE) return paused ? undefined : FILE_WORKER;
   if (state === IDLE) {
-    threshold ??= thresholdOf(process.env.DEVINFO_ASYNC_WORKER);
+    threshold ??= workerThreshold(process.env.DEVINFO_ASYNC_WORKER);
     if (++operations >= threshold) start();
   }
   return undefined;

@@ -344,11 +344,15 @@ export function isObject(value: unknown): value is Json {
 
 /**
  * The JSON name of a value's type, for messages: `"a string"`, `"null"`.
- * With `withValue`, a primitive is followed by its JSON text (`a number 5`).
+ * With `withValue`, a primitive is followed by its JSON text (`a number 5`);
+ * `NaN` and `±Infinity`, which have none (JSON.stringify writes `null`), are
+ * named as they are.
  *
  * @internal
  */
 export function describeType(value: unknown, withValue = false): string {
+  // JSON.stringify writes NaN and ±Infinity as null: "a number null" would describe another value.
+  if (withValue && typeof value === "number" && !Number.isFinite(value)) return `a number ${value} (JSON has no form for it)`;
   if (withValue && value !== null && typeof value !== "object" && typeof value !== "undefined") {
     const text = typeof value === "bigint" ? String(value) : JSON.stringify(value);
     if (text !== undefined) return `${describeType(value)} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;

@@ -469,6 +469,23 @@ async function call<M extends PodResourcesMethod>(
           details,
         );
       case UNAVAILABLE: {
+        // The same code either way (callers handle "no kubelet"), but a connection made and then dropped means
+        // something listens there: the words must not send the user looking for a stopped kubelet.
+        // (src/kubelet/_h2.ts: "Connection dropped: Protocol error" when the bytes were not HTTP/2.)
+        if (err.details.startsWith("Connection dropped") && /protocol error/i.test(err.details)) {
+          throw new DeviceInfoError(
+            "ERR_DEVINFO_KUBELET_UNAVAILABLE",
+            `something answered on the kubelet's PodResources socket ${path}, but not as a gRPC PodResources server (${said}); is another program listening on this path? The kubelet serves gRPC over HTTP/2 there`,
+            details,
+          );
+        }
+        if (err.details.startsWith("Connection dropped")) {
+          throw new DeviceInfoError(
+            "ERR_DEVINFO_KUBELET_UNAVAILABLE",
+            `something on the kubelet's PodResources socket ${path} accepted the connection and closed it without answering (${said}); is the kubelet restarting, or another program listening on this path?`,
+            details,
+          );
+        }
         const errno = /\b(ECONNREFUSED|ENOENT|ENOTSOCK|EACCES)\b/.exec(err.details)?.[1];
         throw new DeviceInfoError(
           "ERR_DEVINFO_KUBELET_UNAVAILABLE",

@@ -32,8 +32,9 @@ import { CNI_DEVICE_INFO_FILE_CAPABILITY, describe, goStringField, goStructParts
  * configuration: a single configuration or one plugin of a chain (with
  * `prevResult`), as JSON text, bytes or the parsed object. `undefined` when
  * the runtime passed none (the plugin does not declare the capability, or the
- * meta-plugin does not support it): the plugin then has no device-info to
- * read or write.
+ * meta-plugin does not support it), or passed `null` or `""` (an empty path
+ * is no file, as the Go plugins read it): the plugin then has no device-info
+ * to read or write.
  *
  * Its look-alikes: `getCNIDeviceInfoPath(fileName)` builds a path under the
  * base directory from a file name, and `getCNIDeviceInfoFileName(attachment)`
@@ -46,7 +47,7 @@ import { CNI_DEVICE_INFO_FILE_CAPABILITY, describe, goStringField, goStructParts
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_PARSE` for stdin that is not
  *   JSON; `ERR_DEVINFO_INVALID` when `runtimeConfig` is not an object or the
- *   value is not a non-empty string (Go's decoder fails on a value of the
+ *   value is not a string (Go's decoder fails on a value of the
  *   wrong type even when a later case variant is right).
  *
  * @example
@@ -61,13 +62,9 @@ export function getCNIDeviceInfoFile(netConf: NetConfInput): string | undefined 
   // case-insensitively, case variants of runtimeConfig decoded into one struct.
   const runtimeConfig = goStructParts([conf], "runtimeConfig", "the plugin's network configuration");
   const path = goStringField(runtimeConfig, CNI_DEVICE_INFO_FILE_CAPABILITY, "the plugin's runtimeConfig");
-  if (path === "") {
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_INVALID",
-      `runtimeConfig.${CNI_DEVICE_INFO_FILE_CAPABILITY} must be a non-empty string (the device-info file's path), got ${describe(path)}`,
-    );
-  }
-  return path;
+  // Go decodes "" as a plain string, and the Go plugins (sriov-cni's `if RuntimeConfig.CNIDeviceInfoFile != ""`)
+  // read an empty path as no file: refusing it would fail ADD and, worse, DEL, which must not block teardown.
+  return path === "" ? undefined : path;
 }
 
 /**

@@ -353,8 +353,8 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
 }
 
 /** The ADD handler's mistake, as a CNI error: a bug in the plugin, Go's `ErrInternal`. */
-function handlerMistake(what: string): CNIError {
-  return new CNIError(CNI_ERROR.UNEXPECTED, `the plugin's ADD handler ${what}`);
+function handlerMistake(what: string, details?: string): CNIError {
+  return new CNIError(CNI_ERROR.UNEXPECTED, `the plugin's ADD handler ${what}`, details);
 }
 
 /**
@@ -427,7 +427,16 @@ function encodeResult(value: object): string {
     });
   } catch (err) {
     if (isCNIError(err)) throw err;
-    throw handlerMistake(`returned a CNI result that cannot be written as JSON: ${(err as Error).message}`);
+    // V8 describes a cycle over several lines ("--> starting at object with constructor 'Object'", ...): the
+    // message names it in one line, V8's path around the cycle goes to details.
+    const [first, ...more] = String((err as Error).message).split("\n");
+    if (/circular/i.test(first ?? "")) {
+      throw handlerMistake(
+        "returned a CNI result that refers back to itself (a cycle), which JSON cannot hold",
+        more.length === 0 ? undefined : more.map((line) => line.trim()).join("\n"),
+      );
+    }
+    throw handlerMistake(`returned a CNI result that cannot be written as JSON: ${first}`);
   }
   if (nonce === undefined) return text;
   const marker = new RegExp(`"${nonce}([0-9]+)"`, "g");
@@ -622,14 +631,27 @@ function checkNetConf(conf: Record<string, unknown>, name: string, cniVersion: s
 
 // Branded, not `instanceof`: a handler may throw the CNIError of another copy of the package.
 function toCNIError(err: unknown, cniVersion: string): { cniVersion: string; code: number; msg: string; details?: string } {
-  if (isCNIError(err)) {
-    return err.details === undefined
-      ? { cniVersion, code: err.code, msg: err.message }
-      : { cniVersion, code: err.code, msg: err.message, details: err.details };
-  }
+  if (isCNIError(err)) return oneLine(cniVersion, err.code, err.message, err.details);
   if (isDeviceInfoError(err)) {
     const code = err.code === "ERR_DEVINFO_IO" ? CNI_ERROR.IO_FAILURE : CNI_ERROR.DEVICE_INFO;
-    return { cniVersion, code, msg: err.message, details: err.path === undefined ? err.code : `${err.code} ${err.path}` };
+    return oneLine(cniVersion, code, err.message, err.path === undefined ? err.code : `${err.code} ${err.path}`);
   }
-  return { cniVersion, code: CNI_ERROR.UNEXPECTED, msg: err instanceof Error ? err.message : String(err) };
+  return oneLine(cniVersion, CNI_ERROR.UNEXPECTED, err instanceof Error ? err.message : String(err), undefined);
+}
+
+/**
+ * A CNI error whose `msg` is one line, as runtimes log and show it (kubelet
+ * events, `crictl` output): the message's first line; its other lines go
+ * before `details`.
+ */
+function oneLine(
+  cniVersion: string,
+  code: number,
+  message: string,
+  details: string | undefined,
+): { cniVersion: string; code: number; msg: string; details?: string } {
+  const [msg = "", ...more] = message.split(/\r?\n/);
+  const rest = more.join("\n").trim();
+  const all = [rest, details ?? ""].filter((part) => part !== "").join("\n");
+  return all === "" && details === undefined ? { cniVersion, code, msg } : { cniVersion, code, msg, details: all };
 }

@@ -11,9 +11,9 @@
  */
 
 import { DeviceInfoError } from "../errors.js";
-import { decodeGoInt, rawNumberOf } from "../format/_go-text.js";
+import { decodeGoInt, MAX_JSON_DEPTH, rawNumberOf, valueDepth } from "../format/_go-text.js";
 import { goFieldMatch } from "../format/fields.js";
-import { type DeviceInfoIssue, describeIssues, type IssueCollector, prefixIssues } from "../format/issues.js";
+import { type DeviceInfoIssue, describeIssues, type IssueCollector, makeIssue, prefixIssues } from "../format/issues.js";
 import { toGoOrder } from "../format/serialize.js";
 import { checkDeviceInfo, describeType, isObject, setOwn } from "../format/validate.js";
 
@@ -298,5 +298,30 @@ export function invalidStatus(issues: readonly DeviceInfoIssue[], hint: string, 
   return new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network status: ${describeIssues(issues)}. ${hint}`, {
     path,
     issues,
+  });
+}
+
+/** What to do about a network-status entry JSON cannot hold. */
+export const UNSERIALIZABLE_HINT = "Pass entries of plain JSON data, without cycles, as parseNetworkStatusAnnotation returns them";
+
+/**
+ * Refuses (`ERR_DEVINFO_INVALID`, issue `unserializable` at the entry's
+ * index) an entry of `statuses` that is cyclic or nests deeper than the
+ * annotation's readers accept: each entry is level 2 of the annotation, whose
+ * limit is {@link MAX_JSON_DEPTH} (Go's "exceeded max depth"). Walked
+ * without recursion, so a value of any depth is refused, never a
+ * `RangeError` of the stack or a `TypeError` of JSON.stringify later.
+ */
+export function checkStatusDepth(statuses: readonly unknown[], hint: string): void {
+  statuses.forEach((status, i) => {
+    if (valueDepth(status, MAX_JSON_DEPTH - 1) > MAX_JSON_DEPTH - 1) {
+      const issue = makeIssue(
+        "error",
+        "unserializable",
+        [i],
+        `cannot be encoded as JSON: the entry is cyclic or would nest the annotation deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`,
+      );
+      throw invalidStatus([issue], hint);
+    }
   });
 }

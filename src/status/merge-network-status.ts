@@ -8,7 +8,7 @@ import { DeviceInfoError } from "../errors.js";
 import { makeIssue } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
-import { invalidStatus, type Json, normalizeDeviceInfo, STATUS_KEYS } from "./_status-fields.js";
+import { checkStatusDepth, invalidStatus, type Json, normalizeDeviceInfo, STATUS_KEYS, UNSERIALIZABLE_HINT } from "./_status-fields.js";
 import type { NetworkStatus } from "./schema.js";
 
 function attachmentKey(status: unknown, index: number, what: string): string {
@@ -64,7 +64,9 @@ function mergeEntry(existing: NetworkStatus, update: NetworkStatus): NetworkStat
  * Neither input is modified.
  *
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` when an entry is not
- *   an object or its `name` / `interface` is not a string.
+ *   an object, its `name` / `interface` is not a string, or it is cyclic or
+ *   nests deeper than the annotation's 10000 levels (issue `unserializable`,
+ *   as `serializeNetworkStatusAnnotation` refuses it).
  *
  * @example
  * ```ts
@@ -83,6 +85,9 @@ export function mergeNetworkStatus(existing: readonly NetworkStatus[], updates: 
       throw invalidStatus([issue], `Pass ${what} as an array of network-status entries`);
     }
   }
+  // Refused here, as serializeNetworkStatusAnnotation would refuse them, not left to fail later untyped.
+  checkStatusDepth(existing, UNSERIALIZABLE_HINT);
+  checkStatusDepth(updates, UNSERIALIZABLE_HINT);
   const out = [...existing];
   const keys = existing.map((status, i) => attachmentKey(status, i, "existing"));
   updates.forEach((update, i) => {
@@ -117,7 +122,9 @@ export interface NetworkStatusTarget {
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_NOT_FOUND` when no entry
  *   matches (the message lists the entries there are), `ERR_DEVINFO_INVALID`
  *   for a device-info that is not an object or has a known field of the
- *   wrong type.
+ *   wrong type, or an entry that is cyclic or nests deeper than the
+ *   annotation's 10000 levels (issue `unserializable`, as
+ *   `serializeNetworkStatusAnnotation` refuses it).
  *
  * @example
  * ```ts
@@ -140,11 +147,14 @@ export function setNetworkStatusDeviceInfo(
       `the target must be { network: string, interface?: string }, got ${describeType(target)}`,
     );
   }
+  checkStatusDepth(statuses, UNSERIALIZABLE_HINT);
   const info = normalizeDeviceInfo(deviceInfo, ["device-info"]);
   const matches = (status: NetworkStatus) =>
     status.name === target.network && (target.interface === undefined || (status.interface ?? "") === target.interface);
   if (!statuses.some(matches)) {
-    const present = statuses.map((s) => `${JSON.stringify(s.name)}@${JSON.stringify(s.interface ?? "")}`).join(", ") || "none";
+    // A name or interface that is no string is described, not written out (it may be large).
+    const shown = (value: unknown) => (typeof value === "string" ? JSON.stringify(value) : `(${describeType(value)})`);
+    const present = statuses.map((s) => `${shown(s.name)}@${shown(s.interface ?? "")}`).join(", ") || "none";
     const wanted = `${JSON.stringify(target.network)}${target.interface === undefined ? "" : `@${JSON.stringify(target.interface)}`}`;
     throw new DeviceInfoError(
       "ERR_DEVINFO_NOT_FOUND",

@@ -4,11 +4,21 @@
  */
 
 import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
-import { depthOverflowAt, MAX_JSON_DEPTH, valueDepth } from "../format/_go-text.js";
+import { depthOverflowAt, MAX_JSON_DEPTH } from "../format/_go-text.js";
 import { toGoEscaping, writeJson } from "../format/go-json.js";
 import { describeIssues, IssueCollector, makeIssue } from "../format/issues.js";
 import { describeType, isObject } from "../format/validate.js";
-import { DNS_KEYS, invalidStatus, type Json, type Path, STATUS_FIELDS, STATUS_KEYS, walkFields } from "./_status-fields.js";
+import {
+  checkStatusDepth,
+  DNS_KEYS,
+  invalidStatus,
+  type Json,
+  type Path,
+  STATUS_FIELDS,
+  STATUS_KEYS,
+  UNSERIALIZABLE_HINT,
+  walkFields,
+} from "./_status-fields.js";
 import type { NetworkStatus } from "./schema.js";
 
 /**
@@ -38,15 +48,7 @@ export function serializeNetworkStatusAnnotation(statuses: readonly NetworkStatu
     throw invalidStatus([issue], "Pass an array of network-status entries");
   }
   // Refused before any encoding: the indented text of a deep value is huge (as Go's MarshalIndent writes it).
-  statuses.forEach((status, i) => {
-    // Each entry is level 2 of the annotation.
-    if (valueDepth(status, MAX_JSON_DEPTH - 1) > MAX_JSON_DEPTH - 1) {
-      throw unserializable(
-        [i],
-        `the entry is cyclic or would nest the annotation deeper than ${MAX_JSON_DEPTH} levels, which Go refuses to read`,
-      );
-    }
-  });
+  checkStatusDepth(statuses, UNSERIALIZABLE_HINT);
   const sink = new IssueCollector(true);
   const entries = statuses.map((status, i) => toGoStatus(status, i, sink));
   if (sink.failed) throw invalidStatus(sink.errors, "Fix these fields");
@@ -108,9 +110,8 @@ function toGoStatus(status: unknown, index: number, sink: IssueCollector): Json 
 
 function unserializable(path: Path, detail: string, cause?: unknown): DeviceInfoError {
   const issue = makeIssue("error", "unserializable", path, `cannot be encoded as JSON: ${detail}`);
-  return new DeviceInfoError(
-    "ERR_DEVINFO_INVALID",
-    `invalid network status: ${describeIssues([issue])}. Pass entries of plain JSON data, without cycles, as parseNetworkStatusAnnotation returns them`,
-    { issues: [issue], cause },
-  );
+  return new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid network status: ${describeIssues([issue])}. ${UNSERIALIZABLE_HINT}`, {
+    issues: [issue],
+    cause,
+  });
 }

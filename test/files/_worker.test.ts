@@ -17,7 +17,7 @@ import { build } from "esbuild";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeviceInfoError } from "../../src/errors.js";
-import { configureFileWorker, fileWorkerState } from "../../src/files/_worker.js";
+import { configureFileWorker, DEFAULT_THRESHOLD, fileWorkerState, workerThreshold } from "../../src/files/_worker.js";
 import * as ops from "../../src/files/operations.js";
 import { getDPDeviceInfoPath } from "../../src/files/paths.js";
 import type { DeviceInfoIssue } from "../../src/format/issues.js";
@@ -493,6 +493,33 @@ describe("the worker under load", () => {
   });
 });
 
+describe("DEVINFO_ASYNC_WORKER", () => {
+  it.each<[string | undefined, number]>([
+    [undefined, DEFAULT_THRESHOLD],
+    ["", DEFAULT_THRESHOLD],
+    ["on", DEFAULT_THRESHOLD],
+    ["TRUE", DEFAULT_THRESHOLD],
+    ["Yes", DEFAULT_THRESHOLD],
+    ["1", 1],
+    [" 42 ", 42],
+    ["off", Number.POSITIVE_INFINITY],
+    ["OFF", Number.POSITIVE_INFINITY],
+    ["Off", Number.POSITIVE_INFINITY],
+    ["false", Number.POSITIVE_INFINITY],
+    ["FALSE", Number.POSITIVE_INFINITY],
+    ["no", Number.POSITIVE_INFINITY],
+    ["0", Number.POSITIVE_INFINITY],
+    // Not understood: off, never silently on.
+    ["disabled", Number.POSITIVE_INFINITY],
+    ["-1", Number.POSITIVE_INFINITY],
+    ["1.5", Number.POSITIVE_INFINITY],
+    ["1e3", Number.POSITIVE_INFINITY],
+    ["99999999999999999999", Number.POSITIVE_INFINITY],
+  ])("%j starts the worker at operation %d", (value, threshold) => {
+    expect(workerThreshold(value)).toBe(threshold);
+  });
+});
+
 describe("processes", () => {
   // Child processes with the built package; `workers` is what Node's diagnostic report lists.
   const script = (calls: number, wait: number) => `
@@ -515,6 +542,9 @@ describe("processes", () => {
     ["one hundred calls do not either", 34, {}, 0],
     ["the same calls start one with DEVINFO_ASYNC_WORKER=1 (the observation can fail)", 1, { DEVINFO_ASYNC_WORKER: "1" }, 1],
     ["DEVINFO_ASYNC_WORKER=off never starts one", 400, { DEVINFO_ASYNC_WORKER: "off" }, 0],
+    ["DEVINFO_ASYNC_WORKER=OFF never starts one either", 400, { DEVINFO_ASYNC_WORKER: "OFF" }, 0],
+    ["DEVINFO_ASYNC_WORKER=false never starts one either", 400, { DEVINFO_ASYNC_WORKER: "false" }, 0],
+    ["DEVINFO_ASYNC_WORKER with a value not understood never starts one", 400, { DEVINFO_ASYNC_WORKER: "disabled" }, 0],
   ])("%s", async (_name, calls, env, workers) => {
     const base = tmp.path;
     const result = await runNode(script(calls, 1000), [base], { env });

@@ -52,7 +52,7 @@ afterEach(async () => {
   kubelet = undefined;
 });
 
-async function silentServer(mode: "silent" | "drop" | "garbage" = "silent"): Promise<SilentServer> {
+async function silentServer(mode: "silent" | "drop" | "garbage" | "bytes" = "silent"): Promise<SilentServer> {
   const socket = tmp.join(`${mode}.sock`);
   const script = `
     const net = require("node:net");
@@ -64,6 +64,7 @@ async function silentServer(mode: "silent" | "drop" | "garbage" = "silent"): Pro
       s.resume();
       if (${JSON.stringify(mode)} === "drop") s.destroy();
       if (${JSON.stringify(mode)} === "garbage") s.write("HTTP/1.1 400 Bad Request\\r\\n\\r\\n");
+      if (${JSON.stringify(mode)} === "bytes") s.write(Buffer.from("00010203040506070809fffefdfcfbfaf9f8f7f6", "hex"));
     });
     server.listen(${JSON.stringify(socket)}, () => process.stdout.write("ready\\n"));
     process.stdin.on("data", () => process.stdout.write(open + "\\n"));`;
@@ -157,6 +158,33 @@ describe("other failures close their connection too", () => {
     await settle();
     expect(socketFds() - before).toBeLessThanOrEqual(0); // (another test's socket may close meanwhile: never more than before)
     expect(await server.open()).toBe(0);
+  });
+
+  // Something answered: the message must not say nothing does (the code stays, for callers handling "no kubelet").
+  it.each([
+    [
+      "a server that answers HTTP/1.1",
+      "garbage",
+      /^something answered on the kubelet's PodResources socket .*garbage\.sock, but not as a gRPC PodResources server \(Get: Connection dropped: Protocol error\); is another program listening on this path\?/,
+    ],
+    [
+      "a server that writes bytes of no protocol",
+      "bytes",
+      /^something answered on the kubelet's PodResources socket .*bytes\.sock, but not as a gRPC PodResources server \(Get: Connection dropped: Protocol error\)/,
+    ],
+    [
+      "a server that accepts and closes",
+      "drop",
+      /^something on the kubelet's PodResources socket .*drop\.sock accepted the connection and closed it without answering \(Get: Connection dropped[^)]*\); is the kubelet restarting/,
+    ],
+  ] as const)("%s: ERR_DEVINFO_KUBELET_UNAVAILABLE saying something answered, not that nothing does", async (_, mode, message) => {
+    const server = await silentServer(mode);
+    const err = await getPodDevices(POD, { socket: server.socket, timeoutMs: 2_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: "ERR_DEVINFO_KUBELET_UNAVAILABLE", path: server.socket, message: expect.stringMatching(message) });
+    expect((err as Error).message).not.toMatch(/nothing answers|is the kubelet running/);
   });
 
   it("a socket nobody listens on (ECONNREFUSED): nothing left open", async () => {

@@ -315,3 +315,85 @@ describe("devinfo-bundle-plugin's warm-up run", () => {
     expect(fs.statSync(`${out}.v8-cache`).size).toBeGreaterThan(32);
   });
 });
+
+describe("devinfo-bundle-plugin's output path", () => {
+  const BIN = path.join(ROOT, "bin/bundle-plugin.mjs");
+  const SOURCE = 'import { helper } from "./helper.js";\nprocess.stdout.write(helper());\n';
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, "--no-code-cache", ...args], { cwd: dir, encoding: "utf8" });
+
+  beforeEach(() => {
+    fs.mkdirSync(path.join(dir, "src"));
+    fs.writeFileSync(path.join(dir, "src", "x.ts"), SOURCE);
+    fs.writeFileSync(path.join(dir, "src", "helper.ts"), 'import data from "./data.json";\nexport const helper = () => data.word;\n');
+    fs.writeFileSync(path.join(dir, "src", "data.json"), '{"word":"hi"}\n');
+    fs.symlinkSync("x.ts", path.join(dir, "src", "link.ts"));
+  });
+
+  it.each([
+    ["the entry itself", "src/x.ts", "src/x.ts", "src/x.ts"],
+    ["the entry, through another spelling", "src/x.ts", "./src/../src/x.ts", "src/x.ts"],
+    ["the entry, through a symbolic link to it", "src/link.ts", "src/x.ts", "src/x.ts"],
+    ["the entry, as a symbolic link to it", "src/x.ts", "src/link.ts", "src/x.ts"],
+    ["a module the entry imports", "src/x.ts", "src/helper.ts", "src/helper.ts"],
+    ["a JSON file a module imports", "src/x.ts", "src/data.json", "src/data.json"],
+  ])("is refused when it is %s (exit 1, nothing written, the source unchanged)", (_what, entry, out, input) => {
+    const before = fs.readFileSync(path.join(dir, input), "utf8");
+    const files = fs.readdirSync(path.join(dir, "src")).sort();
+    const r = run(entry, out);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^devinfo-bundle-plugin: the output .* is .*, a file the plugin is built from: building would replace it; nothing was written/,
+    );
+    expect(fs.readFileSync(path.join(dir, input), "utf8")).toBe(before);
+    expect(fs.readdirSync(path.join(dir, "src")).sort()).toEqual(files);
+  });
+
+  it("replaces an earlier build by a rename: no temporary file is left, an open old file keeps its content", () => {
+    const out = path.join(dir, "bin", "x");
+    fs.writeFileSync(out, "earlier build");
+    const old = fs.openSync(out, "r");
+    try {
+      const r = spawnSync(process.execPath, [BIN, "src/x.ts", out], { cwd: dir, encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      // A rename leaves the old file's inode as it was (an in-place write would have truncated it).
+      expect(fs.readFileSync(old, "utf8")).toBe("earlier build");
+    } finally {
+      fs.closeSync(old);
+    }
+    expect(fs.statSync(out).mode & 0o777).toBe(0o755);
+    expect(fs.statSync(`${out}.v8-cache`).mode & 0o777).toBe(0o644);
+    expect(fs.readdirSync(path.join(dir, "bin")).sort()).toEqual([TYPE, `${TYPE}.v8-cache`, "x", "x.v8-cache"]);
+    expect(execFileSync(out, { encoding: "utf8" })).toBe("hi");
+  });
+});
+
+describe("devinfo-bundle-plugin's output through a symbolic link", () => {
+  it("replaces the link's target, and keeps the link (as writing through it did)", () => {
+    fs.mkdirSync(path.join(dir, "src"));
+    fs.writeFileSync(path.join(dir, "src", "x.ts"), 'process.stdout.write("hi");\n');
+    fs.writeFileSync(path.join(dir, "bin", "x-1"), "earlier build");
+    fs.symlinkSync("x-1", path.join(dir, "bin", "x"));
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), "src/x.ts", "bin/x"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(fs.lstatSync(path.join(dir, "bin", "x")).isSymbolicLink()).toBe(true);
+    // The cache goes next to the real file, where the executable (its path resolved by Node) looks for it.
+    expect(fs.readdirSync(path.join(dir, "bin")).sort()).toEqual([TYPE, `${TYPE}.v8-cache`, "x", "x-1", "x-1.v8-cache"]);
+    const run = spawnSync(path.join(dir, "bin", "x"), { env: { ...process.env, DEVINFO_CODE_CACHE_DEBUG: "1" }, encoding: "utf8" });
+    expect([run.stdout, run.stderr]).toEqual(["hi", "devinfo code cache: used\n"]);
+  });
+});
+
+describe("devinfo-bundle-plugin --help", () => {
+  it("names only what is still loaded lazily: devinfo/kubelet loads no package", () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "bin/bundle-plugin.mjs"), "--help"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/grpc|protobuf/);
+    expect(r.stdout).toContain("--bundle-lazy        also bundle what is loaded with import() only when reached (zod,");
+    expect(r.stdout).toContain("a plugin that asks the kubelet needs no flag");
+  });
+});

@@ -54,6 +54,11 @@ describe("getCNIDeviceInfoFile", () => {
     ["runtimeConfig without the key", { runtimeConfig: { deviceID: "0000:af:06.0" } }],
     ["null runtimeConfig", { runtimeConfig: null }],
     ["a null path", { runtimeConfig: { CNIDeviceInfoFile: null } }],
+    // Go decodes "" as a string, and the Go plugins read an empty path as no file.
+    ["an empty path", { runtimeConfig: { CNIDeviceInfoFile: "" } }],
+    ["an empty path, as JSON text", '{"runtimeConfig":{"CNIDeviceInfoFile":""}}'],
+    ["an empty path after a path (the last wins)", '{"runtimeConfig":{"CNIDeviceInfoFile":"/p/f","cnideviceinfofile":""}}'],
+    ["an empty path in another case variant of runtimeConfig", '{"runtimeConfig":{"CNIDeviceInfoFile":""},"RuntimeConfig":{}}'],
   ])("is undefined with %s", (_what, conf) => {
     expect(getCNIDeviceInfoFile(conf)).toBeUndefined();
   });
@@ -63,7 +68,6 @@ describe("getCNIDeviceInfoFile", () => {
     ['"text"', "ERR_DEVINFO_INVALID"],
     ['{"runtimeConfig":[]}', "ERR_DEVINFO_INVALID"],
     ['{"runtimeConfig":{"CNIDeviceInfoFile":5}}', "ERR_DEVINFO_INVALID"],
-    ['{"runtimeConfig":{"CNIDeviceInfoFile":""}}', "ERR_DEVINFO_INVALID"],
     // Go's decoder fails on a wrong type even when a later case variant is right.
     ['{"runtimeConfig":{"CNIDeviceInfoFile":5,"cnideviceinfofile":"/p/f"}}', "ERR_DEVINFO_INVALID"],
     ['{"RuntimeConfig":"x","runtimeConfig":{"CNIDeviceInfoFile":"/p/f"}}', "ERR_DEVINFO_INVALID"],
@@ -135,6 +139,23 @@ describe.each([
   it.each([[{ foo: { a: "b" } }], [{ pci: "pf0vf3" }], [{ pci: ["x"] }]])("refuses fields %j", async (fields) => {
     await saveDeviceInfoForCNI(file, COPIED, { strict: false });
     await expect(async () => add(file, fields as never)).rejects.toMatchObject({ code: "ERR_DEVINFO_INVALID", path: file });
+  });
+
+  // JSON.stringify writes NaN and ±Infinity as null: the message names the value given, not "a number null".
+  it.each([
+    [{ x: Number.NaN }, '"x": a number NaN (JSON has no form for it)'],
+    [{ x: Number.POSITIVE_INFINITY }, '"x": a number Infinity (JSON has no form for it)'],
+    [{ pci: Number.NEGATIVE_INFINITY }, '"pci": a number -Infinity (JSON has no form for it)'],
+    [{ x: 5 }, '"x": a number 5'],
+  ])("names the value of fields %j as given", async (fields, said) => {
+    await saveDeviceInfoForCNI(file, COPIED, { strict: false });
+    const err = await (async () => add(file, fields as never))().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({ code: "ERR_DEVINFO_INVALID", path: file });
+    expect(err?.message).toMatch(new RegExp(`; got ${said.replace(/[()]/g, "\\$&")}$`));
+    expect(err?.message).not.toContain("null");
   });
 
   it("refuses null fields as misuse (a TypeError naming the argument)", async () => {

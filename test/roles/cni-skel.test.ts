@@ -73,6 +73,43 @@ describe("pluginMain", () => {
     expect(calls.map((c) => c.command)).toEqual([command]);
   });
 
+  // Go decodes "" as a string and its plugins read it as no file: never a failed ADD, nor a DEL blocking teardown.
+  it.each(["ADD", "DEL", "CHECK"])('runs %s with runtimeConfig.CNIDeviceInfoFile "" as no device-info file', async (command) => {
+    const { calls, plugin } = recorder();
+    const out = await run(plugin, { ...ENV, CNI_COMMAND: command }, { ...CONF, runtimeConfig: { CNIDeviceInfoFile: "" } });
+    expect(out.code).toBe(0);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ command, cniDeviceInfoFile: undefined });
+  });
+
+  // Runtimes log and show msg as one line: the first line is msg, the others go before details.
+  it.each<[string, () => never, { code: number; msg: string; details?: string }]>([
+    [
+      "an Error over several lines",
+      () => {
+        throw new Error("first line\n  second\nthird");
+      },
+      { code: 999, msg: "first line", details: "second\nthird" },
+    ],
+    [
+      "a CNIError over several lines, with details",
+      () => {
+        throw new CNIError(11, "try again\nlater", "busy");
+      },
+      { code: 11, msg: "try again", details: "later\nbusy" },
+    ],
+    [
+      "a DeviceInfoError over several lines",
+      () => {
+        throw new DeviceInfoError("ERR_DEVINFO_INVALID", "bad\nfile", { path: "/p/f" });
+      },
+      { code: 100, msg: "bad", details: "file\nERR_DEVINFO_INVALID /p/f" },
+    ],
+  ])("prints a one-line msg for %s", async (_what, fail, expected) => {
+    const out = await run({ add: fail, del: fail }, { ...ENV, CNI_COMMAND: "DEL" }, CONF);
+    expect(out).toEqual({ code: 1, out: { cniVersion: "1.0.0", ...expected } });
+  });
+
   it("accepts DEL without CNI_NETNS and CHECK without a check function", async () => {
     const { CNI_NETNS: _, ...noNetns } = ENV;
     expect(await run(recorder().plugin, { ...noNetns, CNI_COMMAND: "DEL" }, CONF)).toEqual({ code: 0, out: undefined });
@@ -708,12 +745,18 @@ process.exitCode = await pluginMain({
     [
       "a cycle",
       "(() => { const r = { interfaces: [] }; r.self = r; return r; })()",
-      /^the plugin's ADD handler returned a CNI result that cannot be written as JSON: /,
+      "the plugin's ADD handler returned a CNI result that refers back to itself (a cycle), which JSON cannot hold",
+    ],
+    [
+      "a deeper cycle",
+      "(() => { const r = { interfaces: [{ name: 'a' }] }; r.interfaces[0].up = { back: r }; return r; })()",
+      "the plugin's ADD handler returned a CNI result that refers back to itself (a cycle), which JSON cannot hold",
     ],
   ])("ADD whose handler returns %s: code 999 naming the mistake, exit 1", (_what, expression, msg) => {
     const r = exec({ ...ADD, RESULT: expression }, CONF);
     expect(r.status).toBe(1);
-    expect(r.out).toEqual({ cniVersion: "1.0.0", code: 999, msg: typeof msg === "string" ? msg : expect.stringMatching(msg) });
+    expect(r.out).toMatchObject({ cniVersion: "1.0.0", code: 999, msg: typeof msg === "string" ? msg : expect.stringMatching(msg) });
+    expect(r.out.msg).not.toContain("\n");
   });
 
   it.each(["DEL", "CHECK"])("%s whose handler returns anything prints nothing", (command) => {

@@ -649,6 +649,69 @@ describe("mergeNetworkStatus (examples)", () => {
   });
 });
 
+describe("mergeNetworkStatus and setNetworkStatusDeviceInfo: entries JSON cannot hold", () => {
+  const cyclic = (): NetworkStatus => {
+    const o: Record<string, unknown> = { name: "n", interface: "a" };
+    o.self = o;
+    return o as unknown as NetworkStatus;
+  };
+  /** `levels` objects nested in each other. */
+  const nested = (levels: number): Record<string, unknown> => {
+    const root: Record<string, unknown> = {};
+    let at = root;
+    for (let i = 1; i < levels; i++) {
+      const next: Record<string, unknown> = {};
+      at.x = next;
+      at = next;
+    }
+    return root;
+  };
+  const deep = (levels: number) => ({ name: "n", interface: "a", extra: nested(levels) }) as unknown as NetworkStatus;
+  const doc: DeviceInfo = { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } };
+  // The entry is level 2 of the annotation, its `extra` level 3: 9998 levels in `extra` reach the readers' 10000.
+  const cases: [string, () => unknown][] = [
+    ["setNetworkStatusDeviceInfo, a cyclic entry", () => setNetworkStatusDeviceInfo([cyclic()], { network: "n", interface: "a" }, doc)],
+    [
+      "setNetworkStatusDeviceInfo, a cyclic entry not targeted",
+      () => setNetworkStatusDeviceInfo([cyclic(), { name: "m" }], { network: "m" }, doc),
+    ],
+    ["setNetworkStatusDeviceInfo, a 200,000-deep entry", () => setNetworkStatusDeviceInfo([deep(200_000)], { network: "n" }, doc)],
+    [
+      "setNetworkStatusDeviceInfo, a cyclic name",
+      () => {
+        const name: Record<string, unknown> = {};
+        name.self = name;
+        return setNetworkStatusDeviceInfo([{ name } as unknown as NetworkStatus], { network: "n" }, doc);
+      },
+    ],
+    ["mergeNetworkStatus, a 200,000-deep update", () => mergeNetworkStatus([], [deep(200_000)])],
+    ["mergeNetworkStatus, one level over the limit", () => mergeNetworkStatus([], [deep(9_999)])],
+    ["mergeNetworkStatus, a cyclic update", () => mergeNetworkStatus([], [cyclic()])],
+    ["mergeNetworkStatus, a cyclic existing entry", () => mergeNetworkStatus([cyclic()], [{ name: "m" }])],
+    ["mergeNetworkStatus, a deep update replacing an entry", () => mergeNetworkStatus([{ name: "n", interface: "a" }], [deep(200_000)])],
+  ];
+  it.each(cases)("%s → ERR_DEVINFO_INVALID (unserializable), as serializeNetworkStatusAnnotation says", (_what, run) => {
+    const err = caught(run);
+    expect(err.code).toBe("ERR_DEVINFO_INVALID");
+    expect(err.issues.map((i) => `${i.code} ${i.jsonPath}`)).toContain("unserializable $[0]");
+    expect(err.message).toContain("the entry is cyclic or would nest the annotation deeper than 10000 levels");
+  });
+
+  it("at the limit: merged, set and written as the readers read them", () => {
+    const merged = mergeNetworkStatus([], [deep(9_998)]);
+    const set = setNetworkStatusDeviceInfo(merged, { network: "n" }, doc);
+    expect(parseNetworkStatusAnnotation(serializeNetworkStatusAnnotation(set))).toHaveLength(1);
+  });
+
+  it("a name that is no string is described in ERR_DEVINFO_NOT_FOUND's list, not written out", () => {
+    const err = caught(() =>
+      setNetworkStatusDeviceInfo([{ name: { a: "b".repeat(100) } } as unknown as NetworkStatus], { network: "n" }, doc),
+    );
+    expect(err.code).toBe("ERR_DEVINFO_NOT_FOUND");
+    expect(err.message).toContain('(entries: (an object)@"")');
+  });
+});
+
 describe("setNetworkStatusDeviceInfo", () => {
   const info: DeviceInfo = { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } };
   const statuses = [
