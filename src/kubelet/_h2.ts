@@ -35,15 +35,20 @@ export function isGrpcStatusError(err: unknown): err is GrpcStatusError {
   return err instanceof Error && typeof (err as Partial<GrpcStatusError>).code === "number";
 }
 
-// gRPC status codes (grpc/status.proto) this client produces itself.
-const UNKNOWN = 2;
-const DEADLINE_EXCEEDED = 4;
-const PERMISSION_DENIED = 7;
-const RESOURCE_EXHAUSTED = 8;
-const UNIMPLEMENTED = 12;
-const INTERNAL = 13;
-const UNAVAILABLE = 14;
-const UNAUTHENTICATED = 16;
+/** The gRPC status codes devinfo produces or tells apart (grpc/status.proto). */
+export const GRPC_STATUS = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  DEADLINE_EXCEEDED: 4,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+const { UNKNOWN, DEADLINE_EXCEEDED, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, UNAUTHENTICATED } =
+  GRPC_STATUS;
 
 /** Node's names for gRPC codes, in messages (`14 UNAVAILABLE: …`, as grpc-js words them). */
 const NAMES: Readonly<Record<number, string>> = {

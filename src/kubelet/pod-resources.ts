@@ -25,7 +25,7 @@ import {
 import { DeviceInfoError } from "../errors.js";
 import { setOwn } from "../format/validate.js";
 import { DEFAULT_DEVICE_CHECKPOINT, type DeviceCheckpoint, fileError, readDeviceCheckpoint } from "./_checkpoint.js";
-import { callPodResources, isGrpcStatusError } from "./_h2.js";
+import { callPodResources, GRPC_STATUS, isGrpcStatusError } from "./_h2.js";
 import type {
   ContainerDevicesMessage,
   PodResourcesMessage,
@@ -432,13 +432,7 @@ async function askPodResources(pod: PodReference, opts: Resolved): Promise<Answe
   return found === undefined ? undefined : { ...found, source: podResourcesSource("List", opts.socket) };
 }
 
-// gRPC status codes (grpc/status.proto).
-const CANCELLED = 1;
-const UNKNOWN = 2;
-const DEADLINE_EXCEEDED = 4;
-const PERMISSION_DENIED = 7;
-const UNIMPLEMENTED = 12;
-const UNAVAILABLE = 14;
+const { CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, PERMISSION_DENIED, UNIMPLEMENTED, UNAVAILABLE } = GRPC_STATUS;
 
 function isGrpcCode(err: unknown, code: number): boolean {
   return isGrpcStatusError(err) && err.code === code;
