@@ -91,7 +91,7 @@ export async function buildBundles(outdir = path.join(root, "dist"), overrides =
       minify: true,
       // No keepNames for the library's entries: its hundreds of `__name(fn, "...")` calls run at every
       // import (about 3 ms of CPU of a bundled CNI plugin's start, bench/README.md). The error classes
-      // set their own names (src/errors.ts), so Node's report of an uncaught error still reads
+      // set their own names (src/base/errors.ts), so Node's report of an uncaught error still reads
       // `DeviceInfoError: ...`. The command line keeps every name (its start matters less).
       keepNames: outfile.startsWith("cli/"),
       // Short lines: Node prints the whole source line an uncaught error came from, which would be a

@@ -27,7 +27,7 @@ import {
   positiveNumber,
   record,
   text,
-} from "./_args.js";
+} from "./base/args.js";
 import type { LoadOptions, SaveOptions, UpdateOptions } from "./files/operations.js";
 import type { PathOptions } from "./files/paths.js";
 import type { ValidationOptions } from "./format/parse.js";

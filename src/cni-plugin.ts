@@ -17,7 +17,8 @@ export {
   type DeviceInfoErrorJSON,
   isCNIError,
   isDeviceInfoError,
-} from "./errors.js";
+} from "./base/errors.js";
+export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./base/issues.js";
 export {
   type DeviceInfoUpdater,
   type DeviceInfoUpdaterSync,
@@ -29,7 +30,6 @@ export {
   updateDeviceInfoForCNISync,
 } from "./files/operations.js";
 export { SPEC_VERSION } from "./format/fields.js";
-export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./format/issues.js";
 export type {
   DeviceInfo,
   DeviceType,

@@ -14,7 +14,8 @@ export {
   type DeviceInfoErrorDetails,
   type DeviceInfoErrorJSON,
   isDeviceInfoError,
-} from "./errors.js";
+} from "./base/errors.js";
+export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./base/issues.js";
 export {
   cleanDeviceInfoForDP,
   cleanDeviceInfoForDPSync,
@@ -27,7 +28,6 @@ export {
 } from "./files/operations.js";
 export { DEFAULT_BASE_DIR, getDPDeviceInfoPath, type PathOptions } from "./files/paths.js";
 export { SPEC_VERSION } from "./format/fields.js";
-export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./format/issues.js";
 export { parseDeviceInfo, type ValidationOptions } from "./format/parse.js";
 export type {
   DeviceInfo,

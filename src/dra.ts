@@ -9,6 +9,8 @@
  * @module devinfo/dra
  */
 
+// The error every function here throws for bad data, as devinfo/kubelet exports it.
+export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./base/errors.js";
 export {
   DEFAULT_DEVICE_INFO_DOMAIN,
   DEVICE_ATTRIBUTE_VOCABULARIES,
@@ -116,5 +118,3 @@ export {
   type WriteDeviceMetadataOptions,
   writeDeviceMetadata,
 } from "./dra/writer.js";
-// The error every function here throws for bad data, as devinfo/kubelet exports it.
-export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./errors.js";

@@ -17,7 +17,8 @@ export {
   type DeviceInfoErrorJSON,
   isCNIError,
   isDeviceInfoError,
-} from "./errors.js";
+} from "./base/errors.js";
+export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./base/issues.js";
 export {
   cleanDeviceInfoForCNI,
   cleanDeviceInfoForCNISync,
@@ -43,7 +44,6 @@ export {
 } from "./files/operations.js";
 export { DEFAULT_BASE_DIR, getCNIDeviceInfoPath, getDPDeviceInfoPath, type PathOptions } from "./files/paths.js";
 export { SPEC_VERSION } from "./format/fields.js";
-export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./format/issues.js";
 export { parseDeviceInfo, type ValidationOptions } from "./format/parse.js";
 export type {
   DeviceInfo,

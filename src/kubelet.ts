@@ -10,7 +10,7 @@
  * @module devinfo/kubelet
  */
 
-export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./errors.js";
+export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./base/errors.js";
 export {
   type AllocatableDevices,
   assignDeviceIDs,

@@ -16,7 +16,8 @@ export {
   type DeviceInfoErrorDetails,
   type DeviceInfoErrorJSON,
   isDeviceInfoError,
-} from "./errors.js";
+} from "./base/errors.js";
+export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./base/issues.js";
 export {
   cleanDeviceInfoForCNI,
   cleanDeviceInfoForCNISync,
@@ -31,7 +32,6 @@ export {
 } from "./files/operations.js";
 export { DEFAULT_BASE_DIR, getCNIDeviceInfoPath, getDPDeviceInfoPath, type PathOptions } from "./files/paths.js";
 export { SPEC_VERSION } from "./format/fields.js";
-export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./format/issues.js";
 export type { DeviceInfo, DeviceType } from "./format/schema.js";
 export {
   type Attachment,

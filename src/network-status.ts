@@ -15,8 +15,8 @@ export {
   type DeviceInfoErrorDetails,
   type DeviceInfoErrorJSON,
   isDeviceInfoError,
-} from "./errors.js";
-export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./format/issues.js";
+} from "./base/errors.js";
+export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./base/issues.js";
 export type { ValidationOptions } from "./format/parse.js";
 export type { DeviceInfo, DeviceType } from "./format/schema.js";
 export {

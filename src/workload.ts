@@ -14,8 +14,8 @@ export {
   type DeviceInfoErrorDetails,
   type DeviceInfoErrorJSON,
   isDeviceInfoError,
-} from "./errors.js";
-export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./format/issues.js";
+} from "./base/errors.js";
+export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./base/issues.js";
 export type { ValidationOptions } from "./format/parse.js";
 export type {
   DeviceInfo,

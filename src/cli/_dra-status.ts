@@ -5,8 +5,8 @@
  */
 
 import fs from "node:fs";
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
 import { DEVICE_METADATA_ROOT, findDeviceMetadata, networkStatusFromDeviceMetadata, readDeviceMetadata } from "../dra/metadata.js";
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { NetworkStatus } from "../status/schema.js";
 import { DEFAULT_POD_ANNOTATIONS_PATH, readPodNetworkStatus } from "../status/workload.js";

@@ -11,7 +11,7 @@
 
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
 import { DEFAULT_MAX_BYTES } from "../files/_io.js";
 
 /** The most bytes of a device-info document (`validate -`, `write -f`, `attributes -`): the library's own cap for device-info files. */

@@ -7,7 +7,7 @@
 import type { Buffer } from "node:buffer";
 import fs from "node:fs";
 import { join } from "node:path";
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
 import { checkDirectorySync, DEFAULT_MAX_BYTES, ioError, readRegularFileSync } from "../files/_io.js";
 import { isDeviceKey } from "../format/fields.js";
 import { isObject } from "../format/validate.js";

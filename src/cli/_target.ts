@@ -6,7 +6,7 @@
  */
 
 import { dirname, resolve } from "node:path";
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
 import { getCNIDeviceInfoPath, getDPDeviceInfoPath } from "../files/paths.js";
 import { UsageError } from "./_command.js";
 import { DP_SUFFIX } from "./_names.js";

@@ -1,10 +1,10 @@
 /** `devinfo attributes`: the ResourceSlice device attributes of a device-info file, for a DRA driver or an operator. */
 
+import { DeviceInfoError } from "../base/errors.js";
+import type { DeviceInfoIssue } from "../base/issues.js";
 import { DEFAULT_DEVICE_INFO_DOMAIN, deviceInfoToDeviceAttributes } from "../dra/attributes.js";
 import type { DraWarning } from "../dra/limits.js";
-import { DeviceInfoError } from "../errors.js";
 import { loadDeviceInfoFromCNISync } from "../files/operations.js";
-import type { DeviceInfoIssue } from "../format/issues.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { DOCUMENT_INPUT, readInput } from "./_input.js";

@@ -5,7 +5,7 @@
  */
 
 import { inspect } from "node:util";
-import { isDeviceInfoError } from "../errors.js";
+import { isDeviceInfoError } from "../base/errors.js";
 import { SPEC_VERSION } from "../format/fields.js";
 import {
   type CliIO,

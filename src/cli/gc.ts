@@ -2,7 +2,7 @@
 
 import fs from "node:fs";
 import { join } from "node:path";
-import type { DeviceInfoError } from "../errors.js";
+import type { DeviceInfoError } from "../base/errors.js";
 import { breakStaleLockSync, ioError } from "../files/_io.js";
 import {
   BASE_DIR_OPTION,

@@ -2,11 +2,11 @@
 
 import fs from "node:fs";
 import { basename } from "node:path";
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
+import type { DeviceInfoIssue } from "../base/issues.js";
 import { loadDeviceInfoFromCNISync } from "../files/operations.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey } from "../format/fields.js";
 import { goJsonStringify, writeJson } from "../format/go-json.js";
-import type { DeviceInfoIssue } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { toGoOrder } from "../format/serialize.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, JSON_OPTION, UsageError } from "./_command.js";

@@ -1,8 +1,8 @@
 /** `devinfo status`: each pod interface with its device-info, from the network-status annotation. */
 
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
+import type { DeviceInfoIssue } from "../base/issues.js";
 import { DEVICE_METADATA_ROOT } from "../dra/metadata.js";
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
-import type { DeviceInfoIssue } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { parseDownwardAPIAnnotations } from "../status/downward-api.js";
 import { NETWORK_STATUS_ANNOTATION, OLD_NETWORK_STATUS_ANNOTATION, parseNetworkStatusAnnotation } from "../status/network-status.js";

@@ -1,8 +1,8 @@
 /** `devinfo validate FILE...`: every problem of every file, as `file: json.path: severity: message`. */
 
 import type { Buffer } from "node:buffer";
-import { isDeviceInfoError } from "../errors.js";
-import type { DeviceInfoIssue } from "../format/issues.js";
+import { isDeviceInfoError } from "../base/errors.js";
+import type { DeviceInfoIssue } from "../base/issues.js";
 import { validateDeviceInfo } from "../format/validate.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_FAILURE, EXIT_OK, JSON_OPTION, UsageError } from "./_command.js";
 import { DOCUMENT_INPUT, DOCUMENT_MAX_BYTES, readInput } from "./_input.js";

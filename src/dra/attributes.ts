@@ -29,10 +29,10 @@
  * that breaks them the same way.
  */
 
-import { checkOptionsOrEmpty, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "../_args.js";
-import { DeviceInfoError } from "../errors.js";
+import { checkOptionsOrEmpty, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "../base/args.js";
+import { DeviceInfoError } from "../base/errors.js";
+import { type DeviceInfoIssue, describeIssues, formatJsonPath, makeIssue } from "../base/issues.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, SPEC_VERSION } from "../format/fields.js";
-import { type DeviceInfoIssue, describeIssues, formatJsonPath, makeIssue } from "../format/issues.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject } from "../format/validate.js";

@@ -23,8 +23,8 @@ import {
   optionalFunction,
   optionalObject,
   optionalString,
-} from "../_args.js";
-import { DeviceInfoError } from "../errors.js";
+} from "../base/args.js";
+import { DeviceInfoError } from "../base/errors.js";
 import { readGoJson } from "../format/_go-text.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";

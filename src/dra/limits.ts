@@ -7,8 +7,8 @@
  */
 
 import { Buffer } from "node:buffer";
-import { checkString } from "../_args.js";
-import type { DeviceInfoIssueCode } from "../format/issues.js";
+import { checkString } from "../base/args.js";
+import type { DeviceInfoIssueCode } from "../base/issues.js";
 
 /** `DeviceAttributeMaxValueLength`: a `string` or `version` attribute value is at most 64 bytes. */
 export const DEVICE_ATTRIBUTE_MAX_VALUE_LENGTH = 64;

@@ -34,11 +34,11 @@ import {
   optionalInteger,
   optionalObject,
   optionalString,
-} from "../_args.js";
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+} from "../base/args.js";
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
+import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../base/issues.js";
 import { type MountedFile, readMountedFile } from "../files/_io.js";
 import { decodeUtf8, readGoJson } from "../format/_go-text.js";
-import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues, makeIssue } from "../format/issues.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
 import type { NetworkStatus } from "../status/schema.js";
 import { sleep } from "../status/workload.js";

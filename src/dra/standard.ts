@@ -7,7 +7,7 @@
  * so a value in another spelling never matches the same device elsewhere.
  */
 
-import { checkString } from "../_args.js";
+import { checkString } from "../base/args.js";
 
 /** The domain prefix of the standard attributes (`StandardDeviceAttributePrefix`). */
 export const STANDARD_ATTRIBUTE_PREFIX = "resource.kubernetes.io/";

@@ -5,8 +5,8 @@
  * Downward API volume), or KubeVirt's `kubevirt.io/network-info`.
  */
 
-import { checkOptionsOrEmpty, optionalInteger, optionalString } from "../_args.js";
-import { isDeviceInfoError } from "../errors.js";
+import { checkOptionsOrEmpty, optionalInteger, optionalString } from "../base/args.js";
+import { isDeviceInfoError } from "../base/errors.js";
 import type { DeviceInfo } from "../format/schema.js";
 import type { KubeVirtNetworkInfo, NetworkStatus } from "../status/schema.js";
 import {

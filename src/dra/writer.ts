@@ -21,8 +21,8 @@ import {
   optionalArray,
   optionalObject,
   optionalString,
-} from "../_args.js";
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+} from "../base/args.js";
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
 import { type MountedFile, readMountedFile } from "../files/_io.js";
 import { decodeUtf8 } from "../format/_go-text.js";
 import { isAttributeDomain } from "./limits.js";

@@ -7,7 +7,7 @@
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
 import * as sys from "./_syscalls.js";
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fs.constants;

@@ -10,7 +10,7 @@
  */
 
 import type fs from "node:fs";
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
 import { breakStaleLock, checkDirectory as checkDirectoryGen, type FileRead, makeDirectories, readRegular } from "./_atomic.js";
 import { checkDirectorySync, readRegularSync } from "./_sync.js";
 import { type Gen, runAsync, runSync } from "./_syscalls.js";

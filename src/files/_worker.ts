@@ -49,9 +49,9 @@
 
 import { Buffer } from "node:buffer";
 import type { MessagePort, Worker } from "node:worker_threads";
-import { DeviceInfoError, type DeviceInfoErrorCode } from "../errors.js";
+import { DeviceInfoError, type DeviceInfoErrorCode } from "../base/errors.js";
+import type { DeviceInfoIssue } from "../base/issues.js";
 import { encodeConforming, parseConforming } from "../format/_fast.js";
-import type { DeviceInfoIssue } from "../format/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { fileBytes, type WriteOptions } from "./_atomic.js";
 import { checkDirectorySync, readRegularSync, removeFileSync, writeFileAtomicSync } from "./_sync.js";

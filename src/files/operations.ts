@@ -7,14 +7,14 @@
 
 import { Buffer } from "node:buffer";
 import { dirname, isAbsolute, normalize } from "node:path";
-import { checkFunction, checkString } from "../_args.js";
 import { checkLoadOptions, checkPathOptions, checkSaveOptions, checkUpdateOptions } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
+import { checkFunction, checkString } from "../base/args.js";
+import { DeviceInfoError } from "../base/errors.js";
+import { type DeviceInfoIssue, makeIssue } from "../base/issues.js";
 import { encodeConforming, parseConforming, transcodeConforming } from "../format/_fast.js";
 import { invalidDeviceInfo } from "../format/_invalid.js";
 import { SPEC_VERSION } from "../format/fields.js";
 import { cloneJson } from "../format/go-json.js";
-import { type DeviceInfoIssue, makeIssue } from "../format/issues.js";
 import { parseDocument, type ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { serializeDeviceInfo } from "../format/serialize.js";

@@ -6,9 +6,9 @@
 
 import { Buffer } from "node:buffer";
 import { isAbsolute, join, resolve } from "node:path";
-import { checkString } from "../_args.js";
 import { checkPathOptions } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
+import { checkString } from "../base/args.js";
+import { DeviceInfoError } from "../base/errors.js";
 
 /** The production base directory of device-info files. */
 export const DEFAULT_BASE_DIR = "/var/run/k8s.cni.cncf.io/devinfo";

@@ -18,7 +18,7 @@
  */
 
 import { Buffer, isUtf8 } from "node:buffer";
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
 
 /**
  * The deepest nesting of arrays and objects Go's encoding/json reads

@@ -7,8 +7,8 @@
  * @internal
  */
 
-import { DeviceInfoError } from "../errors.js";
-import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues } from "./issues.js";
+import { DeviceInfoError } from "../base/errors.js";
+import { type DeviceInfoIssue, type DeviceInfoIssueCode, describeIssues } from "../base/issues.js";
 
 /** Issues no mode accepts: `{ strict: false }` cannot help with them. */
 const ALWAYS_ERRORS: ReadonlySet<DeviceInfoIssueCode> = new Set(["not_object", "wrong_type", "unserializable"]);

@@ -12,9 +12,9 @@
  * then unknown keys) are passed as {@link OrderedObject}s.
  */
 
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
+import { makeIssue } from "../base/issues.js";
 import { depthOverflowAt, MAX_JSON_DEPTH } from "./_go-text.js";
-import { makeIssue } from "./issues.js";
 
 const NEEDS_GO_ESCAPE = /[<>&\u2028\u2029]|\\u[dD][89a-fA-F]/;
 // Escapes are matched whole, left to right, so `\\ud800` (an escaped

@@ -4,9 +4,9 @@
  */
 
 import { checkValidationOptions } from "../_options.js";
+import { type DeviceInfoIssue, reportWarnings } from "../base/issues.js";
 import { isJsonText, readGoJson } from "./_go-text.js";
 import { invalidDeviceInfo } from "./_invalid.js";
-import { type DeviceInfoIssue, reportWarnings } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
 import { checkDeviceInfo } from "./validate.js";
 

@@ -3,11 +3,11 @@
  */
 
 import { checkSerializeOptions } from "../_options.js";
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
+import { type DeviceInfoIssue, makeIssue } from "../base/issues.js";
 import { invalidDeviceInfo } from "./_invalid.js";
 import { DEVICE_FIELDS, DEVICE_TYPES } from "./fields.js";
 import { goJsonStringify, OrderedObject } from "./go-json.js";
-import { type DeviceInfoIssue, makeIssue } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
 import { describeType, isObject } from "./validate.js";
 

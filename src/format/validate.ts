@@ -6,6 +6,7 @@
  */
 
 import { checkValidateOptions } from "../_options.js";
+import { type DeviceInfoIssue, IssueCollector } from "../base/issues.js";
 import { MAX_JSON_DEPTH, valueDepth } from "./_go-text.js";
 import {
   DEVICE_FIELDS,
@@ -17,7 +18,6 @@ import {
   SPEC_VERSION,
   VERSION_FORMAT_PATTERN,
 } from "./fields.js";
-import { type DeviceInfoIssue, IssueCollector } from "./issues.js";
 import type { DeviceInfo } from "./schema.js";
 
 /**

@@ -21,11 +21,11 @@
  * parse instead: the kubelet replaces the file atomically.
  */
 
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
+import { type DeviceInfoIssue, describeIssues, makeIssue } from "../base/issues.js";
 import { readRegularFile } from "../files/_io.js";
 import { readGoJson } from "../format/_go-text.js";
 import { goFieldMatch } from "../format/fields.js";
-import { type DeviceInfoIssue, describeIssues, makeIssue } from "../format/issues.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
 
 /** The default path of the checkpoint file. */

@@ -21,8 +21,8 @@ import {
   checkString,
   invalidArgType,
   invalidArgValue,
-} from "../_args.js";
-import { DeviceInfoError } from "../errors.js";
+} from "../base/args.js";
+import { DeviceInfoError } from "../base/errors.js";
 import { setOwn } from "../format/validate.js";
 import { DEFAULT_DEVICE_CHECKPOINT, type DeviceCheckpoint, fileError, readDeviceCheckpoint } from "./_checkpoint.js";
 import { callPodResources, GRPC_STATUS, isGrpcStatusError } from "./_h2.js";

@@ -8,7 +8,7 @@
  * @internal
  */
 
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
 import { isJsonText, readGoJson } from "../format/_go-text.js";
 import { goMarshal } from "../format/go-json.js";
 import { describeType, isObject } from "../format/validate.js";

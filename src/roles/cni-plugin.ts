@@ -16,9 +16,9 @@
  * ```
  */
 
-import { checkObject, checkString } from "../_args.js";
 import { checkUpdateOptions } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
+import { checkObject, checkString } from "../base/args.js";
+import { DeviceInfoError } from "../base/errors.js";
 import { type UpdateOptions, updateDeviceInfoForCNI, updateDeviceInfoForCNISync } from "../files/operations.js";
 import { invalidDeviceInfo } from "../format/_invalid.js";
 import { isDeviceKey } from "../format/fields.js";

@@ -11,8 +11,8 @@
 
 import { Buffer } from "node:buffer";
 import { readSync } from "node:fs";
-import { checkArray, checkFunction, checkInteger, checkObject, checkOptions, checkString, invalidArgType } from "../_args.js";
-import { CNIError, isCNIError, isDeviceInfoError } from "../errors.js";
+import { checkArray, checkFunction, checkInteger, checkObject, checkOptions, checkString, invalidArgType } from "../base/args.js";
+import { CNIError, isCNIError, isDeviceInfoError } from "../base/errors.js";
 import { rawNumberOf, readGoJson } from "../format/_go-text.js";
 import { isObject } from "../format/validate.js";
 import type { CNIResult } from "../status/cni-result.js";
@@ -20,7 +20,7 @@ import { readGCAttachments } from "./_gc-request.js";
 import { describe, goFieldEntries, goStringField, goStructParts, parseCNIVersion } from "./_netconf.js";
 import { getCNIDeviceInfoFile } from "./cni-plugin.js";
 
-export { CNIError, isCNIError } from "../errors.js";
+export { CNIError, isCNIError } from "../base/errors.js";
 
 /** A plugin's network configuration as read from stdin. */
 export interface CNINetConf {

@@ -20,9 +20,9 @@
 
 import { Buffer } from "node:buffer";
 import { dirname } from "node:path";
-import { checkInteger, checkObject, checkString, invalidArgType, invalidArgValue } from "../_args.js";
 import { checkLoadOptions, checkPathOptions, checkPrepareOptions, checkStdinOptions } from "../_options.js";
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { checkInteger, checkObject, checkString, invalidArgType, invalidArgValue } from "../base/args.js";
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
 import { ensureDirectory } from "../files/_io.js";
 import {
   cleanDeviceInfoForCNI,

@@ -29,9 +29,9 @@
  * @internal
  */
 
+import type { IssueCollector } from "../base/issues.js";
 import { decodeGoInt, rawNumberOf } from "../format/_go-text.js";
 import { DEVICE_FIELDS, DEVICE_TYPES } from "../format/fields.js";
-import type { IssueCollector } from "../format/issues.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
 import { parseGoCIDR, parseGoIP } from "./_go-ip.js";
 

@@ -10,10 +10,10 @@
  * @internal
  */
 
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
+import { type DeviceInfoIssue, describeIssues, type IssueCollector, makeIssue, prefixIssues } from "../base/issues.js";
 import { decodeGoInt, MAX_JSON_DEPTH, rawNumberOf, valueDepth } from "../format/_go-text.js";
 import { goFieldMatch } from "../format/fields.js";
-import { type DeviceInfoIssue, describeIssues, type IssueCollector, makeIssue, prefixIssues } from "../format/issues.js";
 import { toGoOrder } from "../format/serialize.js";
 import { checkDeviceInfo, describeType, isObject, setOwn } from "../format/validate.js";
 

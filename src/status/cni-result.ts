@@ -7,9 +7,7 @@
  */
 
 import { checkFromResultArgs } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
-import { decodeGoInt, isJsonText, type JsonTextInput, rawNumberOf, readGoJson } from "../format/_go-text.js";
-import { PCI_ADDRESS_PATTERN, SPEC_VERSION } from "../format/fields.js";
+import { DeviceInfoError } from "../base/errors.js";
 import {
   type DeviceInfoIssue,
   type DeviceInfoIssueCode,
@@ -17,7 +15,9 @@ import {
   IssueCollector,
   makeIssue,
   reportWarnings,
-} from "../format/issues.js";
+} from "../base/issues.js";
+import { decodeGoInt, isJsonText, type JsonTextInput, rawNumberOf, readGoJson } from "../format/_go-text.js";
+import { PCI_ADDRESS_PATTERN, SPEC_VERSION } from "../format/fields.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject } from "../format/validate.js";
 import { foldGoObject, GO_CNI_VERSION, goCNIResultType } from "./_go-decode.js";

@@ -9,7 +9,7 @@
  * `\"` and `\\`, and skipping values that contain `=` loses JSON.)
  */
 
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
 import { decodeUtf8 } from "../format/_go-text.js";
 import { describeType, setOwn } from "../format/validate.js";
 

@@ -4,8 +4,8 @@
  */
 
 import { checkSetDeviceInfoArgs } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
-import { makeIssue } from "../format/issues.js";
+import { DeviceInfoError } from "../base/errors.js";
+import { makeIssue } from "../base/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
 import { checkStatusDepth, invalidStatus, type Json, normalizeDeviceInfo, STATUS_KEYS, UNSERIALIZABLE_HINT } from "./_status-fields.js";

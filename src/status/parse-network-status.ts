@@ -5,9 +5,9 @@
  */
 
 import { checkValidationOptions } from "../_options.js";
-import { DeviceInfoError } from "../errors.js";
+import { DeviceInfoError } from "../base/errors.js";
+import { type DeviceInfoIssue, IssueCollector, reportWarnings } from "../base/issues.js";
 import { readGoJson } from "../format/_go-text.js";
-import { type DeviceInfoIssue, IssueCollector, reportWarnings } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import { describeType, isObject } from "../format/validate.js";
 import { foldGoObject, GO_NETWORK_STATUS } from "./_go-decode.js";

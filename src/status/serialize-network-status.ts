@@ -3,10 +3,10 @@
  * 6) byte for byte as the Go reference's `SetNetworkStatus` writes it.
  */
 
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
+import { describeIssues, IssueCollector, makeIssue } from "../base/issues.js";
 import { depthOverflowAt, MAX_JSON_DEPTH } from "../format/_go-text.js";
 import { toGoEscaping, writeJson } from "../format/go-json.js";
-import { describeIssues, IssueCollector, makeIssue } from "../format/issues.js";
 import { describeType, isObject } from "../format/validate.js";
 import {
   checkStatusDepth,

@@ -3,13 +3,13 @@
  * and the device-info of each attachment, from a Downward API volume.
  */
 
-import { checkString } from "../_args.js";
 import { checkReadPodOptions, checkSelector, checkWaitPodOptions } from "../_options.js";
-import { DeviceInfoError, isDeviceInfoError } from "../errors.js";
+import { checkString } from "../base/args.js";
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
+import { describeIssues, IssueCollector, reportWarnings } from "../base/issues.js";
 import { type MountedFile, readMountedFile } from "../files/_io.js";
 import { decodeUtf8, readGoJson } from "../format/_go-text.js";
 import { goFieldMatch } from "../format/fields.js";
-import { describeIssues, IssueCollector, reportWarnings } from "../format/issues.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";

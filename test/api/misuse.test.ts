@@ -21,7 +21,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KNOWN_OPTION_KEYS } from "../../src/_args.js";
+import { KNOWN_OPTION_KEYS } from "../../src/base/args.js";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const DEFAULT_BASE = "/var/run/k8s.cni.cncf.io";

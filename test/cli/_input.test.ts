@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import { DOCUMENT_INPUT, type InputKind, readInput } from "../../src/cli/_input.js";
-import { isDeviceInfoError } from "../../src/errors.js";
 import { put, useTempDir } from "./_helpers.js";
 
 const SMALL: InputKind = { what: "the --live-x list", maxBytes: 10, hint: "is this the right list?" };

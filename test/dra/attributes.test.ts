@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import {
   canonicalPCIBusID,
   DEFAULT_DEVICE_INFO_DOMAIN,
@@ -8,7 +9,6 @@ import {
   deviceInfoToDeviceAttributes,
   isQualifiedName,
 } from "../../src/dra.js";
-import { isDeviceInfoError } from "../../src/errors.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { getDPDeviceInfoPath, parseDeviceInfo } from "../../src/index.js";
 import { writeFixtures } from "../helpers/fixtures.js";

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import { canonicalInterfaceAddress, type DraWarning, networkStatusFromResourceClaim, resourceClaimDeviceStatus } from "../../src/dra.js";
-import { isDeviceInfoError } from "../../src/errors.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { createNetworkStatuses, deviceInfoFor, parseDeviceInfo } from "../../src/index.js";
 import type { CNIResult } from "../../src/status/cni-result.js";

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type DeviceInfoError, isDeviceInfoError } from "../../src/base/errors.js";
 import {
   DEVICE_METADATA_API_VERSIONS,
   DEVICE_METADATA_ROOT,
@@ -21,7 +22,6 @@ import {
   resourceClaimDeviceStatus,
   waitForDeviceMetadata,
 } from "../../src/dra.js";
-import { type DeviceInfoError, isDeviceInfoError } from "../../src/errors.js";
 import { deviceInfoFor, getDPDeviceInfoPath } from "../../src/index.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
 import { validateDeviceAttributes, validateOpenAPI } from "./k8s-api.js";

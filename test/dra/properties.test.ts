@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import {
   DEFAULT_DEVICE_INFO_DOMAIN,
   decodeDeviceMetadataStream,
@@ -7,7 +8,6 @@ import {
   deviceInfoToDeviceAttributes,
   resourceClaimDeviceStatus,
 } from "../../src/dra.js";
-import { isDeviceInfoError } from "../../src/errors.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { parseDeviceInfo, validateDeviceInfo } from "../../src/index.js";
 import { FC_SEED, fromEntries, jsonValue, text, validDocument } from "../helpers/arbitraries.js";

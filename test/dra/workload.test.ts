@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import { findPodDevices, podDeviceInfo } from "../../src/dra.js";
-import { isDeviceInfoError } from "../../src/errors.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
 
 const FIXTURES = path.join(REPO_ROOT, "fixtures");

@@ -6,8 +6,8 @@
 import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { DeviceInfoIssue } from "../../src/base/issues.js";
 import { encodeConforming, parseConforming, transcodeConforming } from "../../src/format/_fast.js";
-import type { DeviceInfoIssue } from "../../src/format/issues.js";
 import { parseDocument } from "../../src/format/parse.js";
 import { serializeDeviceInfo } from "../../src/format/serialize.js";
 import { checkDeviceInfo } from "../../src/format/validate.js";

@@ -3,7 +3,8 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
+import type { DeviceInfoIssue } from "../../src/base/issues.js";
 import { LOCK_FILE_PREFIX, lockPathFor, TEMP_FILE_PREFIX } from "../../src/files/_atomic.js";
 import {
   cleanDeviceInfoForCNI,
@@ -26,7 +27,6 @@ import {
   updateDeviceInfoForCNISync,
 } from "../../src/files/operations.js";
 import { getCNIDeviceInfoPath, getDPDeviceInfoPath } from "../../src/files/paths.js";
-import type { DeviceInfoIssue } from "../../src/format/issues.js";
 import { parseDeviceInfo } from "../../src/format/parse.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { serializeDeviceInfo } from "../../src/format/serialize.js";

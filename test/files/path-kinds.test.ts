@@ -3,15 +3,15 @@
 // directory, a symlink, a FIFO, a socket, a device, a path through a regular
 // file) × each function (the device-info readers, the readers of files the
 // kubelet mounts, the cleaners) × each engine (sync, async on the thread
-// pool, async on the worker thread). The table is the one in src/errors.ts.
+// pool, async on the worker thread). The table is the one in src/base/errors.ts.
 
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import { readDeviceMetadata } from "../../src/dra/metadata.js";
-import { isDeviceInfoError } from "../../src/errors.js";
 import { configureFileWorker, fileWorkerState } from "../../src/files/_worker.js";
 import * as ops from "../../src/files/operations.js";
 import { getDPDeviceInfoPath } from "../../src/files/paths.js";
@@ -78,7 +78,7 @@ async function put(kind: Kind, file: string, named: boolean): Promise<{ file: st
   }
 }
 
-// What each class of function gives for each kind (src/errors.ts).
+// What each class of function gives for each kind (src/base/errors.ts).
 const U = "ERR_DEVINFO_UNSAFE_PATH";
 const N = "ERR_DEVINFO_NOT_FOUND";
 const EXPECTED: Record<Kind, { reader: Outcome; mounted: Outcome; cleaner: Outcome }> = {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import { DEFAULT_BASE_DIR, getCNIDeviceInfoPath, getDPDeviceInfoPath } from "../../src/files/paths.js";
 import { type PathFixture, pathFixtures } from "../helpers/fixtures.js";
 

@@ -12,7 +12,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
+import type { DeviceInfoIssue } from "../../src/base/issues.js";
 import { lockPathFor } from "../../src/files/_atomic.js";
 import {
   type DeviceInfoUpdater,
@@ -21,7 +22,6 @@ import {
   updateDeviceInfoForCNI,
   updateDeviceInfoForCNISync,
 } from "../../src/files/operations.js";
-import type { DeviceInfoIssue } from "../../src/format/issues.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { addDeviceInfoFields, addDeviceInfoFieldsSync, type DeviceInfoFields } from "../../src/roles/cni-plugin.js";
 import { useTempDir } from "../helpers/temp-dir.js";

@@ -7,7 +7,7 @@
 
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import {
   copyDeviceInfoForCNIFromDPSync,
   loadDeviceInfoFromDPSync,

@@ -6,7 +6,8 @@
 
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
+import { makeIssue } from "../../src/base/issues.js";
 import {
   saveDeviceInfoForCNI,
   saveDeviceInfoForCNISync,
@@ -14,7 +15,6 @@ import {
   updateDeviceInfoForCNISync,
 } from "../../src/files/operations.js";
 import { invalidDeviceInfo, invalidHint } from "../../src/format/_invalid.js";
-import { makeIssue } from "../../src/format/issues.js";
 import { parseDeviceInfo } from "../../src/format/parse.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { serializeDeviceInfo } from "../../src/format/serialize.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeIssues, formatJsonPath, makeIssue } from "../../src/format/issues.js";
+import { describeIssues, formatJsonPath, makeIssue } from "../../src/base/issues.js";
 
 describe("formatJsonPath: RFC 9535 normalized paths (section 2.7)", () => {
   it.each<[(string | number)[], string]>([

@@ -8,11 +8,11 @@
 
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
+import type { DeviceInfoIssue } from "../../src/base/issues.js";
 import { configureFileWorker, fileWorkerState } from "../../src/files/_worker.js";
 import * as ops from "../../src/files/operations.js";
 import { encodeConforming } from "../../src/format/_fast.js";
-import type { DeviceInfoIssue } from "../../src/format/issues.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { checkDeviceInfo, validateDeviceInfo } from "../../src/format/validate.js";
 import { packageUrl } from "../helpers/run-node.js";

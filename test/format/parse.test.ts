@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { DeviceInfoError, isDeviceInfoError } from "../../src/errors.js";
+import { DeviceInfoError, isDeviceInfoError } from "../../src/base/errors.js";
 import { parseDeviceInfo } from "../../src/format/parse.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import { serializeDeviceInfo } from "../../src/format/serialize.js";

@@ -11,9 +11,9 @@
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import { resourceClaimDeviceStatus } from "../../src/dra/claim-status.js";
 import { readDeviceMetadata } from "../../src/dra/metadata.js";
-import { isDeviceInfoError } from "../../src/errors.js";
 import { loadDeviceInfoFromDPSync } from "../../src/files/operations.js";
 import { decodeUtf8, MAX_JSON_DEPTH } from "../../src/format/_go-text.js";
 import { parseDeviceInfo } from "../../src/format/parse.js";

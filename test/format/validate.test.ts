@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
-import type { DeviceInfoIssue, DeviceInfoIssueCode } from "../../src/format/issues.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
+import type { DeviceInfoIssue, DeviceInfoIssueCode } from "../../src/base/issues.js";
 import { parseDeviceInfo } from "../../src/format/parse.js";
 import { validateDeviceInfo } from "../../src/format/validate.js";
 import { FC_SEED, nearValidDocument, validDocument } from "../helpers/arbitraries.js";

@@ -1,4 +1,4 @@
-import { type DeviceInfoError, isDeviceInfoError } from "../../src/errors.js";
+import { type DeviceInfoError, isDeviceInfoError } from "../../src/base/errors.js";
 
 /** The DeviceInfoError `run` throws; anything else thrown, or nothing, fails the test. */
 export function caught(run: () => unknown): DeviceInfoError {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import { parseDeviceCheckpoint, readDeviceCheckpoint } from "../../src/kubelet/_checkpoint.js";
 import { CHECKPOINT_DRA_NOTE, getAllocatableDevices, getPodDevices } from "../../src/kubelet.js";
 import { REPO_ROOT } from "../helpers/run-node.js";

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import { assignDeviceIDs, CHECKPOINT_DRA_NOTE, getAllocatableDevices, getPodDevices, listPodDevices } from "../../src/kubelet.js";
 import { type FakeKubelet, type FakeKubeletOptions, pod, serveFakeKubelet } from "../helpers/kubelet.js";
 import { packageUrl, REPO_ROOT } from "../helpers/run-node.js";

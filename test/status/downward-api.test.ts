@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import { parseDownwardAPIAnnotations } from "../../src/status/downward-api.js";
 import { FC_SEED } from "../helpers/arbitraries.js";
 import { REPO_ROOT } from "../helpers/run-node.js";

@@ -6,8 +6,8 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
-import type { DeviceInfoIssue } from "../../src/format/issues.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
+import type { DeviceInfoIssue } from "../../src/base/issues.js";
 import { parseDeviceInfo } from "../../src/format/parse.js";
 import { deviceInfoFromCNIResult } from "../../src/status/cni-result.js";
 import { createNetworkStatus, parseNetworkStatusAnnotation, serializeNetworkStatusAnnotation } from "../../src/status/network-status.js";

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isDeviceInfoError } from "../../src/errors.js";
-import type { DeviceInfoIssue } from "../../src/format/issues.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
+import type { DeviceInfoIssue } from "../../src/base/issues.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import type { CNIResult } from "../../src/status/cni-result.js";
 import {

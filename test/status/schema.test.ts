@@ -3,7 +3,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type * as z from "zod";
-import { isDeviceInfoError } from "../../src/errors.js";
+import { isDeviceInfoError } from "../../src/base/errors.js";
 import {
   KubeVirtInterfaceSchema,
   KubeVirtNetworkInfoSchema,

@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type DeviceInfoError, isDeviceInfoError } from "../../src/errors.js";
-import type { DeviceInfoIssue } from "../../src/format/issues.js";
+import { type DeviceInfoError, isDeviceInfoError } from "../../src/base/errors.js";
+import type { DeviceInfoIssue } from "../../src/base/issues.js";
 import type { DeviceInfo } from "../../src/format/schema.js";
 import {
   NETWORK_STATUS_ANNOTATION,

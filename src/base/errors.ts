@@ -23,8 +23,8 @@
  * with `JSON.stringify` (`toJSON`), for structured loggers.
  */
 
-import { anyValue, checkInteger, checkOptionsWith, checkString, lineNumber, list, type OptionRules, text } from "./_args.js";
-import type { DeviceInfoIssue } from "./format/issues.js";
+import { anyValue, checkInteger, checkOptionsWith, checkString, lineNumber, list, type OptionRules, text } from "./args.js";
+import type { DeviceInfoIssue } from "./issues.js";
 
 /**
  * Stable error codes. Compare `error.code`, never the message.

@@ -2,20 +2,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CNIError, DeviceInfoError, type DeviceInfoErrorCode, isCNIError, isDeviceInfoError } from "../src/errors.js";
-import { lockPathFor } from "../src/files/_atomic.js";
+import { CNIError, DeviceInfoError, type DeviceInfoErrorCode, isCNIError, isDeviceInfoError } from "../../src/base/errors.js";
+import { lockPathFor } from "../../src/files/_atomic.js";
 import {
   copyDeviceInfoForCNIFromDPSync,
   loadDeviceInfoFromCNISync,
   saveDeviceInfoForCNISync,
   updateDeviceInfoForCNISync,
-} from "../src/files/operations.js";
-import { getCNIDeviceInfoPath } from "../src/files/paths.js";
-import { parseDeviceInfo } from "../src/format/parse.js";
-import type { DeviceInfo } from "../src/format/schema.js";
-import { prepareDeviceInfo } from "../src/roles/meta-plugin.js";
-import { packageUrl } from "./helpers/run-node.js";
-import { useTempDir } from "./helpers/temp-dir.js";
+} from "../../src/files/operations.js";
+import { getCNIDeviceInfoPath } from "../../src/files/paths.js";
+import { parseDeviceInfo } from "../../src/format/parse.js";
+import type { DeviceInfo } from "../../src/format/schema.js";
+import { prepareDeviceInfo } from "../../src/roles/meta-plugin.js";
+import { packageUrl } from "../helpers/run-node.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const PCI: DeviceInfo = { type: "pci", version: "1.1.0", pci: { "pci-address": "0000:af:06.0" } };
 
@@ -68,7 +68,7 @@ describe("isDeviceInfoError", () => {
   });
 
   it("recognises errors thrown by another copy of the package (the built one)", async () => {
-    const other = (await import(packageUrl("errors.js"))) as typeof import("../src/errors.js");
+    const other = (await import(packageUrl("base/errors.js"))) as typeof import("../../src/base/errors.js");
     expect(other.DeviceInfoError).not.toBe(DeviceInfoError);
     const err = new other.DeviceInfoError("ERR_DEVINFO_IO", "m");
     expect(err instanceof DeviceInfoError).toBe(true);
@@ -92,7 +92,7 @@ describe("isDeviceInfoError", () => {
     ["devinfo/cni-plugin", "cni-plugin.js", (m: Record<string, (...a: unknown[]) => unknown>) => m.loadDeviceInfoFromCNISync?.("relative")],
     ["devinfo/dra", "dra.js", (m: Record<string, (...a: unknown[]) => unknown>) => m.deviceInfoToDeviceAttributes?.(5)],
   ])("an error thrown through %s is instanceof the root entry's DeviceInfoError, and the reverse", async (_entry, file, fail) => {
-    const root = (await import(packageUrl("index.js"))) as typeof import("../src/index.js");
+    const root = (await import(packageUrl("index.js"))) as typeof import("../../src/index.js");
     const entry = (await import(packageUrl(file))) as Record<string, (...a: unknown[]) => unknown>;
     let thrown: unknown;
     try {

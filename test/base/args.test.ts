@@ -14,7 +14,7 @@ import {
   describeReceived,
   invalidArgValue,
   isArgumentError,
-} from "../src/_args.js";
+} from "../../src/base/args.js";
 
 // One of every kind of value a caller can pass by mistake.
 const WRONG: [string, unknown][] = [
