@@ -76,6 +76,14 @@ export {
   waitForDeviceMetadata,
 } from "./dra/metadata.js";
 export {
+  type DRANetwork,
+  type DRANetworkDevice,
+  type DRANetworkDevicesInput,
+  type DRANetworkDevicesResult,
+  type KubeletDRADevice,
+  resolveDRANetworkDevices,
+} from "./dra/network-devices.js";
+export {
   canonicalPCIBusID,
   MAX_NUMA_NODES,
   NUMA_NODE_ATTRIBUTE,
@@ -84,14 +92,22 @@ export {
 } from "./dra/standard.js";
 export type {
   AllocatedDeviceStatus,
+  ContainerExtendedResourceRequest,
   DeviceAttribute,
   DeviceAttributes,
   DeviceCondition,
   DeviceMetadata,
   DeviceMetadataDevice,
   DeviceMetadataRequest,
+  DeviceRequestAllocationResult,
   NetworkDeviceData,
+  PodExtendedResourceClaimStatus,
+  PodLike,
+  PodResourceClaim,
+  PodResourceClaimStatus,
   ResourceClaimLike,
+  ResourceSliceDevice,
+  ResourceSliceLike,
 } from "./dra/types.js";
 export {
   type FindPodDevicesOptions,

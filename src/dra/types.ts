@@ -83,10 +83,113 @@ export interface AllocatedDeviceStatus {
   [key: string]: unknown;
 }
 
-/** The parts of a `resource.k8s.io/v1` `ResourceClaim` that {@link networkStatusFromResourceClaim} reads. */
+/**
+ * `resource.k8s.io/v1` `DeviceRequestAllocationResult`: one allocated device
+ * of a claim (`status.allocation.devices.results[]`). `request` is the
+ * request's name, `<request>/<subrequest>` for a `firstAvailable` one.
+ */
+export interface DeviceRequestAllocationResult {
+  request: string;
+  driver: string;
+  pool: string;
+  device: string;
+  /** The share of a device allocated to several claims (consumable capacity, KEP-5075). */
+  shareID?: string | null | undefined;
+  [key: string]: unknown;
+}
+
+/**
+ * The parts of a `resource.k8s.io/v1` `ResourceClaim` that
+ * {@link networkStatusFromResourceClaim} (`status.devices`) and
+ * `resolveDRANetworkDevices` (`status.allocation.devices.results`) read.
+ */
 export interface ResourceClaimLike {
   metadata?: { name?: string | undefined; namespace?: string | undefined; [key: string]: unknown } | undefined;
-  status?: { devices?: AllocatedDeviceStatus[] | null | undefined; [key: string]: unknown } | null | undefined;
+  status?:
+    | {
+        devices?: AllocatedDeviceStatus[] | null | undefined;
+        allocation?: { devices?: { results?: DeviceRequestAllocationResult[] | null | undefined } | null | undefined } | null | undefined;
+        [key: string]: unknown;
+      }
+    | null
+    | undefined;
+  [key: string]: unknown;
+}
+
+/** One device of a ResourceSlice (`resource.k8s.io/v1` `Device`): its name in the pool and its attributes. */
+export interface ResourceSliceDevice {
+  name: string;
+  attributes?: DeviceAttributes | null | undefined;
+  [key: string]: unknown;
+}
+
+/**
+ * The parts of a `resource.k8s.io/v1` `ResourceSlice` that
+ * `resolveDRANetworkDevices` reads: the driver, the pool (a pool may span
+ * several slices; its `generation` tells the current ones) and the devices.
+ */
+export interface ResourceSliceLike {
+  metadata?: { name?: string | undefined; [key: string]: unknown } | undefined;
+  spec: {
+    driver: string;
+    pool: { name: string; generation?: number | undefined; resourceSliceCount?: number | undefined; [key: string]: unknown };
+    nodeName?: string | null | undefined;
+    devices?: ResourceSliceDevice[] | null | undefined;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** core/v1 `PodResourceClaim`: a claim of the pod, named directly (`resourceClaimName`) or made from a template. */
+export interface PodResourceClaim {
+  /** The pod's name for the claim (what containers' `resources.claims[].name` reference). */
+  name: string;
+  resourceClaimName?: string | null | undefined;
+  resourceClaimTemplateName?: string | null | undefined;
+  [key: string]: unknown;
+}
+
+/** core/v1 `PodResourceClaimStatus`: the ResourceClaim generated from a template for the pod's claim `name`. */
+export interface PodResourceClaimStatus {
+  name: string;
+  /** `null` when no claim was needed. */
+  resourceClaimName?: string | null | undefined;
+  [key: string]: unknown;
+}
+
+/** core/v1 `ContainerExtendedResourceRequest` (KEP-5004): which request of the special claim serves a container's extended resource. */
+export interface ContainerExtendedResourceRequest {
+  containerName: string;
+  /** The extended resource's name, e.g. `openshift.io/intel_nic`. */
+  resourceName: string;
+  /** The request's name in the claim, e.g. `container-0-request-0`. */
+  requestName: string;
+  [key: string]: unknown;
+}
+
+/** core/v1 `PodExtendedResourceClaimStatus` (KEP-5004): the claim the scheduler made for the pod's DRA-backed extended resources. */
+export interface PodExtendedResourceClaimStatus {
+  requestMappings: ContainerExtendedResourceRequest[];
+  resourceClaimName: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The parts of a core/v1 `Pod` that `resolveDRANetworkDevices` reads: its
+ * namespace, `spec.resourceClaims`, `status.resourceClaimStatuses` and
+ * `status.extendedResourceClaimStatus` (Kubernetes 1.34 and later).
+ */
+export interface PodLike {
+  metadata?: { name?: string | undefined; namespace?: string | undefined; [key: string]: unknown } | undefined;
+  spec?: { resourceClaims?: PodResourceClaim[] | null | undefined; [key: string]: unknown } | null | undefined;
+  status?:
+    | {
+        resourceClaimStatuses?: PodResourceClaimStatus[] | null | undefined;
+        extendedResourceClaimStatus?: PodExtendedResourceClaimStatus | null | undefined;
+        [key: string]: unknown;
+      }
+    | null
+    | undefined;
   [key: string]: unknown;
 }
 
