@@ -42,6 +42,7 @@ export {
   CNI_DEVICE_INFO_UUID_NAMESPACE,
   collectDeviceInfo,
   type DeviceInfoCapabilityArgs,
+  type DRAAttachment,
   declaresCapability,
   getCNIDeviceInfoFileName,
   injectRuntimeConfig,

@@ -33,7 +33,7 @@ import {
 } from "../files/operations.js";
 import { getCNIDeviceInfoPath, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
 import type { DeviceInfo } from "../format/schema.js";
-import type { KubeletOptions, PodReference } from "../kubelet.js";
+import type { KubeletOptions, PodDevices, PodReference } from "../kubelet.js";
 import {
   CNI_DEVICE_INFO_FILE_CAPABILITY,
   confListVersion,
@@ -46,8 +46,10 @@ import {
   pluginConfigs,
   toNetConfObject,
 } from "./_netconf.js";
+import type { AttachmentDRA, DRAAttachment } from "./dra-network.js";
 
 export { CNI_DEVICE_INFO_FILE_CAPABILITY, type NetConfInput } from "./_netconf.js";
+export type { DRAAttachment } from "./dra-network.js";
 
 /**
  * Namespace of the name-based (v5) UUIDs of {@link getCNIDeviceInfoFileName}'s
@@ -97,6 +99,14 @@ export interface AttachmentRequest extends Attachment {
    * `PodDevices` of `devinfo/kubelet`).
    */
   deviceIndex?: number | undefined;
+  /**
+   * The pod's DRA side, for a network whose resource a DRA driver may serve
+   * (a KEP-5004 extended resource, or a claim the pod names): the pod
+   * object, and the node's ResourceSlices, the pod's ResourceClaims or the
+   * claims' device metadata. With `pod` too, the kubelet's
+   * `dynamicResources` are read as well. See {@link prepareDeviceInfo}.
+   */
+  dra?: DRAAttachment | undefined;
 }
 
 /**
@@ -120,8 +130,10 @@ export interface PreparedDeviceInfo {
   readonly cniPath: string | undefined;
   /** The capability arguments to merge into the chain's `CapabilityArgs`. */
   readonly capabilityArgs: Readonly<DeviceInfoCapabilityArgs>;
-  /** The device plugin's document copied into `cniPath`, if there was one. */
+  /** The device plugin's document copied into `cniPath`, if there was one (for a DRA device: its file, else the one its attributes give). */
   readonly copied: DeviceInfo | undefined;
+  /** The DRA device that serves the network, when DRA serves it (see {@link prepareDeviceInfo}); absent otherwise. */
+  readonly draDevice?: AttachmentDRA["device"];
   /**
    * Problems that do not stop the attachment, as Multus treats them: the
    * device plugin's file is missing (`ERR_DEVINFO_NOT_FOUND`) or unreadable,
@@ -224,12 +236,18 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
   if (request.pod !== undefined) checkObject(request.pod, "request.pod");
   checkPrepareOptions(options);
   const warnings: DeviceInfoError[] = [];
+  // DRA: the pod's claims (request.dra) or the kubelet's dynamicResources say a DRA driver may serve the network.
+  const dra = await attachmentDRA(request, resourceName, options, warnings);
+  const draDevice = dra?.device === undefined ? {} : { draDevice: dra.device };
   const deviceID =
-    request.pod === undefined
-      ? optionalString(request.deviceID, "request.deviceID")
-      : await podDeviceID(request, resourceName, options.kubelet, warnings);
+    dra?.device !== undefined
+      ? dra.device.deviceID
+      : request.pod === undefined
+        ? optionalString(request.deviceID, "request.deviceID")
+        : await podDeviceID(request, resourceName, options.kubelet, warnings, dra?.podDevices);
   const capabilityArgs: DeviceInfoCapabilityArgs = deviceID === undefined ? {} : { deviceID };
-  const wanted = deviceID !== undefined || (request.netConf !== undefined && declaresCapability(request.netConf));
+  const wanted =
+    deviceID !== undefined || dra?.device !== undefined || (request.netConf !== undefined && declaresCapability(request.netConf));
   if (!wanted) return { cniPath: undefined, capabilityArgs, copied: undefined, warnings };
 
   const cniPath = getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options);
@@ -244,14 +262,19 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
   }
 
   let copied: DeviceInfo | undefined;
-  if (resourceName !== undefined && deviceID !== undefined) {
+  if (dra?.device !== undefined) {
+    if (dra.deviceInfo !== undefined) {
+      await saveDeviceInfoForCNI(cniPath, dra.deviceInfo, { ...options, strict: false, overwrite: false });
+      copied = dra.deviceInfo;
+    }
+  } else if (resourceName !== undefined && deviceID !== undefined) {
     const source = await readDeviceInfoFromDP(resourceName, deviceID, options, warnings);
     if (source !== undefined) {
       await saveDeviceInfoForCNI(cniPath, source, { ...options, strict: false, overwrite: false });
       copied = source;
     }
   }
-  return { cniPath, capabilityArgs: { ...capabilityArgs, CNIDeviceInfoFile: cniPath }, copied, warnings };
+  return { cniPath, capabilityArgs: { ...capabilityArgs, CNIDeviceInfoFile: cniPath }, copied, warnings, ...draDevice };
 }
 
 /**
@@ -394,6 +417,7 @@ async function podDeviceID(
   resourceName: string | undefined,
   kubelet: KubeletOptions | undefined,
   warnings: DeviceInfoError[],
+  fetched?: PodDevices,
 ): Promise<string | undefined> {
   if (request.deviceID !== undefined)
     throw invalidArgValue("request.deviceID", request.deviceID, "cannot be given together with request.pod");
@@ -404,7 +428,7 @@ async function podDeviceID(
   // Multus asks the kubelet only for a network with a resourceName.
   if (resourceName === undefined) return undefined;
   const { assignDeviceIDs, getPodDevices } = await import("../kubelet.js");
-  const { resources } = await getPodDevices(pod, kubelet);
+  const { resources } = fetched ?? (await getPodDevices(pod, kubelet));
   const deviceID = assignDeviceIDs(
     resources,
     Array.from({ length: deviceIndex + 1 }, () => resourceName),
@@ -418,6 +442,23 @@ async function podDeviceID(
     );
   }
   return deviceID;
+}
+
+/**
+ * The DRA side of the attachment (./dra-network.ts, loaded only for a request
+ * with `pod` or `dra` and a `resourceName`), or `undefined` without either.
+ */
+async function attachmentDRA(
+  request: AttachmentRequest,
+  resourceName: string | undefined,
+  options: PrepareOptions,
+  warnings: DeviceInfoError[],
+): Promise<AttachmentDRA | undefined> {
+  if (request.dra !== undefined) checkObject(request.dra, "request.dra");
+  if (resourceName === undefined || (request.dra === undefined && request.pod === undefined)) return undefined;
+  const { attachmentDRA } = await import("./dra-network.js");
+  const { dra, pod, deviceID, deviceIndex = 0 } = request;
+  return attachmentDRA({ dra, pod, deviceID, deviceIndex, resourceName }, options, warnings);
 }
 
 async function readDeviceInfoFromDP(

@@ -280,7 +280,8 @@ describe("resolveDRANetworkDevices: bad input", () => {
       "an allocation result without its device",
       () => {
         const claim = extClaim();
-        delete claim.status?.allocation?.devices?.results?.[1]?.device;
+        const results = claim.status?.allocation?.devices?.results ?? [];
+        delete (results[1] as Record<string, unknown>).device;
         return { pod: extPod(), networks: [{ resourceName: NIC }], resourceClaims: [claim] };
       },
       "ERR_DEVINFO_INVALID",
