@@ -219,6 +219,20 @@ export function declaresCapability(netConf: NetConfInput, capability: string = C
  * attachment goes on without a device, as in Multus; the kubelet's errors
  * (`ERR_DEVINFO_KUBELET_*`) throw, as Multus fails the ADD.
  *
+ * DRA: when `request.dra` says the pod has claims (`spec.resourceClaims`, or
+ * a KEP-5004 `status.extendedResourceClaimStatus`), or the kubelet lists DRA
+ * allocations (`dynamicResources`) and no device plugin device of
+ * `resourceName`, the network's device is the one `resolveDRANetworkDevices`
+ * of `devinfo/dra` gives (the DRA code is loaded only then). Its device ID
+ * (`k8s.cni.cncf.io/deviceID`, else its PCI address) goes into
+ * `capabilityArgs.deviceID`; its device-info is the device plugin file the
+ * driver wrote under that ID, else the one its attributes (ResourceSlice or
+ * device metadata) describe; `draDevice` says which device it was. A network
+ * DRA does not serve goes the device plugin way as before, with the same
+ * kubelet answer (one call). Bad DRA data throws (`ERR_DEVINFO_INVALID`,
+ * `ERR_DEVINFO_CONFLICT`) before any file is written; the kubelet listing
+ * DRA devices with nothing to name their resource is a warning.
+ *
  * @example
  * ```ts
  * const prepared = await prepareDeviceInfo({
