@@ -172,9 +172,10 @@ const entryKey = (e: { claimName: string; driver: string; pool: string; device: 
  *    (a device of a claim that the claim's allocation does not have, one
  *    device under two requests) it throws rather than guess.
  * 3. **Each device's resource**: for the extended-resource claim, the
- *    `resourceName` its request maps to in `requestMappings`; for another
- *    claim, the device's `k8s.cni.cncf.io/resourceName` attribute (as Multus
- *    reads it), from its metadata or its ResourceSlice.
+ *    `resourceName` its request maps to in `requestMappings` (without a
+ *    request name, as the kubelet lists it, only when the claim serves one
+ *    resource); otherwise the device's `k8s.cni.cncf.io/resourceName`
+ *    attribute (as Multus reads it), from its metadata or its ResourceSlice.
  * 4. **The order**: claims as above; within a claim the extended-resource
  *    requests in `requestMappings` order, other requests by name (byte
  *    order), devices without a known request last; within a request the
@@ -223,15 +224,17 @@ export function resolveDRANetworkDevices(input: DRANetworkDevicesInput): DRANetw
 
   const warnings: DraWarning[] = [];
   const resolved = entries.map((entry) => {
-    const attributes = entry.attributes ?? slices.get(JSON.stringify([entry.driver, entry.pool, entry.device]));
+    const found = entry.attributes ?? slices.get(JSON.stringify([entry.driver, entry.pool, entry.device]));
+    const attributes = found === undefined ? undefined : { ...found }; // the caller's objects stay the caller's
     const read = attributes === undefined ? undefined : deviceInfoFromDeviceAttributes(attributes);
     for (const w of read?.warnings ?? []) warnings.push({ ...w, message: `${entry.driver}/${entry.pool}/${entry.device}: ${w.message}` });
     let resourceName = read?.resourceName;
     if (entry.extended) {
       const mapped = claims.mappings.filter((m) => entry.request === undefined || m.requestName === baseRequest(entry.request));
       const names = [...new Set(mapped.map((m) => m.resourceName))];
-      // Without a request (the kubelet's view), only a claim serving one resource is unambiguous.
-      resourceName = names.length === 1 ? names[0] : undefined;
+      // Without a request (the kubelet's view), the mapping decides only for a claim serving one
+      // resource; otherwise the device's own k8s.cni.cncf.io/resourceName attribute, if any.
+      if (names.length === 1) resourceName = names[0];
     }
     const pci = read?.deviceInfo?.pci?.["pci-address"] ?? read?.deviceInfo?.vdpa?.["pci-address"];
     return { entry, attributes, deviceInfo: read?.deviceInfo, resourceName, deviceID: read?.deviceID ?? pci };

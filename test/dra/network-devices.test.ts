@@ -36,6 +36,17 @@ const templatePod = () => load<PodLike>("pod-template-claim.yaml");
 const slice = () => load<ResourceSliceLike>("resourceslice-worker-1.yaml");
 const staleSlice = () => load<ResourceSliceLike>("resourceslice-worker-1-stale.yaml");
 
+/** The extended-resource pod asking for a second resource too, served by a second request of the same claim. */
+const twoResourcePod = (): PodLike => {
+  const pod = extPod();
+  pod.status?.extendedResourceClaimStatus?.requestMappings.push({
+    containerName: "app",
+    resourceName: "example.com/port2",
+    requestName: "container-0-request-1",
+  });
+  return pod;
+};
+
 /** The kubelet's view of a claim (DynamicResourceDevice of devinfo/kubelet). */
 const kubelet = (claimName: string, ...devices: string[]): KubeletDRADevice[] =>
   devices.map((device) => ({ containerName: "app", claimName, claimNamespace: "default", driver: DRIVER, pool: "worker-1", device }));
@@ -105,6 +116,31 @@ describe("resolveDRANetworkDevices: the device of each network", () => {
         resourceSlices: [slice()],
       }),
       ["-=0000:08:00.3", "-=0000:08:02.2"],
+    ],
+    [
+      "an extended claim serving two resources, seen by the kubelet only: the devices' resourceName attribute decides",
+      () => ({
+        pod: twoResourcePod(),
+        networks: nets({ resourceName: "example.com/port2" }, { resourceName: NIC }),
+        dynamicResources: kubelet("sriov-ext-extended-resources-4sd7g", "0000-08-02-2", "0000-08-00-3"),
+        resourceSlices: [slice()],
+      }),
+      [undefined, "-=0000:08:00.3"],
+    ],
+    [
+      "an extended claim serving two resources, with the claim: each request's mapping decides",
+      () => {
+        const claim = extClaim();
+        const results = claim.status?.allocation?.devices?.results ?? [];
+        (results[0] as Record<string, unknown>).request = "container-0-request-1"; // 0000-08-02-2
+        return {
+          pod: twoResourcePod(),
+          networks: nets({ resourceName: "example.com/port2" }, { resourceName: NIC }),
+          resourceClaims: [claim],
+          resourceSlices: [slice()],
+        };
+      },
+      ["container-0-request-1=0000:08:02.2", "container-0-request-0=0000:08:00.3"],
     ],
     [
       "the kubelet's view of a direct claim: the devices' resourceName attribute pairs them",
