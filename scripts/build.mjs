@@ -56,13 +56,19 @@ const schemaEntryExternal = {
  * dist/index.js, which every CNI plugin parses on every pod start.
  */
 function kubeletEntryExternal(outfile) {
-  const entry = path.join(root, "src", "kubelet.js");
+  // Lazily imported module → the bundle that exports all of it. prepareDeviceInfo's DRA side
+  // (src/dra/attachment-device.ts) is in the devinfo/dra bundle, which re-exports it.
+  const lazy = new Map([
+    [path.join(root, "src", "kubelet.js"), "kubelet.js"],
+    [path.join(root, "src", "dra", "attachment-device.js"), "dra.js"],
+  ]);
   return {
     name: "kubelet-entry-external",
     setup(b) {
-      b.onResolve({ filter: /kubelet\.js$/ }, (args) => {
-        if (args.kind !== "dynamic-import" || path.resolve(args.resolveDir, args.path) !== entry) return undefined;
-        const relative = path.posix.relative(path.posix.dirname(outfile), "kubelet.js");
+      b.onResolve({ filter: /(kubelet|attachment-device)\.js$/ }, (args) => {
+        const bundle = lazy.get(path.resolve(args.resolveDir, args.path));
+        if (args.kind !== "dynamic-import" || bundle === undefined) return undefined;
+        const relative = path.posix.relative(path.posix.dirname(outfile), bundle);
         return { path: relative.startsWith(".") ? relative : `./${relative}`, external: true };
       });
     },

@@ -12,6 +12,12 @@
 // The error every function here throws for bad data, as devinfo/kubelet exports it.
 export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./base/errors.js";
 export {
+  type DRAAttachment,
+  type DRAAttachmentDevice,
+  type DRAAttachmentNetwork,
+  findDRAAttachmentDevice,
+} from "./dra/attachment-device.js";
+export {
   DEFAULT_DEVICE_INFO_DOMAIN,
   DEVICE_ATTRIBUTE_VOCABULARIES,
   DEVICE_INFO_ATTRIBUTE_IDS,

@@ -494,9 +494,3 @@ function sliceAttributes(slices: readonly unknown[]): Map<string, DeviceAttribut
   }
   return out;
 }
-
-/** Whether the pod's object says it has DRA allocations: claims in `spec.resourceClaims` or an extended-resource claim. */
-export function podHasResourceClaims(pod: PodLike): boolean {
-  if (!isPlainObject(pod)) throw invalidArgType("pod", "a Pod object", pod);
-  return podClaims(pod).claims.length > 0;
-}

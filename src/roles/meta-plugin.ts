@@ -23,6 +23,8 @@ import { dirname } from "node:path";
 import { checkLoadOptions, checkPathOptions, checkPrepareOptions, checkStdinOptions } from "../_options.js";
 import { checkInteger, checkObject, checkString, invalidArgType, invalidArgValue } from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
+import type { DRAAttachment } from "../dra/attachment-device.js";
+import type { DRANetworkDevice } from "../dra/network-devices.js";
 import { ensureDirectory } from "../files/_io.js";
 import {
   cleanDeviceInfoForCNI,
@@ -46,10 +48,9 @@ import {
   pluginConfigs,
   toNetConfObject,
 } from "./_netconf.js";
-import type { AttachmentDRA, DRAAttachment } from "./dra-network.js";
 
+export type { DRAAttachment } from "../dra/attachment-device.js";
 export { CNI_DEVICE_INFO_FILE_CAPABILITY, type NetConfInput } from "./_netconf.js";
-export type { DRAAttachment } from "./dra-network.js";
 
 /**
  * Namespace of the name-based (v5) UUIDs of {@link getCNIDeviceInfoFileName}'s
@@ -133,7 +134,7 @@ export interface PreparedDeviceInfo {
   /** The device plugin's document copied into `cniPath`, if there was one (for a DRA device: its file, else the one its attributes give). */
   readonly copied: DeviceInfo | undefined;
   /** The DRA device that serves the network, when DRA serves it (see {@link prepareDeviceInfo}); absent otherwise. */
-  readonly draDevice?: AttachmentDRA["device"];
+  readonly draDevice?: DRANetworkDevice | undefined;
   /**
    * Problems that do not stop the attachment, as Multus treats them: the
    * device plugin's file is missing (`ERR_DEVINFO_NOT_FOUND`) or unreadable,
@@ -219,19 +220,20 @@ export function declaresCapability(netConf: NetConfInput, capability: string = C
  * attachment goes on without a device, as in Multus; the kubelet's errors
  * (`ERR_DEVINFO_KUBELET_*`) throw, as Multus fails the ADD.
  *
- * DRA: when `request.dra` says the pod has claims (`spec.resourceClaims`, or
- * a KEP-5004 `status.extendedResourceClaimStatus`), or the kubelet lists DRA
- * allocations (`dynamicResources`) and no device plugin device of
- * `resourceName`, the network's device is the one `resolveDRANetworkDevices`
- * of `devinfo/dra` gives (the DRA code is loaded only then). Its device ID
+ * DRA: given `request.dra`, when its pod has claims (`spec.resourceClaims`,
+ * or a KEP-5004 `status.extendedResourceClaimStatus`) or the kubelet lists
+ * DRA allocations (`dynamicResources`), the network's device is the one
+ * `findDRAAttachmentDevice` of `devinfo/dra` finds (`resolveDRANetworkDevices`;
+ * that bundle is loaded only for a request with `dra`). Its device ID
  * (`k8s.cni.cncf.io/deviceID`, else its PCI address) goes into
  * `capabilityArgs.deviceID`; its device-info is the device plugin file the
  * driver wrote under that ID, else the one its attributes (ResourceSlice or
  * device metadata) describe; `draDevice` says which device it was. A network
  * DRA does not serve goes the device plugin way as before, with the same
  * kubelet answer (one call). Bad DRA data throws (`ERR_DEVINFO_INVALID`,
- * `ERR_DEVINFO_CONFLICT`) before any file is written; the kubelet listing
- * DRA devices with nothing to name their resource is a warning.
+ * `ERR_DEVINFO_CONFLICT`) before any file is written. Without `dra`, the
+ * kubelet listing DRA devices and no device plugin device of `resourceName`
+ * is a warning (`ERR_DEVINFO_NOT_FOUND`): nothing names their resource.
  *
  * @example
  * ```ts
@@ -458,9 +460,18 @@ async function podDeviceID(
   return deviceID;
 }
 
+interface AttachmentDRA {
+  device?: DRANetworkDevice | undefined;
+  deviceInfo?: DeviceInfo | undefined;
+  /** The kubelet's answer, when it was asked: the device plugin path reuses it (one call per ADD). */
+  podDevices?: PodDevices | undefined;
+}
+
 /**
- * The DRA side of the attachment (./dra-network.ts, loaded only for a request
- * with `pod` or `dra` and a `resourceName`), or `undefined` without either.
+ * The DRA side of the attachment, for a request with a `resourceName` and a
+ * `pod` or `dra`: asks the kubelet once (with `pod`), then, with `dra`, finds
+ * the network's DRA device (`findDRAAttachmentDevice`, in the devinfo/dra
+ * bundle, loaded only here). `undefined` without `pod` or `dra`.
  */
 async function attachmentDRA(
   request: AttachmentRequest,
@@ -468,11 +479,37 @@ async function attachmentDRA(
   options: PrepareOptions,
   warnings: DeviceInfoError[],
 ): Promise<AttachmentDRA | undefined> {
-  if (request.dra !== undefined) checkObject(request.dra, "request.dra");
-  if (resourceName === undefined || (request.dra === undefined && request.pod === undefined)) return undefined;
-  const { attachmentDRA } = await import("./dra-network.js");
-  const { dra, pod, deviceID, deviceIndex = 0 } = request;
-  return attachmentDRA({ dra, pod, deviceID, deviceIndex, resourceName }, options, warnings);
+  const { dra, pod } = request;
+  if (dra !== undefined) checkObject(dra, "request.dra");
+  if (resourceName === undefined || (dra === undefined && pod === undefined)) return undefined;
+  const deviceID = optionalString(request.deviceID, "request.deviceID");
+  if (dra !== undefined && deviceID !== undefined)
+    throw invalidArgValue("request.deviceID", deviceID, "cannot be given together with request.dra");
+  let podDevices: PodDevices | undefined;
+  if (pod !== undefined && deviceID === undefined) {
+    checkObject(pod, "request.pod");
+    const { getPodDevices } = await import("../kubelet.js");
+    podDevices = await getPodDevices(pod, options.kubelet);
+  }
+  const dynamicResources = podDevices?.dynamicResources ?? [];
+  if (dra === undefined) {
+    const plugin =
+      podDevices !== undefined && Object.hasOwn(podDevices.resources, resourceName) ? podDevices.resources[resourceName] : undefined;
+    if (dynamicResources.length > 0 && (plugin?.length ?? 0) === 0) {
+      const claims = [...new Set(dynamicResources.map((d) => `${d.claimNamespace}/${d.claimName}`))].join(", ");
+      warnings.push(
+        new DeviceInfoError(
+          "ERR_DEVINFO_NOT_FOUND",
+          `the kubelet lists DRA devices for pod ${pod?.namespace}/${pod?.name} (claims ${claims}) but no device plugin device of resource "${resourceName}"; nothing says which DRA device serves it: pass request.dra with the pod object and the node's ResourceSlices (or the claims' device metadata)`,
+        ),
+      );
+    }
+    return { podDevices };
+  }
+  const { findDRAAttachmentDevice } = await import("../dra/attachment-device.js");
+  const found = await findDRAAttachmentDevice(dra, { resourceName, deviceIndex: request.deviceIndex, dynamicResources }, options);
+  warnings.push(...found.warnings);
+  return { device: found.device, deviceInfo: found.deviceInfo, podDevices };
 }
 
 async function readDeviceInfoFromDP(

@@ -12,6 +12,7 @@ import {
   type DeviceMetadata,
   type DRANetwork,
   type DRANetworkDevicesInput,
+  findDRAAttachmentDevice,
   type KubeletDRADevice,
   type PodLike,
   type ResourceClaimLike,
@@ -383,5 +384,44 @@ describe("resolveDRANetworkDevices: bad input", () => {
     }
     expect(error).toBeInstanceOf(TypeError);
     expect(error).toMatchObject({ code: "ERR_INVALID_ARG_TYPE" });
+  });
+});
+
+describe("findDRAAttachmentDevice: one attachment's device and device-info", () => {
+  const tmp = useTempDir();
+
+  it("the second network of the resource gets the second VF, its device-info from the slice's attributes (no device plugin file)", async () => {
+    const found = await findDRAAttachmentDevice(
+      { pod: extPod(), resourceClaims: [extClaim()], resourceSlices: [slice()] },
+      { resourceName: NIC, deviceIndex: 1 },
+      { baseDir: tmp.join("devinfo") },
+    );
+    expect(found.device).toMatchObject({ device: "0000-08-02-2", deviceID: "0000:08:02.2" });
+    expect(found.deviceInfo).toEqual({
+      type: "pci",
+      version: "1.1.0",
+      pci: { "pci-address": "0000:08:02.2", "pf-pci-address": "0000:08:00.1" },
+    });
+    expect(found.warnings).toEqual([]);
+  });
+
+  it("a pod without claims and no kubelet allocations: no device, nothing read", async () => {
+    const found = await findDRAAttachmentDevice(
+      { pod: { spec: { resourceClaims: [] } } },
+      { resourceName: NIC },
+      { baseDir: tmp.join("devinfo") },
+    );
+    expect(found).toEqual({ warnings: [] });
+  });
+
+  it("a device without device ID or attributes (no slice, no metadata): found, with one warning that it has no device ID", async () => {
+    const found = await findDRAAttachmentDevice(
+      { pod: extPod(), resourceClaims: [extClaim()] },
+      { resourceName: NIC },
+      { baseDir: tmp.join("devinfo") },
+    );
+    expect(found.device?.device).toBe("0000-08-00-3");
+    expect(found.deviceInfo).toBeUndefined();
+    expect(found.warnings.map((w) => w.code)).toEqual(["ERR_DEVINFO_NOT_FOUND"]);
   });
 });

@@ -15,6 +15,7 @@ import { type DeviceInfo, saveDeviceInfoForDP } from "../../src/index.js";
 import type { PodResourcesMessage } from "../../src/kubelet/_proto.js";
 import { type AttachmentRequest, prepareDeviceInfo } from "../../src/roles/meta-plugin.js";
 import { type FakeKubelet, serveFakeKubelet } from "../helpers/kubelet.js";
+import { REPO_ROOT } from "../helpers/run-node.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const DIR = path.join(import.meta.dirname, "../../fixtures/dra/network");
@@ -261,7 +262,7 @@ describe("prepareDeviceInfo({ dra }): bad input fails before any file is written
   it.each<[string, Partial<AttachmentRequest>, string]>([
     ["dra that is not an object", { dra: "pod" as unknown as AttachmentRequest["dra"] }, "ERR_INVALID_ARG_TYPE"],
     ["a deviceID together with dra", { deviceID: "0000:08:00.3", dra: { pod: {} } }, "ERR_INVALID_ARG_VALUE"],
-    ["networks without networkIndex", { dra: { pod: {}, networks: [{ resourceName: NIC }] } }, "ERR_INVALID_ARG_TYPE"],
+    ["networks without networkIndex", { dra: { pod: {}, networks: [{ resourceName: NIC }] } }, "ERR_INVALID_ARG_VALUE"],
     [
       "a networkIndex whose network has another resource",
       {
@@ -279,5 +280,15 @@ describe("prepareDeviceInfo({ dra }): bad input fails before any file is written
       prepareDeviceInfo({ network: "default/a", containerID: CID, ifName: "net1", resourceName: NIC, ...extra }, { baseDir }),
     ).rejects.toMatchObject({ code });
     expect(cniFiles(baseDir)).toEqual([]);
+  });
+});
+
+describe("the DRA code stays off the CNI plugin's start-up path", () => {
+  it.each(["index.js", "meta-plugin.js"])("dist/%s loads it lazily from the devinfo/dra bundle, and carries none of it", (bundle) => {
+    const text = fs.readFileSync(path.join(REPO_ROOT, "dist", bundle), "utf8");
+    expect(text).toContain('import("./dra.js")');
+    // The resolver's field names and messages are in dist/dra.js only.
+    expect(text).not.toMatch(/requestMappings|extendedResourceClaimStatus|resourceClaimStatuses/);
+    expect(fs.readFileSync(path.join(REPO_ROOT, "dist", "dra.js"), "utf8")).toMatch(/findDRAAttachmentDevice/);
   });
 });
