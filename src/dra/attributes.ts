@@ -31,7 +31,8 @@
 
 import { checkOptionsOrEmpty, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "../base/args.js";
 import { DeviceInfoError } from "../base/errors.js";
-import { type DeviceInfoIssue, describeIssues, formatJsonPath, makeIssue } from "../base/issues.js";
+import { type DeviceInfoIssue, formatJsonPath, makeIssue } from "../base/issues.js";
+import { invalidDeviceInfo } from "../format/_invalid.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, SPEC_VERSION } from "../format/fields.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
@@ -272,7 +273,7 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
   // The document is data, as for parseDeviceInfo: a non-object is ERR_DEVINFO_INVALID (not_object), not API misuse.
   if (!isObject(info)) {
     const issues = [makeIssue("error", "not_object", [], `a device-info document must be a JSON object, got ${describeType(info)}`)];
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid device-info: ${describeIssues(issues)}`, { issues });
+    throw invalidDeviceInfo(issues, { action: "read" });
   }
   const opts = checkOptionsOrEmpty(options, "options");
   const domain = checkDomain("options.domain", opts.domain);

@@ -64,12 +64,7 @@ export function parseStatusText(input: string | Uint8Array, options: ValidationO
     file,
   });
   const checked = checkStatusList(doc, options.strict === true);
-  if (checked.errors.length > 0) {
-    const hint = checked.errors.every((e) => e.code === "not_object" || e.code === "wrong_type")
-      ? "The annotation must be a JSON array of objects whose known fields have Go's types"
-      : "Fix these fields, or read with { strict: false } to accept deviations as warnings";
-    throw invalidStatus(checked.errors, hint, file);
-  }
+  if (checked.errors.length > 0) throw invalidStatus(checked.errors, { strict: options.strict }, file);
   reportWarnings(checked.warnings, options.onWarning);
   return checked.value;
 }

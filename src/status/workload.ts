@@ -6,9 +6,10 @@
 import { checkReadPodOptions, checkSelector, checkWaitPodOptions } from "../_options.js";
 import { checkString } from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
-import { describeIssues, IssueCollector, reportWarnings } from "../base/issues.js";
+import { IssueCollector, reportWarnings } from "../base/issues.js";
 import { type MountedFile, readMountedFile } from "../files/_io.js";
 import { decodeUtf8, readGoJson } from "../format/_go-text.js";
+import { type InvalidKind, invalidDocument } from "../format/_invalid.js";
 import { goFieldMatch } from "../format/fields.js";
 import type { ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
@@ -353,6 +354,14 @@ export async function readKubeVirtNetworkInfo(
 
 const INTERFACES_KEY: ReadonlySet<string> = new Set(["interfaces"]);
 
+const KUBEVIRT_TYPES = 'what KubeVirt writes, {"interfaces":[{"network":"net1","deviceInfo":{...}}]} with Go\'s types';
+/** KubeVirt's network-info, for the words of its "invalid" errors. */
+const KUBEVIRT_NETWORK_INFO_KIND: InvalidKind = {
+  what: "network-info",
+  fixTypes: 'KubeVirt writes {"interfaces":[{"network":"net1","deviceInfo":{...}}]} with Go\'s types: check what wrote this file',
+  mustBe: `the file must be ${KUBEVIRT_TYPES}.`,
+};
+
 /**
  * One interface of KubeVirt's network-info (`KubeVirtInterfaceSchema`),
  * checked by the network-status entry's rules.
@@ -403,16 +412,7 @@ export function checkNetworkInfo(doc: unknown, path: string | undefined, options
     out.interfaces = interfaces;
     for (const k of Object.keys(decoded)) if (k !== key) setOwn(out, k, decoded[k]);
   }
-  if (errors.length > 0) {
-    const where = path === undefined ? "" : `${path}: `;
-    const hint = errors.every((e) => e.code === "not_object" || e.code === "wrong_type")
-      ? 'KubeVirt writes {"interfaces":[{"network":"net1","deviceInfo":{...}}]} with Go\'s types: check what wrote this file'
-      : "Fix these fields, or read with { strict: false } to accept deviations as warnings";
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network-info: ${describeIssues(errors)}. ${hint}`, {
-      path,
-      issues: errors,
-    });
-  }
+  if (errors.length > 0) throw invalidDocument(KUBEVIRT_NETWORK_INFO_KIND, errors, { action: "read", path, strict: options.strict });
   reportWarnings(warnings, options.onWarning);
   return out as KubeVirtNetworkInfo;
 }
