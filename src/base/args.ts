@@ -348,6 +348,8 @@ export const positiveNumber: OptionRule = (value, name) => {
 export const milliseconds: OptionRule = (value, name) => checkNumber(value, name);
 /** A size in bytes: an integer >= 0. */
 export const byteCount: OptionRule = (value, name) => checkInteger(value, name);
+/** A count or a generation: an integer >= 0. */
+export const count: OptionRule = (value, name) => checkInteger(value, name);
 /** A boolean flag. */
 export const flag: OptionRule = checkBoolean;
 /** A callback. */
