@@ -24,7 +24,7 @@ const ROOT = path.join(import.meta.dirname, "../..");
  * lower one; `kubelet/` and `dra/` share a rank as peers and import nothing
  * of each other. The entry files (`src/*.ts`) sit above `roles/`, the CLI on top.
  */
-export const LAYERS: readonly (readonly [folder: string, rank: number])[] = [
+const LAYERS: readonly (readonly [folder: string, rank: number])[] = [
   ["base", 0], // argument checks, errors, issues, the wait loop
   ["format", 1], // the device-info document: Go's JSON, validation, serialisation
   ["files", 2], // paths and the file protocol
@@ -40,7 +40,7 @@ export const LAYERS: readonly (readonly [folder: string, rank: number])[] = [
  * The only imports against the layer order, each named with its reason. A
  * lazy load is the only kind allowed: its module is not loaded until called.
  */
-export const EXCEPTIONS: readonly LayerException[] = [
+const EXCEPTIONS: readonly LayerException[] = [
   {
     from: "src/roles/meta-plugin.ts",
     to: "src/kubelet.ts",
