@@ -364,6 +364,26 @@ export function checkRequiredOptions(value: unknown, name = "options"): asserts 
   checkKnownKeys(value, name);
 }
 
+/**
+ * A required options-like input (the DRA writer's references): an object
+ * whose keys are all known options, each of its fields checked by its rule,
+ * those named in `required` even when absent (a required field's rule then
+ * reports the `undefined`).
+ */
+export function checkRequiredOptionsWith<T extends object>(
+  value: T,
+  rules: OptionRules<T>,
+  required: readonly (keyof T & string)[],
+  name = "options",
+): T {
+  checkRequiredOptions(value, name);
+  for (const key in rules) {
+    const option = (value as Record<string, unknown>)[key];
+    if (option !== undefined || (required as readonly string[]).includes(key)) rules[key](option, `${name}.${key}`);
+  }
+  return value;
+}
+
 /** A nested options object (the kubelet's, say): an object whose keys are all known options. */
 export const nestedOptions: OptionRule = (value, name) => {
   checkObject(value, name);
