@@ -137,10 +137,16 @@ export function checkOptions<T extends object>(value: T | undefined, name = "opt
  * here the default base directory is the production one. A key listed here but
  * not used by the function called is accepted, so one options object can be
  * passed to every call. `test/api/misuse.test.ts` keeps this list equal to the
- * properties the declarations give those objects.
+ * properties the declarations give those objects, and
+ * `test/architecture/option-rules.test.ts` checks that every rule table names
+ * only keys listed here.
+ *
+ * A list rather than the union of the rule tables: those live beside their
+ * types, in every entry's modules, and a CNI plugin's start must not load the
+ * DRA and kubelet modules to learn their keys.
  */
 export const KNOWN_OPTION_KEYS: ReadonlySet<string> = new Set([
-  // files, format and roles (see _options.ts)
+  // files, format and roles (their rule tables sit beside their options types)
   "baseDir",
   "strict",
   "onWarning",
