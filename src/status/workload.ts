@@ -3,7 +3,7 @@
  * and the device-info of each attachment, from a Downward API volume.
  */
 
-import { byteCount, callback, checkOptions, checkOptionsWith, checkString, type OptionRules } from "../base/args.js";
+import { byteCount, callback, checkOptionsWith, checkString, type OptionRules } from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
 import { describeIssues, IssueCollector, reportWarnings } from "../base/issues.js";
 import { checkWaitOptions, WAIT_OPTION_RULES, type WaitOptions, waitFor } from "../base/wait.js";
@@ -243,12 +243,8 @@ export interface AttachmentSelector {
   interface?: string | undefined;
 }
 
-/** {@link deviceInfoFor}'s selector, an options-like object (the statuses are data, checked as such). */
-function checkSelector(selector: object | undefined): void {
-  const s = checkOptions(selector, "selector") as { network?: unknown; interface?: unknown } | undefined;
-  if (s?.network !== undefined) checkString(s.network, "selector.network");
-  if (s?.interface !== undefined) checkString(s.interface, "selector.interface");
-}
+/** The rule of each {@link AttachmentSelector} field (an options-like object; the statuses are data, checked as such). @internal */
+export const ATTACHMENT_SELECTOR_OPTION_RULES: OptionRules<AttachmentSelector> = { network: checkString, interface: checkString };
 
 function sameJson(a: unknown, b: unknown): boolean {
   // A caller's bigint (in an unknown key) compares by its digits instead of throwing a TypeError.
@@ -271,7 +267,7 @@ function sameJson(a: unknown, b: unknown): boolean {
  * ```
  */
 export function deviceInfoFor(statuses: readonly NetworkStatus[], selector: AttachmentSelector = {}): DeviceInfo | undefined {
-  checkSelector(selector);
+  checkOptionsWith(selector, ATTACHMENT_SELECTOR_OPTION_RULES, "selector");
   if (!Array.isArray(statuses)) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
