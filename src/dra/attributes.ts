@@ -29,7 +29,18 @@
  * that breaks them the same way.
  */
 
-import { checkOptionsOrEmpty, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "../base/args.js";
+import {
+  checkInteger,
+  checkOptionsWith,
+  checkString,
+  count,
+  invalidArgType,
+  invalidArgValue,
+  isPlainObject,
+  type OptionRule,
+  type OptionRules,
+  optionalString,
+} from "../base/args.js";
 import { DeviceInfoError } from "../base/errors.js";
 import { type DeviceInfoIssue, formatJsonPath, makeIssue } from "../base/issues.js";
 import { invalidDeviceInfo } from "../format/_invalid.js";
@@ -195,6 +206,30 @@ export interface DeviceInfoFromAttributesOptions {
   domain?: string | undefined;
 }
 
+/** The domain option of both directions: a DNS subdomain of at most 63 characters. */
+const domainRule: OptionRule = (value, name) => {
+  checkDomain(name, value);
+};
+
+/** The rule of each {@link DeviceInfoToAttributesOptions} option. @internal */
+export const TO_ATTRIBUTES_OPTION_RULES: OptionRules<DeviceInfoToAttributesOptions> = {
+  domain: domainRule,
+  resourceName: checkString,
+  deviceID: checkString,
+  maxAttributes: count,
+  vocabulary: (value, name) => {
+    checkString(value, name);
+    if (!(DEVICE_ATTRIBUTE_VOCABULARIES as readonly string[]).includes(value)) {
+      throw invalidArgValue(name, value, `must be one of ${DEVICE_ATTRIBUTE_VOCABULARIES.join(", ")}`);
+    }
+  },
+  // Kubernetes' rule for numaNode (0 to 1023); an option, so a bad one is misuse.
+  numaNode: (value, name) => checkInteger(value, name, 0, MAX_NUMA_NODES - 1),
+};
+
+/** The rule of each {@link DeviceInfoFromAttributesOptions} option. @internal */
+export const FROM_ATTRIBUTES_OPTION_RULES: OptionRules<DeviceInfoFromAttributesOptions> = { domain: domainRule };
+
 /** What {@link deviceInfoFromDeviceAttributes} returns. */
 export interface DeviceInfoFromAttributesResult {
   /** The device-info document, as the library's reader returns it; `undefined` when no attribute describes one. */
@@ -275,18 +310,12 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
     const issues = [makeIssue("error", "not_object", [], `a device-info document must be a JSON object, got ${describeType(info)}`)];
     throw invalidDeviceInfo(issues, { action: "read" });
   }
-  const opts = checkOptionsOrEmpty(options, "options");
-  const domain = checkDomain("options.domain", opts.domain);
-  const resourceName = optionalString(opts.resourceName, "options.resourceName");
-  const deviceID = optionalString(opts.deviceID, "options.deviceID");
-  const maxAttributes = optionalInteger(opts.maxAttributes, "options.maxAttributes", 0) ?? MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE;
-  const vocabularyName = optionalString(opts.vocabulary, "options.vocabulary") ?? "device-info";
-  if (!(DEVICE_ATTRIBUTE_VOCABULARIES as readonly string[]).includes(vocabularyName)) {
-    throw invalidArgValue("options.vocabulary", vocabularyName, `must be one of ${DEVICE_ATTRIBUTE_VOCABULARIES.join(", ")}`);
-  }
+  const opts = checkOptionsWith(options, TO_ATTRIBUTES_OPTION_RULES) ?? {};
+  const domain = opts.domain ?? DEFAULT_DEVICE_INFO_DOMAIN;
+  const { resourceName, deviceID, numaNode } = opts;
+  const maxAttributes = opts.maxAttributes ?? MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE;
+  const vocabularyName = opts.vocabulary ?? "device-info";
   const vocabulary = vocabularyName === "device-info" ? undefined : VOCABULARIES[vocabularyName as keyof typeof VOCABULARIES];
-  // Kubernetes' rule for numaNode (0 to 1023); an option, so a bad one is misuse.
-  const numaNode = optionalInteger(opts.numaNode, "options.numaNode", 0, MAX_NUMA_NODES - 1);
 
   const warnings: DraWarning[] = [];
   const doc = parseDeviceInfo(info, { onWarning: (w) => warnings.push(fromIssue(w)) }) as unknown as Record<string, unknown>;
@@ -488,8 +517,7 @@ export function deviceInfoFromDeviceAttributes(
   options?: DeviceInfoFromAttributesOptions,
 ): DeviceInfoFromAttributesResult {
   if (!isPlainObject(attributes)) throw invalidArgType("attributes", "an object of device attributes by qualified name", attributes);
-  const opts = checkOptionsOrEmpty(options, "options");
-  const domain = checkDomain("options.domain", opts.domain);
+  const domain = checkOptionsWith(options, FROM_ATTRIBUTES_OPTION_RULES)?.domain ?? DEFAULT_DEVICE_INFO_DOMAIN;
   const prefix = `${domain}/`;
   const warnings: DraWarning[] = [];
   const result: DeviceInfoFromAttributesResult = { warnings };

@@ -5,7 +5,7 @@
  * decoder reads them. Deviations from the spec are warnings unless `strict`.
  */
 
-import { checkValidateOptions } from "../_options.js";
+import { checkOptionsWith, flag, type OptionRules } from "../base/args.js";
 import { type DeviceInfoIssue, IssueCollector } from "../base/issues.js";
 import { MAX_JSON_DEPTH, valueDepth } from "./_go-text.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, type FieldRule, goFieldMatch, isDeviceKey } from "./fields.js";
@@ -21,6 +21,10 @@ export interface ValidateOptions {
   /** Treat deviations from the spec as errors instead of warnings. Default `false`. */
   strict?: boolean | undefined;
 }
+
+/** The rule of each {@link ValidateOptions} option. @internal */
+export const VALIDATE_OPTION_RULES: OptionRules<ValidateOptions> = { strict: flag };
+const checkValidateOptions = (o: ValidateOptions | undefined): ValidateOptions | undefined => checkOptionsWith(o, VALIDATE_OPTION_RULES);
 
 /** The outcome of {@link validateDeviceInfo}. */
 export interface DeviceInfoValidation {

@@ -19,21 +19,27 @@
  */
 
 import { Buffer } from "node:buffer";
-import { dirname } from "node:path";
-import { checkLoadOptions, checkPathOptions, checkPrepareOptions, checkStdinOptions } from "../_options.js";
-import { checkInteger, checkObject, checkString, invalidArgType, invalidArgValue } from "../base/args.js";
+import {
+  anyValue,
+  byteCount,
+  checkInteger,
+  checkObject,
+  checkOptionsWith,
+  checkString,
+  flag,
+  invalidArgType,
+  invalidArgValue,
+  nestedOptions,
+  type OptionRules,
+  record,
+} from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
 import { ensureDirectory } from "../files/_io.js";
-import {
-  cleanDeviceInfoForCNI,
-  type LoadOptions,
-  loadDeviceInfoFromCNI,
-  loadDeviceInfoFromDP,
-  saveDeviceInfoForCNI,
-} from "../files/operations.js";
-import { getCNIDeviceInfoPath, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
+import { loadAtAsync, removeAsync, saveAt } from "../files/operations.js";
+import { type FileSettings, LOAD_OPTION_RULES, type LoadOptions, loadSettings, pathSettings, settingsOf } from "../files/options.js";
+import { cniFileName, cniPathGuard, dirsOf, dpFileName, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
 import type { DeviceInfo } from "../format/schema.js";
-import type { KubeletOptions, PodReference } from "../kubelet.js";
+import type { KubeletOptions, PodReference } from "../kubelet/pod-resources.js";
 import {
   CNI_DEVICE_INFO_FILE_CAPABILITY,
   confListVersion,
@@ -139,6 +145,9 @@ export interface PrepareOptions extends LoadOptions {
   kubelet?: KubeletOptions | undefined;
 }
 
+/** The rule of each {@link PrepareOptions} option (the kubelet's own are checked where they are used). @internal */
+export const PREPARE_OPTION_RULES: OptionRules<PrepareOptions> = { ...LOAD_OPTION_RULES, durable: flag, kubelet: nestedOptions };
+
 /**
  * The unique file name of an attachment's CNI device-info file: Multus's
  * `<network>-<containerID>_<ifName>` (with every `/` replaced by `-` when it
@@ -222,20 +231,26 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
   const resourceName = optionalString(request.resourceName, "request.resourceName");
   if (request.deviceIndex !== undefined) checkInteger(request.deviceIndex, "request.deviceIndex");
   if (request.pod !== undefined) checkObject(request.pod, "request.pod");
-  checkPrepareOptions(options);
+  // The options, checked and read once: everything below works on `settings`.
+  const checked = checkOptionsWith(options, PREPARE_OPTION_RULES);
+  const settings = settingsOf(checked);
   const warnings: DeviceInfoError[] = [];
   const deviceID =
     request.pod === undefined
       ? optionalString(request.deviceID, "request.deviceID")
-      : await podDeviceID(request, resourceName, options.kubelet, warnings);
+      : await podDeviceID(request, resourceName, checked?.kubelet, warnings);
   const capabilityArgs: DeviceInfoCapabilityArgs = deviceID === undefined ? {} : { deviceID };
   const wanted = deviceID !== undefined || (request.netConf !== undefined && declaresCapability(request.netConf));
   if (!wanted) return { cniPath: undefined, capabilityArgs, copied: undefined, warnings };
 
-  const cniPath = getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options);
+  const name = cniFileName(await getCNIDeviceInfoFileName(attachment));
+  // The base directory, resolved once (here, where the file is first needed: not before the kubelet is asked).
+  const dirs = dirsOf(settings.baseDir);
+  // `<cni>/<name>`, one checked component: its guarded directory is `<cni>`.
+  const cniPath = `${dirs.cni}/${name}`;
   // Created now, 0755: a plugin built on the Go reference would create it with mode 0000.
-  await ensureDirectory(dirname(cniPath));
-  if (await cleanDeviceInfoForCNI(cniPath, options)) {
+  await ensureDirectory(dirs.cni);
+  if (await removeAsync(cniPath, dirs.cni)) {
     warnings.push(
       new DeviceInfoError("ERR_DEVINFO_EXISTS", `removed a stale device-info file left by an earlier ADD of this attachment: ${cniPath}`, {
         path: cniPath,
@@ -245,9 +260,9 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
 
   let copied: DeviceInfo | undefined;
   if (resourceName !== undefined && deviceID !== undefined) {
-    const source = await readDeviceInfoFromDP(resourceName, deviceID, options, warnings);
+    const source = await readDeviceInfoFromDP(resourceName, deviceID, dirs.dp, settings, warnings);
     if (source !== undefined) {
-      await saveDeviceInfoForCNI(cniPath, source, { ...options, strict: false, overwrite: false });
+      await saveAt(cniPath, dirs.cni, source, { ...settings, strict: false, overwrite: false });
       copied = source;
     }
   }
@@ -277,8 +292,10 @@ export async function collectDeviceInfo(
 ): Promise<DeviceInfo | undefined> {
   checkObject(prepared, "prepared");
   if (prepared.cniPath !== undefined) checkString(prepared.cniPath, "prepared.cniPath");
-  checkLoadOptions(options);
-  return prepared.cniPath === undefined ? undefined : loadDeviceInfoFromCNI(prepared.cniPath, options);
+  const settings = loadSettings(options);
+  const cniPath = prepared.cniPath;
+  if (cniPath === undefined) return undefined;
+  return loadAtAsync(cniPath, cniPathGuard(cniPath, settings.baseDir), settings);
 }
 
 /**
@@ -294,8 +311,11 @@ export async function collectDeviceInfo(
  */
 export async function releaseDeviceInfo(attachment: Attachment, options: PathOptions = {}): Promise<boolean> {
   checkAttachment(attachment);
-  checkPathOptions(options);
-  return cleanDeviceInfoForCNI(getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options), options);
+  const settings = pathSettings(options);
+  const name = cniFileName(await getCNIDeviceInfoFileName(attachment));
+  const cni = dirsOf(settings.baseDir).cni;
+  // `<cni>/<name>`, one checked component: its guarded directory is `<cni>`.
+  return removeAsync(`${cni}/${name}`, cni);
 }
 
 /**
@@ -336,6 +356,9 @@ export interface BuildPluginStdinOptions {
   prevResult?: unknown;
 }
 
+/** The rule of each {@link BuildPluginStdinOptions} option. @internal */
+export const STDIN_OPTION_RULES: OptionRules<BuildPluginStdinOptions> = { index: byteCount, capabilityArgs: record, prevResult: anyValue };
+
 /**
  * The exact stdin libcni gives a plugin, for a TypeScript meta-plugin that
  * executes the plugins itself: the plugin's configuration with the network's
@@ -368,7 +391,7 @@ export interface BuildPluginStdinOptions {
  * ```
  */
 export function buildPluginStdin(netConf: NetConfInput, options: BuildPluginStdinOptions = {}): string {
-  checkStdinOptions(options);
+  checkOptionsWith(options, STDIN_OPTION_RULES);
   const conf = toNetConfObject(netConf, "network configuration");
   const plugins = pluginConfigs(conf, "network configuration");
   const index = isConfList(conf) ? (options.index ?? 0) : 0;
@@ -420,16 +443,18 @@ async function podDeviceID(
   return deviceID;
 }
 
+/** The device plugin's document in `dpDir` (resolved by the caller), or `undefined` with a warning. */
 async function readDeviceInfoFromDP(
   resourceName: string,
   deviceID: string,
-  options: LoadOptions,
+  dpDir: string,
+  settings: FileSettings,
   warnings: DeviceInfoError[],
 ): Promise<DeviceInfo | undefined> {
   try {
-    const info = await loadDeviceInfoFromDP(resourceName, deviceID, options);
+    const path = `${dpDir}/${dpFileName(resourceName, deviceID)}`;
+    const info = await loadAtAsync(path, dpDir, settings);
     if (info === undefined) {
-      const path = getDPDeviceInfoPath(resourceName, deviceID, options);
       warnings.push(
         new DeviceInfoError(
           "ERR_DEVINFO_NOT_FOUND",

@@ -4,11 +4,10 @@
  * real pods carry.
  */
 
-import { checkValidationOptions } from "../_options.js";
 import { DeviceInfoError } from "../base/errors.js";
 import { type DeviceInfoIssue, IssueCollector, reportWarnings } from "../base/issues.js";
 import { readGoJson } from "../format/_go-text.js";
-import type { ValidationOptions } from "../format/parse.js";
+import { checkValidationOptions, type ValidationOptions } from "../format/parse.js";
 import { describeType, isObject } from "../format/validate.js";
 import { foldGoObject, GO_NETWORK_STATUS } from "./_go-decode.js";
 import { entryObject, invalidStatus, STATUS_FIELDS, walkFields } from "./_status-fields.js";
