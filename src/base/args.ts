@@ -137,10 +137,16 @@ export function checkOptions<T extends object>(value: T | undefined, name = "opt
  * here the default base directory is the production one. A key listed here but
  * not used by the function called is accepted, so one options object can be
  * passed to every call. `test/api/misuse.test.ts` keeps this list equal to the
- * properties the declarations give those objects.
+ * properties the declarations give those objects, and
+ * `test/architecture/option-rules.test.ts` checks that every rule table names
+ * only keys listed here.
+ *
+ * A list rather than the union of the rule tables: those live beside their
+ * types, in every entry's modules, and a CNI plugin's start must not load the
+ * DRA and kubelet modules to learn their keys.
  */
 export const KNOWN_OPTION_KEYS: ReadonlySet<string> = new Set([
-  // files, format and roles (see _options.ts)
+  // files, format and roles (their rule tables sit beside their options types)
   "baseDir",
   "strict",
   "onWarning",
@@ -348,6 +354,8 @@ export const positiveNumber: OptionRule = (value, name) => {
 export const milliseconds: OptionRule = (value, name) => checkNumber(value, name);
 /** A size in bytes: an integer >= 0. */
 export const byteCount: OptionRule = (value, name) => checkInteger(value, name);
+/** A count or a generation: an integer >= 0. */
+export const count: OptionRule = (value, name) => checkInteger(value, name);
 /** A boolean flag. */
 export const flag: OptionRule = checkBoolean;
 /** A callback. */
@@ -360,6 +368,26 @@ export const record: OptionRule = checkObject;
 export function checkRequiredOptions(value: unknown, name = "options"): asserts value is object {
   checkObject(value, name);
   checkKnownKeys(value, name);
+}
+
+/**
+ * A required options-like input (the DRA writer's references): an object
+ * whose keys are all known options, each of its fields checked by its rule,
+ * those named in `required` even when absent (a required field's rule then
+ * reports the `undefined`).
+ */
+export function checkRequiredOptionsWith<T extends object>(
+  value: T,
+  rules: OptionRules<T>,
+  required: readonly (keyof T & string)[],
+  name = "options",
+): T {
+  checkRequiredOptions(value, name);
+  for (const key in rules) {
+    const option = (value as Record<string, unknown>)[key];
+    if (option !== undefined || (required as readonly string[]).includes(key)) rules[key](option, `${name}.${key}`);
+  }
+  return value;
 }
 
 /** A nested options object (the kubelet's, say): an object whose keys are all known options. */

@@ -6,6 +6,7 @@
 
 import { parseArgs } from "node:util";
 import { DEFAULT_BASE_DIR, resolveBaseDir } from "../files/paths.js";
+import type { CliIO } from "./_io.js";
 import type { Output } from "./_output.js";
 
 /** Exit code of a command that did what it was asked. */
@@ -15,24 +16,8 @@ export const EXIT_FAILURE = 1;
 /** Exit code of a bad command line (a {@link UsageError}). */
 export const EXIT_USAGE = 2;
 
-/** Where a command reads and writes: the process, or a test's fakes. */
-export interface CliIO {
-  readonly stdout: OutStream;
-  readonly stderr: OutStream;
-  readonly stdin: InStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-/** The part of a writable stream the CLI uses. */
-export interface OutStream {
-  write(chunk: string): unknown;
-  readonly isTTY?: boolean | undefined;
-}
-
-/** The part of a readable stream the CLI uses. */
-export interface InStream extends AsyncIterable<unknown> {
-  readonly isTTY?: boolean | undefined;
-}
+// The streams live in _io.ts: _output.ts needs them, and this module needs _output.ts's Output.
+export type { CliIO, InStream, OutStream } from "./_io.js";
 
 /** A bad command line: printed with a pointer to `--help`, exit code 2. */
 export class UsageError extends Error {

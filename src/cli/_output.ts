@@ -7,7 +7,7 @@
 import { styleText } from "node:util";
 import { valueDepth } from "../format/_go-text.js";
 import { writeJson } from "../format/go-json.js";
-import type { CliIO, OutStream } from "./_command.js";
+import type { CliIO, OutStream } from "./_io.js";
 
 const FLUSH_AT = 64 * 1024;
 

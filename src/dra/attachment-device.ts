@@ -6,10 +6,10 @@
  * asking the kubelet is the meta-plugin's part (`devinfo/meta-plugin`).
  */
 
-import { checkLoadOptions } from "../_options.js";
-import { checkInteger, checkObject, checkString, invalidArgType, invalidArgValue, isPlainObject } from "../base/args.js";
+import { checkInteger, checkObject, checkOptionsWith, checkString, invalidArgType, invalidArgValue, isPlainObject } from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
-import { type LoadOptions, loadDeviceInfoFromDP } from "../files/operations.js";
+import { loadDeviceInfoFromDP } from "../files/operations.js";
+import { LOAD_OPTION_RULES, type LoadOptions } from "../files/options.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { isObject } from "../format/validate.js";
 import { type DRANetwork, type DRANetworkDevice, type KubeletDRADevice, resolveDRANetworkDevices } from "./network-devices.js";
@@ -131,7 +131,7 @@ export async function findDRAAttachmentDevice(
 ): Promise<DRAAttachmentDevice> {
   checkDRAAttachment(dra);
   checkObject(network, "network");
-  checkLoadOptions(options);
+  checkOptionsWith(options, LOAD_OPTION_RULES);
   const { resourceName, deviceIndex = 0, dynamicResources = [] } = network;
   checkString(resourceName, "network.resourceName");
   checkInteger(deviceIndex, "network.deviceIndex");

@@ -29,9 +29,21 @@
  * that breaks them the same way.
  */
 
-import { checkOptionsOrEmpty, invalidArgType, invalidArgValue, isPlainObject, optionalInteger, optionalString } from "../base/args.js";
+import {
+  checkInteger,
+  checkOptionsWith,
+  checkString,
+  count,
+  invalidArgType,
+  invalidArgValue,
+  isPlainObject,
+  type OptionRule,
+  type OptionRules,
+  optionalString,
+} from "../base/args.js";
 import { DeviceInfoError } from "../base/errors.js";
-import { type DeviceInfoIssue, describeIssues, formatJsonPath, makeIssue } from "../base/issues.js";
+import { type DeviceInfoIssue, formatJsonPath, makeIssue } from "../base/issues.js";
+import { invalidDeviceInfo } from "../format/_invalid.js";
 import { DEVICE_FIELDS, DEVICE_TYPES, isDeviceKey, SPEC_VERSION } from "../format/fields.js";
 import { parseDeviceInfo } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
@@ -54,6 +66,7 @@ import {
   type SubObjectKey,
   VOCABULARIES,
 } from "./attribute-names.js";
+import { attributeValue, numaNodeValue, stringValue } from "./attribute-values.js";
 import {
   byteLength,
   DEVICE_ATTRIBUTE_MAX_VALUE_LENGTH,
@@ -122,6 +135,30 @@ export interface DeviceInfoFromAttributesOptions {
   /** The domain of the device-info attributes. Default {@link DEFAULT_DEVICE_INFO_DOMAIN}. */
   domain?: string | undefined;
 }
+
+/** The domain option of both directions: a DNS subdomain of at most 63 characters. */
+const domainRule: OptionRule = (value, name) => {
+  checkDomain(name, value);
+};
+
+/** The rule of each {@link DeviceInfoToAttributesOptions} option. @internal */
+export const TO_ATTRIBUTES_OPTION_RULES: OptionRules<DeviceInfoToAttributesOptions> = {
+  domain: domainRule,
+  resourceName: checkString,
+  deviceID: checkString,
+  maxAttributes: count,
+  vocabulary: (value, name) => {
+    checkString(value, name);
+    if (!(DEVICE_ATTRIBUTE_VOCABULARIES as readonly string[]).includes(value)) {
+      throw invalidArgValue(name, value, `must be one of ${DEVICE_ATTRIBUTE_VOCABULARIES.join(", ")}`);
+    }
+  },
+  // Kubernetes' rule for numaNode (0 to 1023); an option, so a bad one is misuse.
+  numaNode: (value, name) => checkInteger(value, name, 0, MAX_NUMA_NODES - 1),
+};
+
+/** The rule of each {@link DeviceInfoFromAttributesOptions} option. @internal */
+export const FROM_ATTRIBUTES_OPTION_RULES: OptionRules<DeviceInfoFromAttributesOptions> = { domain: domainRule };
 
 /** What {@link deviceInfoFromDeviceAttributes} returns. */
 export interface DeviceInfoFromAttributesResult {
@@ -192,20 +229,14 @@ export function deviceInfoToDeviceAttributes(info: DeviceInfo, options?: DeviceI
   // The document is data, as for parseDeviceInfo: a non-object is ERR_DEVINFO_INVALID (not_object), not API misuse.
   if (!isObject(info)) {
     const issues = [makeIssue("error", "not_object", [], `a device-info document must be a JSON object, got ${describeType(info)}`)];
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid device-info: ${describeIssues(issues)}`, { issues });
+    throw invalidDeviceInfo(issues, { action: "read" });
   }
-  const opts = checkOptionsOrEmpty(options, "options");
-  const domain = checkDomain("options.domain", opts.domain);
-  const resourceName = optionalString(opts.resourceName, "options.resourceName");
-  const deviceID = optionalString(opts.deviceID, "options.deviceID");
-  const maxAttributes = optionalInteger(opts.maxAttributes, "options.maxAttributes", 0) ?? MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE;
-  const vocabularyName = optionalString(opts.vocabulary, "options.vocabulary") ?? "device-info";
-  if (!(DEVICE_ATTRIBUTE_VOCABULARIES as readonly string[]).includes(vocabularyName)) {
-    throw invalidArgValue("options.vocabulary", vocabularyName, `must be one of ${DEVICE_ATTRIBUTE_VOCABULARIES.join(", ")}`);
-  }
+  const opts = checkOptionsWith(options, TO_ATTRIBUTES_OPTION_RULES) ?? {};
+  const domain = opts.domain ?? DEFAULT_DEVICE_INFO_DOMAIN;
+  const { resourceName, deviceID, numaNode } = opts;
+  const maxAttributes = opts.maxAttributes ?? MAX_ATTRIBUTES_AND_CAPACITIES_PER_DEVICE;
+  const vocabularyName = opts.vocabulary ?? "device-info";
   const vocabulary = vocabularyName === "device-info" ? undefined : VOCABULARIES[vocabularyName as keyof typeof VOCABULARIES];
-  // Kubernetes' rule for numaNode (0 to 1023); an option, so a bad one is misuse.
-  const numaNode = optionalInteger(opts.numaNode, "options.numaNode", 0, MAX_NUMA_NODES - 1);
 
   const warnings: DraWarning[] = [];
   const doc = parseDeviceInfo(info, { onWarning: (w) => warnings.push(fromIssue(w)) }) as unknown as Record<string, unknown>;
@@ -309,63 +340,6 @@ function unmapped(warnings: DraWarning[], path: readonly string[]): void {
   });
 }
 
-/** The one value of an attribute, or `undefined` (with a warning) when it has none or several. */
-function attributeValue(name: string, raw: unknown, warnings: DraWarning[]): { kind: string; value: unknown } | undefined {
-  if (isObject(raw)) {
-    const set = Object.keys(raw).filter((k) => raw[k] !== undefined && raw[k] !== null);
-    const kind = set[0];
-    if (set.length === 1 && kind !== undefined) return { kind, value: raw[kind] };
-  }
-  warnings.push({
-    code: "invalid_attribute",
-    attribute: name,
-    message: `${name} must be an object with exactly one of "string", "int", "bool", "version" (or a list form: "strings", "ints", "bools", "versions"); got ${JSON.stringify(raw) ?? String(raw)}; it is ignored`,
-  });
-  return undefined;
-}
-
-/** A string-valued attribute (`string`, or leniently `version` where a version is read). */
-function stringValue(name: string, raw: unknown, warnings: DraWarning[], kind: "string" | "version"): string | undefined {
-  const value = attributeValue(name, raw, warnings);
-  if (value === undefined) return undefined;
-  if ((value.kind === "string" || value.kind === "version") && typeof value.value === "string") {
-    if (value.kind !== kind) {
-      warnings.push({
-        code: "wrong_attribute_type",
-        attribute: name,
-        message: `${name} should be a ${kind} attribute, got a ${value.kind} one; read anyway`,
-      });
-    }
-    return value.value;
-  }
-  warnings.push({
-    code: "wrong_attribute_type",
-    attribute: name,
-    message: `${name} must be a ${kind} attribute, got ${JSON.stringify(raw)}; it is ignored`,
-  });
-  return undefined;
-}
-
-/**
- * A NUMA node attribute as the upstream helper publishes it: an `int` from 0
- * to 1023, or an `ints` list of such, the physical node first. Anything else
- * is reported and ignored (a `-1` would match every NUMA-less device).
- */
-function numaNodeValue(name: string, raw: unknown, warnings: DraWarning[]): number | undefined {
-  const value = attributeValue(name, raw, warnings);
-  if (value === undefined) return undefined;
-  if (value.kind === "int" && isNUMANode(value.value)) return value.value;
-  if (value.kind === "ints" && Array.isArray(value.value) && value.value.length > 0 && value.value.every(isNUMANode)) {
-    return value.value[0] as number;
-  }
-  warnings.push({
-    code: "nonstandard_value",
-    attribute: name,
-    message: `${name} must be an int from 0 to ${MAX_NUMA_NODES - 1}, or a non-empty ints list of such, got ${JSON.stringify(raw)}; it is ignored`,
-  });
-  return undefined;
-}
-
 /**
  * The device-info view of a device's attributes (a ResourceSlice device's
  * `attributes`, or those of a device metadata file): the reverse of
@@ -407,8 +381,7 @@ export function deviceInfoFromDeviceAttributes(
   options?: DeviceInfoFromAttributesOptions,
 ): DeviceInfoFromAttributesResult {
   if (!isPlainObject(attributes)) throw invalidArgType("attributes", "an object of device attributes by qualified name", attributes);
-  const opts = checkOptionsOrEmpty(options, "options");
-  const domain = checkDomain("options.domain", opts.domain);
+  const domain = checkOptionsWith(options, FROM_ATTRIBUTES_OPTION_RULES)?.domain ?? DEFAULT_DEVICE_INFO_DOMAIN;
   const prefix = `${domain}/`;
   const warnings: DraWarning[] = [];
   const result: DeviceInfoFromAttributesResult = { warnings };

@@ -15,12 +15,14 @@
  */
 
 import {
+  callback,
   checkObject,
   checkOptionsOrEmpty,
+  checkOptionsWith,
   checkString,
   invalidArgType,
   invalidArgValue,
-  optionalFunction,
+  type OptionRules,
   optionalObject,
   optionalString,
 } from "../base/args.js";
@@ -89,6 +91,14 @@ export interface ResourceClaimDeviceStatusOptions {
   /** Called once for each value left out because it does not fit the API (never truncated). */
   onWarning?: ((warning: DraWarning) => void) | undefined;
 }
+
+/** The rule of each {@link ResourceClaimDeviceStatusOptions} option (`ready`'s fields are checked where it is built). @internal */
+export const CLAIM_DEVICE_STATUS_OPTION_RULES: OptionRules<ResourceClaimDeviceStatusOptions> = {
+  onWarning: callback,
+  ready: (value, name) => {
+    if (typeof value !== "boolean") checkObject(value, name);
+  },
+};
 
 const CONDITION_REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 
@@ -271,10 +281,7 @@ export function resourceClaimDeviceStatus(
   if (source.cniResult !== undefined && typeof source.cniResult !== "string") checkObject(source.cniResult, "source.cniResult");
   if (source.networkStatus !== undefined) checkObject(source.networkStatus, "source.networkStatus");
   if (source.deviceInfo !== undefined) checkObject(source.deviceInfo, "source.deviceInfo");
-  const opts = checkOptionsOrEmpty(options, "options");
-  const onWarning = optionalFunction<(w: DraWarning) => void>(opts.onWarning, "options.onWarning");
-  const ready = opts.ready;
-  if (ready !== undefined && typeof ready !== "boolean") checkObject(ready, "options.ready");
+  const { onWarning, ready } = checkOptionsWith(options, CLAIM_DEVICE_STATUS_OPTION_RULES) ?? {};
   const condition = ready === undefined || ready === false ? undefined : readyCondition(ready);
   const warn = (w: DraWarning) => onWarning?.(w);
 
@@ -376,6 +383,9 @@ export interface NetworkStatusFromResourceClaimOptions {
   driver?: string | undefined;
 }
 
+/** The rule of each {@link NetworkStatusFromResourceClaimOptions} option. @internal */
+export const CLAIM_NETWORK_STATUS_OPTION_RULES: OptionRules<NetworkStatusFromResourceClaimOptions> = { driver: checkString };
+
 /** A device-info document in `data`: an object with a device-info key, read as the library's readers read it. */
 function deviceInfoFromData(data: unknown): DeviceInfo | undefined {
   if (!isObject(data)) return undefined;
@@ -409,8 +419,7 @@ export function networkStatusFromResourceClaim(claim: ResourceClaimLike, options
   checkObject(claim, "claim");
   optionalObject(claim.metadata, "claim.metadata");
   if (claim.status !== null) optionalObject(claim.status, "claim.status");
-  const opts = checkOptionsOrEmpty(options, "options");
-  const driver = optionalString(opts.driver, "options.driver");
+  const driver = checkOptionsWith(options, CLAIM_NETWORK_STATUS_OPTION_RULES)?.driver;
   const meta = isObject(claim.metadata) ? claim.metadata : {};
   const name = [meta.namespace, meta.name].filter((p) => typeof p === "string" && p !== "").join("/");
   const devices = isObject(claim.status) ? claim.status.devices : undefined;

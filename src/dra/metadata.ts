@@ -19,26 +19,25 @@
 import fs from "node:fs";
 import nodePath from "node:path";
 import {
-  checkAbortSignal,
-  checkInteger,
+  byteCount,
   checkObject,
-  checkOptions,
-  checkOptionsOrEmpty,
+  checkOptionsWith,
   checkRecord,
   checkString,
+  count,
   invalidArgType,
   invalidArgValue,
+  type OptionRules,
   optionalArray,
-  optionalInteger,
   optionalObject,
   optionalString,
 } from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
+import { checkWaitOptions, WAIT_OPTION_RULES, type WaitOptions, waitFor } from "../base/wait.js";
 import { type MountedFile, readMountedFile } from "../files/_io.js";
 import { decodeUtf8 } from "../format/_go-text.js";
 import { isObject } from "../format/validate.js";
 import type { NetworkStatus } from "../status/schema.js";
-import { sleep } from "../status/workload.js";
 import { type DeviceInfoFromAttributesOptions, type DeviceInfoFromAttributesResult, deviceInfoFromDeviceAttributes } from "./attributes.js";
 import { networkStatusEntries } from "./claim-status.js";
 import { DEVICE_METADATA_API_VERSIONS, decodeDeviceMetadataStream } from "./metadata-stream.js";
@@ -68,8 +67,11 @@ export interface ReadDeviceMetadataOptions {
   maxBytes?: number | undefined;
 }
 
+/** The rule of each {@link ReadDeviceMetadataOptions} option. @internal */
+export const READ_DEVICE_METADATA_OPTION_RULES: OptionRules<ReadDeviceMetadataOptions> = { maxBytes: byteCount };
+
 /** Options of {@link waitForDeviceMetadata}. */
-export interface WaitForDeviceMetadataOptions extends ReadDeviceMetadataOptions {
+export interface WaitForDeviceMetadataOptions extends ReadDeviceMetadataOptions, WaitOptions {
   /** How long to wait, in milliseconds, before failing with `ERR_DEVINFO_NOT_FOUND`. Required, as for `waitForPodNetworkStatus`: a wait always has a deadline. */
   timeoutMs: number;
   /** How often to re-read the file, in milliseconds. Default 250. */
@@ -79,6 +81,13 @@ export interface WaitForDeviceMetadataOptions extends ReadDeviceMetadataOptions 
   /** Stops waiting early; the promise rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
 }
+
+/** The rule of each {@link WaitForDeviceMetadataOptions} option (the wait's own from `base/wait.ts`). @internal */
+export const WAIT_DEVICE_METADATA_OPTION_RULES: OptionRules<WaitForDeviceMetadataOptions> = {
+  ...WAIT_OPTION_RULES,
+  afterGeneration: count,
+  ...READ_DEVICE_METADATA_OPTION_RULES,
+};
 
 /** One metadata file found by {@link findDeviceMetadata}. */
 export interface DeviceMetadataFile {
@@ -111,6 +120,14 @@ export interface FindDeviceMetadataOptions {
   driver?: string | undefined;
 }
 
+/** The rule of each {@link FindDeviceMetadataOptions} option. @internal */
+export const FIND_DEVICE_METADATA_OPTION_RULES: OptionRules<FindDeviceMetadataOptions> = {
+  root: checkString,
+  claim: checkString,
+  request: checkString,
+  driver: checkString,
+};
+
 /**
  * Reads one device metadata file: the first `DeviceMetadata` in the stream
  * whose API version this package understands (newer versions the driver
@@ -142,8 +159,7 @@ export interface FindDeviceMetadataOptions {
  */
 export async function readDeviceMetadata(path: string, options?: ReadDeviceMetadataOptions): Promise<DeviceMetadata | undefined> {
   checkString(path, "path");
-  const opts = checkOptionsOrEmpty(options, "options");
-  const maxBytes = optionalInteger(opts.maxBytes, "options.maxBytes", 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
+  const maxBytes = checkOptionsWith(options, READ_DEVICE_METADATA_OPTION_RULES)?.maxBytes ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
   const text = decodeUtf8(await readMountedFile(path, maxBytes, METADATA_FILE));
   return decodeDeviceMetadataStream(text, path);
 }
@@ -170,21 +186,14 @@ export async function readDeviceMetadata(path: string, options?: ReadDeviceMetad
  */
 export async function waitForDeviceMetadata(path: string, options: WaitForDeviceMetadataOptions): Promise<DeviceMetadata> {
   checkString(path, "path");
-  const opts = checkOptions(options);
-  if (opts === undefined) throw invalidArgType("options", "of type object", options);
-  const { intervalMs = 250, afterGeneration, signal } = opts;
-  const timeoutMs = opts.timeoutMs;
-  checkInteger(timeoutMs, "options.timeoutMs", 0);
-  optionalInteger(intervalMs, "options.intervalMs", 1);
-  optionalInteger(afterGeneration, "options.afterGeneration", 0);
-  if (signal !== undefined) checkAbortSignal(signal, "options.signal");
-  const maxBytes = optionalInteger(opts.maxBytes, "options.maxBytes", 0) ?? DEFAULT_DEVICE_METADATA_MAX_BYTES;
-
-  const deadline = performance.now() + timeoutMs;
+  const {
+    timeoutMs,
+    afterGeneration,
+    maxBytes = DEFAULT_DEVICE_METADATA_MAX_BYTES,
+  } = checkWaitOptions(options, WAIT_DEVICE_METADATA_OPTION_RULES);
   let missing = "the file does not exist";
   let tornText: string | undefined;
-  for (;;) {
-    signal?.throwIfAborted();
+  const look = async (): Promise<{ value: DeviceMetadata } | undefined> => {
     let text: string | undefined;
     try {
       text = decodeUtf8(await readMountedFile(path, maxBytes, METADATA_FILE));
@@ -193,7 +202,7 @@ export async function waitForDeviceMetadata(path: string, options: WaitForDevice
       if (metadata === undefined) missing = "the file is empty (not filled yet)";
       else {
         const generation = metadata.metadata.generation ?? 0;
-        if (afterGeneration === undefined || generation > afterGeneration) return metadata;
+        if (afterGeneration === undefined || generation > afterGeneration) return { value: metadata };
         missing = `its generation is ${generation}, not yet newer than ${afterGeneration}`;
       }
     } catch (err) {
@@ -204,12 +213,13 @@ export async function waitForDeviceMetadata(path: string, options: WaitForDevice
       } else if (err.code === "ERR_DEVINFO_NOT_FOUND") missing = "the file does not exist";
       else throw err;
     }
-    const left = deadline - performance.now();
-    if (left <= 0) {
-      throw new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `timed out after ${timeoutMs} ms waiting for ${path}: ${missing}`, { path });
-    }
-    await sleep(Math.min(intervalMs, left), signal);
-  }
+    return undefined;
+  };
+  return waitFor(
+    options,
+    look,
+    () => new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `timed out after ${timeoutMs} ms waiting for ${path}: ${missing}`, { path }),
+  );
 }
 
 function listDirectory(dir: string): fs.Dirent[] {
@@ -270,11 +280,7 @@ function resolvesUnder(path: string, root: string, accept: (stats: fs.Stats) => 
  * ```
  */
 export function findDeviceMetadata(options?: FindDeviceMetadataOptions): DeviceMetadataFile[] {
-  const opts = checkOptionsOrEmpty(options, "options");
-  const root = optionalString(opts.root, "options.root");
-  const claim = optionalString(opts.claim, "options.claim");
-  const request = optionalString(opts.request, "options.request");
-  const driver = optionalString(opts.driver, "options.driver");
+  const { root, claim, request, driver } = checkOptionsWith(options, FIND_DEVICE_METADATA_OPTION_RULES) ?? {};
   const roots = root === undefined ? [DEVICE_METADATA_ROOT, LEGACY_DEVICE_METADATA_ROOT] : [nodePath.resolve(root)];
   const found: DeviceMetadataFile[] = [];
   for (const base of roots) {
@@ -393,6 +399,12 @@ export interface ReadRequestMetadataOptions extends ReadDeviceMetadataOptions {
   root?: string | undefined;
 }
 
+/** The rule of each {@link ReadRequestMetadataOptions} option. @internal */
+export const READ_REQUEST_METADATA_OPTION_RULES: OptionRules<ReadRequestMetadataOptions> = {
+  ...READ_DEVICE_METADATA_OPTION_RULES,
+  root: checkString,
+};
+
 const deviceKey = (d: DeviceMetadataDevice) => JSON.stringify([d.driver, d.pool, d.name]);
 
 /**
@@ -476,9 +488,9 @@ async function readRequestDirectory(
   request: string,
   options: ReadRequestMetadataOptions | undefined,
 ): Promise<DeviceMetadata | undefined> {
-  const opts = checkOptionsOrEmpty(options, "options");
-  const root = optionalString(opts.root, "options.root") ?? DEVICE_METADATA_ROOT;
-  const maxBytes = optionalInteger(opts.maxBytes, "options.maxBytes", 0);
+  const opts = checkOptionsWith(options, READ_REQUEST_METADATA_OPTION_RULES) ?? {};
+  const root = opts.root ?? DEVICE_METADATA_ROOT;
+  const maxBytes = opts.maxBytes;
   const files = findDeviceMetadata({ root, claim: name, request }).filter((f) => f.layout === layout);
   const dir = nodePath.join(nodePath.resolve(root), layout, name, request);
   if (files.length === 0) {

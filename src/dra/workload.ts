@@ -5,7 +5,7 @@
  * Downward API volume), or KubeVirt's `kubevirt.io/network-info`.
  */
 
-import { checkOptionsOrEmpty, optionalInteger, optionalString } from "../base/args.js";
+import { byteCount, checkOptionsWith, checkString, type OptionRule, type OptionRules } from "../base/args.js";
 import { isDeviceInfoError } from "../base/errors.js";
 import type { DeviceInfo } from "../format/schema.js";
 import type { KubeVirtNetworkInfo, NetworkStatus } from "../status/schema.js";
@@ -33,6 +33,15 @@ export interface PodDeviceSelector {
   driver?: string | undefined;
 }
 
+/** The rule of each {@link PodDeviceSelector} field. @internal */
+export const POD_DEVICE_SELECTOR_OPTION_RULES: OptionRules<PodDeviceSelector> = {
+  network: checkString,
+  interface: checkString,
+  claim: checkString,
+  request: checkString,
+  driver: checkString,
+};
+
 /** Where {@link findPodDevices} looks. `false` skips a source. */
 export interface FindPodDevicesOptions {
   /** The device metadata mount root. Default: both the final and the earlier root. */
@@ -44,6 +53,19 @@ export interface FindPodDevicesOptions {
   /** Cap on each file read, in bytes. Default: each reader's own. */
   maxBytes?: number | undefined;
 }
+
+/** A source's path, or `false` to skip the source. */
+const sourcePath: OptionRule = (value, name) => {
+  if (value !== false) checkString(value, name);
+};
+
+/** The rule of each {@link FindPodDevicesOptions} option. @internal */
+export const FIND_POD_DEVICES_OPTION_RULES: OptionRules<FindPodDevicesOptions> = {
+  metadataRoot: sourcePath,
+  annotationsPath: sourcePath,
+  kubevirtNetworkInfoPath: sourcePath,
+  maxBytes: byteCount,
+};
 
 /** One device the pod has, from one source. */
 export interface PodDevice {
@@ -107,19 +129,18 @@ async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
  * ```
  */
 export async function findPodDevices(selector?: PodDeviceSelector, options?: FindPodDevicesOptions): Promise<PodDevice[]> {
-  const sel = checkOptionsOrEmpty(selector, "selector");
-  const network = optionalString(sel.network, "selector.network");
-  const ifName = optionalString(sel.interface, "selector.interface");
-  const claim = optionalString(sel.claim, "selector.claim");
-  const request = optionalString(sel.request, "selector.request");
-  const driver = optionalString(sel.driver, "selector.driver");
-  const opts = checkOptionsOrEmpty(options, "options");
-  const sourcePath = (name: string, value: unknown, fallback: string): string | false =>
-    value === false ? false : (optionalString(value, name) ?? fallback);
-  const metadataRoot = opts.metadataRoot === false ? false : optionalString(opts.metadataRoot, "options.metadataRoot");
-  const annotationsPath = sourcePath("options.annotationsPath", opts.annotationsPath, DEFAULT_POD_ANNOTATIONS_PATH);
-  const kubevirtPath = sourcePath("options.kubevirtNetworkInfoPath", opts.kubevirtNetworkInfoPath, DEFAULT_KUBEVIRT_NETWORK_INFO_PATH);
-  const maxBytes = optionalInteger(opts.maxBytes, "options.maxBytes", 0);
+  const {
+    network,
+    interface: ifName,
+    claim,
+    request,
+    driver,
+  } = checkOptionsWith(selector, POD_DEVICE_SELECTOR_OPTION_RULES, "selector") ?? {};
+  const opts = checkOptionsWith(options, FIND_POD_DEVICES_OPTION_RULES) ?? {};
+  const metadataRoot = opts.metadataRoot;
+  const annotationsPath = opts.annotationsPath ?? DEFAULT_POD_ANNOTATIONS_PATH;
+  const kubevirtPath = opts.kubevirtNetworkInfoPath ?? DEFAULT_KUBEVIRT_NETWORK_INFO_PATH;
+  const maxBytes = opts.maxBytes;
   const readOptions = maxBytes === undefined ? {} : { maxBytes };
 
   const devices: PodDevice[] = [];

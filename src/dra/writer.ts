@@ -12,12 +12,13 @@ import nodePath from "node:path";
 import {
   checkArray,
   checkObject,
-  checkOptionsOrEmpty,
-  checkRequiredOptions,
+  checkOptionsWith,
+  checkRequiredOptionsWith,
   checkString,
   invalidArgType,
   invalidArgValue,
   isPlainObject,
+  type OptionRules,
   optionalArray,
   optionalObject,
   optionalString,
@@ -56,6 +57,19 @@ export interface WriteDeviceMetadataOptions {
   apiVersions?: readonly DeviceMetadataAPIVersion[] | undefined;
 }
 
+/** The rule of each {@link WriteDeviceMetadataOptions} option. @internal */
+export const WRITE_DEVICE_METADATA_OPTION_RULES: OptionRules<WriteDeviceMetadataOptions> = {
+  apiVersions: (value, name) => {
+    checkArray(value, name);
+    for (const v of value) if (typeof v !== "string") throw invalidArgType(name, "an array of API versions", value);
+    const versions = value as readonly string[];
+    const known = (v: string) => (DEVICE_METADATA_API_VERSIONS as readonly string[]).includes(v);
+    if (versions.length === 0 || !versions.every(known) || new Set(versions).size !== versions.length) {
+      throw invalidArgValue(name, versions, `must list some of ${DEVICE_METADATA_API_VERSIONS.join(", ")}, each once`);
+    }
+  },
+};
+
 /** Identifies one request's metadata of one claim, for the CDI helpers. */
 export interface DeviceMetadataCDIRef {
   /** The DRA driver's name (a DNS subdomain). */
@@ -73,6 +87,15 @@ export interface DeviceMetadataCDISpecOptions extends DeviceMetadataCDIRef {
   /** Where it appears in containers (absolute); see {@link deviceMetadataContainerPath}. */
   containerPath: string;
 }
+
+/** The rule of each {@link DeviceMetadataCDISpecOptions} field, all required (the names and paths are checked further where used). @internal */
+export const CDI_SPEC_OPTION_RULES: OptionRules<DeviceMetadataCDISpecOptions> = {
+  driver: checkString,
+  claimUID: checkString,
+  requestName: checkString,
+  hostPath: checkString,
+  containerPath: checkString,
+};
 
 /** A CDI spec as upstream's kubelet plugin writes it for a metadata file: one device, one read-only bind mount. */
 export interface DeviceMetadataCDISpec {
@@ -94,6 +117,14 @@ export interface DeviceMetadataContainerPathOptions {
   podClaimName?: string | undefined;
 }
 
+/** The rule of each {@link DeviceMetadataContainerPathOptions} field (the names are checked further where used). @internal */
+export const CONTAINER_PATH_OPTION_RULES: OptionRules<DeviceMetadataContainerPathOptions> = {
+  driver: checkString,
+  requestName: checkString,
+  claimName: checkString,
+  podClaimName: checkString,
+};
+
 /** Input of {@link removeDeviceMetadata}. */
 export interface RemoveDeviceMetadataOptions {
   driver: string;
@@ -103,6 +134,14 @@ export interface RemoveDeviceMetadataOptions {
   /** The CDI spec directory, e.g. {@link DEFAULT_CDI_DIR}. */
   cdiDir: string;
 }
+
+/** The rule of each {@link RemoveDeviceMetadataOptions} field, all required (the names and paths are checked further where used). @internal */
+export const REMOVE_DEVICE_METADATA_OPTION_RULES: OptionRules<RemoveDeviceMetadataOptions> = {
+  driver: checkString,
+  claimUID: checkString,
+  claimDir: checkString,
+  cdiDir: checkString,
+};
 
 // A name that becomes one path component: never empty, never "." or "..", never a separator
 // (ERR_DEVINFO_UNSAFE_PATH, as every name of the library that would leave its directory).
@@ -187,11 +226,9 @@ export function deviceMetadataCDIDeviceID(ref: DeviceMetadataCDIRef): string {
  *   not one path component; `TypeError` (`ERR_INVALID_ARG_TYPE`) for one that is not a string.
  */
 export function deviceMetadataContainerPath(options: DeviceMetadataContainerPathOptions): string {
-  checkRequiredOptions(options, "options");
+  checkRequiredOptionsWith(options, CONTAINER_PATH_OPTION_RULES, ["driver", "requestName", "claimName"]);
   const driver = checkDriver(options.driver, "options.driver");
   const request = checkComponent(options.requestName, "options.requestName");
-  checkString(options.claimName, "options.claimName");
-  if (options.podClaimName !== undefined) checkString(options.podClaimName, "options.podClaimName");
   if (options.podClaimName !== undefined && options.podClaimName !== "") {
     const pod = checkComponent(options.podClaimName, "options.podClaimName");
     return nodePath.posix.join(DEVICE_METADATA_ROOT, "resourceclaimtemplates", pod, request, `${driver}-metadata.json`);
@@ -221,9 +258,7 @@ export function deviceMetadataContainerPath(options: DeviceMetadataContainerPath
  * ```
  */
 export function deviceMetadataCDISpec(options: DeviceMetadataCDISpecOptions): DeviceMetadataCDISpec {
-  checkRequiredOptions(options, "options");
-  for (const key of ["driver", "claimUID", "requestName", "hostPath", "containerPath"] as const)
-    checkString(options[key], `options.${key}`);
+  checkRequiredOptionsWith(options, CDI_SPEC_OPTION_RULES, ["driver", "claimUID", "requestName", "hostPath", "containerPath"]);
   const ref = checkRef(options, "options");
   const hostPath = checkAbsolute(options.hostPath, "options.hostPath");
   const containerPath = checkAbsolute(options.containerPath, "options.containerPath");
@@ -384,18 +419,8 @@ export async function writeDeviceMetadata(path: string, metadata: DeviceMetadata
   optionalObject(metadata.metadata, "metadata.metadata");
   optionalString(metadata.podClaimName, "metadata.podClaimName");
   optionalArray(metadata.requests, "metadata.requests");
-  const opts = checkOptionsOrEmpty(options, "options");
-  let versions: readonly string[] = DEVICE_METADATA_API_VERSIONS;
-  if (opts.apiVersions !== undefined) {
-    checkArray(opts.apiVersions, "options.apiVersions");
-    versions = opts.apiVersions as readonly string[];
-    for (const v of versions)
-      if (typeof v !== "string") throw invalidArgType("options.apiVersions", "an array of API versions", opts.apiVersions);
-    const known = (v: string) => (DEVICE_METADATA_API_VERSIONS as readonly string[]).includes(v);
-    if (versions.length === 0 || !versions.every(known) || new Set(versions).size !== versions.length) {
-      throw invalidArgValue("options.apiVersions", versions, `must list some of ${DEVICE_METADATA_API_VERSIONS.join(", ")}, each once`);
-    }
-  }
+  const versions: readonly string[] =
+    checkOptionsWith(options, WRITE_DEVICE_METADATA_OPTION_RULES)?.apiVersions ?? DEVICE_METADATA_API_VERSIONS;
   const asked = metadata.metadata?.generation;
   if (asked !== undefined && !(typeof asked === "number" && Number.isSafeInteger(asked) && asked >= 0)) {
     throw new DeviceInfoError("ERR_DEVINFO_INVALID", `metadata.metadata.generation must be a non-negative integer, got ${String(asked)}`, {
@@ -441,8 +466,7 @@ export async function writeDeviceMetadata(path: string, metadata: DeviceMetadata
  *   or a name that is not one path component.
  */
 export async function removeDeviceMetadata(options: RemoveDeviceMetadataOptions): Promise<string[]> {
-  checkRequiredOptions(options, "options");
-  for (const key of ["driver", "claimUID", "claimDir", "cdiDir"] as const) checkString(options[key], `options.${key}`);
+  checkRequiredOptionsWith(options, REMOVE_DEVICE_METADATA_OPTION_RULES, ["driver", "claimUID", "claimDir", "cdiDir"]);
   const driver = checkDriver(options.driver, "options.driver");
   const uid = checkComponent(options.claimUID, "options.claimUID");
   const claimDir = checkAbsolute(options.claimDir, "options.claimDir");

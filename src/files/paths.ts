@@ -5,9 +5,8 @@
  */
 
 import { Buffer } from "node:buffer";
-import { isAbsolute, join, resolve } from "node:path";
-import { checkPathOptions } from "../_options.js";
-import { checkString } from "../base/args.js";
+import { dirname, isAbsolute, join, normalize, resolve } from "node:path";
+import { checkOptionsWith, checkString, type OptionRules, text } from "../base/args.js";
 import { DeviceInfoError } from "../base/errors.js";
 
 /** The production base directory of device-info files. */
@@ -25,9 +24,14 @@ export interface PathOptions {
   baseDir?: string | undefined;
 }
 
+/** The rule of each {@link PathOptions} option. @internal */
+export const PATH_OPTION_RULES: OptionRules<PathOptions> = { baseDir: text };
+/** `options` of the path functions. @internal */
+export const checkPathOptions = (o: PathOptions | undefined): PathOptions | undefined => checkOptionsWith(o, PATH_OPTION_RULES);
+
 /** The base directory in use, normalised. */
 export function resolveBaseDir(options: PathOptions = {}): string {
-  return baseDirsOf(options).base;
+  return dirsOf(options.baseDir).base;
 }
 
 /** A base directory and its two subdirectories, normalised. @internal */
@@ -48,7 +52,19 @@ const CACHE_SIZE = 64;
 
 /** The base directory of `options` and its subdirectories, as {@link resolveBaseDir} and `join` give them. @internal */
 export function baseDirsOf(options: PathOptions): BaseDirs {
-  const given = options.baseDir ?? DEFAULT_BASE_DIR;
+  return dirsOf(options.baseDir);
+}
+
+/**
+ * A base directory as given (`options.baseDir`, read once by the caller) and
+ * its subdirectories, normalised. A public call resolves it once and passes
+ * the result down.
+ *
+ * @throws {@link DeviceInfoError} `ERR_DEVINFO_UNSAFE_PATH` for `""` or a NUL byte.
+ * @internal
+ */
+export function dirsOf(baseDir: string | undefined): BaseDirs {
+  const given = baseDir ?? DEFAULT_BASE_DIR;
   const hit = typeof given === "string" ? cache.get(given) : undefined;
   if (hit !== undefined) return hit;
   if (typeof given !== "string" || given === "" || given.includes("\0")) {
@@ -69,12 +85,12 @@ export function baseDirsOf(options: PathOptions): BaseDirs {
 
 /** `<base>/dp`: the device plugins' directory. */
 export function getDPDirectory(options: PathOptions = {}): string {
-  return baseDirsOf(options).dp;
+  return dirsOf(options.baseDir).dp;
 }
 
 /** `<base>/cni`: the meta-plugins' directory. */
 export function getCNIDirectory(options: PathOptions = {}): string {
-  return baseDirsOf(options).cni;
+  return dirsOf(options.baseDir).cni;
 }
 
 // A device plugin passes the same resource name for every device: the last
@@ -101,6 +117,18 @@ export function getDPDeviceInfoPath(resourceName: string, deviceID: string, opti
   checkString(resourceName, "resourceName");
   checkString(deviceID, "deviceID");
   checkPathOptions(options);
+  const fileName = dpFileName(resourceName, deviceID);
+  return `${dirsOf(options?.baseDir).dp}/${fileName}`;
+}
+
+/**
+ * The device plugin's file name for one device (spec 4.1), checked: one path
+ * component (no "/", never "." or ".."), so `<dp>/<name>` needs no join.
+ * The arguments are strings (checked by the caller).
+ *
+ * @internal
+ */
+export function dpFileName(resourceName: string, deviceID: string): string {
   if (resourceName !== lastResource) {
     checkName("resource name", resourceName);
     lastFlatResource = flatten(resourceName);
@@ -109,8 +137,7 @@ export function getDPDeviceInfoPath(resourceName: string, deviceID: string, opti
   checkName("device ID", deviceID);
   const fileName = `${lastFlatResource}-${flatten(deviceID)}-device.json`;
   checkLength(fileName, `resource name and device ID`);
-  // One path component (no "/", never "." or ".."): join would only add the "/".
-  return `${getDPDirectory(options)}/${fileName}`;
+  return fileName;
 }
 
 /**
@@ -130,6 +157,18 @@ export function getDPDeviceInfoPath(resourceName: string, deviceID: string, opti
 export function getCNIDeviceInfoPath(fileName: string, options: PathOptions = {}): string {
   checkString(fileName, "fileName");
   checkPathOptions(options);
+  const name = cniFileName(fileName);
+  return `${dirsOf(options?.baseDir).cni}/${name}`;
+}
+
+/**
+ * The CNI file name of `fileName` (spec 4.2), checked: one path component,
+ * never "." or "..", so `<cni>/<name>` needs no join. `fileName` is a string
+ * (checked by the caller).
+ *
+ * @internal
+ */
+export function cniFileName(fileName: string): string {
   checkName("CNI file name", fileName);
   const name = flatten(fileName);
   if (name === "." || name === "..") {
@@ -140,8 +179,7 @@ export function getCNIDeviceInfoPath(fileName: string, options: PathOptions = {}
     );
   }
   checkLength(name, "CNI file name");
-  // One path component, not "." or "..": join would only add the "/".
-  return `${getCNIDirectory(options)}/${name}`;
+  return name;
 }
 
 function flatten(name: string): string {
@@ -172,4 +210,48 @@ function checkLength(fileName: string, what: string): void {
       { path: fileName },
     );
   }
+}
+
+/**
+ * Checks a CNI path: absolute, a plausible file name. Returns the directory to
+ * guard against symlinks when the path lies in `<base>/cni`; a path elsewhere
+ * is used as given and only its final component is protected. The base
+ * directory is resolved here (once) unless the caller has resolved it.
+ *
+ * @internal
+ */
+export function cniPathGuard(cniPath: string, baseDir: string | undefined, resolved?: BaseDirs): string | undefined {
+  if (typeof cniPath !== "string" || !isAbsolute(cniPath)) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `CNI device-info path ${JSON.stringify(cniPath)} is not absolute; pass the full path from runtimeConfig.CNIDeviceInfoFile (see getCNIDeviceInfoPath)`,
+      { path: String(cniPath) },
+    );
+  }
+  // basename, for a path that does not end in "/" (refused below anyway).
+  const name = cniPath.slice(cniPath.lastIndexOf("/") + 1);
+  if (cniPath.includes("\0") || name === "" || name === "." || name === ".." || cniPath.endsWith("/")) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `CNI device-info path ${JSON.stringify(cniPath)} does not name a file; pass a path such as "${(resolved ?? dirsOf(baseDir)).cni}/<network>-<containerID>_<ifName>"`,
+      { path: cniPath },
+    );
+  }
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short names need no count.
+  if (name.length * 3 > MAX_FILE_NAME_BYTES && Buffer.byteLength(name) > MAX_FILE_NAME_BYTES) {
+    throw new DeviceInfoError(
+      "ERR_DEVINFO_UNSAFE_PATH",
+      `CNI device-info file name is ${Buffer.byteLength(name)} bytes, over the ${MAX_FILE_NAME_BYTES}-byte limit of Linux file names: ${cniPath}`,
+      { path: cniPath },
+    );
+  }
+  // The common case, `<cni>/<name>` exactly: normalize would change nothing.
+  const cni = (resolved ?? dirsOf(baseDir)).cni;
+  if (cniPath.length > cni.length + 1 && cniPath.startsWith(cni) && cniPath.charCodeAt(cni.length) === 0x2f) {
+    if (cniPath.indexOf("/", cni.length + 1) === -1) return cni;
+  }
+  // Normalised for the comparison only ("/base//cni/x" is still in <base>/cni);
+  // the path itself is used as given, as Go does.
+  const dir = dirname(normalize(cniPath));
+  return dir === cni ? dir : undefined;
 }

@@ -9,20 +9,27 @@
  * the general code (`checkDeviceInfo`, `serializeDeviceInfo`,
  * `parseDocument`), which alone words warnings and errors.
  *
+ * "Conforming" is decided by the spec's rule table (`rules.ts`), the one the
+ * general validator reports from: a document that breaks any rule there
+ * takes the general path, which words it. The only checks of this file's own
+ * are the shape above, which the general code handles by decoding.
+ *
  * The result is exactly the general code's: the same bytes, the same value,
  * no warning (a conforming document has none), and each property of the
  * input read once, in the order the general validator reads them. Tests
- * compare both over the fixture set and fuzzed documents
- * (test/format/_fast.test.ts).
+ * compare both over a case of every rule, the fixture set and fuzzed
+ * documents (test/format/rules.test.ts, test/files/_fast.test.ts).
  *
  * @internal
  */
 
 import { type Buffer, isAscii } from "node:buffer";
-import { DEVICE_FIELDS, type FieldRule, PCI_ADDRESS_PATTERN, SPEC_VERSION_PATTERN } from "./fields.js";
+import { FIELD_RULES, type FieldRules, firstBroken, type SubObjects, TYPE_RULES, type ValueRule, VERSION_RULES } from "./rules.js";
 import type { DeviceInfo } from "./schema.js";
 
-const RULES: ReadonlyMap<string, readonly FieldRule[]> = new Map(Object.entries(DEVICE_FIELDS));
+const RULES: ReadonlyMap<string, readonly FieldRules[]> = new Map(Object.entries(FIELD_RULES));
+/** A document of the fast path has one sub-object: the one its third key names. */
+const ONLY: ReadonlyMap<string, SubObjects> = new Map(Object.keys(FIELD_RULES).map((device) => [device, new Set([device])]));
 
 /**
  * A non-empty string of printable ASCII without `"`, `\` (JSON escapes) and
@@ -41,29 +48,32 @@ function plain(value: unknown): value is string {
  * The JSON members of a conforming sub-object (`"k":"v",...`), or
  * `undefined`. `withText` false: only checks, and returns "".
  */
-function members(rules: readonly FieldRule[], sub: unknown, withText: boolean): string | undefined {
+function members(rules: readonly FieldRules[], sub: unknown, objects: SubObjects, withText: boolean): string | undefined {
   if (typeof sub !== "object" || sub === null || Array.isArray(sub)) return undefined;
   const record = sub as Record<string, unknown>;
   let text = "";
   let next = 0; // rules before `next` are passed: keys must come in Go's order
   for (const key of Object.keys(record)) {
     let at = next;
-    while (at < rules.length && (rules[at] as FieldRule).key !== key) {
-      if ((rules[at] as FieldRule).required) return undefined; // a required field is missing
+    while (at < rules.length && (rules[at] as FieldRules).key !== key) {
+      if ((rules[at] as FieldRules).missing !== undefined) return undefined; // a required field is missing
       at++;
     }
     const rule = rules[at];
     if (rule === undefined) return undefined; // unknown, case-variant, or out of order
     const value = record[key];
-    if (!plain(value)) return undefined;
-    if (rule.oneOf !== undefined && !rule.oneOf.includes(value)) return undefined;
-    if (rule.pciAddress && !PCI_ADDRESS_PATTERN.test(value)) return undefined;
-    if (rule.absolutePath && value.charCodeAt(0) !== 0x2f) return undefined;
+    if (!plain(value) || !follows(rule.checks, value, objects)) return undefined;
     if (withText) text += `${text === "" ? "" : ","}"${key}":"${value}"`;
     next = at + 1;
   }
-  for (let at = next; at < rules.length; at++) if ((rules[at] as FieldRule).required) return undefined;
+  for (let at = next; at < rules.length; at++) if ((rules[at] as FieldRules).missing !== undefined) return undefined;
   return text;
+}
+
+/** Whether `value` breaks none of `checks` (all of them, as the validator reports all). */
+function follows(checks: readonly ValueRule[], value: string, objects: SubObjects): boolean {
+  for (const check of checks) if (!check.accepts(value, objects)) return false;
+  return true;
 }
 
 function conforming(info: unknown, withText: boolean): string | undefined {
@@ -74,13 +84,14 @@ function conforming(info: unknown, withText: boolean): string | undefined {
   const type = record.type;
   const version = record.version;
   const device = keys[2] as string;
-  if (type !== device) return undefined;
   const rules = RULES.get(device);
-  if (rules === undefined) return undefined;
-  if (typeof version !== "string" || !SPEC_VERSION_PATTERN.test(version)) return undefined;
-  const inner = members(rules, record[device], withText);
+  const objects = ONLY.get(device);
+  if (rules === undefined || objects === undefined) return undefined;
+  if (!plain(type) || firstBroken(TYPE_RULES, type, objects) !== undefined) return undefined;
+  if (!plain(version) || firstBroken(VERSION_RULES, version, objects) !== undefined) return undefined;
+  const inner = members(rules, record[device], objects, withText);
   if (inner === undefined) return undefined;
-  return withText ? `{"type":"${device}","version":"${version}","${device}":{${inner}}}` : "";
+  return withText ? `{"type":"${type}","version":"${version}","${device}":{${inner}}}` : "";
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The format as data: field names in the Go reference's struct order, with the
- * spec's rules. The validator and the serializer both walk these tables, and a
- * test checks they list exactly the keys of the zod schemas in `schema.ts`.
+ * spec's rules. The serializer walks these tables; `rules.ts` turns their
+ * flags into the checks that the validator and the fast path share; a test
+ * checks they list exactly the keys of the zod schemas in `schema.ts`.
  * This module must stay free of imports: it is on every CNI plugin's start-up path.
  */
 

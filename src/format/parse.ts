@@ -3,7 +3,7 @@
  * reference accepts, deviations reported as warnings), strict on request.
  */
 
-import { checkValidationOptions } from "../_options.js";
+import { callback, checkOptionsWith, flag, type OptionRules } from "../base/args.js";
 import { type DeviceInfoIssue, reportWarnings } from "../base/issues.js";
 import { isJsonText, readGoJson } from "./_go-text.js";
 import { invalidDeviceInfo } from "./_invalid.js";
@@ -24,6 +24,12 @@ export interface ValidationOptions {
   /** Called once per warning (never in strict mode, where warnings are errors). */
   onWarning?: ((warning: DeviceInfoIssue) => void) | undefined;
 }
+
+/** The rule of each {@link ValidationOptions} option. @internal */
+export const VALIDATION_OPTION_RULES: OptionRules<ValidationOptions> = { strict: flag, onWarning: callback };
+/** `options` of {@link parseDeviceInfo} and the annotation parsers. @internal */
+export const checkValidationOptions = (o: ValidationOptions | undefined): ValidationOptions | undefined =>
+  checkOptionsWith(o, VALIDATION_OPTION_RULES);
 
 /**
  * Parses and validates a device-info document.

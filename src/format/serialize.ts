@@ -2,7 +2,7 @@
  * The bytes the Go reference writes: json.Marshal of its DeviceInfo struct.
  */
 
-import { checkSerializeOptions } from "../_options.js";
+import { checkOptionsWith, type OptionRules, oneOf } from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
 import { type DeviceInfoIssue, makeIssue } from "../base/issues.js";
 import { invalidDeviceInfo } from "./_invalid.js";
@@ -21,6 +21,11 @@ export interface SerializeOptions {
    */
   unknownKeys?: "keep" | "drop" | undefined;
 }
+
+/** The rule of each {@link SerializeOptions} option. @internal */
+export const SERIALIZE_OPTION_RULES: OptionRules<SerializeOptions> = { unknownKeys: oneOf("keep", "drop") };
+const checkSerializeOptions = (o: SerializeOptions | undefined): SerializeOptions | undefined =>
+  checkOptionsWith(o, SERIALIZE_OPTION_RULES);
 
 /**
  * Encodes a device-info document exactly as the Go reference (`json.Marshal`)

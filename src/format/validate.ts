@@ -5,19 +5,11 @@
  * decoder reads them. Deviations from the spec are warnings unless `strict`.
  */
 
-import { checkValidateOptions } from "../_options.js";
+import { checkOptionsWith, flag, type OptionRules } from "../base/args.js";
 import { type DeviceInfoIssue, IssueCollector } from "../base/issues.js";
 import { MAX_JSON_DEPTH, valueDepth } from "./_go-text.js";
-import {
-  DEVICE_FIELDS,
-  DEVICE_TYPES,
-  type FieldRule,
-  goFieldMatch,
-  isDeviceKey,
-  PCI_ADDRESS_PATTERN,
-  SPEC_VERSION,
-  VERSION_FORMAT_PATTERN,
-} from "./fields.js";
+import { DEVICE_FIELDS, DEVICE_TYPES, type FieldRule, goFieldMatch, isDeviceKey } from "./fields.js";
+import { FIELD_RULES, type FieldRules, firstBroken, type SubObjects, TYPE_RULES, VERSION_RULES } from "./rules.js";
 import type { DeviceInfo } from "./schema.js";
 
 /**
@@ -29,6 +21,10 @@ export interface ValidateOptions {
   /** Treat deviations from the spec as errors instead of warnings. Default `false`. */
   strict?: boolean | undefined;
 }
+
+/** The rule of each {@link ValidateOptions} option. @internal */
+export const VALIDATE_OPTION_RULES: OptionRules<ValidateOptions> = { strict: flag };
+const checkValidateOptions = (o: ValidateOptions | undefined): ValidateOptions | undefined => checkOptionsWith(o, VALIDATE_OPTION_RULES);
 
 /** The outcome of {@link validateDeviceInfo}. */
 export interface DeviceInfoValidation {
@@ -58,7 +54,6 @@ interface SubObject {
   readonly unknown: Map<string, unknown>;
 }
 
-const TYPE_LIST = DEVICE_TYPES.map((t) => `"${t}"`).join(", ");
 const TOP_KEYS: ReadonlySet<string> = new Set(["type", "version", ...DEVICE_TYPES]);
 const RULES_BY_KEY = Object.fromEntries(
   DEVICE_TYPES.map((t) => [t, new Map(DEVICE_FIELDS[t].map((rule) => [rule.key, rule]))]),
@@ -143,30 +138,18 @@ export function checkDeviceInfo(doc: unknown, strict: boolean): CheckedDeviceInf
     }
   }
 
-  // Spec rules: checked on the merged, canonical view.
-  if (type === undefined || type === "") {
-    issues.deviation("missing_type", [typeKey], `"type" is required: one of ${TYPE_LIST}`);
-  } else if (!isDeviceKey(type)) {
-    issues.deviation("unknown_type", [typeKey], `type "${type}" is not one of ${TYPE_LIST}`);
-  } else if (!subObjects.has(type)) {
-    issues.deviation("missing_device", [type], `type is "${type}" but there is no "${type}" object`);
+  // The spec's rules (rules.ts, shared with the fast path), on the merged, canonical view.
+  const brokenType = firstBroken(TYPE_RULES, type ?? "", subObjects);
+  if (brokenType !== undefined) {
+    const at = brokenType.at === "object" ? (type as string) : typeKey;
+    issues.deviation(brokenType.code, [at], brokenType.message(type ?? ""));
   }
-  if (version === undefined || version === "") {
-    issues.deviation("missing_version", [versionKey], `"version" is required: write "${SPEC_VERSION}"`);
-  } else if (!VERSION_FORMAT_PATTERN.test(version)) {
-    const hint = /^[vV]/.test(version) ? ` without the "${version[0]}"` : "";
-    issues.deviation("invalid_version", [versionKey], `version "${version}" must be MAJOR.MINOR.PATCH${hint}, e.g. "${SPEC_VERSION}"`);
-  } else if (!version.startsWith("1.")) {
-    issues.deviation(
-      "unsupported_version",
-      [versionKey],
-      `version "${version}" is not 1.x; this library implements ${SPEC_VERSION} and may misread it`,
-    );
-  }
+  const brokenVersion = firstBroken(VERSION_RULES, version ?? "", subObjects);
+  if (brokenVersion !== undefined) issues.deviation(brokenVersion.code, [versionKey], brokenVersion.message(version ?? ""));
   for (const [device, { objectKey, fields }] of subObjects) {
-    for (const rule of DEVICE_FIELDS[device]) {
-      const field = fields.get(rule.key);
-      checkField(rule, field?.value, field?.path ?? [objectKey, rule.key], device, issues);
+    for (const rules of FIELD_RULES[device]) {
+      const field = fields.get(rules.key);
+      checkField(rules, field?.value ?? "", field?.path ?? [objectKey, rules.key], subObjects, issues);
     }
   }
 
@@ -310,23 +293,13 @@ function objectProblem(value: unknown): { message: string; fatal: boolean } | un
   return { message: `${what} is not JSON data: ${as}; ${JSON_DATA}`, fatal: false };
 }
 
-function checkField(rule: FieldRule, value: string | undefined, path: Path, device: string, issues: IssueCollector): void {
-  const deviation = issues.deviation.bind(issues);
-  if (value === undefined || value === "") {
-    if (rule.required) deviation("missing_field", path, `"${rule.key}" is required in "${device}"`);
+/** Every rule of `rules.ts` a field breaks (an absent or empty one: only whether it is required). */
+function checkField(rules: FieldRules, value: string, path: Path, objects: SubObjects, issues: IssueCollector): void {
+  if (value === "") {
+    if (rules.missing !== undefined) issues.deviation(rules.missing.code, path, rules.missing.message(value));
     return;
   }
-  if (rule.oneOf !== undefined && !rule.oneOf.includes(value)) {
-    const allowed = rule.oneOf.map((v) => `"${v}"`).join(", ");
-    const punt = value === "punt" ? ` ("punt" is the Go reference's constant; the spec value is "inject-punt")` : "";
-    deviation("invalid_enum", path, `"${rule.key}" must be one of ${allowed}, got "${value}"${punt}`);
-  }
-  if (rule.pciAddress && !PCI_ADDRESS_PATTERN.test(value)) {
-    deviation("invalid_pci_address", path, `"${value}" is not a PCI address in dddd:BB:DD.f form (e.g. "0000:af:06.0")`);
-  }
-  if (rule.absolutePath && !value.startsWith("/")) {
-    deviation("relative_path", path, `"${value}" must be an absolute path (e.g. "/dev/vhost-vdpa-0")`);
-  }
+  for (const rule of rules.checks) if (!rule.accepts(value, objects)) issues.deviation(rule.code, path, rule.message(value));
 }
 
 function caseMessage(key: string, known: string): string {

@@ -13,14 +13,15 @@ import { constants, type Stats } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
-  checkAbortSignal,
+  abortSignal,
   checkNonEmptyString,
   checkNumber,
   checkObject,
-  checkOptions,
+  checkOptionsWith,
   checkString,
   invalidArgType,
   invalidArgValue,
+  type OptionRules,
 } from "../base/args.js";
 import { DeviceInfoError } from "../base/errors.js";
 import { setOwn } from "../format/validate.js";
@@ -204,6 +205,22 @@ export interface KubeletOptions {
   /** Stops waiting; the promise rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
 }
+
+/**
+ * The rule of each {@link KubeletOptions} option. `timeoutMs` accepts
+ * fractions, as every duration option does, but is bounded to a day: it is
+ * the deadline of a CNI ADD's gRPC calls, where a value in seconds or
+ * `Infinity` would hang the ADD (the waiters' `timeoutMs` bounds a wait the
+ * caller chose, and may be 0).
+ *
+ * @internal
+ */
+export const KUBELET_OPTION_RULES: OptionRules<KubeletOptions> = {
+  socket: (value, name) => checkPath(value, name),
+  checkpoint: (value, name) => checkPath(value, name),
+  timeoutMs: (value, name) => checkNumber(value, name, 1, MAX_TIMEOUT_MS),
+  signal: abortSignal,
+};
 
 /**
  * The devices the kubelet allocated to a pod. Asks the PodResources API's
@@ -699,11 +716,7 @@ function checkKubeletOptions(options: KubeletOptions | undefined): Resolved {
     checkpoint = DEFAULT_DEVICE_CHECKPOINT,
     timeoutMs = DEFAULT_KUBELET_TIMEOUT_MS,
     signal,
-  } = checkOptions(options) ?? {};
-  checkPath(socket, "options.socket");
-  checkPath(checkpoint, "options.checkpoint");
-  checkNumber(timeoutMs, "options.timeoutMs", 1, MAX_TIMEOUT_MS);
-  if (signal !== undefined) checkAbortSignal(signal, "options.signal");
+  } = checkOptionsWith(options, KUBELET_OPTION_RULES) ?? {};
   return { socket: resolve(socket), checkpoint: resolve(checkpoint), timeoutMs, signal };
 }
 

@@ -16,10 +16,10 @@
  * ```
  */
 
-import { checkUpdateOptions } from "../_options.js";
 import { checkObject, checkString } from "../base/args.js";
 import { DeviceInfoError } from "../base/errors.js";
-import { type UpdateOptions, updateDeviceInfoForCNI, updateDeviceInfoForCNISync } from "../files/operations.js";
+import { type FileSettings, type UpdateOptions, updateSettings } from "../files/options.js";
+import { updateAsync, updateSync } from "../files/update.js";
 import { invalidDeviceInfo } from "../format/_invalid.js";
 import { isDeviceKey } from "../format/fields.js";
 import type { DeviceInfo, MemifDevice, PciDevice, VdpaDevice, VhostUserDevice } from "../format/schema.js";
@@ -103,14 +103,14 @@ export async function addDeviceInfoFields(
   fields: DeviceInfoFields,
   options: UpdateOptions = {},
 ): Promise<DeviceInfo | undefined> {
-  checkAddArgs(cniPath, fields, options);
-  return updateDeviceInfoForCNI(cniPath, merger(cniPath, fields), options);
+  const settings = checkAddArgs(cniPath, fields, options);
+  return updateAsync(cniPath, merger(cniPath, fields), settings);
 }
 
 /** Synchronous twin of {@link addDeviceInfoFields}. */
 export function addDeviceInfoFieldsSync(cniPath: string, fields: DeviceInfoFields, options: UpdateOptions = {}): DeviceInfo | undefined {
-  checkAddArgs(cniPath, fields, options);
-  return updateDeviceInfoForCNISync(cniPath, merger(cniPath, fields), options);
+  const settings = checkAddArgs(cniPath, fields, options);
+  return updateSync(cniPath, merger(cniPath, fields), settings);
 }
 
 /** What {@link saveDeviceInfoIfAbsent} found or did. */
@@ -142,17 +142,17 @@ export interface SaveIfAbsentResult {
  */
 export async function saveDeviceInfoIfAbsent(cniPath: string, info: DeviceInfo, options: UpdateOptions = {}): Promise<SaveIfAbsentResult> {
   checkString(cniPath, "cniPath");
-  checkUpdateOptions(options);
-  const own = ifAbsent(checkOwn(cniPath, info, options));
-  return own.result(await updateDeviceInfoForCNI(cniPath, own.update, { ...options, strict: false }));
+  const settings = updateSettings(options);
+  const own = ifAbsent(checkOwn(cniPath, info, settings));
+  return own.result(await updateAsync(cniPath, own.update, { ...settings, strict: false }));
 }
 
 /** Synchronous twin of {@link saveDeviceInfoIfAbsent}. */
 export function saveDeviceInfoIfAbsentSync(cniPath: string, info: DeviceInfo, options: UpdateOptions = {}): SaveIfAbsentResult {
   checkString(cniPath, "cniPath");
-  checkUpdateOptions(options);
-  const own = ifAbsent(checkOwn(cniPath, info, options));
-  return own.result(updateDeviceInfoForCNISync(cniPath, own.update, { ...options, strict: false }));
+  const settings = updateSettings(options);
+  const own = ifAbsent(checkOwn(cniPath, info, settings));
+  return own.result(updateSync(cniPath, own.update, { ...settings, strict: false }));
 }
 
 /** The updater that writes `own` only where there is no document, and what it did. */
@@ -173,10 +173,10 @@ function ifAbsent(own: DeviceInfo): {
 // ---------------------------------------------------------------------------
 
 /** The arguments of the adders: a path, the fields (an object) and update options. */
-function checkAddArgs(cniPath: unknown, fields: unknown, options: UpdateOptions): void {
+function checkAddArgs(cniPath: unknown, fields: unknown, options: UpdateOptions): FileSettings {
   checkString(cniPath, "cniPath");
   checkObject(fields, "fields");
-  checkUpdateOptions(options);
+  return updateSettings(options);
 }
 
 function merger(cniPath: string, fields: DeviceInfoFields): (current: DeviceInfo | undefined) => DeviceInfo | undefined {
@@ -213,7 +213,7 @@ function merger(cniPath: string, fields: DeviceInfoFields): (current: DeviceInfo
   };
 }
 
-function checkOwn(cniPath: string, info: DeviceInfo, options: UpdateOptions): DeviceInfo {
+function checkOwn(cniPath: string, info: DeviceInfo, options: FileSettings): DeviceInfo {
   const checked = checkDeviceInfo(info, options.strict ?? true);
   if (checked.value === undefined) throw invalidDeviceInfo(checked.errors, { action: "write", path: cniPath, strict: options.strict });
   return checked.value;

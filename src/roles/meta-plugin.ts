@@ -19,23 +19,30 @@
  */
 
 import { Buffer } from "node:buffer";
-import { dirname } from "node:path";
-import { checkLoadOptions, checkPathOptions, checkPrepareOptions, checkStdinOptions } from "../_options.js";
-import { checkInteger, checkObject, checkString, invalidArgType, invalidArgValue } from "../base/args.js";
+import {
+  anyValue,
+  byteCount,
+  checkInteger,
+  checkObject,
+  checkOptionsWith,
+  checkString,
+  flag,
+  invalidArgType,
+  invalidArgValue,
+  nestedOptions,
+  type OptionRules,
+  record,
+} from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
 import type { DRAAttachment } from "../dra/attachment-device.js";
 import type { DRANetworkDevice } from "../dra/network-devices.js";
 import { ensureDirectory } from "../files/_io.js";
-import {
-  cleanDeviceInfoForCNI,
-  type LoadOptions,
-  loadDeviceInfoFromCNI,
-  loadDeviceInfoFromDP,
-  saveDeviceInfoForCNI,
-} from "../files/operations.js";
-import { getCNIDeviceInfoPath, getDPDeviceInfoPath, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
+import { loadAtAsync, removeAsync, saveAt } from "../files/operations.js";
+import { type FileSettings, LOAD_OPTION_RULES, type LoadOptions, loadSettings, pathSettings, settingsOf } from "../files/options.js";
+import { cniFileName, cniPathGuard, dirsOf, dpFileName, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
 import type { DeviceInfo } from "../format/schema.js";
-import type { KubeletOptions, PodDevices, PodReference } from "../kubelet.js";
+import type { KubeletOptions, PodDevices, PodReference } from "../kubelet/pod-resources.js";
+import { attachmentDRA } from "./_dra-step.js";
 import {
   CNI_DEVICE_INFO_FILE_CAPABILITY,
   confListVersion,
@@ -152,6 +159,9 @@ export interface PrepareOptions extends LoadOptions {
   kubelet?: KubeletOptions | undefined;
 }
 
+/** The rule of each {@link PrepareOptions} option (the kubelet's own are checked where they are used). @internal */
+export const PREPARE_OPTION_RULES: OptionRules<PrepareOptions> = { ...LOAD_OPTION_RULES, durable: flag, kubelet: nestedOptions };
+
 /**
  * The unique file name of an attachment's CNI device-info file: Multus's
  * `<network>-<containerID>_<ifName>` (with every `/` replaced by `-` when it
@@ -250,26 +260,36 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
   const resourceName = optionalString(request.resourceName, "request.resourceName");
   if (request.deviceIndex !== undefined) checkInteger(request.deviceIndex, "request.deviceIndex");
   if (request.pod !== undefined) checkObject(request.pod, "request.pod");
-  checkPrepareOptions(options);
+  if (request.dra !== undefined) checkObject(request.dra, "request.dra");
+  // The options, checked and read once: everything below works on `settings`.
+  const checked = checkOptionsWith(options, PREPARE_OPTION_RULES);
+  const settings = settingsOf(checked);
   const warnings: DeviceInfoError[] = [];
   // DRA: the pod's claims (request.dra) or the kubelet's dynamicResources say a DRA driver may serve the network.
-  const dra = await attachmentDRA(request, resourceName, options, warnings);
+  const dra =
+    resourceName === undefined || (request.dra === undefined && request.pod === undefined)
+      ? undefined
+      : await attachmentDRA(request, resourceName, await kubeletAnswer(request, checked?.kubelet), checked ?? {}, warnings);
   const draDevice = dra?.device === undefined ? {} : { draDevice: dra.device };
   const deviceID =
     dra?.device !== undefined
       ? dra.device.deviceID
       : request.pod === undefined
         ? optionalString(request.deviceID, "request.deviceID")
-        : await podDeviceID(request, resourceName, options.kubelet, warnings, dra?.podDevices);
+        : await podDeviceID(request, resourceName, checked?.kubelet, warnings, dra?.podDevices);
   const capabilityArgs: DeviceInfoCapabilityArgs = deviceID === undefined ? {} : { deviceID };
   const wanted =
     deviceID !== undefined || dra?.device !== undefined || (request.netConf !== undefined && declaresCapability(request.netConf));
   if (!wanted) return { cniPath: undefined, capabilityArgs, copied: undefined, warnings };
 
-  const cniPath = getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options);
+  const name = cniFileName(await getCNIDeviceInfoFileName(attachment));
+  // The base directory, resolved once (here, where the file is first needed: not before the kubelet is asked).
+  const dirs = dirsOf(settings.baseDir);
+  // `<cni>/<name>`, one checked component: its guarded directory is `<cni>`.
+  const cniPath = `${dirs.cni}/${name}`;
   // Created now, 0755: a plugin built on the Go reference would create it with mode 0000.
-  await ensureDirectory(dirname(cniPath));
-  if (await cleanDeviceInfoForCNI(cniPath, options)) {
+  await ensureDirectory(dirs.cni);
+  if (await removeAsync(cniPath, dirs.cni)) {
     warnings.push(
       new DeviceInfoError("ERR_DEVINFO_EXISTS", `removed a stale device-info file left by an earlier ADD of this attachment: ${cniPath}`, {
         path: cniPath,
@@ -280,13 +300,13 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
   let copied: DeviceInfo | undefined;
   if (dra?.device !== undefined) {
     if (dra.deviceInfo !== undefined) {
-      await saveDeviceInfoForCNI(cniPath, dra.deviceInfo, { ...options, strict: false, overwrite: false });
+      await saveAt(cniPath, dirs.cni, dra.deviceInfo, { ...settings, strict: false, overwrite: false });
       copied = dra.deviceInfo;
     }
   } else if (resourceName !== undefined && deviceID !== undefined) {
-    const source = await readDeviceInfoFromDP(resourceName, deviceID, options, warnings);
+    const source = await readDeviceInfoFromDP(resourceName, deviceID, dirs.dp, settings, warnings);
     if (source !== undefined) {
-      await saveDeviceInfoForCNI(cniPath, source, { ...options, strict: false, overwrite: false });
+      await saveAt(cniPath, dirs.cni, source, { ...settings, strict: false, overwrite: false });
       copied = source;
     }
   }
@@ -316,8 +336,10 @@ export async function collectDeviceInfo(
 ): Promise<DeviceInfo | undefined> {
   checkObject(prepared, "prepared");
   if (prepared.cniPath !== undefined) checkString(prepared.cniPath, "prepared.cniPath");
-  checkLoadOptions(options);
-  return prepared.cniPath === undefined ? undefined : loadDeviceInfoFromCNI(prepared.cniPath, options);
+  const settings = loadSettings(options);
+  const cniPath = prepared.cniPath;
+  if (cniPath === undefined) return undefined;
+  return loadAtAsync(cniPath, cniPathGuard(cniPath, settings.baseDir), settings);
 }
 
 /**
@@ -333,8 +355,11 @@ export async function collectDeviceInfo(
  */
 export async function releaseDeviceInfo(attachment: Attachment, options: PathOptions = {}): Promise<boolean> {
   checkAttachment(attachment);
-  checkPathOptions(options);
-  return cleanDeviceInfoForCNI(getCNIDeviceInfoPath(await getCNIDeviceInfoFileName(attachment), options), options);
+  const settings = pathSettings(options);
+  const name = cniFileName(await getCNIDeviceInfoFileName(attachment));
+  const cni = dirsOf(settings.baseDir).cni;
+  // `<cni>/<name>`, one checked component: its guarded directory is `<cni>`.
+  return removeAsync(`${cni}/${name}`, cni);
 }
 
 /**
@@ -375,6 +400,9 @@ export interface BuildPluginStdinOptions {
   prevResult?: unknown;
 }
 
+/** The rule of each {@link BuildPluginStdinOptions} option. @internal */
+export const STDIN_OPTION_RULES: OptionRules<BuildPluginStdinOptions> = { index: byteCount, capabilityArgs: record, prevResult: anyValue };
+
 /**
  * The exact stdin libcni gives a plugin, for a TypeScript meta-plugin that
  * executes the plugins itself: the plugin's configuration with the network's
@@ -407,7 +435,7 @@ export interface BuildPluginStdinOptions {
  * ```
  */
 export function buildPluginStdin(netConf: NetConfInput, options: BuildPluginStdinOptions = {}): string {
-  checkStdinOptions(options);
+  checkOptionsWith(options, STDIN_OPTION_RULES);
   const conf = toNetConfObject(netConf, "network configuration");
   const plugins = pluginConfigs(conf, "network configuration");
   const index = isConfList(conf) ? (options.index ?? 0) : 0;
@@ -460,68 +488,25 @@ async function podDeviceID(
   return deviceID;
 }
 
-interface AttachmentDRA {
-  device?: DRANetworkDevice | undefined;
-  deviceInfo?: DeviceInfo | undefined;
-  /** The kubelet's answer, when it was asked: the device plugin path reuses it (one call per ADD). */
-  podDevices?: PodDevices | undefined;
-}
-
-/**
- * The DRA side of the attachment, for a request with a `resourceName` and a
- * `pod` or `dra`: asks the kubelet once (with `pod`), then, with `dra`, finds
- * the network's DRA device (`findDRAAttachmentDevice`, in the devinfo/dra
- * bundle, loaded only here). `undefined` without `pod` or `dra`.
- */
-async function attachmentDRA(
-  request: AttachmentRequest,
-  resourceName: string | undefined,
-  options: PrepareOptions,
-  warnings: DeviceInfoError[],
-): Promise<AttachmentDRA | undefined> {
-  const { dra, pod } = request;
-  if (dra !== undefined) checkObject(dra, "request.dra");
-  if (resourceName === undefined || (dra === undefined && pod === undefined)) return undefined;
-  const deviceID = optionalString(request.deviceID, "request.deviceID");
-  if (dra !== undefined && deviceID !== undefined)
-    throw invalidArgValue("request.deviceID", deviceID, "cannot be given together with request.dra");
-  let podDevices: PodDevices | undefined;
-  if (pod !== undefined && deviceID === undefined) {
-    checkObject(pod, "request.pod");
-    const { getPodDevices } = await import("../kubelet.js");
-    podDevices = await getPodDevices(pod, options.kubelet);
-  }
-  const dynamicResources = podDevices?.dynamicResources ?? [];
-  if (dra === undefined) {
-    const plugin =
-      podDevices !== undefined && Object.hasOwn(podDevices.resources, resourceName) ? podDevices.resources[resourceName] : undefined;
-    if (dynamicResources.length > 0 && (plugin?.length ?? 0) === 0) {
-      const claims = [...new Set(dynamicResources.map((d) => `${d.claimNamespace}/${d.claimName}`))].join(", ");
-      warnings.push(
-        new DeviceInfoError(
-          "ERR_DEVINFO_NOT_FOUND",
-          `the kubelet lists DRA devices for pod ${pod?.namespace}/${pod?.name} (claims ${claims}) but no device plugin device of resource "${resourceName}"; nothing says which DRA device serves it: pass request.dra with the pod object and the node's ResourceSlices (or the claims' device metadata)`,
-        ),
-      );
-    }
-    return { podDevices };
-  }
-  const { findDRAAttachmentDevice } = await import("../dra/attachment-device.js");
-  const found = await findDRAAttachmentDevice(dra, { resourceName, deviceIndex: request.deviceIndex, dynamicResources }, options);
-  warnings.push(...found.warnings);
-  return { device: found.device, deviceInfo: found.deviceInfo, podDevices };
+/** The device plugin's document in `dpDir` (resolved by the caller), or `undefined` with a warning. */
+/** The kubelet's answer for a request with a `pod` (and no `deviceID`): asked once, for the DRA step and the device plugin path. */
+async function kubeletAnswer(request: AttachmentRequest, kubelet: KubeletOptions | undefined): Promise<PodDevices | undefined> {
+  if (request.pod === undefined || optionalString(request.deviceID, "request.deviceID") !== undefined) return undefined;
+  const { getPodDevices } = await import("../kubelet.js");
+  return getPodDevices(request.pod, kubelet);
 }
 
 async function readDeviceInfoFromDP(
   resourceName: string,
   deviceID: string,
-  options: LoadOptions,
+  dpDir: string,
+  settings: FileSettings,
   warnings: DeviceInfoError[],
 ): Promise<DeviceInfo | undefined> {
   try {
-    const info = await loadDeviceInfoFromDP(resourceName, deviceID, options);
+    const path = `${dpDir}/${dpFileName(resourceName, deviceID)}`;
+    const info = await loadAtAsync(path, dpDir, settings);
     if (info === undefined) {
-      const path = getDPDeviceInfoPath(resourceName, deviceID, options);
       warnings.push(
         new DeviceInfoError(
           "ERR_DEVINFO_NOT_FOUND",

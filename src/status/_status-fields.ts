@@ -11,8 +11,9 @@
  */
 
 import { DeviceInfoError } from "../base/errors.js";
-import { type DeviceInfoIssue, describeIssues, type IssueCollector, makeIssue, prefixIssues } from "../base/issues.js";
+import { type DeviceInfoIssue, type IssueCollector, makeIssue, prefixIssues } from "../base/issues.js";
 import { decodeGoInt, MAX_JSON_DEPTH, rawNumberOf, valueDepth } from "../format/_go-text.js";
+import { type InvalidKind, invalidDeviceInfo, invalidDocument } from "../format/_invalid.js";
 import { goFieldMatch } from "../format/fields.js";
 import { toGoOrder } from "../format/serialize.js";
 import { checkDeviceInfo, describeType, isObject, setOwn } from "../format/validate.js";
@@ -280,25 +281,32 @@ function writeDeviceInfo(value: unknown, at: Path, sink: IssueCollector): Json |
  */
 export function normalizeDeviceInfo(info: unknown, path: Path): Json | undefined {
   if (info === undefined || info === null) return undefined;
+  // Checked leniently (no option makes it strict): only what no mode accepts is an error.
   const checked = checkDeviceInfo(info, false);
-  if (checked.value === undefined) {
-    const issues = prefixIssues(path, checked.errors);
-    throw new DeviceInfoError(
-      "ERR_DEVINFO_INVALID",
-      `invalid device-info: ${describeIssues(issues)}. Pass a device-info object whose known fields are strings`,
-      { issues },
-    );
-  }
+  if (checked.value === undefined) throw invalidDeviceInfo(prefixIssues(path, checked.errors), { action: "encode", strict: false });
   return checked.value as Json;
 }
 
-/** `ERR_DEVINFO_INVALID` for a network status, with the issues and what to do. */
-export function invalidStatus(issues: readonly DeviceInfoIssue[], hint: string, path?: string): DeviceInfoError {
-  const where = path === undefined ? "" : `${path}: `;
-  return new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network status: ${describeIssues(issues)}. ${hint}`, {
-    path,
-    issues,
-  });
+/** A network-status annotation, for the words of its "invalid" errors. */
+export const NETWORK_STATUS: InvalidKind = {
+  what: "network status",
+  fixTypes: "The annotation must be a JSON array of objects whose known fields have Go's types",
+  mustBe: "the annotation must be a JSON array of objects whose known fields have Go's types.",
+};
+
+/**
+ * `ERR_DEVINFO_INVALID` for a network status, with the issues and what to
+ * do: `hint`, or when a reader gives the `strict` option its caller passed
+ * instead, the advice of every reader (format/_invalid.ts).
+ */
+export function invalidStatus(
+  issues: readonly DeviceInfoIssue[],
+  hint: string | { readonly strict: boolean | undefined },
+  path?: string,
+  cause?: unknown,
+): DeviceInfoError {
+  const advice = typeof hint === "string" ? { hint } : { strict: hint.strict };
+  return invalidDocument(NETWORK_STATUS, issues, { action: "read", path, ...advice, cause });
 }
 
 /** What to do about a network-status entry JSON cannot hold. */

@@ -6,7 +6,7 @@
  * from the CNI 1.1 `socketPath` / `pciID` interface fields.
  */
 
-import { checkFromResultArgs } from "../_options.js";
+import { callback, checkOptionsWith, checkString, type OptionRules, oneOf, text } from "../base/args.js";
 import { DeviceInfoError } from "../base/errors.js";
 import {
   type DeviceInfoIssue,
@@ -352,6 +352,9 @@ export interface ReadCNIResultOptions {
   confVersion?: string | undefined;
 }
 
+/** The rule of each {@link ReadCNIResultOptions} option. @internal */
+export const READ_CNI_RESULT_OPTION_RULES: OptionRules<ReadCNIResultOptions> = { confVersion: text };
+
 /**
  * Reads a CNI result (an object, or its JSON text) into the 1.x structure Go
  * converts every version to, decoding it as Go's encoding/json does (keys
@@ -503,6 +506,19 @@ export interface DeviceInfoFromCNIResultOptions extends ReadCNIResultOptions {
    * `pci-address`.
    */
   onWarning?: ((warning: DeviceInfoIssue) => void) | undefined;
+}
+
+/** The rule of each {@link DeviceInfoFromCNIResultOptions} option. @internal */
+export const FROM_CNI_RESULT_OPTION_RULES: OptionRules<DeviceInfoFromCNIResultOptions> = {
+  vhostUserMode: oneOf("client", "server"),
+  ...READ_CNI_RESULT_OPTION_RULES,
+  onWarning: callback,
+};
+
+/** {@link deviceInfoFromCNIResult}'s arguments (the CNI result is data: any value, checked as a result). */
+function checkFromResultArgs(ifName: unknown, options: DeviceInfoFromCNIResultOptions | undefined): void {
+  if (ifName !== undefined) checkString(ifName, "ifName");
+  checkOptionsWith(options, FROM_CNI_RESULT_OPTION_RULES);
 }
 
 /**

@@ -4,11 +4,11 @@
  * Multus calls) build them.
  */
 
-import { checkCreateStatusArgs } from "../_options.js";
+import { checkBoolean, checkOptionsWith, checkString, flag, type OptionRules } from "../base/args.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { formatGoIP, isUnspecified } from "./_go-ip.js";
 import { DNS_FIELDS, entryObject, type Json, normalizeDeviceInfo, STATUS_FIELDS } from "./_status-fields.js";
-import { type CNIResult, type GoResult, type ReadCNIResultOptions, readCNIResult } from "./cni-result.js";
+import { type CNIResult, type GoResult, READ_CNI_RESULT_OPTION_RULES, type ReadCNIResultOptions, readCNIResult } from "./cni-result.js";
 import type { NetworkStatus } from "./schema.js";
 
 /** Options of {@link createNetworkStatus} and {@link createNetworkStatuses}. */
@@ -29,6 +29,20 @@ export interface CreateNetworkStatusOptions extends ReadCNIResultOptions {
    * (Go's output).
    */
   keepWithoutSandbox?: boolean | undefined;
+}
+
+/** The rule of each {@link CreateNetworkStatusOptions} option. @internal */
+export const CREATE_NETWORK_STATUS_OPTION_RULES: OptionRules<CreateNetworkStatusOptions> = {
+  omitNil: flag,
+  keepWithoutSandbox: flag,
+  ...READ_CNI_RESULT_OPTION_RULES,
+};
+
+/** {@link createNetworkStatus} / {@link createNetworkStatuses} (the CNI result and the device-info are data, checked as such). */
+function checkCreateStatusArgs(networkName: unknown, isDefault: unknown, options: CreateNetworkStatusOptions | undefined): void {
+  checkString(networkName, "networkName");
+  checkBoolean(isDefault, "isDefault");
+  checkOptionsWith(options, CREATE_NETWORK_STATUS_OPTION_RULES);
 }
 
 /** The entry's fields by their JSON keys, with Go's omissions applied. */

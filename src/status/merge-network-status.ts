@@ -3,7 +3,7 @@
  * writers, and attaching a device-info to an attachment's entries.
  */
 
-import { checkSetDeviceInfoArgs } from "../_options.js";
+import { checkObject, checkString } from "../base/args.js";
 import { DeviceInfoError } from "../base/errors.js";
 import { makeIssue } from "../base/issues.js";
 import type { DeviceInfo } from "../format/schema.js";
@@ -110,6 +110,14 @@ export interface NetworkStatusTarget {
   network: string;
   /** The entry's `interface`; omitted: every entry of the network (as Go gives them all the same device-info). */
   interface?: string | undefined;
+}
+
+/** {@link setNetworkStatusDeviceInfo}: the target (the statuses and the device-info are data, checked as such). */
+function checkSetDeviceInfoArgs(target: unknown): void {
+  checkObject(target, "target");
+  const { network, interface: ifName } = target as { network?: unknown; interface?: unknown };
+  checkString(network, "target.network");
+  if (ifName !== undefined) checkString(ifName, "target.interface");
 }
 
 /**

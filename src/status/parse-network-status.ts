@@ -4,11 +4,10 @@
  * real pods carry.
  */
 
-import { checkValidationOptions } from "../_options.js";
 import { DeviceInfoError } from "../base/errors.js";
 import { type DeviceInfoIssue, IssueCollector, reportWarnings } from "../base/issues.js";
 import { readGoJson } from "../format/_go-text.js";
-import type { ValidationOptions } from "../format/parse.js";
+import { checkValidationOptions, type ValidationOptions } from "../format/parse.js";
 import { describeType, isObject } from "../format/validate.js";
 import { foldGoObject, GO_NETWORK_STATUS } from "./_go-decode.js";
 import { entryObject, invalidStatus, STATUS_FIELDS, walkFields } from "./_status-fields.js";
@@ -64,12 +63,7 @@ export function parseStatusText(input: string | Uint8Array, options: ValidationO
     file,
   });
   const checked = checkStatusList(doc, options.strict === true);
-  if (checked.errors.length > 0) {
-    const hint = checked.errors.every((e) => e.code === "not_object" || e.code === "wrong_type")
-      ? "The annotation must be a JSON array of objects whose known fields have Go's types"
-      : "Fix these fields, or read with { strict: false } to accept deviations as warnings";
-    throw invalidStatus(checked.errors, hint, file);
-  }
+  if (checked.errors.length > 0) throw invalidStatus(checked.errors, { strict: options.strict }, file);
   reportWarnings(checked.warnings, options.onWarning);
   return checked.value;
 }

@@ -3,8 +3,8 @@
  * 6) byte for byte as the Go reference's `SetNetworkStatus` writes it.
  */
 
-import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
-import { describeIssues, IssueCollector, makeIssue } from "../base/issues.js";
+import { type DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
+import { IssueCollector, makeIssue } from "../base/issues.js";
 import { depthOverflowAt, MAX_JSON_DEPTH } from "../format/_go-text.js";
 import { toGoEscaping, writeJson } from "../format/go-json.js";
 import { describeType, isObject } from "../format/validate.js";
@@ -110,8 +110,5 @@ function toGoStatus(status: unknown, index: number, sink: IssueCollector): Json 
 
 function unserializable(path: Path, detail: string, cause?: unknown): DeviceInfoError {
   const issue = makeIssue("error", "unserializable", path, `cannot be encoded as JSON: ${detail}`);
-  return new DeviceInfoError("ERR_DEVINFO_INVALID", `invalid network status: ${describeIssues([issue])}. ${UNSERIALIZABLE_HINT}`, {
-    issues: [issue],
-    cause,
-  });
+  return invalidStatus([issue], UNSERIALIZABLE_HINT, undefined, cause);
 }

@@ -3,14 +3,15 @@
  * and the device-info of each attachment, from a Downward API volume.
  */
 
-import { checkReadPodOptions, checkSelector, checkWaitPodOptions } from "../_options.js";
-import { checkString } from "../base/args.js";
+import { byteCount, callback, checkOptionsWith, checkString, type OptionRules } from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
-import { describeIssues, IssueCollector, reportWarnings } from "../base/issues.js";
+import { IssueCollector, reportWarnings } from "../base/issues.js";
+import { checkWaitOptions, WAIT_OPTION_RULES, type WaitOptions, waitFor } from "../base/wait.js";
 import { type MountedFile, readMountedFile } from "../files/_io.js";
 import { decodeUtf8, readGoJson } from "../format/_go-text.js";
+import { type InvalidKind, invalidDocument } from "../format/_invalid.js";
 import { goFieldMatch } from "../format/fields.js";
-import type { ValidationOptions } from "../format/parse.js";
+import { VALIDATION_OPTION_RULES, type ValidationOptions } from "../format/parse.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
 import { foldGoObject, GO_KUBEVIRT_NETWORK_INFO } from "./_go-decode.js";
@@ -40,8 +41,13 @@ export interface ReadPodNetworkStatusOptions extends ValidationOptions {
   maxBytes?: number | undefined;
 }
 
+/** The rule of each {@link ReadPodNetworkStatusOptions} option. @internal */
+export const READ_POD_OPTION_RULES: OptionRules<ReadPodNetworkStatusOptions> = { ...VALIDATION_OPTION_RULES, maxBytes: byteCount };
+const checkReadPodOptions = (o: ReadPodNetworkStatusOptions | undefined): ReadPodNetworkStatusOptions | undefined =>
+  checkOptionsWith(o, READ_POD_OPTION_RULES);
+
 /** Options of {@link waitForPodNetworkStatus}. */
-export interface WaitForPodNetworkStatusOptions extends ReadPodNetworkStatusOptions {
+export interface WaitForPodNetworkStatusOptions extends ReadPodNetworkStatusOptions, WaitOptions {
   /** How long to wait, in milliseconds, before failing. Required. */
   timeoutMs: number;
   /** How often to re-read the file, in milliseconds. Default 250. */
@@ -54,6 +60,13 @@ export interface WaitForPodNetworkStatusOptions extends ReadPodNetworkStatusOpti
   /** Stops waiting early; the promise rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
 }
+
+/** The rule of each {@link WaitForPodNetworkStatusOptions} option (the wait's own from `base/wait.ts`). @internal */
+export const WAIT_POD_OPTION_RULES: OptionRules<WaitForPodNetworkStatusOptions> = {
+  ...READ_POD_OPTION_RULES,
+  ...WAIT_OPTION_RULES,
+  until: callback,
+};
 
 const POD_ANNOTATIONS: MountedFile = {
   what: `the file inside the Downward API volume (e.g. ${DEFAULT_POD_ANNOTATIONS_PATH})`,
@@ -184,18 +197,16 @@ export async function waitForPodNetworkStatus(
   options: WaitForPodNetworkStatusOptions,
 ): Promise<NetworkStatus[]> {
   checkString(path, "path");
-  const { timeoutMs, intervalMs = 250, until, signal } = checkWaitPodOptions(options);
-  const deadline = performance.now() + timeoutMs;
+  const { timeoutMs, until } = checkWaitOptions(options, WAIT_POD_OPTION_RULES);
   let last: DeviceInfoError;
   let missing: keyof typeof WAIT_ADVICE;
-  for (;;) {
-    signal?.throwIfAborted();
+  const look = async (): Promise<{ value: NetworkStatus[] } | undefined> => {
     try {
       const statuses = await readStatusIfAnnotated(path, options);
       if (statuses === undefined) {
         missing = "annotation";
         last = new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", noAnnotation(path), { path });
-      } else if (until === undefined || until(statuses)) return statuses;
+      } else if (until === undefined || until(statuses)) return { value: statuses };
       else {
         missing = "until";
         last = new DeviceInfoError("ERR_DEVINFO_NOT_FOUND", `${path}: the network status is there but the until() condition is not met`, {
@@ -209,38 +220,16 @@ export async function waitForPodNetworkStatus(
       missing = "file";
       last = err;
     }
-    const left = deadline - performance.now();
-    if (left <= 0) {
-      // The last read's own advice ends in the file's hint; the advice here says what to check after waiting.
-      const found = missing === "file" ? `${path} does not exist` : last.message;
-      throw new DeviceInfoError(
-        last.code,
-        `timed out after ${timeoutMs} ms waiting for the pod's network status: ${found}; ${WAIT_ADVICE[missing]}`,
-        { path: last.path, issues: last.issues, errno: last.errno, line: last.line, cause: last },
-      );
-    }
-    await sleep(Math.min(intervalMs, left), signal);
-  }
-}
-
-/**
- * A timer that an abort cuts short (rejecting with the signal's reason).
- * Not node:timers/promises: loading it would cost every CNI plugin start.
- * Shared with the DRA metadata waiter.
- *
- * @internal
- */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    return undefined;
+  };
+  return waitFor(options, look, () => {
+    // The last read's own advice ends in the file's hint; the advice here says what to check after waiting.
+    const found = missing === "file" ? `${path} does not exist` : last.message;
+    return new DeviceInfoError(
+      last.code,
+      `timed out after ${timeoutMs} ms waiting for the pod's network status: ${found}; ${WAIT_ADVICE[missing]}`,
+      { path: last.path, issues: last.issues, errno: last.errno, line: last.line, cause: last },
+    );
   });
 }
 
@@ -254,6 +243,9 @@ export interface AttachmentSelector {
   /** The interface in the pod, e.g. `net1`. */
   interface?: string | undefined;
 }
+
+/** The rule of each {@link AttachmentSelector} field (an options-like object; the statuses are data, checked as such). @internal */
+export const ATTACHMENT_SELECTOR_OPTION_RULES: OptionRules<AttachmentSelector> = { network: checkString, interface: checkString };
 
 function sameJson(a: unknown, b: unknown): boolean {
   // A caller's bigint (in an unknown key) compares by its digits instead of throwing a TypeError.
@@ -276,7 +268,7 @@ function sameJson(a: unknown, b: unknown): boolean {
  * ```
  */
 export function deviceInfoFor(statuses: readonly NetworkStatus[], selector: AttachmentSelector = {}): DeviceInfo | undefined {
-  checkSelector(selector);
+  checkOptionsWith(selector, ATTACHMENT_SELECTOR_OPTION_RULES, "selector");
   if (!Array.isArray(statuses)) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
@@ -353,6 +345,14 @@ export async function readKubeVirtNetworkInfo(
 
 const INTERFACES_KEY: ReadonlySet<string> = new Set(["interfaces"]);
 
+const KUBEVIRT_TYPES = 'what KubeVirt writes, {"interfaces":[{"network":"net1","deviceInfo":{...}}]} with Go\'s types';
+/** KubeVirt's network-info, for the words of its "invalid" errors. */
+const KUBEVIRT_NETWORK_INFO_KIND: InvalidKind = {
+  what: "network-info",
+  fixTypes: 'KubeVirt writes {"interfaces":[{"network":"net1","deviceInfo":{...}}]} with Go\'s types: check what wrote this file',
+  mustBe: `the file must be ${KUBEVIRT_TYPES}.`,
+};
+
 /**
  * One interface of KubeVirt's network-info (`KubeVirtInterfaceSchema`),
  * checked by the network-status entry's rules.
@@ -403,16 +403,7 @@ export function checkNetworkInfo(doc: unknown, path: string | undefined, options
     out.interfaces = interfaces;
     for (const k of Object.keys(decoded)) if (k !== key) setOwn(out, k, decoded[k]);
   }
-  if (errors.length > 0) {
-    const where = path === undefined ? "" : `${path}: `;
-    const hint = errors.every((e) => e.code === "not_object" || e.code === "wrong_type")
-      ? 'KubeVirt writes {"interfaces":[{"network":"net1","deviceInfo":{...}}]} with Go\'s types: check what wrote this file'
-      : "Fix these fields, or read with { strict: false } to accept deviations as warnings";
-    throw new DeviceInfoError("ERR_DEVINFO_INVALID", `${where}invalid network-info: ${describeIssues(errors)}. ${hint}`, {
-      path,
-      issues: errors,
-    });
-  }
+  if (errors.length > 0) throw invalidDocument(KUBEVIRT_NETWORK_INFO_KIND, errors, { action: "read", path, strict: options.strict });
   reportWarnings(warnings, options.onWarning);
   return out as KubeVirtNetworkInfo;
 }
