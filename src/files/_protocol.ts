@@ -109,7 +109,7 @@ export type Call = Op["op"];
  * The system calls of each step of the protocol, in order, as every engine
  * makes them on its common path. An operation is a concatenation:
  *
- * - load: `guard`, then `read` (or `readMissing`, `readRefused`);
+ * - load: `guard`, then `readWhole` (or `readUnopened`, `readRefused`);
  * - save: `guard`, then `create` (`makeDirectories` before it retries when
  *   its directory was missing) or, with `overwrite`, `replace`; `durable`
  *   adds `fsync` of the file before `close` and `syncDirectory` at the end;
@@ -119,10 +119,10 @@ export type Call = Op["op"];
 export const SEQUENCES = {
   /** `checkDirectory` of the guarded directory (`<base>/dp`, `<base>/cni`): a symlink or non-directory is refused. */
   guard: ["lstat"],
-  /** A regular file read whole: its size from `fstat`, one `read` of that size. */
-  read: ["open", "fstat", "read", "close"],
-  /** No file: a load's `undefined`, a copy's ERR_DEVINFO_NOT_FOUND. */
-  readMissing: ["open"],
+  /** A regular file read whole: its size from `fstat`, one `read` of that size (an empty one: one `read` finds the end). */
+  readWhole: ["open", "fstat", "read", "close"],
+  /** The `open` failed: no file (a load's `undefined`), a symlink (ELOOP), a socket (ENXIO), permission denied. */
+  readUnopened: ["open"],
   /** A directory, FIFO, socket or device, or a file over `maxBytes`: refused after `fstat`, never read. */
   readRefused: ["open", "fstat", "close"],
   /** Exclusive create: a temporary file written whole, linked into place (EEXIST decided by the kernel), unlinked. */
