@@ -157,6 +157,10 @@ export const SEQUENCES = {
  * - `readOpensBesideGuard` (thread pool): a load opens its file in the same
  *   turn as the guard's `lstat`; when the guard refuses the directory, the
  *   file was opened all the same, and is closed;
+ * - `copyChecksTargetEarly` (thread pool): a copy starts the guard's
+ *   `lstat` of its target's directory before it reads the source (the
+ *   verdict still counts only after the source's), even when there turns
+ *   out to be no source;
  * - `overlap` (thread pool): calls issued in one turn (`lstat` of the guard
  *   with `open` of the file; `fchmod` with `write`; a read's `close` after
  *   the result) may complete in either order.
@@ -164,6 +168,7 @@ export const SEQUENCES = {
 export const ENGINE_LATITUDE = {
   handOverRepeatsOpen: ["sync", "pool", "worker"],
   readOpensBesideGuard: ["pool"],
+  copyChecksTargetEarly: ["pool"],
   overlap: ["pool"],
 } as const;
 

@@ -27,6 +27,8 @@ import {
 import { checkDirectorySync, readRegularSync, removeFileSync, writeFileAtomicSync } from "../../src/files/_sync.js";
 import { type Gen, runAsync, runSync } from "../../src/files/_syscalls.js";
 import { configureFileWorker, type FileWorker, fileWorker, fileWorkerState } from "../../src/files/_worker.js";
+import { copyDeviceInfoForCNIFromDP, copyDeviceInfoForCNIFromDPSync } from "../../src/files/operations.js";
+import { MARKER } from "./_strace.js";
 
 /**
  * The engines: the generators under either executor, and the three
@@ -40,7 +42,8 @@ export type Step =
   | { op: "read"; path: string; guard?: string | undefined; maxBytes: number }
   | { op: "write"; dir: string; target: string; guard?: string | undefined; data: string; overwrite: boolean; durable: boolean }
   | { op: "remove"; path: string; guard?: string | undefined }
-  | { op: "update"; target: string; data: string; timeoutMs: number; staleMs: number };
+  | { op: "update"; target: string; data: string; timeoutMs: number; staleMs: number }
+  | { op: "copy"; cniPath: string; resourceName: string; deviceID: string; baseDir: string };
 
 export interface DriverCase {
   step: Step;
@@ -67,8 +70,6 @@ export type Outcome =
         syscall?: string | undefined;
       };
     };
-
-export const MARKER = "/devinfo-engine-marker/";
 
 // Temporary names without their random part, in every thread: a clash can be staged.
 Math.random = () => 0;
@@ -112,6 +113,8 @@ function generator(step: Step): Gen<unknown> {
       return guarded(step.guard, removeFile(step.path));
     case "update":
       return update(step);
+    case "copy":
+      throw new Error("a copy has no generator: its engines are the public sync and async operations");
   }
 }
 
@@ -121,6 +124,13 @@ async function run(engine: Engine, step: Step, worker: FileWorker | undefined): 
   if (engine === "generator-sync") return runSync(generator(step));
   if (engine === "generator-async") return runAsync(generator(step));
   if (step.op === "update") throw new Error(`${engine}: updates run on the generators`);
+  if (step.op === "copy") {
+    // The public copy: the sync twin, or the async one (on the worker once it runs, else the thread pool).
+    const options = { baseDir: step.baseDir, onWarning: () => {} };
+    return engine === "sync"
+      ? copyDeviceInfoForCNIFromDPSync(step.cniPath, step.resourceName, step.deviceID, options)
+      : copyDeviceInfoForCNIFromDP(step.cniPath, step.resourceName, step.deviceID, options);
+  }
   const write = step.op === "write" ? { overwrite: step.overwrite, durable: step.durable } : undefined;
   switch (engine) {
     case "sync":

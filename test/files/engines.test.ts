@@ -19,13 +19,16 @@ import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Call, ENGINE_LATITUDE, lockPathFor, SEQUENCES } from "../../src/files/_protocol.js";
+import { getDPDeviceInfoPath } from "../../src/files/paths.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
 import { removeTempDir } from "../helpers/temp-dir.js";
-import { type DriverCase, type Engine, MARKER, type Outcome, type Plan, type Step } from "./_engine-driver.js";
+import type { DriverCase, Engine, Outcome, Plan, Step } from "./_engine-driver.js";
+import { parseTrace, TEMP } from "./_strace.js";
 
 const ENGINES: readonly Engine[] = ["generator-sync", "generator-async", "sync", "pool", "pool-threads", "worker"];
 const GENERATORS: readonly Engine[] = ["generator-sync", "generator-async"];
-const REFERENCE: Engine = "generator-sync";
+/** The public copy has no generator: its engines are the sync twin, the thread pool and the worker. */
+const COPY_ENGINES: readonly Engine[] = ["sync", "pool", "pool-threads", "worker"];
 
 const STRACE = spawnSync("strace", ["-V"], { encoding: "utf8" }).status === 0;
 const ROOT = process.getuid?.() === 0;
@@ -50,8 +53,8 @@ interface Case {
   sequence: Sequence;
   /** The number of rounds depends on timing: repeats of a call or of a pair of calls count as one. */
   repeats?: boolean;
-  /** Only the generators run it (the update runs on them in every engine). */
-  generatorsOnly?: boolean;
+  /** The engines that run it, the first the reference (default: all, the generator under runSync first). */
+  engines?: readonly Engine[];
   /** A permission case: needs a process that is not root. */
   permission?: boolean;
 }
@@ -73,6 +76,17 @@ const remove = (d: string): Step => ({ op: "remove", path: target(d), guard: dp(
 const update =
   (timeoutMs = 2000, staleMs = 10_000) =>
   (d: string): Step => ({ op: "update", target: path.join(d, "cni", FILE), data: NEW, timeoutMs, staleMs });
+const RESOURCE = "intel.com/sriov";
+const DEVICE = "0000:af:06.0";
+const dpSource = (d: string) => getDPDeviceInfoPath(RESOURCE, DEVICE, { baseDir: d });
+const cniFile = (d: string) => path.join(d, "cni", "net-0123456789abcdef_net1");
+const source = (text = PCI, also?: (d: string) => void) =>
+  withDp((d) => {
+    fs.writeFileSync(dpSource(d), text, { mode: 0o444 });
+    also?.(d);
+  });
+const cniDir = (d: string) => fs.mkdirSync(path.join(d, "cni"));
+const copy = (d: string): Step => ({ op: "copy", cniPath: cniFile(d), resourceName: RESOURCE, deviceID: DEVICE, baseDir: d });
 const lockFile = (d: string) => fs.readdirSync(path.join(d, "cni")).find((n) => n.startsWith(".devinfo-lock-"));
 const symlinkedDp = (d: string) => {
   fs.mkdirSync(path.join(d, "elsewhere"));
@@ -228,6 +242,48 @@ const CASES: Case[] = [
   },
   { name: "remove through a symlinked guarded directory", setup: symlinkedDp, step: remove, sequence: ["guard"] },
   {
+    name: "copy a conforming document",
+    setup: source(PCI, cniDir),
+    step: copy,
+    sequence: ["guard", "readWhole", "guard", "create"],
+    engines: COPY_ENGINES,
+  },
+  {
+    name: "copy a document that is not in the Go encoder's form (decoded, encoded again)",
+    setup: source(JSON.stringify(JSON.parse(PCI), null, 2), cniDir),
+    step: copy,
+    sequence: ["guard", "readWhole", "guard", "create"],
+    engines: COPY_ENGINES,
+  },
+  {
+    name: "copy without a source (ERR_DEVINFO_NOT_FOUND)",
+    setup: withDp(),
+    step: copy,
+    sequence: ["guard", "readUnopened"],
+    engines: COPY_ENGINES,
+  },
+  {
+    name: "copy onto an existing CNI file (ERR_DEVINFO_EXISTS)",
+    setup: source(PCI, (d) => {
+      fs.mkdirSync(path.join(d, "cni"));
+      fs.writeFileSync(cniFile(d), PCI, { mode: 0o444 });
+    }),
+    step: copy,
+    sequence: ["guard", "readWhole", "guard", "create", "lstat"],
+    engines: COPY_ENGINES,
+  },
+  {
+    name: "copy into a missing CNI directory",
+    setup: (d) => {
+      fs.mkdirSync(dp(d));
+      fs.writeFileSync(dpSource(d), PCI, { mode: 0o444 });
+    },
+    step: copy,
+    sequence: ["guard", "readWhole", "guard", "open", "makeDirectory", "create"],
+    engines: COPY_ENGINES,
+  },
+  { name: "copy from a symlinked dp directory", setup: symlinkedDp, step: copy, sequence: ["guard"], engines: COPY_ENGINES },
+  {
     name: "update under the lock",
     setup: (d) => {
       fs.mkdirSync(path.join(d, "cni"));
@@ -235,14 +291,14 @@ const CASES: Case[] = [
     },
     step: update(),
     sequence: ["lock", "readWhole", "lockCheck", "replace", "unlock"],
-    generatorsOnly: true,
+    engines: GENERATORS,
   },
   {
     name: "update, lock directory missing (created, kept with the file)",
     step: update(),
     // The lock's directory is kept: rmdir finds the file written in it.
     sequence: ["open", "makeDirectory", "lock", "readUnopened", "lockCheck", "replace", "unlock", "rmdir"],
-    generatorsOnly: true,
+    engines: GENERATORS,
   },
   {
     name: "update, lock held by a live process (contention, ERR_DEVINFO_CONFLICT)",
@@ -253,7 +309,7 @@ const CASES: Case[] = [
     step: update(60),
     sequence: ["open", "lstat"],
     repeats: true,
-    generatorsOnly: true,
+    engines: GENERATORS,
   },
   {
     name: "update, stale lock broken in turn",
@@ -265,7 +321,7 @@ const CASES: Case[] = [
     },
     step: update(2000, 1000),
     sequence: ["open", "lstat", "breakStale", "lock", "readUnopened", "lockCheck", "replace", "unlock"],
-    generatorsOnly: true,
+    engines: GENERATORS,
   },
   {
     name: "update in a read-only directory (EACCES on the lock)",
@@ -275,7 +331,7 @@ const CASES: Case[] = [
     },
     step: update(),
     sequence: ["open"],
-    generatorsOnly: true,
+    engines: GENERATORS,
     permission: true,
   },
 ];
@@ -285,7 +341,8 @@ function runLockOnce(d: string): void {
   fs.writeFileSync(lockPathFor(path.join(d, "cni", FILE)), "1\n", { mode: 0o600 });
 }
 
-const enginesOf = (c: Case) => (c.generatorsOnly === true ? GENERATORS : ENGINES);
+const enginesOf = (c: Case) => c.engines ?? ENGINES;
+const referenceOf = (c: Case) => enginesOf(c)[0] as Engine;
 const runnable = CASES.filter((c) => c.permission !== true || UNPRIVILEGED);
 
 // ---------------------------------------------------------------------------
@@ -325,7 +382,7 @@ async function runEngine(engine: Engine): Promise<EngineRun> {
   if (ROOT) chownTree(path.join(root, engine));
   const trace = path.join(root, `${engine}.trace`);
   const node = [process.execPath, path.join(root, "dist", "engine-driver.js"), path.join(root, `${engine}.plan.json`)];
-  const [command, ...args] = STRACE ? ["strace", "-f", "-qq", "-s", "4096", "-e", "trace=file,desc", "-o", trace, ...node] : node;
+  const [command, ...args] = STRACE ? ["strace", "-f", "-y", "-qq", "-s", "4096", "-e", "trace=file,desc", "-o", trace, ...node] : node;
   // One thread-pool thread: the pool engine's calls complete in the order it issues them; four: they overlap.
   const env = { PATH: process.env.PATH ?? "", UV_THREADPOOL_SIZE: engine === "pool-threads" ? "4" : "1", DEVINFO_ASYNC_WORKER: "off" };
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
@@ -381,8 +438,6 @@ afterAll(() => {
 // ---------------------------------------------------------------------------
 // Normalising.
 
-const TEMP = /\.devinfo-tmp-\d+-[0-9a-z]+/g;
-
 function normaliseText(text: string, d: string): string {
   return text.replaceAll(d, "<d>").replace(TEMP, "<temp>");
 }
@@ -418,123 +473,6 @@ function tree(d: string): string[] {
   return out.sort();
 }
 
-const PATH_CALLS: Record<string, Call> = {
-  open: "open",
-  openat: "open",
-  mkdir: "mkdir",
-  mkdirat: "mkdir",
-  chmod: "chmod",
-  fchmodat: "chmod",
-  rmdir: "rmdir",
-  link: "link",
-  linkat: "link",
-  rename: "rename",
-  renameat: "rename",
-  renameat2: "rename",
-  unlink: "unlink",
-  unlinkat: "unlink",
-  lstat: "lstat",
-  newfstatat: "lstat",
-  statx: "lstat",
-};
-const FD_CALLS: Record<string, Call> = {
-  close: "close",
-  read: "read",
-  pread64: "read",
-  write: "write",
-  pwrite64: "write",
-  fstat: "fstat",
-  fchmod: "fchmod",
-  fsync: "fsync",
-  fdatasync: "fsync",
-};
-
-/**
- * Cuts `strace -f` output into the windows between the driver's markers and
- * keeps, per window, the calls on the case's directory or on descriptors
- * opened there: `open <d>/dp/<temp1> O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW 0444
- * = fd1`, `fchmod fd1 0444`, `read fd1 = 70`, `unlink <d>/x = ENOENT`...
- */
-function parseTrace(text: string, count: number, dirOf: (i: number) => string): string[][] {
-  const windows: string[][] = Array.from({ length: count }, () => []);
-  const pending = new Map<string, string>();
-  let current: number | undefined;
-  let fds = new Map<string, string>();
-  let temps = new Map<string, string>();
-  for (const raw of text.split("\n")) {
-    const m = /^(\d+)\s+(.*)$/.exec(raw);
-    if (m === null) continue;
-    const pid = m[1] as string;
-    let body = m[2] as string;
-    if (body.endsWith("<unfinished ...>")) {
-      pending.set(pid, body.slice(0, -"<unfinished ...>".length).trimEnd());
-      continue;
-    }
-    const resumed = /^<\.\.\. ([a-z0-9_]+) resumed>\s?(.*)$/.exec(body);
-    if (resumed !== null) {
-      body = `${pending.get(pid) ?? `${resumed[1]}(`}${resumed[2]}`;
-      pending.delete(pid);
-    }
-    const call = /^([a-z0-9_]+)\((.*)\)\s+=\s+(.*)$/.exec(body);
-    if (call === null) continue;
-    const [, name = "", args = "", ret = ""] = call;
-    const marker = args.indexOf(MARKER);
-    if (marker >= 0) {
-      const [i, edge] = args.slice(marker + MARKER.length, args.indexOf('"', marker)).split("/");
-      // A window lasts until the next one begins: a call that completes after
-      // the operation's result (a read's close in the pool engine) is still its.
-      if (edge === "begin") {
-        current = Number(i);
-        fds = new Map();
-        temps = new Map();
-      }
-      continue;
-    }
-    if (current === undefined) continue;
-    const d = dirOf(current);
-    const inCase = (s: string) => s === d || s.startsWith(`${d}/`);
-    const result = /^-1 ([A-Z]+)/.exec(ret)?.[1] ?? (ret.startsWith("?") ? "?" : "ok");
-    const strings = [...args.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((s) => s[1] as string);
-    const naming = (p: string) =>
-      p.replace(d, "<d>").replace(TEMP, (t) => {
-        if (!temps.has(t)) temps.set(t, `<temp${temps.size + 1}>`);
-        return temps.get(t) as string;
-      });
-    const rest = args.split(", ");
-    let line: string | undefined;
-    const mapped = PATH_CALLS[name];
-    const fdArg = /^(\d+)/.exec(args)?.[1];
-    if (mapped !== undefined && strings.some(inCase)) {
-      const paths = strings.filter(inCase).map(naming);
-      let kind: Call = mapped;
-      if (name === "unlinkat" && args.includes("AT_REMOVEDIR")) kind = "rmdir";
-      const flags =
-        kind === "open"
-          ? /\b(O_[A-Z|_]+)/
-              .exec(args)?.[1]
-              ?.split("|")
-              .filter((f) => f !== "O_CLOEXEC" && f !== "O_LARGEFILE")
-          : undefined;
-      const mode = kind === "open" || kind === "mkdir" || kind === "chmod" ? /, (0[0-7]+)\b/.exec(args)?.[1] : undefined;
-      line = [kind, ...paths, flags?.join("|"), mode].filter((x) => x !== undefined && x !== "").join(" ");
-      if (kind === "open" && result === "ok") {
-        fds.set(ret.trim(), `fd${fds.size + 1}`);
-        line += ` = fd${fds.size}`;
-      } else if (result !== "ok") line += ` = ${result}`;
-    } else if (fdArg !== undefined && fds.has(fdArg)) {
-      const fd = fds.get(fdArg) as string;
-      const kind: Call | string = FD_CALLS[name] ?? (name === "statx" || name === "newfstatat" ? "fstat" : name);
-      line = `${kind} ${fd}`;
-      if (kind === "fchmod") line += ` ${rest[1]}`;
-      if (kind === "read" && result === "ok") line += ` = ${ret.trim()}`;
-      else if (result !== "ok") line += ` = ${result}`;
-      if (kind === "close") fds.delete(fdArg);
-    }
-    if (line !== undefined) windows[current]?.push(line);
-  }
-  return windows;
-}
-
 /** Repeats of a one- or two-call block in a row, as one (a lock waited for a number of rounds that depends on timing). */
 function collapse(calls: readonly string[]): string[] {
   const out = [...calls];
@@ -553,20 +491,28 @@ function collapse(calls: readonly string[]): string[] {
 function withinLatitude(engine: Engine, op: Step["op"], calls: readonly string[], reference: readonly string[]): string[] {
   let out = [...calls];
   const has = (list: readonly string[]) => list.includes(engine === "pool-threads" ? "pool" : engine);
+  if (has(ENGINE_LATITUDE.copyChecksTargetEarly) && op === "copy") {
+    // The target directory's guard, started before the source is read, belongs just before the write.
+    const guard = out.findIndex((c) => c === "lstat <d>/cni" || c.startsWith("lstat <d>/cni = "));
+    const [call] = guard >= 0 ? out.splice(guard, 1) : [];
+    const write = out.findIndex((c) => c.startsWith("open ") && c.includes("<temp"));
+    if (call !== undefined && write >= 0) out.splice(write, 0, call);
+  }
   if (has(ENGINE_LATITUDE.handOverRepeatsOpen)) {
     // The twin's failed open of its temporary file, then the generator's own first attempt failing alike.
-    const first = out.findIndex((c) => c.startsWith("open ") && c.includes("<temp"));
-    const next = out[first + 1];
+    const isTempOpen = (c: string | undefined) => c?.startsWith("open ") === true && c.includes("<temp");
+    const first = out.findIndex(isTempOpen);
+    const second = out.findIndex((c, i) => i > first && isTempOpen(c));
     const failure = / = ([A-Z]+)$/.exec(out[first] ?? "")?.[1];
-    if (first >= 0 && failure !== undefined && next?.startsWith("open ") && next.includes("<temp") && next.endsWith(` = ${failure}`)) {
+    if (first >= 0 && second >= 0 && failure !== undefined && out[second]?.endsWith(` = ${failure}`)) {
       out.splice(first, 1);
       out = renumberTemps(out);
     }
   }
-  if (has(ENGINE_LATITUDE.readOpensBesideGuard) && op === "read" && !reference.some((c) => c.startsWith("open "))) {
+  if (has(ENGINE_LATITUDE.readOpensBesideGuard) && (op === "read" || op === "copy") && !reference.some((c) => c.startsWith("open "))) {
     // The guard refused the directory: the file it opened meanwhile is closed unread.
     const open = out.findIndex((c) => c.startsWith("open "));
-    const fd = / = (fd\d+)$/.exec(out[open] ?? "")?.[1];
+    const fd = / = (fd:\S+)$/.exec(out[open] ?? "")?.[1];
     out = out.filter((c, i) => i !== open && (fd === undefined || c !== `close ${fd}`));
   }
   return out;
@@ -598,7 +544,7 @@ describe("every engine carries out the file protocol alike", () => {
   it.skipIf(UNPRIVILEGED)("permission cases (skipped: running as root without a nobody user to run the engines as)", () => {});
 
   it.each(runnable.map((c) => [c.name, c] as const))("%s: same result or error, same files, bytes and modes", (_name, c) => {
-    const reference = of(REFERENCE, c);
+    const reference = of(referenceOf(c), c);
     for (const engine of enginesOf(c)) {
       const { outcome, tree } = of(engine, c);
       expect({ engine, outcome, tree }).toEqual({ engine, outcome: reference.outcome, tree: reference.tree });
@@ -609,13 +555,15 @@ describe("every engine carries out the file protocol alike", () => {
     "%s: the protocol's system calls, per operation, in every engine",
     (_name, c) => {
       const counted = (calls: readonly string[]) => (c.repeats === true ? collapse(calls) : [...calls]);
-      const reference = counted(of(REFERENCE, c).calls);
-      if (process.env.SHOWCALLS)
+      const op = c.step("").op;
+      const own = of(referenceOf(c), c).calls;
+      const reference = counted(withinLatitude(referenceOf(c), op, own, own));
+      if (process.env.DEVINFO_SHOW_ENGINE_CALLS !== undefined)
         console.log(c.name, JSON.stringify(Object.fromEntries(enginesOf(c).map((e) => [e, of(e, c).calls])), null, 1));
-      // The generators make the protocol's sequence, step by step.
+      // The reference engine makes the protocol's sequence, step by step.
       expect(reference.map((call) => call.split(" ")[0])).toEqual(counted(expand(c.sequence)));
       for (const engine of enginesOf(c)) {
-        const calls = counted(withinLatitude(engine, c.step("").op, of(engine, c).calls, reference));
+        const calls = counted(withinLatitude(engine, op, of(engine, c).calls, reference));
         // Calls issued in one turn may complete in either order (ENGINE_LATITUDE.overlap): compared as a multiset.
         if (engine === "pool-threads") expect({ engine, calls: [...calls].sort() }).toEqual({ engine, calls: [...reference].sort() });
         else expect({ engine, calls }).toEqual({ engine, calls: reference });
