@@ -532,6 +532,8 @@ function expand(sequence: Sequence): string[] {
   return sequence.flatMap((s) => (s in SEQUENCES ? [...SEQUENCES[s as keyof typeof SEQUENCES]] : [s]));
 }
 
+const byName = (name: string) => CASES.find((c) => c.name === name) as Case;
+
 function of(engine: Engine, c: Case): { outcome: Outcome; tree: string[]; calls: string[] } {
   const run = runs.get(engine) as EngineRun;
   const i = (caseIndex.get(engine) as Case[]).indexOf(c);
@@ -570,6 +572,31 @@ describe("every engine carries out the file protocol alike", () => {
       }
     },
   );
+
+  it.skipIf(!STRACE)("the names, flags and modes on the wire are the ones every version of the package agrees on", () => {
+    const named = (name: string) => of(referenceOf(byName(name)), byName(name)).calls;
+    expect(named("exclusive create")).toEqual([
+      "lstat <d>/dp",
+      "open <d>/dp/<temp1> O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW 0444 = fd:<d>/dp/<temp1>",
+      "fchmod fd:<d>/dp/<temp1> 0444",
+      "write fd:<d>/dp/<temp1>",
+      "close fd:<d>/dp/<temp1>",
+      "link <d>/dp/<temp1> <d>/dp/r-0-device.json",
+      "unlink <d>/dp/<temp1>",
+    ]);
+    const lock = "<d>/cni/.devinfo-lock-4317167f0c126205";
+    expect(named("update under the lock").filter((call) => call.includes(".devinfo-lock-"))).toEqual([
+      `open ${lock} O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW 0600 = fd:${lock}`,
+      `write fd:${lock}`,
+      `fstat fd:${lock}`,
+      `close fd:${lock}`,
+      `lstat ${lock}`,
+      `lstat ${lock}`,
+      `unlink ${lock}`,
+    ]);
+    // The temporary names themselves (`.devinfo-tmp-<pid>-<counter><random>`, base 36) are pinned by the
+    // clash cases: the driver stages those names, and the engines must run into them.
+  });
 
   it.runIf(!STRACE)("system calls (skipped: strace is not installed; CI installs it)", () => {});
 });
