@@ -19,6 +19,7 @@
  */
 
 import { type Buffer, isAscii } from "node:buffer";
+import { everyKeyKept } from "./_go-text.js";
 import { DEVICE_FIELDS, type FieldRule, PCI_ADDRESS_PATTERN, SPEC_VERSION_PATTERN } from "./fields.js";
 import type { DeviceInfo } from "./schema.js";
 
@@ -117,7 +118,10 @@ export function transcodeConforming(bytes: Buffer): { readonly info: DeviceInfo;
 function parseAscii(bytes: Buffer): unknown {
   if (bytes.byteLength === 0 || !isAscii(bytes)) return undefined;
   try {
-    return JSON.parse(bytes.toString("latin1"));
+    const text = bytes.toString("latin1");
+    const doc: unknown = JSON.parse(text);
+    // A key written twice is Go's to decode (JSON.parse keeps only the last value).
+    return typeof doc === "object" && doc !== null && !everyKeyKept(text, doc) ? undefined : doc;
   } catch {
     return undefined;
   }

@@ -4,11 +4,12 @@
  */
 
 import { checkValidationOptions } from "../_options.js";
-import { type DeviceInfoIssue, reportWarnings } from "../base/issues.js";
-import { isJsonText, readGoJson } from "./_go-text.js";
+import { type DeviceInfoIssue, IssueCollector, reportWarnings } from "../base/issues.js";
+import { foldGoObject, GO_DEVICE_INFO } from "./_go-decode.js";
+import { hasDuplicateKeys, isJsonText, readGoJson } from "./_go-text.js";
 import { invalidDeviceInfo } from "./_invalid.js";
 import type { DeviceInfo } from "./schema.js";
-import { checkDeviceInfo } from "./validate.js";
+import { checkDeviceInfo, isObject } from "./validate.js";
 
 /**
  * Options shared by every reader and writer that validates (`strict`,
@@ -63,10 +64,16 @@ export function parseDeviceInfo(input: unknown, options: ValidationOptions = {})
  * @internal
  */
 export function parseDocument(input: unknown, options: ValidationOptions, file: string | undefined): DeviceInfo {
-  const doc = isJsonText(input) ? readGoJson(input, { what: "", hint: DEVICE_INFO_HINT, file }) : input;
+  let doc = isJsonText(input) ? readGoJson(input, { what: "", hint: DEVICE_INFO_HINT, file }) : input;
+  // A key written twice in the text (which JSON.parse merges) is decoded as Go decodes it, into one.
+  const decoded = new IssueCollector(options.strict === true);
+  if (isObject(doc) && hasDuplicateKeys(doc)) doc = foldGoObject(doc, GO_DEVICE_INFO, [], decoded);
   const checked = checkDeviceInfo(doc, options.strict === true);
-  if (checked.value === undefined) throw invalidDeviceInfo(checked.errors, { action: "read", path: file, strict: options.strict });
-  reportWarnings(checked.warnings, options.onWarning);
+  const errors = [...decoded.errors, ...checked.errors];
+  if (checked.value === undefined || errors.length > 0) {
+    throw invalidDeviceInfo(errors, { action: "read", path: file, strict: options.strict });
+  }
+  reportWarnings([...decoded.warnings, ...checked.warnings], options.onWarning);
   return checked.value;
 }
 
