@@ -116,6 +116,42 @@ export function goText(input: JsonTextInput): string {
   return goSurrogates(decodeUtf8(bytes));
 }
 
+/** What {@link tryReadGoJson} read: the value, or why the text is not JSON. */
+export type GoJsonRead =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly detail: string; readonly cause?: unknown };
+
+/**
+ * {@link readGoJson} without the error: the value, or why the text is not
+ * JSON (`detail`, a phrase such as "the text is empty"), for callers that
+ * word the problem themselves (the CLI's listings).
+ */
+export function tryReadGoJson(input: JsonTextInput): GoJsonRead {
+  const text = goText(input);
+  if (text.charCodeAt(0) === 0xfeff) {
+    return { ok: false, detail: "it starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM" };
+  }
+  if (text.trim() === "") return { ok: false, detail: "the text is empty" };
+  const tooDeep = depthOverflowAt(text);
+  if (tooDeep >= 0) {
+    return {
+      ok: false,
+      detail: `nested deeper than ${MAX_JSON_DEPTH} levels at position ${tooDeep}, which Go refuses ("exceeded max depth")`,
+    };
+  }
+  try {
+    if (needsRawNumbers(text)) return { ok: true, value: parseKeepingNumbers(text) };
+    const value: unknown = JSON.parse(text);
+    // JSON.parse merges a key written twice; Go decodes each in turn: read those texts again, entry by entry.
+    return {
+      ok: true,
+      value: typeof value === "object" && value !== null && !everyKeyKept(text, value) ? parseKeepingNumbers(text) : value,
+    };
+  } catch (cause) {
+    return { ok: false, detail: (cause as Error).message, cause };
+  }
+}
+
 /**
  * Parses JSON text the way Go's `json.Unmarshal` reads it (see the module
  * comment). The one JSON-text reader of the package.
@@ -125,28 +161,13 @@ export function goText(input: JsonTextInput): string {
  *   {@link MAX_JSON_DEPTH}.
  */
 export function readGoJson(input: JsonTextInput, context: JsonTextContext): unknown {
-  const text = goText(input);
-  const fail = (detail: string, cause?: unknown) =>
-    new DeviceInfoError(
-      "ERR_DEVINFO_PARSE",
-      `${context.file === undefined ? "" : `${context.file}: `}${context.what === "" ? "" : `${context.what} is `}not valid JSON (${detail}); ${context.hint}`,
-      { path: context.file, cause },
-    );
-  if (text.charCodeAt(0) === 0xfeff) {
-    throw fail("it starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM");
-  }
-  if (text.trim() === "") throw fail("the text is empty");
-  const tooDeep = depthOverflowAt(text);
-  if (tooDeep >= 0)
-    throw fail(`nested deeper than ${MAX_JSON_DEPTH} levels at position ${tooDeep}, which Go refuses ("exceeded max depth")`);
-  try {
-    if (needsRawNumbers(text)) return parseKeepingNumbers(text);
-    const value: unknown = JSON.parse(text);
-    // JSON.parse merges a key written twice; Go decodes each in turn: read those texts again, entry by entry.
-    return typeof value === "object" && value !== null && !everyKeyKept(text, value) ? parseKeepingNumbers(text) : value;
-  } catch (cause) {
-    throw fail((cause as Error).message, cause);
-  }
+  const read = tryReadGoJson(input);
+  if (read.ok) return read.value;
+  throw new DeviceInfoError(
+    "ERR_DEVINFO_PARSE",
+    `${context.file === undefined ? "" : `${context.file}: `}${context.what === "" ? "" : `${context.what} is `}not valid JSON (${read.detail}); ${context.hint}`,
+    { path: context.file, cause: read.cause },
+  );
 }
 
 /**

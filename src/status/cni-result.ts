@@ -460,6 +460,18 @@ export function decodeCNIResult(doc: unknown, options: ReadCNIResultOptions = {}
 }
 
 /**
+ * The `cniVersion` Go's decoder reads from a result object: the exact key
+ * or a case variant, decoded in turn (the last non-null one wins); `""` when
+ * there is none or it is not a string.
+ *
+ * @internal
+ */
+export function decodedCNIVersion(raw: Record<string, unknown>): string {
+  const value = new GoStruct(foldGoObject(raw, GO_CNI_VERSION, [], new Reader(), false), RESULT_FIELDS).value("cniVersion");
+  return typeof value === "string" ? value : "";
+}
+
+/**
  * A CNI result's JSON text, read by the one Go-compatible reader.
  *
  * @internal
