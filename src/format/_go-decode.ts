@@ -39,7 +39,10 @@
  */
 
 import type { DeviceInfoIssueCode, IssueCollector } from "../base/issues.js";
-import { decodeGoInt, goEntries, rawNumberOf } from "./_go-text.js";
+import { decodeGoInt, goEntries, goFold, rawNumberOf } from "./_go-text.js";
+
+export { goFold } from "./_go-text.js";
+
 import { DEVICE_FIELDS, DEVICE_TYPES } from "./fields.js";
 import { describeType, isObject, setOwn } from "./validate.js";
 
@@ -110,18 +113,6 @@ interface Entry {
 const BACKING = new WeakMap<unknown[], unknown[]>();
 /** Where a rebuilt object's entries were read, for the paths of later issues. */
 const PATHS = new WeakMap<object, Path>();
-
-/**
- * A field name as Go's case-insensitive match compares it (encoding/json's
- * `foldName`, equivalent to `strings.EqualFold`): ASCII letters regardless
- * of case, and the two non-ASCII letters whose simple-folding orbit holds an
- * ASCII one, U+017F ſ (with s) and U+212A Kelvin sign (with k). Other
- * letters never match an ASCII field name, which every struct read here has.
- */
-export function goFold(name: string): string {
-  // toLowerCase maps the Kelvin sign to k; İ (U+0130) becomes "i̇", two code points, as Go never matches it to i.
-  return name.toLowerCase().replace(/\u017f/g, "s");
-}
 
 const MATCHERS = new WeakMap<object, (key: string) => string | undefined>();
 

@@ -17,12 +17,14 @@ import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { resourceClaimDeviceStatus } from "../../src/dra/claim-status.js";
 import { loadDeviceInfoFromCNI, loadDeviceInfoFromCNISync } from "../../src/files/operations.js";
 import { goFold } from "../../src/format/_go-decode.js";
 import { goEntries, hasDuplicateKeys, readGoJson } from "../../src/format/_go-text.js";
 import { parseDeviceInfo } from "../../src/format/parse.js";
 import { serializeDeviceInfo } from "../../src/format/serialize.js";
 import { parseDeviceCheckpoint } from "../../src/kubelet/_checkpoint.js";
+import { goStringField } from "../../src/roles/_netconf.js";
 import { decodedCNIVersion, readCNIResult } from "../../src/status/cni-result.js";
 import { parseNetworkStatusAnnotation } from "../../src/status/parse-network-status.js";
 import { checkNetworkInfo } from "../../src/status/workload.js";
@@ -83,10 +85,22 @@ describe("the Go cases: the kubelet's checkpoint reader decodes as Go decodes", 
   });
 });
 
-describe("the Go cases: cniVersion as Go's version decoder reads it", () => {
+describe("the Go cases: cniVersion as Go's version decoder reads it, in a CNI result and a network configuration", () => {
   it.each(table("cni-version"))("%s", (_, c) => {
     expect(decodedCNIVersion(readGoJson(c.text, { what: "", hint: "" }) as Record<string, unknown>)).toBe(goValue(c));
     expect(readCNIResult(c.text).version).toBe(goValue(c));
+    // A plugin's network configuration on stdin (skel and libcni read its cniVersion the same way).
+    expect(goStringField([readGoJson(c.text, { what: "", hint: "" }) as Record<string, unknown>], "cniVersion", "conf")).toBe(goValue(c));
+  });
+});
+
+describe("a DRA device status reads the CNI result's cniVersion as Go does", () => {
+  const DEVICE = { driver: "sriov.example.com", pool: "node-1", device: "vf-3" };
+  it.each([
+    ["a case variant", '{"CNIVersion":"0.2.0","ip4":{"ip":"10.1.1.2/24"}}'],
+    ["the exact key written twice, the last null", '{"cniVersion":"0.2.0","cniVersion":null,"ip4":{"ip":"10.1.1.2/24"}}'],
+  ])("%s: a 0.2.0 result, its ip4 address taken", (_, text) => {
+    expect(resourceClaimDeviceStatus(DEVICE, { cniResult: text }).networkData?.ips).toStrictEqual(["10.1.1.2/24"]);
   });
 });
 
