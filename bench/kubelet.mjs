@@ -54,8 +54,9 @@ export async function benchKubelet({ rounds = 30, pods = 30_000, dist = path.joi
   if (!fs.existsSync(path.join(dist, "kubelet.js"))) throw new Error(`no ${dist}/kubelet.js: run npm run build first`);
   const url = (entry) => JSON.stringify(pathToFileURL(path.join(dist, entry)).href);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "devinfo-bench-kubelet-"));
-  const cache = path.join(root, "node_modules", ".cache", "devinfo-bench-kubelet");
-  fs.mkdirSync(cache, { recursive: true });
+  // A private directory per run (next to the packages, which the bundles import): runs side by side never share one.
+  fs.mkdirSync(path.join(root, "node_modules", ".cache"), { recursive: true });
+  const cache = fs.mkdtempSync(path.join(root, "node_modules", ".cache", "devinfo-bench-kubelet-"));
   const bundle = (entry, name) =>
     build({
       absWorkingDir: root,
@@ -125,6 +126,7 @@ export async function benchKubelet({ rounds = 30, pods = 30_000, dist = path.joi
   } finally {
     for (const server of servers) server.kill();
     fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
   }
   const ratio = (label) => median(samples[variants.findIndex((v) => v.label === label)].ratio);
   const get = ratio(GET);
