@@ -518,6 +518,11 @@ class Connection {
       // 1xx: informational, the answer follows.
       if (status >= 100 && status < 200 && !endStream) return;
       this.httpStatus = status;
+      // Not 200 and no status of its own: the HTTP status says it, whatever follows (as grpc-go).
+      if (status !== 200 && headers.get("grpc-status") === undefined) {
+        this.finish(fromHttpStatus(status));
+        return;
+      }
       if (status === 200 && headers.get("grpc-status") === undefined) {
         // Not a gRPC answer (a web server on the path): its body is no message.
         const contentType = headers.get("content-type");
