@@ -4,6 +4,7 @@
  */
 
 import { join } from "node:path";
+import { tryReadGoJson } from "../format/_go-text.js";
 import { PCI_ADDRESS_PATTERN } from "../format/fields.js";
 import { ATTACHMENTS_KEY, type GCAttachment, readGCAttachments, VALID_ATTACHMENTS_KEY } from "../roles/_gc-request.js";
 import { type Context, type OptionSpec, stringOption, UsageError } from "./_command.js";
@@ -315,12 +316,10 @@ export function parseValidAttachments(text: string): GCAttachment[] {
       `--valid-attachments: ${what}; give the CNI GC request, e.g. {"cniVersion":"1.1.0","name":"multus-cni-network","cni.dev/valid-attachments":[{"containerID":"...","ifname":"eth0"}]}`,
     );
   if (text.trim() === "") throw problem("the input is empty");
-  let request: unknown;
-  try {
-    request = JSON.parse(text);
-  } catch {
-    throw problem("not JSON");
-  }
+  // The library's reader, as pluginMain reads a GC request.
+  const read = tryReadGoJson(text);
+  if (!read.ok) throw problem("not JSON");
+  const request = read.value;
   if (typeof request !== "object" || request === null || Array.isArray(request)) throw problem("not a JSON object");
   const { attachments, key } = readGCAttachments(request as Record<string, unknown>, problem);
   if (key === undefined) throw problem(`neither "${VALID_ATTACHMENTS_KEY}" nor "${ATTACHMENTS_KEY}" is there: this is not a GC request`);

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import { join } from "node:path";
 import { DeviceInfoError } from "../base/errors.js";
 import { checkDirectorySync, DEFAULT_MAX_BYTES, ioError, readRegularFileSync } from "../files/_io.js";
+import { tryReadGoJson } from "../format/_go-text.js";
 import { isDeviceKey } from "../format/fields.js";
 import { isObject } from "../format/validate.js";
 import { classifyName } from "./_names.js";
@@ -106,12 +107,9 @@ export function notDeviceInfo(path: string): string | undefined {
     return read.gone === true || read.problem === "symbolic link (never followed)" || read.problem === "directory"
       ? undefined
       : read.problem;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(read.bytes.toString("utf8"));
-  } catch {
-    return "not JSON";
-  }
+  const parsed = tryReadGoJson(read.bytes);
+  if (!parsed.ok) return "not JSON";
+  const doc = parsed.value;
   if (!isObject(doc)) return "JSON, but not an object";
   // A spec device key, or a "type" naming an object of the document (as every type does, future ones too);
   // a bare "type" is not enough: package.json has "type": "module".

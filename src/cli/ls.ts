@@ -1,7 +1,8 @@
 /** `devinfo ls`: every device-info file under the base directory, one line each. */
 
 import { join } from "node:path";
-import { checkDeviceInfo } from "../format/validate.js";
+import { tryReadGoJson } from "../format/_go-text.js";
+import { checkReadDocument } from "../format/parse.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_OK, JSON_OPTION, stringOption, UsageError } from "./_command.js";
 import { type LiveLists, liveOptions, ORPHAN_RULES, orphanedCNI, orphanedDP, readLiveLists } from "./_live.js";
 import { classifyName, DP_SUFFIX, parseCNIName, splitDPName } from "./_names.js";
@@ -154,14 +155,11 @@ function describeEntry(kind: "dp" | "cni", dir: string, name: string, now: numbe
   let hints: readonly string[] = [];
   if (!read.ok) entry.problem = read.problem;
   else {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(read.bytes.toString("utf8"));
-    } catch {
-      entry.problem = read.bytes.byteLength === 0 ? "empty file" : "not JSON";
-    }
-    if (entry.problem === null) {
-      const checked = onePerPath(checkDeviceInfo(doc, false));
+    const parsed = tryReadGoJson(read.bytes);
+    if (!parsed.ok) entry.problem = read.bytes.byteLength === 0 ? "empty file" : "not JSON";
+    else {
+      const doc = parsed.value;
+      const checked = onePerPath(checkReadDocument(doc, false));
       entry.warnings = checked.warnings.length;
       if (!checked.valid) entry.problem = `invalid: ${checked.errors[0]?.jsonPath}: ${checked.errors[0]?.message}`;
       const summary = summarize(doc);

@@ -3,7 +3,8 @@
 import type { Buffer } from "node:buffer";
 import { isDeviceInfoError } from "../base/errors.js";
 import type { DeviceInfoIssue } from "../base/issues.js";
-import { validateDeviceInfo } from "../format/validate.js";
+import { tryReadGoJson } from "../format/_go-text.js";
+import { checkReadDocument } from "../format/parse.js";
 import { BASE_DIR_OPTION, baseDirOf, type Command, type Context, EXIT_FAILURE, EXIT_OK, JSON_OPTION, UsageError } from "./_command.js";
 import { DOCUMENT_INPUT, DOCUMENT_MAX_BYTES, readInput } from "./_input.js";
 import { formatJson } from "./_output.js";
@@ -120,19 +121,18 @@ function checkBytes(file: string, bytes: Buffer, strict: boolean): ValidateResul
   if (text.charCodeAt(0) === 0xfeff) {
     return fileProblem(file, "not_json", "starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM");
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
+  // The library's reader: Go's UTF-8, depth limit and keys written twice.
+  const read = tryReadGoJson(bytes);
+  if (!read.ok) {
     return fileProblem(
       file,
       "not_json",
       text.trim() === ""
         ? "not JSON: the file is empty"
-        : `not JSON (${(err as Error).message}); a device-info file is one JSON object, e.g. {"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}: is this the right file?`,
+        : `not JSON (${read.detail}); a device-info file is one JSON object, e.g. {"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}: is this the right file?`,
     );
   }
-  const checked = onePerPath(validateDeviceInfo(doc, { strict }));
+  const checked = onePerPath(checkReadDocument(read.value, strict));
   return { file, valid: checked.valid, errors: checked.errors.map(toProblem), warnings: checked.warnings.map(toProblem) };
 }
 

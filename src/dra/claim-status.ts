@@ -33,7 +33,7 @@ import type { DeviceInfo } from "../format/schema.js";
 import { serializeDeviceInfo } from "../format/serialize.js";
 import { checkDeviceInfo, describeType, isObject } from "../format/validate.js";
 import { formatGoIP, parseGoCIDR } from "../status/_go-ip.js";
-import { type CNIResult, deviceInfoFromCNIResult, parseResultText, readCNIResult } from "../status/cni-result.js";
+import { type CNIResult, decodedCNIVersion, deviceInfoFromCNIResult, parseResultText, readCNIResult } from "../status/cni-result.js";
 import { parseNetworkStatusAnnotation } from "../status/parse-network-status.js";
 import type { NetworkStatus } from "../status/schema.js";
 import {
@@ -173,7 +173,8 @@ function fromCNIResult(
   ifName: string | undefined,
   warn: (w: DraWarning) => void,
 ): { iface: RawInterface | undefined; ips: string[]; matched: boolean } {
-  const version = typeof raw.cniVersion === "string" && raw.cniVersion !== "" ? raw.cniVersion : "1.1.0";
+  // Go's key matching (a case variant, a key written twice); none is read as 1.1.0 here.
+  const version = decodedCNIVersion(raw as Record<string, unknown>) || "1.1.0";
   if (version === "0.1.0" || version === "0.2.0") {
     const ips: string[] = [];
     for (const key of ["ip4", "ip6"] as const) {

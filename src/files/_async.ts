@@ -19,40 +19,35 @@
  * Writes keep their order otherwise: `lstat` of the directory before the
  * temporary file is created, `close` before `link`, `unlink` of the
  * temporary file before resolving (a process that exits right after must
- * not leave one). Every outcome is worded by the helpers the generators use,
- * and the rare paths (a directory to create, a name clash, an overwrite, a
+ * not leave one). These departures are the protocol's `ENGINE_LATITUDE`
+ * (`_protocol.ts`), whose flags, names, verdicts and errors these twins take;
+ * the rare paths (a directory to create, a name clash, an overwrite, a
  * durable write, a file whose `fstat` size is 0) hand over to the generators
- * (test/files/_sync.test.ts compares the twins).
+ * (test/files/engines.test.ts runs every operation case through every
+ * engine under strace and compares).
  *
  * @internal
  */
 
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
+import { existsError, readToEnd, removeFailed, type WriteOptions, writeFileAtomic } from "./_atomic.js";
 import {
-  directoryProblem,
   errnoOf,
-  existsError,
   FILE_MODE,
   type FileRead,
+  guardVerdict,
   ioError,
+  openFailed,
   readFlags,
-  readToEnd,
-  removeFailed,
+  readToEndResult,
+  refusedOnStat,
   TEMP_FLAGS,
-  tempName,
-  type WriteOptions,
-  writeFileAtomic,
-} from "./_atomic.js";
+  tempPathIn,
+} from "./_protocol.js";
 import { runAsync } from "./_syscalls.js";
 
 const ignore = (): void => {};
-
-/** Why `dir` (an `lstat` result or error) fails the guard; `undefined` when it passes. */
-function guardVerdict(dir: string, err: NodeJS.ErrnoException | null, stats: fs.Stats | undefined): unknown {
-  if (err !== null) return errnoOf(err) === "ENOENT" ? undefined : ioError(err, dir, "check directory");
-  return directoryProblem(dir, stats as fs.Stats);
-}
 
 /** Async twin of `checkDirectory`, one round trip. */
 export function checkDirectoryAsync(dir: string): Promise<void> {
@@ -84,7 +79,7 @@ export function readGuardedAsync(path: string, guardedDir: string | undefined, m
         return;
       }
       if (openError !== null) {
-        resolve({ ok: false, reason: errnoOf(openError) === "ENOENT" ? "missing" : "open", stats: undefined, error: openError });
+        resolve(openFailed(openError));
         return;
       }
       readOpened(fd, maxBytes, resolve);
@@ -116,13 +111,12 @@ function readOpened(fd: number, maxBytes: number, resolve: (read: FileRead) => v
   };
   fs.fstat(fd, (err, stats) => {
     if (err !== null) return finish({ ok: false, reason: "read", stats: undefined, error: err });
-    if (!stats.isFile()) return finish({ ok: false, reason: "not-regular", stats });
+    const refused = refusedOnStat(stats, maxBytes);
+    if (refused !== undefined) return finish(refused);
     const size = stats.size;
-    if (size > maxBytes) return finish({ ok: false, reason: "too-large", stats, size });
     if (size === 0) {
       runAsync(readToEnd(fd, Buffer.allocUnsafe(Math.min(512, maxBytes + 1)), maxBytes)).then(
-        (read) =>
-          finish(typeof read === "number" ? { ok: false, reason: "too-large", stats, size: read } : { ok: true, stats, bytes: read }),
+        (read) => finish(readToEndResult(stats, read)),
         (error: unknown) => finish({ ok: false, reason: "read", stats, error }),
       );
       return;
@@ -171,7 +165,7 @@ export function startGuard(dir: string | undefined): Promise<void> | undefined {
 function writeAtomicAsync(dir: string, target: string, data: Uint8Array, options: WriteOptions): Promise<void> {
   // Overwrites (updates) and durable writes are rare: the generator does them.
   if (options.overwrite || options.durable) return runAsync(writeFileAtomic(target, data, options));
-  const temp = dir === "/" ? `/${tempName()}` : `${dir}/${tempName()}`;
+  const temp = tempPathIn(dir);
   return new Promise((resolve, reject) => {
     const generator = () => runAsync(writeFileAtomic(target, data, options)).then(resolve, reject);
     const fail = (err: unknown) => {

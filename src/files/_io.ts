@@ -1,7 +1,7 @@
 /**
  * The files boundary: what the rest of the package (roles, status, cli) may
  * use of the file-system protocol, sync and async. Nothing outside `files/`
- * imports `_syscalls`, `_atomic` or `_sync`: the system calls, their order
+ * imports `_syscalls`, `_protocol`, `_atomic` or `_sync`: the system calls, their order
  * and the guarantees (no symlink followed, no FIFO blocked on, no file over
  * its cap read, directories created 0755) stay in one place.
  *
@@ -11,7 +11,10 @@
 
 import type fs from "node:fs";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
-import { breakStaleLock, checkDirectory as checkDirectoryGen, type FileRead, makeDirectories, readRegular } from "./_atomic.js";
+import { readRegular } from "./_atomic.js";
+import { checkDirectory as checkDirectoryGen, makeDirectories } from "./_dirs.js";
+import { breakStaleLock } from "./_lock.js";
+import type { FileRead } from "./_protocol.js";
 import { checkDirectorySync, readRegularSync } from "./_sync.js";
 import { type Gen, runAsync, runSync } from "./_syscalls.js";
 
@@ -23,7 +26,7 @@ export {
   ioError,
   LOCK_FILE_PREFIX,
   TEMP_FILE_PREFIX,
-} from "./_atomic.js";
+} from "./_protocol.js";
 export { checkDirectorySync };
 
 /** How to read a regular file. @internal */
@@ -160,7 +163,7 @@ export function ensureDirectorySync(dir: string): void {
 
 /**
  * Removes a stale lock file of `updateDeviceInfoForCNI` without ever removing
- * a live one (the protocol of `breakStaleLock` in `_atomic.ts`): `true` when
+ * a live one (the protocol of `breakStaleLock` in `_lock.ts`): `true` when
  * it was our turn to break it.
  *
  * @internal

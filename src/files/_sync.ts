@@ -5,45 +5,46 @@
  * the executor's per-call objects, the generator frames and the `Op`
  * switch cost as much as the library's own work (bench/README.md).
  *
- * Same system calls in the same order, same results, same errors: every
- * failure is worded by the helpers the generators use (`ioError`,
- * `fileBytes`, `directoryProblem`, `removeFailed`...), and the rare paths (a
- * missing directory to create, a temporary-name clash, an overwrite, a
- * durable write) hand over to the generators themselves. The tests run both
- * twins over the same cases and compare (test/files/_sync.test.ts).
+ * Same system calls in the same order, same results, same errors: the
+ * flags, names, verdicts and errors are the protocol's (`_protocol.ts`), and
+ * the rare paths (a missing directory to create, a temporary-name clash, an
+ * overwrite, a durable write) hand over to the generators themselves (the
+ * one departure, `handOverRepeatsOpen` in `ENGINE_LATITUDE`).
+ * test/files/engines.test.ts runs every operation case through every engine
+ * under strace and compares; test/files/_sync.test.ts compares the public
+ * sync and async twins.
  *
  * @internal
  */
 
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
+import { existsError, readToEnd, removeFailed, type WriteOptions, writeFileAtomic } from "./_atomic.js";
 import {
-  directoryProblem,
   errnoOf,
-  existsError,
   FILE_MODE,
   type FileRead,
+  guardVerdict,
   ioError,
+  openFailed,
   readFlags,
-  readToEnd,
-  removeFailed,
+  readToEndResult,
+  refusedOnStat,
   TEMP_FLAGS,
-  tempName,
-  type WriteOptions,
-  writeFileAtomic,
-} from "./_atomic.js";
+  tempPathIn,
+} from "./_protocol.js";
 import { runSync } from "./_syscalls.js";
 
 /** Synchronous twin of `checkDirectory`. */
 export function checkDirectorySync(dir: string): void {
-  let stats: fs.Stats;
+  let stats: fs.Stats | undefined;
+  let error: unknown;
   try {
     stats = fs.lstatSync(dir);
   } catch (err) {
-    if (errnoOf(err) === "ENOENT") return; // created on first write
-    throw ioError(err, dir, "check directory");
+    error = err;
   }
-  const problem = directoryProblem(dir, stats);
+  const problem = guardVerdict(dir, error, stats);
   if (problem !== undefined) throw problem;
 }
 
@@ -62,18 +63,15 @@ export function readRegularSync(path: string, maxBytes: number, follow: boolean,
   try {
     fd = fs.openSync(path, readFlags(follow));
   } catch (error) {
-    return { ok: false, reason: errnoOf(error) === "ENOENT" ? "missing" : "open", stats: undefined, error };
+    return openFailed(error);
   }
   let stats: fs.Stats | undefined;
   try {
     stats = fs.fstatSync(fd);
-    if (!stats.isFile()) return { ok: false, reason: "not-regular", stats };
+    const refused = refusedOnStat(stats, maxBytes);
+    if (refused !== undefined) return refused;
     const size = stats.size;
-    if (size > maxBytes) return { ok: false, reason: "too-large", stats, size };
-    if (size === 0) {
-      const read = runSync(readToEnd(fd, Buffer.allocUnsafe(Math.min(512, maxBytes + 1)), maxBytes));
-      return typeof read === "number" ? { ok: false, reason: "too-large", stats, size: read } : { ok: true, stats, bytes: read };
-    }
+    if (size === 0) return readToEndResult(stats, runSync(readToEnd(fd, Buffer.allocUnsafe(Math.min(512, maxBytes + 1)), maxBytes)));
     let buffer: Buffer;
     if (reuse && size <= SHARED_BYTES) {
       shared ??= Buffer.allocUnsafeSlow(SHARED_BYTES);
@@ -104,7 +102,7 @@ export function writeFileAtomicSync(dir: string, target: string, data: Uint8Arra
     runSync(writeFileAtomic(target, data, options));
     return;
   }
-  const temp = dir === "/" ? `/${tempName()}` : `${dir}/${tempName()}`;
+  const temp = tempPathIn(dir);
   let fd: number;
   try {
     fd = fs.openSync(temp, TEMP_FLAGS, FILE_MODE);

@@ -53,7 +53,8 @@ import { DeviceInfoError, type DeviceInfoErrorCode } from "../base/errors.js";
 import type { DeviceInfoIssue } from "../base/issues.js";
 import { encodeConforming, parseConforming } from "../format/_fast.js";
 import type { DeviceInfo } from "../format/schema.js";
-import { fileBytes, type WriteOptions } from "./_atomic.js";
+import type { WriteOptions } from "./_atomic.js";
+import { fileBytes } from "./_protocol.js";
 import { checkDirectorySync, readRegularSync, removeFileSync, writeFileAtomicSync } from "./_sync.js";
 
 /**

@@ -24,6 +24,7 @@
  */
 
 import { type Buffer, isAscii } from "node:buffer";
+import { everyKeyKept } from "./_go-text.js";
 import { FIELD_RULES, type FieldRules, firstBroken, type SubObjects, TYPE_RULES, type ValueRule, VERSION_RULES } from "./rules.js";
 import type { DeviceInfo } from "./schema.js";
 
@@ -128,7 +129,10 @@ export function transcodeConforming(bytes: Buffer): { readonly info: DeviceInfo;
 function parseAscii(bytes: Buffer): unknown {
   if (bytes.byteLength === 0 || !isAscii(bytes)) return undefined;
   try {
-    return JSON.parse(bytes.toString("latin1"));
+    const text = bytes.toString("latin1");
+    const doc: unknown = JSON.parse(text);
+    // A key written twice is Go's to decode (JSON.parse keeps only the last value).
+    return typeof doc === "object" && doc !== null && !everyKeyKept(text, doc) ? undefined : doc;
   } catch {
     return undefined;
   }

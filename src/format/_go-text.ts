@@ -116,6 +116,42 @@ export function goText(input: JsonTextInput): string {
   return goSurrogates(decodeUtf8(bytes));
 }
 
+/** What {@link tryReadGoJson} read: the value, or why the text is not JSON. */
+export type GoJsonRead =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly detail: string; readonly cause?: unknown };
+
+/**
+ * {@link readGoJson} without the error: the value, or why the text is not
+ * JSON (`detail`, a phrase such as "the text is empty"), for callers that
+ * word the problem themselves (the CLI's listings).
+ */
+export function tryReadGoJson(input: JsonTextInput): GoJsonRead {
+  const text = goText(input);
+  if (text.charCodeAt(0) === 0xfeff) {
+    return { ok: false, detail: "it starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM" };
+  }
+  if (text.trim() === "") return { ok: false, detail: "the text is empty" };
+  const tooDeep = depthOverflowAt(text);
+  if (tooDeep >= 0) {
+    return {
+      ok: false,
+      detail: `nested deeper than ${MAX_JSON_DEPTH} levels at position ${tooDeep}, which Go refuses ("exceeded max depth")`,
+    };
+  }
+  try {
+    if (needsRawNumbers(text)) return { ok: true, value: parseKeepingNumbers(text) };
+    const value: unknown = JSON.parse(text);
+    // JSON.parse merges a key written twice; Go decodes each in turn: read those texts again, entry by entry.
+    return {
+      ok: true,
+      value: typeof value === "object" && value !== null && !everyKeyKept(text, value) ? parseKeepingNumbers(text) : value,
+    };
+  } catch (cause) {
+    return { ok: false, detail: (cause as Error).message, cause };
+  }
+}
+
 /**
  * Parses JSON text the way Go's `json.Unmarshal` reads it (see the module
  * comment). The one JSON-text reader of the package.
@@ -125,25 +161,13 @@ export function goText(input: JsonTextInput): string {
  *   {@link MAX_JSON_DEPTH}.
  */
 export function readGoJson(input: JsonTextInput, context: JsonTextContext): unknown {
-  const text = goText(input);
-  const fail = (detail: string, cause?: unknown) =>
-    new DeviceInfoError(
-      "ERR_DEVINFO_PARSE",
-      `${context.file === undefined ? "" : `${context.file}: `}${context.what === "" ? "" : `${context.what} is `}not valid JSON (${detail}); ${context.hint}`,
-      { path: context.file, cause },
-    );
-  if (text.charCodeAt(0) === 0xfeff) {
-    throw fail("it starts with a byte order mark (BOM), which Go's reader rejects; save it as UTF-8 without a BOM");
-  }
-  if (text.trim() === "") throw fail("the text is empty");
-  const tooDeep = depthOverflowAt(text);
-  if (tooDeep >= 0)
-    throw fail(`nested deeper than ${MAX_JSON_DEPTH} levels at position ${tooDeep}, which Go refuses ("exceeded max depth")`);
-  try {
-    return needsRawNumbers(text) ? parseKeepingNumbers(text) : JSON.parse(text);
-  } catch (cause) {
-    throw fail((cause as Error).message, cause);
-  }
+  const read = tryReadGoJson(input);
+  if (read.ok) return read.value;
+  throw new DeviceInfoError(
+    "ERR_DEVINFO_PARSE",
+    `${context.file === undefined ? "" : `${context.file}: `}${context.what === "" ? "" : `${context.what} is `}not valid JSON (${read.detail}); ${context.hint}`,
+    { path: context.file, cause: read.cause },
+  );
 }
 
 /**
@@ -222,6 +246,84 @@ function isPlainSafeInteger(literal: string): boolean {
   return /^-?(?:0|[1-9][0-9]{0,14})$/.test(literal);
 }
 
+/**
+ * A field name as Go's case-insensitive match compares it (encoding/json's
+ * `foldName`, equivalent to `strings.EqualFold`): ASCII letters regardless
+ * of case, and the two non-ASCII letters whose simple-folding orbit holds an
+ * ASCII one, U+017F ſ (with s) and U+212A Kelvin sign (with k). Other
+ * letters never match an ASCII field name, which every struct read here has.
+ */
+export function goFold(name: string): string {
+  // toLowerCase maps the Kelvin sign to k; İ (U+0130) becomes "i̇", two code points, as Go never matches it to i.
+  return name.toLowerCase().replace(/\u017f/g, "s");
+}
+
+// ---------------------------------------------------------------------------
+// Keys written twice in one object
+
+/** One key of an object as written: the key, its value, and the number literal JSON.parse changed ({@link rawNumberOf}). */
+export type GoEntry = readonly [key: string, value: unknown, literal: string | undefined];
+
+/** The keys of the objects that name a key more than once, in the order written (JSON.parse keeps only the last value). */
+const ENTRIES = new WeakMap<object, readonly GoEntry[]>();
+/** The values read from text in which some object names a key twice. */
+const WITH_DUPLICATES = new WeakSet<object>();
+
+/**
+ * Every key of `object` in the order the text wrote them, a key written
+ * twice included twice (Go's decoder reads each in turn), with its value and
+ * its number literal; for an object not read from text, its own keys.
+ */
+export function goEntries(object: Record<string, unknown>): readonly GoEntry[] {
+  return ENTRIES.get(object) ?? Object.keys(object).map((key): GoEntry => [key, object[key], rawNumberOf(object, key)]);
+}
+
+/** Whether `value` was read from text in which some object, at any depth, names a key twice. */
+export function hasDuplicateKeys(value: unknown): boolean {
+  return typeof value === "object" && value !== null && WITH_DUPLICATES.has(value);
+}
+
+/**
+ * Whether JSON.parse kept every key of the text: each string of the text
+ * (keys and values) is one of the value's, so the text's unescaped quotes
+ * number twice the value's strings. One pass over the text and the value,
+ * far cheaper than tokenizing: a key written twice is the only way to lose
+ * a string. (A text JSON.parse did not read is not checked: the caller
+ * has its value.)
+ */
+export function everyKeyKept(text: string, value: object): boolean {
+  let quotes = 0;
+  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
+    let slashes = 0;
+    while (text.charCodeAt(i - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 0) quotes++;
+  }
+  return quotes === 2 * countStrings(value);
+}
+
+/** The strings (keys and string values) of a parsed value, counted without recursion. */
+function countStrings(root: object): number {
+  let count = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === "string") count++;
+    else if (Array.isArray(item)) {
+      for (const element of item)
+        if (typeof element === "string") count++;
+        else if (typeof element === "object" && element !== null) stack.push(element);
+    } else if (typeof item === "object" && item !== null) {
+      for (const key of Object.keys(item)) {
+        count++;
+        const element = (item as Record<string, unknown>)[key];
+        if (typeof element === "string") count++;
+        else if (typeof element === "object" && element !== null) stack.push(element);
+      }
+    }
+  }
+  return count;
+}
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings exclude raw control characters; matching them is the point
 const STRING_TOKEN = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER_TOKEN = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
@@ -229,12 +331,16 @@ const NUMBER_TOKEN = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 interface Frame {
   readonly container: Record<string, unknown> | unknown[];
   key: string;
+  /** An object's keys as written (kept when one is written twice). */
+  readonly entries: GoEntry[];
+  duplicate: boolean;
 }
 
 /**
  * JSON.parse, without recursion, recording the literal of every number
- * JSON.parse would change (see {@link rawNumberOf}). Used only for the rare
- * text that holds such a literal.
+ * JSON.parse would change (see {@link rawNumberOf}) and the keys of every
+ * object that names one twice (see {@link goEntries}). Used only for the
+ * rare text that holds such a literal or such a key.
  */
 function parseKeepingNumbers(text: string): unknown {
   let i = 0;
@@ -265,14 +371,22 @@ function parseKeepingNumbers(text: string): unknown {
     i++;
     return name;
   };
+  let duplicates = false;
   const store = (frame: Frame, value: unknown, raw: string | undefined) => {
     let at: string | number = frame.key;
     if (Array.isArray(frame.container)) {
       at = frame.container.length;
       frame.container.push(value);
-    } else if (frame.key === "__proto__") {
-      Object.defineProperty(frame.container, frame.key, { value, enumerable: true, writable: true, configurable: true });
-    } else frame.container[frame.key] = value;
+    } else {
+      frame.entries.push([frame.key, value, raw]);
+      if (Object.hasOwn(frame.container, frame.key)) {
+        frame.duplicate = true;
+        RAW_NUMBERS.get(frame.container)?.delete(at); // the earlier value's literal
+      }
+      if (frame.key === "__proto__") {
+        Object.defineProperty(frame.container, frame.key, { value, enumerable: true, writable: true, configurable: true });
+      } else frame.container[frame.key] = value;
+    }
     if (raw !== undefined) {
       let map = RAW_NUMBERS.get(frame.container);
       if (map === undefined) {
@@ -297,7 +411,7 @@ function parseKeepingNumbers(text: string): unknown {
         i++;
         value = container;
       } else {
-        stack.push({ container, key: c === "{" ? key() : "" });
+        stack.push({ container, key: c === "{" ? key() : "", entries: [], duplicate: false });
         continue;
       }
     } else if (c === '"') value = JSON.parse(token(STRING_TOKEN, "a string"));
@@ -315,6 +429,7 @@ function parseKeepingNumbers(text: string): unknown {
       if (frame === undefined) {
         skipSpace();
         if (i < text.length) throw syntaxError("the end of the text");
+        if (duplicates) WITH_DUPLICATES.add(value as object);
         return value;
       }
       store(frame, value, raw);
@@ -329,6 +444,10 @@ function parseKeepingNumbers(text: string): unknown {
       if (text[i] !== (array ? "]" : "}")) throw syntaxError(array ? "',' or ']'" : "',' or '}'");
       i++;
       stack.pop();
+      if (frame.duplicate) {
+        ENTRIES.set(frame.container, frame.entries);
+        duplicates = true;
+      }
       value = frame.container;
     }
   }

@@ -4,11 +4,12 @@
  */
 
 import { callback, checkOptionsWith, flag, type OptionRules } from "../base/args.js";
-import { type DeviceInfoIssue, reportWarnings } from "../base/issues.js";
-import { isJsonText, readGoJson } from "./_go-text.js";
+import { type DeviceInfoIssue, IssueCollector, reportWarnings } from "../base/issues.js";
+import { foldGoObject, GO_DEVICE_INFO } from "./_go-decode.js";
+import { hasDuplicateKeys, isJsonText, readGoJson } from "./_go-text.js";
 import { invalidDeviceInfo } from "./_invalid.js";
 import type { DeviceInfo } from "./schema.js";
-import { checkDeviceInfo } from "./validate.js";
+import { type CheckedDeviceInfo, checkDeviceInfo, isObject } from "./validate.js";
 
 /**
  * Options shared by every reader and writer that validates (`strict`,
@@ -70,10 +71,26 @@ export function parseDeviceInfo(input: unknown, options: ValidationOptions = {})
  */
 export function parseDocument(input: unknown, options: ValidationOptions, file: string | undefined): DeviceInfo {
   const doc = isJsonText(input) ? readGoJson(input, { what: "", hint: DEVICE_INFO_HINT, file }) : input;
-  const checked = checkDeviceInfo(doc, options.strict === true);
+  const checked = checkReadDocument(doc, options.strict === true);
   if (checked.value === undefined) throw invalidDeviceInfo(checked.errors, { action: "read", path: file, strict: options.strict });
   reportWarnings(checked.warnings, options.onWarning);
   return checked.value;
+}
+
+/**
+ * `checkDeviceInfo` of a document read from text, with the keys the text
+ * wrote twice (which JSON.parse merges) decoded as Go decodes them: the
+ * check every reader of device-info text makes, the CLI's included.
+ *
+ * @internal
+ */
+export function checkReadDocument(doc: unknown, strict: boolean): CheckedDeviceInfo {
+  if (!isObject(doc) || !hasDuplicateKeys(doc)) return checkDeviceInfo(doc, strict);
+  const decoded = new IssueCollector(strict);
+  const checked = checkDeviceInfo(foldGoObject(doc, GO_DEVICE_INFO, [], decoded), strict);
+  const errors = [...decoded.errors, ...checked.errors];
+  const warnings = [...decoded.warnings, ...checked.warnings];
+  return errors.length > 0 ? { valid: false, errors, warnings, value: undefined } : { ...checked, warnings };
 }
 
 const DEVICE_INFO_HINT = `a device-info file holds one JSON object, e.g. {"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:af:06.0"}}`;

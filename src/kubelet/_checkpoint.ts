@@ -22,10 +22,10 @@
  */
 
 import { DeviceInfoError } from "../base/errors.js";
-import { type DeviceInfoIssue, describeIssues, makeIssue } from "../base/issues.js";
+import { describeIssues, IssueCollector } from "../base/issues.js";
 import { readRegularFile } from "../files/_io.js";
+import { foldGoObject, type GoStructType, type GoType, goFieldMatcher, goFold } from "../format/_go-decode.js";
 import { readGoJson } from "../format/_go-text.js";
-import { goFieldMatch } from "../format/fields.js";
 import { describeType, isObject, setOwn } from "../format/validate.js";
 
 /** The default path of the checkpoint file. */
@@ -54,141 +54,42 @@ export interface DeviceCheckpoint {
   readonly registeredDevices: Readonly<Record<string, readonly string[]>>;
 }
 
-type Path = (string | number)[];
+/** A `[]string` (device IDs). */
+const STRINGS: GoType = { slice: "string" };
 
 /**
- * The shapes of the device manager's checkpoint structs, as Go's
- * encoding/json decodes into them (`checkpoint.Data` in
- * `k8s.io/kubernetes/pkg/kubelet/cm/devicemanager/checkpoint`).
+ * The device manager's checkpoint structs, as Go's encoding/json decodes
+ * into them (`checkpoint.Data` in
+ * `k8s.io/kubernetes/pkg/kubelet/cm/devicemanager/checkpoint`): strings
+ * (`AllocResp` is `[]byte`, base64 text), `DeviceIDs` a `map[int64][]string`
+ * since 1.20 and a `[]string` before (both read).
  */
-type Shape =
-  | { kind: "string" } // string, and []byte (base64 text)
-  | { kind: "struct"; fields: Readonly<Record<string, Shape>> }
-  | { kind: "map"; key: "string" | "int64"; value: Shape }
-  | { kind: "slice"; element: Shape }
-  // DeviceIDs: map[int64][]string since 1.20, []string before; both read.
-  | { kind: "numaDevices" };
-
-const STRING: Shape = { kind: "string" };
-const STRINGS: Shape = { kind: "slice", element: STRING };
-const CHECKPOINT_SHAPE: Shape = {
-  kind: "struct",
+const CHECKPOINT: GoStructType = {
   fields: {
     Data: {
-      kind: "struct",
       fields: {
         PodDeviceEntries: {
-          kind: "slice",
-          element: {
-            kind: "struct",
-            fields: { PodUID: STRING, ContainerName: STRING, ResourceName: STRING, DeviceIDs: { kind: "numaDevices" }, AllocResp: STRING },
+          slice: {
+            fields: {
+              PodUID: "string",
+              ContainerName: "string",
+              ResourceName: "string",
+              DeviceIDs: { array: STRINGS, object: { map: STRINGS, intKey: "a NUMA node number" } },
+              AllocResp: "string",
+            },
           },
         },
-        RegisteredDevices: { kind: "map", key: "string", value: STRINGS },
+        RegisteredDevices: { map: STRINGS },
       },
     },
   },
 };
 
-/** A decoded Go slice: its elements up to its length, and the stale ones past it that a later decode reuses. */
-interface GoSlice {
-  readonly backing: unknown[];
-  length: number;
-}
-
-/** A decoded Go struct: its fields by their Go names. */
-type GoStruct = Map<string, unknown>;
-
-/** A decoded Go map, keys in the order set. */
-type GoMap = Map<string, unknown>;
-
-/**
- * Decodes `value` into `existing` of `shape` as Go's encoding/json does
- * (`decode.go`): a struct field is matched exactly, else case-insensitively,
- * and each matching key is decoded in turn into the field as it stands, so
- * the last one wins, except that `null` leaves a string or struct field
- * unchanged and empties a map or slice; an object is decoded into an existing
- * struct or map (merged); an array into an existing slice reuses its elements
- * (a struct element is merged). Returns the new value; a value of the wrong
- * type is an issue and leaves `existing`.
- */
-function decodeGo(shape: Shape, value: unknown, existing: unknown, at: Path, issues: DeviceInfoIssue[]): unknown {
-  const wrong = (expected: string) => {
-    issues.push(makeIssue("error", "wrong_type", at, `expected ${expected}, got ${describeType(value)}`));
-    return existing;
-  };
-  if (value === null) return shape.kind === "string" || shape.kind === "struct" ? existing : undefined;
-  switch (shape.kind) {
-    case "string":
-      return typeof value === "string" ? value : wrong("a string");
-    case "struct": {
-      if (!isObject(value)) return wrong("an object");
-      const struct: GoStruct = existing instanceof Map ? existing : new Map();
-      const names = new Map<string, string>();
-      for (const name of Object.keys(shape.fields)) {
-        names.set(name, name);
-        names.set(name.toLowerCase(), name);
-      }
-      for (const key of Object.keys(value)) {
-        const name = goFieldMatch(key, names);
-        const field = name === undefined ? undefined : names.get(name);
-        if (field === undefined) continue; // unknown keys are ignored, as Go ignores them
-        struct.set(field, decodeGo(shape.fields[field] as Shape, value[key], struct.get(field), [...at, key], issues));
-      }
-      return struct;
-    }
-    case "map": {
-      if (!isObject(value)) return wrong("an object");
-      const map: GoMap = existing instanceof Map ? existing : new Map();
-      for (const key of Object.keys(value)) {
-        const id = shape.key === "int64" ? int64Key(key) : key;
-        if (id === undefined) {
-          issues.push(makeIssue("error", "wrong_type", [...at, key], `"${key}" is not a NUMA node number`));
-          continue;
-        }
-        // Go decodes each map value into a fresh zero value, then sets it (the last equal key wins).
-        map.set(id, decodeGo(shape.value, value[key], undefined, [...at, key], issues));
-      }
-      return map;
-    }
-    case "slice": {
-      if (!Array.isArray(value)) return wrong("an array");
-      if (value.length === 0) return { backing: [], length: 0 } satisfies GoSlice;
-      const slice: GoSlice = isGoSlice(existing) ? existing : { backing: [], length: 0 };
-      value.forEach((item: unknown, i) => {
-        slice.backing[i] = decodeGo(shape.element, item, slice.backing[i], [...at, i], issues);
-      });
-      slice.length = value.length;
-      return slice;
-    }
-    case "numaDevices": {
-      if (Array.isArray(value)) return decodeGo(STRINGS, value, isGoSlice(existing) ? existing : undefined, at, issues);
-      if (!isObject(value)) {
-        issues.push(makeIssue("error", "wrong_type", at, `expected an object of NUMA nodes or an array, got ${describeType(value)}`));
-        return existing;
-      }
-      return decodeGo({ kind: "map", key: "int64", value: STRINGS }, value, existing instanceof Map ? existing : undefined, at, issues);
-    }
-  }
-}
-
-function isGoSlice(value: unknown): value is GoSlice {
-  return typeof value === "object" && value !== null && Array.isArray((value as GoSlice).backing);
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** A map[int64] key as Go's `strconv.ParseInt(key, 10, 64)` reads it, in canonical form; `undefined` if it fails. */
-function int64Key(key: string): string | undefined {
-  if (!/^[+-]?[0-9]+$/.test(key)) return undefined;
-  const n = BigInt(key);
-  return n < INT64_MIN || n > INT64_MAX ? undefined : String(n);
-}
-
-/** A decoded slice's elements (nil: none). */
-function elements(value: unknown): unknown[] {
-  return isGoSlice(value) ? value.backing.slice(0, value.length) : [];
+/** The field of a decoded struct (its key may be any case variant: the decoder keeps one key per field). */
+function field(struct: unknown, name: string): unknown {
+  if (!isObject(struct)) return undefined;
+  const key = Object.keys(struct).find((k) => k === name || goFold(k) === goFold(name));
+  return key === undefined ? undefined : struct[key];
 }
 
 /**
@@ -197,11 +98,12 @@ function elements(value: unknown): unknown[] {
  * Go (or a reused one); an empty ID names no device and is left out.
  */
 function deviceIDList(value: unknown): string[] {
-  const lists =
-    value instanceof Map
-      ? [...value].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1)).map(([, ids]) => elements(ids))
-      : [elements(value)];
-  return lists.flat().filter((id): id is string => typeof id === "string" && id !== "");
+  const lists = isObject(value)
+    ? Object.entries(value)
+        .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))
+        .map(([, ids]) => ids)
+    : [value];
+  return lists.flatMap((ids) => (Array.isArray(ids) ? ids : [])).filter((id): id is string => typeof id === "string" && id !== "");
 }
 
 /**
@@ -220,37 +122,41 @@ export function parseDeviceCheckpoint(text: string | Uint8Array, path: string): 
     hint: "the kubelet rewrites it on its next allocation, or remove it and restart the kubelet",
     file: path,
   });
-  const issues: DeviceInfoIssue[] = [];
-  if (!isObject(doc)) issues.push(makeIssue("error", "wrong_type", [], `expected an object, got ${describeType(doc)}`));
-  else if (!Object.keys(doc).some((key) => goFieldMatch(key, new Set(["Data", "data"])) !== undefined)) {
-    issues.push(makeIssue("error", "missing_field", ["Data"], `the checkpoint has no "Data"`));
+  const issues = new IssueCollector(true);
+  if (!isObject(doc)) issues.error("wrong_type", [], `expected an object, got ${describeType(doc)}`);
+  else if (!Object.keys(doc).some((key) => goFieldMatcher(CHECKPOINT.fields)(key) !== undefined)) {
+    issues.error("missing_field", ["Data"], `the checkpoint has no "Data"`);
   }
-  const decoded = issues.length > 0 ? undefined : (decodeGo(CHECKPOINT_SHAPE, doc, undefined, [], issues) as GoStruct);
-  if (issues.length > 0) {
+  // Every value is checked: the checkpoint is read whole, as the kubelet's structs.
+  const decoded = issues.failed ? undefined : foldGoObject(doc as Record<string, unknown>, CHECKPOINT, [], issues, false, true);
+  if (issues.failed) {
     throw new DeviceInfoError(
       "ERR_DEVINFO_INVALID",
-      `the kubelet's device checkpoint ${path} does not have the device manager's format: ${describeIssues(issues)}`,
-      { path, issues },
+      `the kubelet's device checkpoint ${path} does not have the device manager's format: ${describeIssues(issues.errors)}`,
+      { path, issues: issues.errors },
     );
   }
-  const data = decoded?.get("Data") as GoStruct | undefined;
+  const data = field(decoded, "Data");
   const entries: CheckpointEntry[] = [];
-  for (const item of elements(data?.get("PodDeviceEntries"))) {
-    const entry = (item ?? new Map()) as GoStruct;
-    const text = (name: string) => (entry.get(name) as string | undefined) ?? "";
+  const list = field(data, "PodDeviceEntries");
+  for (const entry of Array.isArray(list) ? list : []) {
+    const text = (name: string) => {
+      const value = field(entry, name);
+      return typeof value === "string" ? value : "";
+    };
     // A zero entry (from null or {}) matches no pod.
     if (text("PodUID") === "") continue;
     entries.push({
       podUID: text("PodUID"),
       containerName: text("ContainerName"),
       resourceName: text("ResourceName"),
-      deviceIDs: deviceIDList(entry.get("DeviceIDs")),
+      deviceIDs: deviceIDList(field(entry, "DeviceIDs")),
     });
   }
   const registeredDevices: Record<string, string[]> = {};
-  const registered = data?.get("RegisteredDevices");
-  if (registered instanceof Map) {
-    for (const [resource, ids] of registered as GoMap) setOwn(registeredDevices, resource, deviceIDList(ids));
+  const registered = field(data, "RegisteredDevices");
+  if (isObject(registered)) {
+    for (const [resource, ids] of Object.entries(registered)) setOwn(registeredDevices, resource, deviceIDList(ids));
   }
   return { entries, registeredDevices };
 }

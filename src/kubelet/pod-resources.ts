@@ -8,7 +8,6 @@
  * protobufjs and node:http2 are loaded on the first call that reaches the socket only.
  */
 
-import { Buffer } from "node:buffer";
 import { constants, type Stats } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -24,16 +23,11 @@ import {
   type OptionRules,
 } from "../base/args.js";
 import { DeviceInfoError } from "../base/errors.js";
-import { setOwn } from "../format/validate.js";
+import { allocations, append, checkpointPods, dynamicResources, own, podDevices, unique } from "./_allocations.js";
 import { DEFAULT_DEVICE_CHECKPOINT, type DeviceCheckpoint, fileError, readDeviceCheckpoint } from "./_checkpoint.js";
-import { callPodResources, GRPC_STATUS, isGrpcStatusError } from "./_h2.js";
-import type {
-  ContainerDevicesMessage,
-  PodResourcesMessage,
-  PodResourcesMethod,
-  PodResourcesRequests,
-  PodResourcesResponses,
-} from "./_proto.js";
+import { GRPC_STATUS } from "./_h2.js";
+import { call, isGrpcCode } from "./_podresources-call.js";
+import type { PodResourcesMessage, PodResourcesMethod } from "./_proto.js";
 
 export { DEFAULT_DEVICE_CHECKPOINT } from "./_checkpoint.js";
 
@@ -442,88 +436,12 @@ async function askPodResources(pod: PodReference, opts: Resolved): Promise<Answe
   } catch (err) {
     // UNIMPLEMENTED: before 1.27. UNKNOWN: a plain Go error, which the kubelet
     // gives both for a disabled Get and for a pod it does not know; List tells them apart.
-    if (!(err instanceof DeviceInfoError && (err.code === "ERR_DEVINFO_KUBELET_UNSUPPORTED" || isGrpcCode(err.cause, UNKNOWN)))) throw err;
+    if (!(err instanceof DeviceInfoError && (err.code === "ERR_DEVINFO_KUBELET_UNSUPPORTED" || isGrpcCode(err.cause, GRPC_STATUS.UNKNOWN))))
+      throw err;
   }
   const { pod_resources } = await call(opts, "List", {}, deadline);
   const found = pod_resources.find((p) => p.name === pod.name && p.namespace === pod.namespace);
   return found === undefined ? undefined : { ...found, source: podResourcesSource("List", opts.socket) };
-}
-
-const { CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, PERMISSION_DENIED, UNIMPLEMENTED, UNAVAILABLE } = GRPC_STATUS;
-
-function isGrpcCode(err: unknown, code: number): boolean {
-  return isGrpcStatusError(err) && err.code === code;
-}
-
-async function call<M extends PodResourcesMethod>(
-  opts: Resolved,
-  method: M,
-  request: PodResourcesRequests[M],
-  deadline: number,
-): Promise<PodResourcesResponses[M]> {
-  try {
-    return await callPodResources(opts.socket, method, request, deadline, opts.signal);
-  } catch (err) {
-    if (opts.signal?.aborted) throw opts.signal.reason;
-    if (!isGrpcStatusError(err)) throw err;
-    const path = opts.socket;
-    const details = { path, cause: err };
-    const said = `${method}: ${err.details || err.message}`;
-    switch (err.code) {
-      case UNIMPLEMENTED:
-        return tooOld(method, path, err);
-      case DEADLINE_EXCEEDED:
-      case CANCELLED:
-        throw new DeviceInfoError(
-          "ERR_DEVINFO_KUBELET_TIMEOUT",
-          `the kubelet did not answer ${method} on ${path} within ${opts.timeoutMs} ms; is it overloaded or hung? Retry, or pass a larger timeoutMs`,
-          details,
-        );
-      case UNAVAILABLE: {
-        // The same code either way (callers handle "no kubelet"), but a connection made and then dropped means
-        // something listens there: the words must not send the user looking for a stopped kubelet.
-        // (src/kubelet/_h2.ts: "Connection dropped: Protocol error" when the bytes were not HTTP/2.)
-        if (err.details.startsWith("Connection dropped") && /protocol error/i.test(err.details)) {
-          throw new DeviceInfoError(
-            "ERR_DEVINFO_KUBELET_UNAVAILABLE",
-            `something answered on the kubelet's PodResources socket ${path}, but not as a gRPC PodResources server (${said}); is another program listening on this path? The kubelet serves gRPC over HTTP/2 there`,
-            details,
-          );
-        }
-        if (err.details.startsWith("Connection dropped")) {
-          throw new DeviceInfoError(
-            "ERR_DEVINFO_KUBELET_UNAVAILABLE",
-            `something on the kubelet's PodResources socket ${path} accepted the connection and closed it without answering (${said}); is the kubelet restarting, or another program listening on this path?`,
-            details,
-          );
-        }
-        const errno = /\b(ECONNREFUSED|ENOENT|ENOTSOCK|EACCES)\b/.exec(err.details)?.[1];
-        throw new DeviceInfoError(
-          "ERR_DEVINFO_KUBELET_UNAVAILABLE",
-          `nothing answers on the kubelet's PodResources socket ${path} (${said}); is the kubelet running? A socket left by a stopped kubelet stays until it restarts`,
-          { ...details, errno },
-        );
-      }
-      case PERMISSION_DENIED:
-        throw new DeviceInfoError("ERR_DEVINFO_KUBELET_PERMISSION", `the kubelet refused ${said} on ${path}`, details);
-      default:
-        throw new DeviceInfoError(
-          "ERR_DEVINFO_KUBELET_ERROR",
-          `the kubelet answered ${said} (gRPC status ${err.code}) on ${path}; see the kubelet's log`,
-          details,
-        );
-    }
-  }
-}
-
-function tooOld(method: PodResourcesMethod, path: string, cause: unknown): never {
-  const since =
-    method === "Get" ? "1.27" : method === "List" ? "1.20" : "1.23 (1.21 with the KubeletPodResourcesGetAllocatable feature gate)";
-  throw new DeviceInfoError(
-    "ERR_DEVINFO_KUBELET_UNSUPPORTED",
-    `the kubelet on ${path} does not serve the PodResources v1 method ${method} (UNIMPLEMENTED): it is too old, ${method} needs Kubernetes ${since}`,
-    { path, cause },
-  );
 }
 
 /** `true` when the socket exists; `false` when it does not (use the checkpoint). */
@@ -575,128 +493,12 @@ async function readCheckpoint(opts: Resolved): Promise<DeviceCheckpoint> {
   return checkpoint;
 }
 
-/** The devices of one resource allocated to one container, in the kubelet's order. */
-interface Allocation {
-  readonly container: string;
-  /** `undefined`: a container listed without devices (the PodResources API lists every container). */
-  readonly resource: string | undefined;
-  readonly ids: readonly string[];
-}
-
-/** The checkpoint's entries per pod UID, in the file's order. */
-function checkpointPods(checkpoint: DeviceCheckpoint): Map<string, Allocation[]> {
-  const pods = new Map<string, Allocation[]>();
-  for (const entry of checkpoint.entries) {
-    let list = pods.get(entry.podUID);
-    if (list === undefined) {
-      list = [];
-      pods.set(entry.podUID, list);
-    }
-    list.push({ container: entry.containerName, resource: entry.resourceName, ids: entry.deviceIDs });
-  }
-  return pods;
-}
-
-/** A PodResources message's containers and their `ContainerDevices`, in the kubelet's order. */
-function allocations(pod: PodResourcesMessage): Allocation[] {
-  return pod.containers.flatMap((container) => [
-    { container: container.name, resource: undefined, ids: [] },
-    ...(container.devices as ContainerDevicesMessage[]).map((d) => ({
-      container: container.name,
-      resource: d.resource_name,
-      ids: d.device_ids,
-    })),
-  ]);
-}
-
-/**
- * The pod's devices from its allocations in the kubelet's order, as Multus
- * v4.3.1 orders them: per container and resource, every list the kubelet
- * gives (the API splits a container's devices of one resource by NUMA node)
- * merged and sorted in byte order; per resource, those lists in the order
- * the (container, resource) pairs first appear, each ID once.
- */
-function podDevices(list: readonly Allocation[]): Omit<PodDevices, "source" | "dynamicResources"> {
-  const containers: Record<string, DeviceIDsByResource> = {};
-  const ordered = new Map<string, DeviceIDsByResource>();
-  const pairs: [string, string, string[]][] = [];
-  const byPair = new Map<string, string[]>();
-  for (const { container, resource, ids } of list) {
-    const raw = own(containers, container) ?? setOwnValue<DeviceIDsByResource>(containers, container, {});
-    if (!ordered.has(container)) ordered.set(container, {});
-    if (resource === undefined) continue;
-    append(raw, resource, ids);
-    const key = JSON.stringify([container, resource]);
-    let merged = byPair.get(key);
-    if (merged === undefined) {
-      merged = [];
-      byPair.set(key, merged);
-      pairs.push([container, resource, merged]);
-    }
-    merged.push(...ids);
-  }
-  const resources: DeviceIDsByResource = {};
-  for (const [container, resource, ids] of pairs) {
-    const sorted = sortedUnique(ids);
-    setOwn(ordered.get(container) as DeviceIDsByResource, resource, sorted);
-    append(resources, resource, sorted);
-  }
-  return {
-    resources: unique(resources),
-    containers,
-    orderedContainers: [...ordered].map(([name, byResource]) => ({ name, resources: byResource })),
-  };
-}
-
-/** The DRA devices of a PodResources message, one entry per `ClaimResource`, containers in the kubelet's order. */
-function dynamicResources(pod: PodResourcesMessage): DynamicResourceDevice[] {
-  return pod.containers.flatMap((container) =>
-    (container.dynamic_resources ?? []).flatMap((claim) =>
-      claim.claim_resources.map((resource) => ({
-        containerName: container.name,
-        className: claim.class_name,
-        claimName: claim.claim_name,
-        claimNamespace: claim.claim_namespace,
-        driver: resource.driver_name,
-        pool: resource.pool_name,
-        device: resource.device_name,
-        ...(resource.share_id === undefined ? {} : { shareID: resource.share_id }),
-        cdiDevices: resource.cdi_devices.map((cdi) => cdi.name),
-      })),
-    ),
-  );
-}
-
 function checkpointSource(path: string): KubeletSource {
   return { type: "checkpoint", path, note: CHECKPOINT_DRA_NOTE };
 }
 
 function podResourcesSource(method: PodResourcesMethod, path: string): KubeletSource {
   return { type: "podresources", method, path };
-}
-
-function unique(resources: DeviceIDsByResource): DeviceIDsByResource {
-  for (const [resourceName, ids] of Object.entries(resources)) setOwn(resources, resourceName, [...new Set(ids)]);
-  return resources;
-}
-
-/** Go's `sort.Strings` (byte order of the UTF-8), each ID once. */
-function sortedUnique(ids: readonly string[]): string[] {
-  return [...new Set(ids)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
-
-function append(target: DeviceIDsByResource, resourceName: string, ids: readonly string[]): void {
-  const list = own(target, resourceName) ?? setOwnValue<string[]>(target, resourceName, []);
-  list.push(...ids);
-}
-
-function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function setOwnValue<T>(record: Record<string, T>, key: string, value: T): T {
-  setOwn(record, key, value);
-  return value;
 }
 
 function checkPod(pod: PodReference): PodReference {

@@ -9,7 +9,7 @@
  */
 
 import { DeviceInfoError } from "../base/errors.js";
-import { isJsonText, readGoJson } from "../format/_go-text.js";
+import { goEntries, goFold, isJsonText, readGoJson } from "../format/_go-text.js";
 import { goMarshal } from "../format/go-json.js";
 import { describeType, isObject } from "../format/validate.js";
 
@@ -72,11 +72,6 @@ export function declaredCapabilities(plugin: Json): string[] {
 // Go's encoding/json decoding of a struct field (what Go plugins, skel and
 // libcni do with the keys of a configuration they decode into a struct).
 
-/** Go's key folding for field names: case-insensitive, with the long s (the Kelvin sign lower-cases to k). */
-function goFold(name: string): string {
-  return name.toLowerCase().replace(/\u017f/g, "s");
-}
-
 /**
  * Every `[key, value]` that Go's encoding/json decodes into the struct field
  * named `field` (its key exactly, or case-insensitively), in the order Go
@@ -87,7 +82,8 @@ export function goFieldEntries(objects: readonly Json[], field: string): [string
   const folded = goFold(field);
   const out: [string, unknown][] = [];
   for (const object of objects) {
-    for (const key of Object.keys(object)) if (key === field || goFold(key) === folded) out.push([key, object[key]]);
+    // goEntries: a key the text wrote twice is read twice, as Go reads it.
+    for (const [key, value] of goEntries(object)) if (key === field || goFold(key) === folded) out.push([key, value]);
   }
   return out;
 }

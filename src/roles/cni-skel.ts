@@ -13,9 +13,11 @@ import { Buffer } from "node:buffer";
 import { readSync } from "node:fs";
 import { checkArray, checkFunction, checkInteger, checkObject, checkOptions, checkString, invalidArgType } from "../base/args.js";
 import { CNIError, isCNIError, isDeviceInfoError } from "../base/errors.js";
-import { rawNumberOf, readGoJson } from "../format/_go-text.js";
+import { readGoJson } from "../format/_go-text.js";
 import { isObject } from "../format/validate.js";
 import type { CNIResult } from "../status/cni-result.js";
+import { CNI_ERROR } from "./_cni-errors.js";
+import { resultText } from "./_cni-result-text.js";
 import { readGCAttachments } from "./_gc-request.js";
 import { describe, goFieldEntries, goStringField, goStructParts, parseCNIVersion } from "./_netconf.js";
 import { getCNIDeviceInfoFile } from "./cni-plugin.js";
@@ -132,22 +134,7 @@ export interface CNIPluginIO {
 /** The default cap of a plugin's stdin, in bytes: 4 MiB (see {@link CNIPluginIO.maxStdinBytes}). */
 export const DEFAULT_MAX_STDIN_BYTES = 4 * 1024 * 1024;
 
-/** CNI error codes of the spec used here. */
-export const CNI_ERROR = {
-  INCOMPATIBLE_VERSION: 1,
-  INVALID_ENVIRONMENT: 4,
-  IO_FAILURE: 5,
-  DECODING_FAILURE: 6,
-  INVALID_NETWORK_CONFIG: 7,
-  /** STATUS: the plugin cannot serve ADDs now (spec 1.1.0). */
-  PLUGIN_NOT_AVAILABLE: 50,
-  /** STATUS: the plugin can serve ADDs, but only limited ones (spec 1.1.0). */
-  LIMITED_CONNECTIVITY: 51,
-  /** Any other failure of this package (a DeviceInfoError). */
-  DEVICE_INFO: 100,
-  /** A bug: an exception that is neither a CNIError nor a DeviceInfoError. */
-  UNEXPECTED: 999,
-} as const;
+export { CNI_ERROR } from "./_cni-errors.js";
 
 /** The versions Go's `version.All` lists (containernetworking/cni `pkg/version`), oldest first. */
 const DEFAULT_VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"] as const;
@@ -350,97 +337,6 @@ export async function pluginMain(plugin: CNIPlugin, io: CNIPluginIO = {}): Promi
     write(`${JSON.stringify(toCNIError(err, cniVersion))}\n`);
     return 1;
   }
-}
-
-/** The ADD handler's mistake, as a CNI error: a bug in the plugin, Go's `ErrInternal`. */
-function handlerMistake(what: string, details?: string): CNIError {
-  return new CNIError(CNI_ERROR.UNEXPECTED, `the plugin's ADD handler ${what}`, details);
-}
-
-/**
- * The ADD result as printed: the handler's object with the configuration's
- * `cniVersion` when it has none, as JSON whose integers are exact (a `bigint`,
- * or a number read from stdin beyond 2^53, as written there), checked as
- * libcni reads it (`create.Create` of the version it names).
- */
-async function resultText(result: unknown, confVersion: string): Promise<string> {
-  if (!isObject(result)) {
-    throw handlerMistake(
-      `returned ${describe(result)} instead of a CNI result; return the result object (a chained plugin returns netConf.prevResult, possibly amended)`,
-    );
-  }
-  const { cniVersion: own, ...rest } = result;
-  if (own !== undefined && typeof own !== "string") {
-    throw handlerMistake(
-      `returned a CNI result whose "cniVersion" is ${describe(own)}; leave it out or give the configuration's, "${confVersion}"`,
-    );
-  }
-  const text = encodeResult({ cniVersion: own === undefined || own === "" ? confVersion : own, ...rest });
-  const { readCNIResult } = await import("../status/cni-result.js");
-  let version: string;
-  try {
-    version = readCNIResult(text, { confVersion }).version;
-  } catch (err) {
-    throw handlerMistake(`returned an invalid CNI result: ${(err as Error).message}`);
-  }
-  if (version !== confVersion) {
-    throw handlerMistake(
-      `returned a CNI result of version "${version}" for a configuration of version "${confVersion}"; return a result of the configuration's version (pluginMain does not convert results)`,
-    );
-  }
-  return text;
-}
-
-const SAFE_INTEGER_LITERAL = /^-?(?:0|[1-9][0-9]*)$/;
-
-/**
- * JSON.stringify of a result, refusing what JSON cannot hold (a function, a
- * symbol, a number that is not finite, a cycle) instead of dropping or
- * changing it, and writing integers exactly: a `bigint` in digits, a number
- * read from stdin beyond 2^53 (`prevResult`) as its literal.
- */
-function encodeResult(value: object): string {
-  let nonce: string | undefined;
-  const exact: string[] = [];
-  const mark = (digits: string) => {
-    nonce ??= `devinfo-integer-${globalThis.crypto.randomUUID()}-`;
-    exact.push(digits);
-    return `${nonce}${exact.length - 1}`;
-  };
-  let text: string;
-  try {
-    text = JSON.stringify(value, function (this: object, key: string, item: unknown) {
-      switch (typeof item) {
-        case "bigint":
-          return mark(item.toString());
-        case "number": {
-          if (!Number.isFinite(item)) throw handlerMistake(`returned a CNI result holding ${item} (at "${key}"), which JSON cannot hold`);
-          const literal = rawNumberOf(this, Array.isArray(this) ? Number(key) : key);
-          return literal !== undefined && SAFE_INTEGER_LITERAL.test(literal) && Number(literal) === item ? mark(literal) : item;
-        }
-        case "function":
-        case "symbol":
-          throw handlerMistake(`returned a CNI result holding a ${typeof item} (at "${key}"), which JSON cannot hold`);
-        default:
-          return item;
-      }
-    });
-  } catch (err) {
-    if (isCNIError(err)) throw err;
-    // V8 describes a cycle over several lines ("--> starting at object with constructor 'Object'", ...): the
-    // message names it in one line, V8's path around the cycle goes to details.
-    const [first, ...more] = String((err as Error).message).split("\n");
-    if (/circular/i.test(first ?? "")) {
-      throw handlerMistake(
-        "returned a CNI result that refers back to itself (a cycle), which JSON cannot hold",
-        more.length === 0 ? undefined : more.map((line) => line.trim()).join("\n"),
-      );
-    }
-    throw handlerMistake(`returned a CNI result that cannot be written as JSON: ${first}`);
-  }
-  if (nonce === undefined) return text;
-  const marker = new RegExp(`"${nonce}([0-9]+)"`, "g");
-  return text.replace(marker, (_m, i: string) => exact[Number(i)] as string);
 }
 
 /**

@@ -20,7 +20,7 @@ import { decodeGoInt, isJsonText, type JsonTextInput, rawNumberOf, readGoJson } 
 import { PCI_ADDRESS_PATTERN, SPEC_VERSION } from "../format/fields.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { describeType, isObject } from "../format/validate.js";
-import { foldGoObject, GO_CNI_VERSION, goCNIResultType } from "./_go-decode.js";
+import { foldGoObject, GO_CNI_VERSION, goCNIResultType, goFieldMatcher } from "./_go-decode.js";
 import { type GoIP, parseGoCIDR, parseGoIP } from "./_go-ip.js";
 
 /** One interface of a CNI result. */
@@ -136,11 +136,6 @@ export interface GoResult {
 
 type Path = readonly (string | number)[];
 
-/** Go's key folding for field names: case-insensitive, with the long s and the Kelvin sign. */
-function goFold(name: string): string {
-  return name.toLowerCase().replace(/\u017f/g, "s");
-}
-
 /**
  * A struct's fields by Go's key matching (exact, else case-insensitive).
  * Read from an object that {@link foldGoObject} has decoded as Go does, so
@@ -154,9 +149,9 @@ class GoStruct {
     readonly raw: Record<string, unknown>,
     names: readonly string[],
   ) {
-    const folded = new Map(names.map((n) => [goFold(n), n]));
+    const match = goFieldMatcher(names);
     for (const key of Object.keys(raw)) {
-      const name = names.includes(key) ? key : folded.get(goFold(key));
+      const name = match(key);
       if (name === undefined) continue;
       const list = this.parts.get(name) ?? [];
       list.push({ key, value: raw[key] });
@@ -465,6 +460,18 @@ export function decodeCNIResult(doc: unknown, options: ReadCNIResultOptions = {}
 
   if (r.issues.length > 0) throw invalidResult(r.issues);
   return { result: { version, interfaces, ips, routes, dns }, decoded };
+}
+
+/**
+ * The `cniVersion` Go's decoder reads from a result object: the exact key
+ * or a case variant, decoded in turn (the last non-null one wins); `""` when
+ * there is none or it is not a string.
+ *
+ * @internal
+ */
+export function decodedCNIVersion(raw: Record<string, unknown>): string {
+  const value = new GoStruct(foldGoObject(raw, GO_CNI_VERSION, [], new Reader(), false), RESULT_FIELDS).value("cniVersion");
+  return typeof value === "string" ? value : "";
 }
 
 /**

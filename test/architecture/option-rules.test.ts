@@ -20,6 +20,7 @@ const INTERNAL_OPTIONS: Readonly<Record<string, string>> = {
   LockOptions: "files/_atomic.ts: the lock's timing, built from UpdateOptions",
   ReadRegularOptions: "files/_io.ts: the mounted-file reader's flags",
   GoMarshalOptions: "format/go-json.ts: the Go encoder's settings, fixed by each caller",
+  CallOptions: "kubelet/_podresources-call.ts: the resolved KubeletOptions of one PodResources call",
 };
 
 /**

@@ -1,7 +1,8 @@
-// The sync twins of the file operations are written against fs.*Sync
-// (src/files/_sync.ts), the async ones run the generators: both must give
-// the same values, bytes, modes, warnings and errors. Each case runs both in
-// two fresh base directories set up alike, and compares everything.
+// The public sync and async twins of the file operations (the sync engine,
+// src/files/_sync.ts; the thread pool, _async.ts, and the generators) must
+// give the same values, bytes, modes, warnings and errors. Each case runs both
+// in two fresh base directories set up alike, and compares everything; the
+// engines themselves, system calls included, are compared by engines.test.ts.
 
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
