@@ -2,9 +2,10 @@
  * `devinfo/kubelet`: which devices the kubelet allocated, from its
  * PodResources API (gRPC over `/var/lib/kubelet/pod-resources/kubelet.sock`)
  * or its device manager checkpoint, for meta-plugins and `devinfo gc`.
- * A separate entry point: the gRPC call (node:http2, protobufjs) is loaded on
- * the first call that reaches the socket only, and a CNI
- * plugin that imports the root entry never loads this module.
+ * A separate entry point: the gRPC call (HTTP/2 over `node:net`, the
+ * project's own protobuf codec) is loaded on the first call that reaches the
+ * socket only, and a CNI plugin that imports the root entry never loads this
+ * module.
  *
  * @packageDocumentation
  * @module devinfo/kubelet

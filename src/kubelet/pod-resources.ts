@@ -5,7 +5,7 @@
  * that socket does not exist, the device manager's checkpoint file, as
  * Multus's `pkg/kubeletclient` and `pkg/checkpoint` read them.
  *
- * protobufjs and node:http2 are loaded on the first call that reaches the socket only.
+ * `node:net` (for the HTTP/2 client in `_h2.ts`) is loaded on the first call that reaches the socket only.
  */
 
 import { constants, type Stats } from "node:fs";

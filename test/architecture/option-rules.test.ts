@@ -17,7 +17,7 @@ const text = new Map(files.map((f) => [f, fs.readFileSync(path.join(ROOT, f), "u
 /** Options interfaces of the engines and encoders, never given by a caller of the package (not exported by an entry). */
 const INTERNAL_OPTIONS: Readonly<Record<string, string>> = {
   WriteOptions: "files/_atomic.ts: the engines' write flags, built from SaveOptions",
-  LockOptions: "files/_atomic.ts: the lock's timing, built from UpdateOptions",
+  LockOptions: "files/_lock.ts: the lock's timing, built from UpdateOptions",
   ReadRegularOptions: "files/_io.ts: the mounted-file reader's flags",
   GoMarshalOptions: "format/go-json.ts: the Go encoder's settings, fixed by each caller",
   CallOptions: "kubelet/_podresources-call.ts: the resolved KubeletOptions of one PodResources call",
