@@ -20,6 +20,9 @@
 import { Buffer, isUtf8 } from "node:buffer";
 import { DeviceInfoError } from "../base/errors.js";
 
+// Go's field-name fold lives with the field tables (an import-free module); readers of Go text take it from here too.
+export { goFold } from "./fields.js";
+
 /**
  * The deepest nesting of arrays and objects Go's encoding/json reads
  * (`maxNestingDepth` in its scanner.go): the outermost array or object is
@@ -244,18 +247,6 @@ function needsRawNumbers(text: string): boolean {
 
 function isPlainSafeInteger(literal: string): boolean {
   return /^-?(?:0|[1-9][0-9]{0,14})$/.test(literal);
-}
-
-/**
- * A field name as Go's case-insensitive match compares it (encoding/json's
- * `foldName`, equivalent to `strings.EqualFold`): ASCII letters regardless
- * of case, and the two non-ASCII letters whose simple-folding orbit holds an
- * ASCII one, U+017F ſ (with s) and U+212A Kelvin sign (with k). Other
- * letters never match an ASCII field name, which every struct read here has.
- */
-export function goFold(name: string): string {
-  // toLowerCase maps the Kelvin sign to k; İ (U+0130) becomes "i̇", two code points, as Go never matches it to i.
-  return name.toLowerCase().replace(/\u017f/g, "s");
 }
 
 // ---------------------------------------------------------------------------

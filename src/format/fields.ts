@@ -71,6 +71,18 @@ export function isDeviceKey(key: string): key is (typeof DEVICE_TYPES)[number] {
  */
 export function goFieldMatch(key: string, known: ReadonlySet<string> | ReadonlyMap<string, unknown>): string | undefined {
   if (known.has(key)) return key;
-  const folded = key.toLowerCase().replace(/\u017f/g, "s");
+  const folded = goFold(key);
   return known.has(folded) ? folded : undefined;
+}
+
+/**
+ * A field name as Go's case-insensitive match compares it (encoding/json's
+ * `foldName`, equivalent to `strings.EqualFold`): ASCII letters regardless
+ * of case, and the two non-ASCII letters whose simple-folding orbit holds an
+ * ASCII one, U+017F ſ (with s) and U+212A Kelvin sign (with k). Other
+ * letters never match an ASCII field name, which every struct read here has.
+ */
+export function goFold(name: string): string {
+  // toLowerCase maps the Kelvin sign to k; İ (U+0130) becomes "i̇", two code points, as Go never matches it to i.
+  return name.toLowerCase().replace(/\u017f/g, "s");
 }
