@@ -17,7 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import { runChild } from "./_child.js";
-import { APP_DIR, PACKAGE_DIR, places, REPO_ROOT } from "./_env.js";
+import { APP_DIR, CLI, PACKAGE_DIR, places, REPO_ROOT } from "./_env.js";
 import { log, median, ms, pct, rotate, spread, table, us, type Verdict } from "./_stats.js";
 import { INFO } from "./ops.js";
 
@@ -257,6 +257,8 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       runtimeConfig: { CNIDeviceInfoFile: cniFile },
       prevResult,
     });
+    const emptyBase = path.join(where.dir, "empty-base");
+    fs.mkdirSync(emptyBase, { recursive: true });
     const scriptConf = JSON.stringify({ cniVersion: "1.0.0", name: "sriov-net1", runtimeConfig: { CNIDeviceInfoFile: cniFile } });
     const plugin = (key: string, label: string, script: string): Variant => ({
       key,
@@ -307,6 +309,20 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
         expect: /"interfaces"/,
       },
       ...subpaths.map((sub) => imports(`subpath-${sub}`, `import * as m from "devinfo/${sub}"`, `subpath-${sub}.mjs`)),
+      // The command line on a node (issue 22): what an operator or a cron job starts.
+      {
+        key: "cli-ls",
+        label: "`devinfo ls`, empty base directory",
+        args: [CLI, "ls", "--base-dir", emptyBase],
+        expect: /^No device-info files/,
+      },
+      { key: "cli-show", label: "`devinfo show <CNI file>`", args: [CLI, "show", cniFile], reset: resetCopied, expect: /pci/ },
+      {
+        key: "cli-gc",
+        label: "`devinfo gc --dry-run`, empty base directory",
+        args: [CLI, "gc", "--dry-run", "--base-dir", emptyBase],
+        expect: /^Would remove 0 files/,
+      },
     ];
 
     // The ADD really updates the file: check once, outside the timing.
@@ -350,7 +366,11 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
       add: "fs-add",
       "fs-add": "bare",
       ...Object.fromEntries(subpaths.map((sub) => [`subpath-${sub}`, "empty"])),
+      "cli-ls": "bare",
+      "cli-show": "bare",
+      "cli-gc": "bare",
     };
+    const ratio = (m: Map<string, number[]>, key: string) => get(m, key).map((value, i) => value / (get(m, "bare")[i] ?? Number.NaN));
     const name = (key: string) => variants.find((v) => v.key === key)?.label ?? key;
     const rows = variants.map((v) => {
       const ref = reference[v.key] ?? "-";
@@ -413,6 +433,15 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
         {
           figure: "first call in a fresh process: import; first loadDeviceInfoFromCNISync / steady state; async",
           value: `import ${ms(firstOf("importMs"))} ms; sync ${us(firstOf("firstSyncUs"))} / ${us(firstOf("steadySyncUs"))} µs; async ${us(firstOf("firstAsyncUs"))} / ${us(firstOf("steadyAsyncUs"))} µs`,
+          budget: "-",
+          ok: undefined,
+        },
+        {
+          figure:
+            "start as a ratio to `node -e 0` in the same round (wall, median): plugin ADD; devinfo/cni-plugin import; CLI ls, show, gc --dry-run",
+          value: ["add", "subpath-cni-plugin", "cli-ls", "cli-show", "cli-gc"]
+            .map((key) => `${median(ratio(wall, key)).toFixed(3)}×`)
+            .join("; "),
           budget: "-",
           ok: undefined,
         },
