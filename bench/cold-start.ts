@@ -314,7 +314,7 @@ export async function benchColdStart(options: { rounds: number }): Promise<{ rep
         key: "cli-ls",
         label: "`devinfo ls`, empty base directory",
         args: [CLI, "ls", "--base-dir", emptyBase],
-        expect: /^No device-info files/,
+        expect: /^KIND +NAME/,
       },
       { key: "cli-show", label: "`devinfo show <CNI file>`", args: [CLI, "show", cniFile], reset: resetCopied, expect: /pci/ },
       {
