@@ -9,39 +9,17 @@
  * @module devinfo/cni-plugin
  */
 
-export {
-  CNIError,
-  DeviceInfoError,
-  type DeviceInfoErrorCode,
-  type DeviceInfoErrorDetails,
-  type DeviceInfoErrorJSON,
-  isCNIError,
-  isDeviceInfoError,
-} from "./base/errors.js";
-export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./base/issues.js";
+export * from "./_cni-file.js";
+export * from "./_cni-result.js";
+export * from "./_format.js";
+export { CNIError, isCNIError } from "./base/errors.js";
 export {
   type DeviceInfoUpdater,
   type DeviceInfoUpdaterSync,
-  type LoadOptions,
-  loadDeviceInfoFromCNI,
-  loadDeviceInfoFromCNISync,
   type UpdateOptions,
   updateDeviceInfoForCNI,
   updateDeviceInfoForCNISync,
 } from "./files/operations.js";
-export { SPEC_VERSION } from "./format/fields.js";
-export type {
-  DeviceInfo,
-  DeviceType,
-  MemifDevice,
-  MemifDeviceInfo,
-  PciDevice,
-  PciDeviceInfo,
-  VdpaDevice,
-  VdpaDeviceInfo,
-  VhostUserDevice,
-  VhostUserDeviceInfo,
-} from "./format/schema.js";
 export {
   addDeviceInfoFields,
   addDeviceInfoFieldsSync,
@@ -61,4 +39,3 @@ export {
   DEFAULT_MAX_STDIN_BYTES,
   pluginMain,
 } from "./roles/cni-skel.js";
-export type { CNIDNS, CNIInterface, CNIIPConfig, CNILegacyIPConfig, CNIResult, CNIRoute } from "./status/cni-result.js";

@@ -9,10 +9,10 @@
  * @module devinfo/dra
  */
 
-// The error every function here throws for bad data, as devinfo/kubelet exports it.
-export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./base/errors.js";
+export * from "./_dra-attachment.js";
+// The error every function here throws for bad data, as every entry exports it.
+export * from "./_errors.js";
 export {
-  type DRAAttachment,
   type DRAAttachmentDevice,
   type DRAAttachmentNetwork,
   findDRAAttachmentDevice,

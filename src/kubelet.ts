@@ -11,7 +11,8 @@
  * @module devinfo/kubelet
  */
 
-export { DeviceInfoError, type DeviceInfoErrorCode, isDeviceInfoError } from "./base/errors.js";
+// The error every function here throws for bad data, as every entry exports it.
+export * from "./_errors.js";
 export {
   type AllocatableDevices,
   assignDeviceIDs,

@@ -10,29 +10,19 @@
  * @module devinfo/meta-plugin
  */
 
-export {
-  DeviceInfoError,
-  type DeviceInfoErrorCode,
-  type DeviceInfoErrorDetails,
-  type DeviceInfoErrorJSON,
-  isDeviceInfoError,
-} from "./base/errors.js";
-export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./base/issues.js";
+export * from "./_cni-file.js";
+export * from "./_dp-file.js";
+export * from "./_dra-attachment.js";
+export * from "./_format.js";
 export {
   cleanDeviceInfoForCNI,
   cleanDeviceInfoForCNISync,
   copyDeviceInfoForCNIFromDP,
   copyDeviceInfoForCNIFromDPSync,
-  type LoadOptions,
-  loadDeviceInfoFromCNI,
-  loadDeviceInfoFromCNISync,
-  type SaveOptions,
   saveDeviceInfoForCNI,
   saveDeviceInfoForCNISync,
 } from "./files/operations.js";
-export { DEFAULT_BASE_DIR, getCNIDeviceInfoPath, getDPDeviceInfoPath, type PathOptions } from "./files/paths.js";
-export { SPEC_VERSION } from "./format/fields.js";
-export type { DeviceInfo, DeviceType } from "./format/schema.js";
+export { getCNIDeviceInfoPath } from "./files/paths.js";
 export {
   type Attachment,
   type AttachmentRequest,
@@ -42,7 +32,6 @@ export {
   CNI_DEVICE_INFO_UUID_NAMESPACE,
   collectDeviceInfo,
   type DeviceInfoCapabilityArgs,
-  type DRAAttachment,
   declaresCapability,
   getCNIDeviceInfoFileName,
   injectRuntimeConfig,

@@ -8,31 +8,10 @@
  * @module devinfo/workload
  */
 
-export {
-  DeviceInfoError,
-  type DeviceInfoErrorCode,
-  type DeviceInfoErrorDetails,
-  type DeviceInfoErrorJSON,
-  isDeviceInfoError,
-} from "./base/errors.js";
-export type { DeviceInfoIssue, DeviceInfoIssueCode } from "./base/issues.js";
-export type { ValidationOptions } from "./format/parse.js";
-export type {
-  DeviceInfo,
-  DeviceType,
-  MemifDevice,
-  MemifDeviceInfo,
-  PciDevice,
-  PciDeviceInfo,
-  VdpaDevice,
-  VdpaDeviceInfo,
-  VhostUserDevice,
-  VhostUserDeviceInfo,
-} from "./format/schema.js";
+export * from "./_annotation.js";
+export * from "./_format.js";
 export { parseDownwardAPIAnnotations } from "./status/downward-api.js";
-export { NETWORK_STATUS_ANNOTATION } from "./status/network-status.js";
-export { parseNetworkStatusAnnotation } from "./status/parse-network-status.js";
-export type { KubeVirtInterface, KubeVirtNetworkInfo, NetworkStatus, NetworkStatusDNS } from "./status/schema.js";
+export type { KubeVirtInterface, KubeVirtNetworkInfo } from "./status/schema.js";
 export {
   type AttachmentSelector,
   DEFAULT_DOWNWARD_API_MAX_BYTES,

@@ -41,3 +41,40 @@ describe("per-role entries", () => {
     expect(bundle).not.toMatch(/from\s*"zod"|import\("zod"\)|@grpc\/grpc-js|protobufjs/);
   });
 });
+
+// Issue 21: each name is listed once among the entry files (src/*.ts); an entry that shares names with
+// another re-exports a common list (src/_errors.ts, ...) with `export *`, and index.ts is the union.
+describe("the entry files' lists", () => {
+  const SRC = path.join(ROOT, "src");
+  const lists = fs
+    .readdirSync(SRC)
+    .filter((f) => f.endsWith(".ts") && f !== "_options.ts")
+    .map((f) => [f, fs.readFileSync(path.join(SRC, f), "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, "")] as const);
+
+  it("name each export once, in one file", () => {
+    const where = new Map<string, string[]>();
+    for (const [file, text] of lists) {
+      for (const m of text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}\s*from/g)) {
+        for (const item of (m[1] ?? "").split(",")) {
+          const name = item
+            .trim()
+            .replace(/^type\s+/, "")
+            .split(/\s+as\s+/)
+            .pop();
+          if (name) where.set(name, [...(where.get(name) ?? []), file]);
+        }
+      }
+    }
+    expect(where.size).toBeGreaterThan(150);
+    expect([...where].filter(([, files]) => files.length > 1)).toEqual([]);
+  });
+
+  it("make index.ts the union of the role entries", () => {
+    const index = lists.find(([file]) => file === "index.ts")?.[1] ?? "";
+    const statements = index
+      .split(";")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    expect(statements).toEqual(ROLES.map((key) => `export * from "./${key.slice(2)}.js"`));
+  });
+});
