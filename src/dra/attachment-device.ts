@@ -219,12 +219,15 @@ export async function findDRAAttachmentDevice(
     metadata: dra.metadata,
     dynamicResources,
   });
-  warnings.push(...resolved.podWarnings.map((w) => toError(w)));
+  const podNotes = resolved.podWarnings.map((w) => toError(w));
+  warnings.push(...podNotes);
   const device = resolved.devices[index];
   // Why this network got no device (what DRA lacked), or its device's attribute warnings.
   const notes = (resolved.networkWarnings[index] ?? []).map((w) => toError(w, w.code === "not_found" ? "" : "DRA device "));
   warnings.push(...notes);
-  if (device === undefined) return notes.length === 0 ? { warnings } : { warnings, lacking: notes };
+  // A claim not created yet may be the one that serves this network: it is what DRA lacked too.
+  const lacking = [...podNotes.filter((e) => e.code === "ERR_DEVINFO_NOT_FOUND"), ...notes];
+  if (device === undefined) return lacking.length === 0 ? { warnings } : { warnings, lacking };
   return { device, deviceInfo: await draDeviceInfo(device, options, warnings), warnings };
 }
 
