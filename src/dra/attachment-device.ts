@@ -165,7 +165,10 @@ function checkDRAAttachment(dra: DRAAttachment): void {
  *   `ERR_DEVINFO_CONFLICT`); `TypeError` / `RangeError` for a malformed
  *   `dra` (e.g. `networks` without `networkIndex`, or a `networkIndex` whose
  *   network has another `resourceName`), `network` or `options` (an unknown
- *   option key too).
+ *   key of any of them too, `ERR_INVALID_ARG_VALUE`). What DRA lacked for the
+ *   network is an `ERR_DEVINFO_NOT_FOUND` warning (also in `lacking`); stale
+ *   device metadata an `ERR_DEVINFO_CONFLICT` warning; a device ID no device
+ *   plugin file can be named by an `ERR_DEVINFO_UNSAFE_PATH` warning and no device.
  *
  * @example
  * ```ts

@@ -198,9 +198,13 @@ const entryKey = (e: { claimName: string; driver: string; pool: string; device: 
  * @returns `{ devices, warnings }`: `devices[i]` serves `networks[i]`, or is `undefined`
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` for an object field
  *   of the wrong type or a required one missing (the message and `issues`
- *   name it); `ERR_DEVINFO_CONFLICT` when sources disagree on an allocation.
- *   `TypeError` (`ERR_INVALID_ARG_TYPE`) when `input`, `pod` or a list is
- *   not what it must be, or a network's names are not strings.
+ *   name it), device metadata without `metadata.namespace`, a `requestName`
+ *   mapped to two resources; `ERR_DEVINFO_CONFLICT` when sources disagree on
+ *   an allocation, or two metadata objects or two slices of a pool give one
+ *   device different attributes. `TypeError` (`ERR_INVALID_ARG_TYPE`) when
+ *   `input`, `pod` or a list is not what it must be, or a network's names are
+ *   not strings; (`ERR_INVALID_ARG_VALUE`) for a key `input` or a network
+ *   does not have (a misspelling, with the closest key).
  *
  * @example
  * ```ts
