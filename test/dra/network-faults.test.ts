@@ -39,7 +39,9 @@ const extMetadata = (device: string, attributes: Mutable, meta: Mutable = { name
   apiVersion: "metadata.resource.k8s.io/v1beta1",
   kind: "DeviceMetadata",
   metadata: meta,
-  requests: [{ name: "container-0-request-0", devices: [{ driver: DRIVER, pool: "worker-1", name: device, attributes: attributes as never }] }],
+  requests: [
+    { name: "container-0-request-0", devices: [{ driver: DRIVER, pool: "worker-1", name: device, attributes: attributes as never }] },
+  ],
 });
 
 /** The slice with device 0000-08-00-3's k8s.cni.cncf.io/deviceID set to `id`. */
