@@ -241,12 +241,37 @@ export function checkKnownKeys(value: object, name = "options"): void {
   }
 }
 
+/**
+ * Refuses an own or inherited enumerable key of an argument object (not an
+ * options object) that its rule table does not name, as {@link checkKnownKeys}
+ * does for options (`ERR_INVALID_ARG_VALUE` with the closest key of the table),
+ * then checks each present key by its rule.
+ */
+export function checkKeysWith<T extends object>(value: T, rules: OptionRules<T>, name: string): T {
+  const known = Object.keys(rules);
+  for (const key in value) {
+    if (!Object.hasOwn(rules, key)) {
+      const like = closestKnownKey(key, known);
+      throw invalidArgValue(
+        `${name}.${key}`,
+        (value as Record<string, unknown>)[key],
+        `is not a key of ${name}${like === undefined ? "" : ` (did you mean '${like}'?)`}; nothing was read or written`,
+      );
+    }
+  }
+  for (const key in rules) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined) rules[key](item, `${name}.${key}`);
+  }
+  return value;
+}
+
 // The known key at the smallest edit distance (case-insensitive), if close enough to be a likely misspelling.
-function closestKnownKey(key: string): string | undefined {
+function closestKnownKey(key: string, keys: Iterable<string> = KNOWN_OPTION_KEYS): string | undefined {
   const k = key.toLowerCase();
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(k.length / 3)) + 1;
-  for (const known of KNOWN_OPTION_KEYS) {
+  for (const known of keys) {
     const d = editDistance(k, known.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [known, d];
   }

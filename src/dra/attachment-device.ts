@@ -6,13 +6,31 @@
  * asking the kubelet is the meta-plugin's part (`devinfo/meta-plugin`).
  */
 
-import { checkInteger, checkObject, checkOptionsWith, checkString, invalidArgType, invalidArgValue, isPlainObject } from "../base/args.js";
+import {
+  anyValue,
+  checkInteger,
+  checkKeysWith,
+  checkObject,
+  checkOptionsWith,
+  checkString,
+  invalidArgType,
+  invalidArgValue,
+  isPlainObject,
+  type OptionRules,
+} from "../base/args.js";
 import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
 import { loadDeviceInfoFromDP } from "../files/operations.js";
 import { LOAD_OPTION_RULES, type LoadOptions } from "../files/options.js";
 import type { DeviceInfo } from "../format/schema.js";
 import { isObject } from "../format/validate.js";
-import { type DRANetwork, type DRANetworkDevice, type KubeletDRADevice, resolveDRANetworkDevices } from "./network-devices.js";
+import type { DraWarning } from "./limits.js";
+import {
+  type DRANetwork,
+  type DRANetworkDevice,
+  type KubeletDRADevice,
+  NETWORK_RULES,
+  resolveDRANetworkDeviceNotes,
+} from "./network-devices.js";
 import type { DeviceMetadata, PodLike, ResourceClaimLike, ResourceSliceLike } from "./types.js";
 
 /**
@@ -62,9 +80,38 @@ export interface DRAAttachmentDevice {
   device?: DRANetworkDevice | undefined;
   /** Its device-info: the driver's device plugin file under its device ID, else the one its attributes describe. */
   deviceInfo?: DeviceInfo | undefined;
-  /** What did not stop the attachment: no device ID, no device-info, an unreadable file, attributes that could not be read. */
+  /** What did not stop the attachment: no device ID, no device-info, an unreadable file, attributes that could not be read, what DRA lacked. */
   warnings: DeviceInfoError[];
+  /** Without `device`: why DRA gave the network none when DRA serves its resource (also in `warnings`), so a caller need not blame the device plugin. */
+  lacking?: DeviceInfoError[] | undefined;
 }
+
+/** The keys of {@link DRAAttachment}: another key is a misspelling, refused (its value types are checked below). */
+const ATTACHMENT_RULES: OptionRules<DRAAttachment> = {
+  pod: anyValue,
+  networks: anyValue,
+  networkIndex: anyValue,
+  claim: anyValue,
+  request: anyValue,
+  resourceClaims: anyValue,
+  resourceSlices: anyValue,
+  metadata: anyValue,
+};
+
+/** The keys of {@link DRAAttachmentNetwork}. */
+const NETWORK_ARG_RULES: OptionRules<DRAAttachmentNetwork> = { resourceName: anyValue, deviceIndex: anyValue, dynamicResources: anyValue };
+
+/** The stable code each kind of resolver warning becomes. */
+const WARNING_CODE = {
+  not_found: "ERR_DEVINFO_NOT_FOUND",
+  stale: "ERR_DEVINFO_CONFLICT",
+  unsafe_device_id: "ERR_DEVINFO_UNSAFE_PATH",
+} as const;
+const toError = (w: DraWarning, prefix = ""): DeviceInfoError =>
+  new DeviceInfoError(
+    Object.hasOwn(WARNING_CODE, w.code) ? WARNING_CODE[w.code as keyof typeof WARNING_CODE] : "ERR_DEVINFO_INVALID",
+    `${prefix}${w.message}`,
+  );
 
 /** Whether the pod object names claims (`spec.resourceClaims`) or has an extended-resource claim: the pod's word that DRA may serve it. */
 function podNamesClaims(pod: PodLike): boolean {
@@ -78,6 +125,7 @@ function podNamesClaims(pod: PodLike): boolean {
 
 function checkDRAAttachment(dra: DRAAttachment): void {
   checkObject(dra, "dra");
+  checkKeysWith(dra, ATTACHMENT_RULES, "dra");
   if (!isPlainObject(dra.pod)) throw invalidArgType("dra.pod", "a Pod object", dra.pod);
   for (const key of ["claim", "request"] as const) {
     if (dra[key] !== undefined && typeof dra[key] !== "string") throw invalidArgType(`dra.${key}`, "of type string", dra[key]);
@@ -87,6 +135,10 @@ function checkDRAAttachment(dra: DRAAttachment): void {
   }
   if (dra.networks !== undefined) {
     if (!Array.isArray(dra.networks)) throw invalidArgType("dra.networks", "an array", dra.networks);
+    dra.networks.forEach((network, i) => {
+      if (!isPlainObject(network)) throw invalidArgType(`dra.networks[${i}]`, "an object", network);
+      checkKeysWith(network, NETWORK_RULES, `dra.networks[${i}]`);
+    });
     if (dra.networkIndex === undefined)
       throw invalidArgValue("dra.networks", dra.networks, "needs dra.networkIndex, this attachment's index in it");
     checkInteger(dra.networkIndex, "dra.networkIndex", 0, Math.max(0, dra.networks.length - 1));
@@ -113,7 +165,10 @@ function checkDRAAttachment(dra: DRAAttachment): void {
  *   `ERR_DEVINFO_CONFLICT`); `TypeError` / `RangeError` for a malformed
  *   `dra` (e.g. `networks` without `networkIndex`, or a `networkIndex` whose
  *   network has another `resourceName`), `network` or `options` (an unknown
- *   option key too).
+ *   key of any of them too, `ERR_INVALID_ARG_VALUE`). What DRA lacked for the
+ *   network is an `ERR_DEVINFO_NOT_FOUND` warning (also in `lacking`); stale
+ *   device metadata an `ERR_DEVINFO_CONFLICT` warning; a device ID no device
+ *   plugin file can be named by an `ERR_DEVINFO_UNSAFE_PATH` warning and no device.
  *
  * @example
  * ```ts
@@ -131,6 +186,7 @@ export async function findDRAAttachmentDevice(
 ): Promise<DRAAttachmentDevice> {
   checkDRAAttachment(dra);
   checkObject(network, "network");
+  checkKeysWith(network, NETWORK_ARG_RULES, "network");
   checkOptionsWith(options, LOAD_OPTION_RULES);
   const { resourceName, deviceIndex = 0, dynamicResources = [] } = network;
   checkString(resourceName, "network.resourceName");
@@ -158,7 +214,7 @@ export async function findDRAAttachmentDevice(
       `must be this attachment's resourceName "${resourceName}" (dra.networkIndex is ${index})`,
     );
   }
-  const resolved = resolveDRANetworkDevices({
+  const resolved = resolveDRANetworkDeviceNotes({
     pod: dra.pod,
     networks,
     resourceClaims: dra.resourceClaims,
@@ -166,12 +222,15 @@ export async function findDRAAttachmentDevice(
     metadata: dra.metadata,
     dynamicResources,
   });
+  const podNotes = resolved.podWarnings.map((w) => toError(w));
+  warnings.push(...podNotes);
   const device = resolved.devices[index];
-  if (device === undefined) return { warnings };
-  const name = `${device.driver}/${device.pool}/${device.device}`;
-  for (const w of resolved.warnings) {
-    if (w.message.startsWith(`${name}: `)) warnings.push(new DeviceInfoError("ERR_DEVINFO_INVALID", `DRA device ${w.message}`));
-  }
+  // Why this network got no device (what DRA lacked), or its device's attribute warnings.
+  const notes = (resolved.networkWarnings[index] ?? []).map((w) => toError(w, w.code === "not_found" ? "" : "DRA device "));
+  warnings.push(...notes);
+  // A claim not created yet may be the one that serves this network: it is what DRA lacked too.
+  const lacking = [...podNotes.filter((e) => e.code === "ERR_DEVINFO_NOT_FOUND"), ...notes];
+  if (device === undefined) return lacking.length === 0 ? { warnings } : { warnings, lacking };
   return { device, deviceInfo: await draDeviceInfo(device, options, warnings), warnings };
 }
 

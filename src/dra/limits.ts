@@ -45,6 +45,9 @@ export const DEVICE_STATUS_MAX_CONDITIONS = 8;
  * - `invalid_ip` — an address that is not an IP in CIDR form (left out)
  * - `data_too_large` — the device-info document is over 10 KiB as `data` (left out)
  * - `no_interface` — no interface of the CNI result matches, so there is no `networkData`
+ * - `not_found` — what DRA lacked for a network: a template claim `status.resourceClaimStatuses` does not name yet, a claim or request no claim has, a claim with no allocation source, fewer devices of a resource than networks
+ * - `stale` — device metadata of an earlier claim (its `metadata.uid` is not the ResourceClaim's): not used
+ * - `unsafe_device_id` — a device ID the device plugin file name refuses (`dpFileName`): the device is not used
  * - `nonstandard_value` — a value a standard attribute (`resource.kubernetes.io/…`) cannot carry, e.g. a `pciBusID` that is no lower-case BDF (left out, or read in its canonical form when it has one)
  *
  * Deviations of a device-info document are reported with the reader's own
@@ -64,7 +67,10 @@ export type DraWarningCode =
   | "invalid_ip"
   | "data_too_large"
   | "no_interface"
-  | "nonstandard_value";
+  | "nonstandard_value"
+  | "not_found"
+  | "stale"
+  | "unsafe_device_id";
 
 /** Something that did not fit or did not match, reported instead of being truncated or guessed. */
 export interface DraWarning {

@@ -17,13 +17,13 @@
  * | ResourceSlices of the node | each device's attributes (`k8s.cni.cncf.io/resourceName`, `deviceID`, PCI address, …) | no allocation; a pool may span slices (its newest `generation` is read) |
  */
 
-import { invalidArgType, isPlainObject } from "../base/args.js";
-import { DeviceInfoError } from "../base/errors.js";
-import { type DeviceInfoIssueCode, makeIssue } from "../base/issues.js";
+import { anyValue, checkKeysWith, invalidArgType, isPlainObject, type OptionRules, text } from "../base/args.js";
+import { DeviceInfoError, isDeviceInfoError } from "../base/errors.js";
+import { dpFileName } from "../files/paths.js";
 import type { DeviceInfo } from "../format/schema.js";
-import { describeType, isObject } from "../format/validate.js";
 import { deviceInfoFromDeviceAttributes } from "./attributes.js";
 import type { DraWarning } from "./limits.js";
+import { canonical, compare, reader, sliceAttributes } from "./network-sources.js";
 import type { DeviceAttributes, DeviceMetadata, PodLike, ResourceClaimLike, ResourceSliceLike } from "./types.js";
 
 /** One of the pod's networks, in attachment order (Multus: the cluster network, the default networks, then the `k8s.v1.cni.cncf.io/networks` annotation). */
@@ -66,6 +66,19 @@ export interface DRANetworkDevicesInput {
   dynamicResources?: readonly KubeletDRADevice[] | undefined;
 }
 
+/** The keys of {@link DRANetworkDevicesInput}: another key is a misspelling, refused. */
+const INPUT_RULES: OptionRules<DRANetworkDevicesInput> = {
+  pod: anyValue,
+  networks: anyValue,
+  resourceClaims: anyValue,
+  resourceSlices: anyValue,
+  metadata: anyValue,
+  dynamicResources: anyValue,
+};
+
+/** The keys of {@link DRANetwork}, each a string when present. @internal */
+export const NETWORK_RULES: OptionRules<DRANetwork> = { resourceName: text, claim: text, request: text };
+
 /** The device that serves one network. */
 export interface DRANetworkDevice {
   /** The network's `resourceName`. */
@@ -101,8 +114,23 @@ export interface DRANetworkDevice {
 export interface DRANetworkDevicesResult {
   /** One entry per network, in the order given: its device, or `undefined` (no `resourceName`, or no DRA device for it). */
   devices: (DRANetworkDevice | undefined)[];
-  /** The attributes' warnings (`deviceInfoFromDeviceAttributes`), each prefixed with its device. */
+  /**
+   * The attributes' warnings (`deviceInfoFromDeviceAttributes`), each prefixed
+   * with its device; and what DRA lacked (`not_found`: a template claim
+   * `status.resourceClaimStatuses` does not name yet, a network's claim or
+   * request that does not exist, a claim with no allocation source, fewer
+   * devices of a resource than networks), stale device metadata (`stale`),
+   * a device ID the device plugin file name refuses (`unsafe_device_id`).
+   */
   warnings: DraWarning[];
+}
+
+/** {@link DRANetworkDevicesResult} with its warnings sorted by network too. @internal */
+export interface DRANetworkDevicesNotes extends DRANetworkDevicesResult {
+  /** The pod's warnings: not about one network (a claim not listed yet, stale metadata). */
+  podWarnings: DraWarning[];
+  /** Per network: why it got no device (`not_found`, `unsafe_device_id`) and its device's attribute warnings. */
+  networkWarnings: DraWarning[][];
 }
 
 interface Entry {
@@ -118,42 +146,18 @@ interface Entry {
   attributes: DeviceAttributes | undefined;
 }
 
-type Path = readonly (string | number)[];
-
-function invalid(what: string, path: Path, code: DeviceInfoIssueCode, message: string): DeviceInfoError {
-  const issue = makeIssue("error", code, path, message);
-  return new DeviceInfoError("ERR_DEVINFO_INVALID", `${what}: ${issue.jsonPath} ${message}`, { issues: [issue] });
-}
-
-/** A reader of one Kubernetes object: `null` is absent, as Go decodes it; a wrong type is ERR_DEVINFO_INVALID naming the field. */
-function reader(what: string) {
-  const list = (value: unknown, path: Path): unknown[] => {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) throw invalid(what, path, "wrong_type", `must be a list, got ${describeType(value)}`);
-    return value;
-  };
-  const object = (value: unknown, path: Path): Record<string, unknown> | undefined => {
-    if (value === undefined || value === null) return undefined;
-    if (!isObject(value)) throw invalid(what, path, "wrong_type", `must be an object, got ${describeType(value)}`);
-    return value;
-  };
-  const string = (value: unknown, path: Path, required = false): string | undefined => {
-    if ((value === undefined || value === null || value === "") && !required) return undefined;
-    if (typeof value !== "string" || value === "")
-      throw invalid(what, path, required ? "missing_field" : "wrong_type", `must be a non-empty string, got ${describeType(value)}`);
-    return value;
-  };
-  return { list, object, string };
-}
-
 function checkInputList(value: unknown, name: string): readonly unknown[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw invalidArgType(name, "an array", value);
   return value;
 }
 
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const baseRequest = (request: string) => request.split("/")[0] as string;
+const SOURCE_LABEL = {
+  resourceClaim: "the ResourceClaim's allocation",
+  metadata: "the device metadata",
+  kubelet: "the kubelet's list",
+} as const;
 const entryKey = (e: { claimName: string; driver: string; pool: string; device: string; shareID?: string | undefined }) =>
   JSON.stringify([e.claimName, e.driver, e.pool, e.device, e.shareID ?? ""]);
 
@@ -194,9 +198,13 @@ const entryKey = (e: { claimName: string; driver: string; pool: string; device: 
  * @returns `{ devices, warnings }`: `devices[i]` serves `networks[i]`, or is `undefined`
  * @throws {@link DeviceInfoError} `ERR_DEVINFO_INVALID` for an object field
  *   of the wrong type or a required one missing (the message and `issues`
- *   name it); `ERR_DEVINFO_CONFLICT` when sources disagree on an allocation.
- *   `TypeError` (`ERR_INVALID_ARG_TYPE`) when `input`, `pod` or a list is
- *   not what it must be, or a network's names are not strings.
+ *   name it), device metadata without `metadata.namespace`, a `requestName`
+ *   mapped to two resources; `ERR_DEVINFO_CONFLICT` when sources disagree on
+ *   an allocation, or two metadata objects or two slices of a pool give one
+ *   device different attributes. `TypeError` (`ERR_INVALID_ARG_TYPE`) when
+ *   `input`, `pod` or a list is not what it must be, or a network's names are
+ *   not strings; (`ERR_INVALID_ARG_VALUE`) for a key `input` or a network
+ *   does not have (a misspelling, with the closest key).
  *
  * @example
  * ```ts
@@ -208,26 +216,34 @@ const entryKey = (e: { claimName: string; driver: string; pool: string; device: 
  * ```
  */
 export function resolveDRANetworkDevices(input: DRANetworkDevicesInput): DRANetworkDevicesResult {
+  const { devices, warnings } = resolveDRANetworkDeviceNotes(input);
+  return { devices, warnings };
+}
+
+/** {@link resolveDRANetworkDevices}, its warnings sorted by network too. @internal */
+export function resolveDRANetworkDeviceNotes(input: DRANetworkDevicesInput): DRANetworkDevicesNotes {
   if (!isPlainObject(input)) throw invalidArgType("input", "an object", input);
+  checkKeysWith(input, INPUT_RULES, "input");
   if (!isPlainObject(input.pod)) throw invalidArgType("input.pod", "a Pod object", input.pod);
   const networks = checkInputList(input.networks, "input.networks").map((network, i) => {
     if (!isPlainObject(network)) throw invalidArgType(`input.networks[${i}]`, "an object", network);
-    for (const key of ["resourceName", "claim", "request"] as const) {
-      const value = network[key];
-      if (value !== undefined && typeof value !== "string") throw invalidArgType(`input.networks[${i}].${key}`, "of type string", value);
-    }
-    return network as DRANetwork;
+    return checkKeysWith(network, NETWORK_RULES, `input.networks[${i}]`) as DRANetwork;
   });
   const claims = podClaims(input.pod);
-  const entries = allocatedDevices(input, claims);
+  const podWarnings: DraWarning[] = claims.unlisted.map((name) => ({
+    code: "not_found",
+    message: `claim "${name}" of the pod is made from a template, and the pod's status.resourceClaimStatuses does not name its ResourceClaim yet: its devices are unknown; re-read the pod once the claim is created`,
+  }));
+  const entries = allocatedDevices(input, claims, podWarnings);
   const slices = sliceAttributes(checkInputList(input.resourceSlices, "input.resourceSlices"));
 
-  const warnings: DraWarning[] = [];
+  const deviceWarnings = new Map<Entry, DraWarning[]>();
   const resolved = entries.map((entry) => {
     const found = entry.attributes ?? slices.get(JSON.stringify([entry.driver, entry.pool, entry.device]));
     const attributes = found === undefined ? undefined : { ...found }; // the caller's objects stay the caller's
     const read = attributes === undefined ? undefined : deviceInfoFromDeviceAttributes(attributes);
-    for (const w of read?.warnings ?? []) warnings.push({ ...w, message: `${entry.driver}/${entry.pool}/${entry.device}: ${w.message}` });
+    const own = (read?.warnings ?? []).map((w) => ({ ...w, message: `${entry.driver}/${entry.pool}/${entry.device}: ${w.message}` }));
+    deviceWarnings.set(entry, own);
     let resourceName = read?.resourceName;
     if (entry.extended) {
       const mapped = claims.mappings.filter((m) => entry.request === undefined || m.requestName === baseRequest(entry.request));
@@ -242,6 +258,7 @@ export function resolveDRANetworkDevices(input: DRANetworkDevicesInput): DRANetw
 
   const taken = new Set<number>();
   const devices: (DRANetworkDevice | undefined)[] = networks.map(() => undefined);
+  const networkWarnings: DraWarning[][] = networks.map(() => []);
   const assign = (i: number, match: (r: (typeof resolved)[number]) => boolean) => {
     const network = networks[i] as DRANetwork;
     const at = resolved.findIndex((r, j) => !taken.has(j) && match(r));
@@ -249,6 +266,21 @@ export function resolveDRANetworkDevices(input: DRANetworkDevicesInput): DRANetw
     if (found === undefined || network.resourceName === undefined) return;
     taken.add(at);
     const { entry } = found;
+    const notes = networkWarnings[i] as DraWarning[];
+    notes.push(...(deviceWarnings.get(entry) ?? []));
+    if (found.deviceID !== undefined) {
+      // The ID reaches the chain (capabilityArgs.deviceID) and names the device plugin file: the file name's rule decides.
+      try {
+        dpFileName(network.resourceName, found.deviceID);
+      } catch (err) {
+        if (!isDeviceInfoError(err)) throw err;
+        notes.push({
+          code: "unsafe_device_id",
+          message: `${entry.driver}/${entry.pool}/${entry.device}: device ID ${JSON.stringify(found.deviceID)} of claim ${entry.claimName} cannot name a device plugin file (${err.message}); the network gets no device`,
+        });
+        return;
+      }
+    }
     devices[i] = {
       resourceName: network.resourceName,
       via: entry.extended ? "extendedResource" : "claim",
@@ -281,7 +313,49 @@ export function resolveDRANetworkDevices(input: DRANetworkDevicesInput): DRANetw
     if (network.resourceName === undefined || network.claim !== undefined || network.request !== undefined) return;
     assign(i, ({ resourceName }) => resourceName === network.resourceName);
   });
-  return { devices, warnings };
+  networks.forEach((network, i) => {
+    if (network.resourceName !== undefined && devices[i] === undefined && (networkWarnings[i] as DraWarning[]).length === 0) {
+      const why = whyNoDevice(networks, i, claims, resolved);
+      if (why !== undefined) (networkWarnings[i] as DraWarning[]).push({ code: "not_found", message: why });
+    }
+  });
+  return { devices, warnings: [...podWarnings, ...networkWarnings.flat()], podWarnings, networkWarnings };
+}
+
+/** What DRA lacked for network `i`, which got no device; `undefined` when DRA does not serve its resource (the device plugin's turn). */
+function whyNoDevice(
+  networks: readonly DRANetwork[],
+  i: number,
+  pod: PodClaims,
+  resolved: readonly { entry: Entry; resourceName: string | undefined }[],
+): string | undefined {
+  const network = networks[i] as DRANetwork;
+  const resourceName = network.resourceName as string;
+  const names = pod.claims.map((c) => (c.extended ? `${c.claimName} (extended resources)` : (c.podClaimName ?? c.claimName))).join(", ");
+  if (network.claim !== undefined) {
+    const claim = pod.claims.find((c) => network.claim === c.claimName || network.claim === c.podClaimName);
+    if (claim === undefined)
+      return `network ${i} (resource "${resourceName}") names claim "${network.claim}", which is not one of the pod's claims (${names || "none"})`;
+    if (claim.claimName === undefined)
+      return `network ${i} (resource "${resourceName}") names claim "${network.claim}", whose ResourceClaim the pod's status.resourceClaimStatuses does not name yet; re-read the pod once the claim is created`;
+  }
+  const ofClaim = resolved.filter(
+    ({ entry }) => network.claim === undefined || network.claim === entry.claimName || network.claim === entry.podClaimName,
+  );
+  if (network.request !== undefined) {
+    const requests = [...new Set(ofClaim.flatMap(({ entry }) => (entry.request === undefined ? [] : [baseRequest(entry.request)])))];
+    if (!requests.includes(network.request) && !ofClaim.every(({ entry }) => entry.request === undefined))
+      return `network ${i} (resource "${resourceName}") names request "${network.request}", which no allocation of ${network.claim === undefined ? "the pod's claims" : `claim "${network.claim}"`} has (requests: ${requests.join(", ") || "none"})`;
+  }
+  const ext = pod.claims.find((c) => c.extended);
+  if (ext !== undefined && pod.mappings.some((m) => m.resourceName === resourceName) && !resolved.some(({ entry }) => entry.extended))
+    return `resource "${resourceName}" of network ${i} is served by the pod's extended-resource claim ${ext.claimName}, and no source lists its allocation: pass its ResourceClaim, its device metadata or the kubelet's dynamicResources`;
+  const same = ofClaim.filter((r) => r.resourceName === resourceName || (r.resourceName === undefined && network.claim !== undefined));
+  if (same.length === 0 && !pod.mappings.some((m) => m.resourceName === resourceName) && network.claim === undefined) return undefined;
+  const before = networks
+    .slice(0, i)
+    .filter((n) => n.resourceName === resourceName && n.claim === network.claim && n.request === network.request).length;
+  return `network ${i} is number ${before} (counting from 0) of resource "${resourceName}"${network.claim === undefined ? "" : ` in claim "${network.claim}"`}${network.request === undefined ? "" : ` request "${network.request}"`}, but DRA allocated only ${same.length} device(s) of it to the pod`;
 }
 
 interface PodClaims {
@@ -289,6 +363,8 @@ interface PodClaims {
   /** In `spec.resourceClaims` order, then the extended-resource claim. */
   claims: { claimName: string | undefined; podClaimName: string | undefined; extended: boolean }[];
   mappings: { resourceName: string; requestName: string }[];
+  /** Template claims whose ResourceClaim `status.resourceClaimStatuses` does not name yet. */
+  unlisted: string[];
 }
 
 function podClaims(pod: PodLike): PodClaims {
@@ -298,6 +374,7 @@ function podClaims(pod: PodLike): PodClaims {
   const spec = r.object(pod.spec, ["spec"]);
   const status = r.object(pod.status, ["status"]);
   const generated = new Map<string, string | undefined>();
+  const unlisted: string[] = [];
   r.list(status?.resourceClaimStatuses, ["status", "resourceClaimStatuses"]).forEach((item, i) => {
     const at = ["status", "resourceClaimStatuses", i];
     const s = r.object(item, at) ?? {};
@@ -308,6 +385,8 @@ function podClaims(pod: PodLike): PodClaims {
     const c = r.object(item, at) ?? {};
     const podClaimName = r.string(c.name, [...at, "name"], true) as string;
     const direct = r.string(c.resourceClaimName, [...at, "resourceClaimName"]);
+    // A status entry without a resourceClaimName says no claim was needed; no entry: not created yet.
+    if (direct === undefined && !generated.has(podClaimName)) unlisted.push(podClaimName);
     return { claimName: direct ?? generated.get(podClaimName), podClaimName, extended: false };
   });
   const ext = r.object(status?.extendedResourceClaimStatus, ["status", "extendedResourceClaimStatus"]);
@@ -321,17 +400,25 @@ function podClaims(pod: PodLike): PodClaims {
     });
     r.list(ext.requestMappings, [...at, "requestMappings"]).forEach((item, i) => {
       const m = r.object(item, [...at, "requestMappings", i]) ?? {};
-      mappings.push({
+      const mapping = {
         resourceName: r.string(m.resourceName, [...at, "requestMappings", i, "resourceName"], true) as string,
         requestName: r.string(m.requestName, [...at, "requestMappings", i, "requestName"], true) as string,
-      });
+      };
+      const other = mappings.find((o) => o.requestName === mapping.requestName && o.resourceName !== mapping.resourceName);
+      if (other !== undefined)
+        throw new DeviceInfoError(
+          "ERR_DEVINFO_INVALID",
+          `the pod: $.status.extendedResourceClaimStatus.requestMappings[${i}] maps request "${mapping.requestName}" to resource "${mapping.resourceName}", but an earlier entry maps it to "${other.resourceName}": one request serves one resource`,
+        );
+      mappings.push(mapping);
     });
   }
-  return { namespace, claims, mappings };
+  return { namespace, claims, mappings, unlisted };
 }
 
 /** The allocated devices of the pod's claims, from every source, merged and sorted (see step 4). */
-function allocatedDevices(input: DRANetworkDevicesInput, pod: PodClaims): Entry[] {
+function allocatedDevices(input: DRANetworkDevicesInput, pod: PodClaims, warnings: DraWarning[]): Entry[] {
+  const uids = new Map<string, string>(); // each ResourceClaim's metadata.uid: device metadata of another uid is stale
   const claimOf = (name: string | undefined, podClaimName?: string) =>
     pod.claims.find((c) => (name !== undefined && c.claimName === name) || (podClaimName !== undefined && c.podClaimName === podClaimName));
   const sameNamespace = (ns: string | undefined) => ns === undefined || pod.namespace === undefined || ns === pod.namespace;
@@ -361,7 +448,13 @@ function allocatedDevices(input: DRANetworkDevicesInput, pod: PodClaims): Entry[
     if (entry.request !== undefined && known.request !== undefined && entry.request !== known.request) {
       throw new DeviceInfoError(
         "ERR_DEVINFO_CONFLICT",
-        `device ${found.driver}/${found.pool}/${found.device} of claim ${claimName} is under request "${known.request}" in the ${known.source} but "${entry.request}" in the ${found.source}: one of them is stale`,
+        `device ${found.driver}/${found.pool}/${found.device} of claim ${claimName} is allocated for request "${known.request}" according to ${SOURCE_LABEL[known.source]}, but for request "${entry.request}" according to ${SOURCE_LABEL[found.source]}: one of them is stale; fetch both again`,
+      );
+    }
+    if (known.attributes !== undefined && entry.attributes !== undefined && canonical(known.attributes) !== canonical(entry.attributes)) {
+      throw new DeviceInfoError(
+        "ERR_DEVINFO_CONFLICT",
+        `two device metadata objects give device ${found.driver}/${found.pool}/${found.device} of claim ${claimName} different attributes: one of them is stale; read the metadata again`,
       );
     }
     known.request ??= entry.request;
@@ -375,6 +468,8 @@ function allocatedDevices(input: DRANetworkDevicesInput, pod: PodClaims): Entry[
     const name = rc.string(meta?.name, ["metadata", "name"], true) as string;
     const claim = claimOf(name);
     if (claim === undefined || !sameNamespace(rc.string(meta?.namespace, ["metadata", "namespace"]))) return;
+    const uid = rc.string(meta?.uid, ["metadata", "uid"]);
+    if (uid !== undefined) uids.set(name, uid);
     const status = rc.object(item.status, ["status"]);
     const allocation = rc.object(status?.allocation, ["status", "allocation"]);
     const results = rc.list(rc.object(allocation?.devices, ["status", "allocation", "devices"])?.results, [
@@ -407,7 +502,18 @@ function allocatedDevices(input: DRANetworkDevicesInput, pod: PodClaims): Entry[
     const podClaimName = md.string(item.podClaimName, ["podClaimName"]);
     const claim = claimOf(name, podClaimName);
     const claimName = name ?? claim?.claimName;
-    if (claim === undefined || claimName === undefined || !sameNamespace(md.string(meta?.namespace, ["metadata", "namespace"]))) return;
+    // Without a namespace it could be any namespace's claim of that name: refused, not guessed.
+    const namespace = md.string(meta?.namespace, ["metadata", "namespace"], true);
+    if (claim === undefined || claimName === undefined || !sameNamespace(namespace)) return;
+    const uid = md.string(meta?.uid, ["metadata", "uid"]);
+    const claimUID = uids.get(claimName);
+    if (uid !== undefined && claimUID !== undefined && uid !== claimUID) {
+      warnings.push({
+        code: "stale",
+        message: `device metadata of claim ${namespace}/${claimName} has uid ${uid}, but the ResourceClaim's uid is ${claimUID}: it is an earlier claim's (stale), not used; read the metadata again`,
+      });
+      return;
+    }
     md.list(item.requests, ["requests"]).forEach((request, j) => {
       const req = md.object(request, ["requests", j]) ?? {};
       const requestName = md.string(req.name, ["requests", j, "name"], true);
@@ -463,34 +569,4 @@ function allocatedDevices(input: DRANetworkDevicesInput, pod: PodClaims): Entry[
       compare(a.device, b.device) ||
       compare(a.shareID ?? "", b.shareID ?? ""),
   );
-}
-
-/** Each device's attributes by [driver, pool, device], from the newest generation of its pool. */
-function sliceAttributes(slices: readonly unknown[]): Map<string, DeviceAttributes> {
-  const r = reader("a ResourceSlice");
-  const newest = new Map<string, number>();
-  const read = slices.map((item, i) => {
-    if (!isPlainObject(item)) throw invalidArgType(`input.resourceSlices[${i}]`, "a ResourceSlice object", item);
-    const spec = r.object(item.spec, ["spec"]) ?? {};
-    const driver = r.string(spec.driver, ["spec", "driver"], true) as string;
-    const pool = r.object(spec.pool, ["spec", "pool"]) ?? {};
-    const poolName = r.string(pool.name, ["spec", "pool", "name"], true) as string;
-    const generation = pool.generation ?? 0;
-    if (typeof generation !== "number" || !Number.isInteger(generation))
-      throw invalid("a ResourceSlice", ["spec", "pool", "generation"], "wrong_type", `must be an integer, got ${describeType(generation)}`);
-    const key = JSON.stringify([driver, poolName]);
-    newest.set(key, Math.max(newest.get(key) ?? generation, generation));
-    return { driver, poolName, generation, key, devices: r.list(spec.devices, ["spec", "devices"]) };
-  });
-  const out = new Map<string, DeviceAttributes>();
-  for (const slice of read) {
-    if (slice.generation !== newest.get(slice.key)) continue; // a pool being replaced: its older slices are stale
-    slice.devices.forEach((device, j) => {
-      const d = r.object(device, ["spec", "devices", j]) ?? {};
-      const name = r.string(d.name, ["spec", "devices", j, "name"], true) as string;
-      const attributes = r.object(d.attributes, ["spec", "devices", j, "attributes"]) ?? {};
-      out.set(JSON.stringify([slice.driver, slice.poolName, name]), attributes as DeviceAttributes);
-    });
-  }
-  return out;
 }

@@ -12,6 +12,7 @@ import type { DRAAttachment } from "../dra/attachment-device.js";
 import type { DRANetworkDevice } from "../dra/network-devices.js";
 import type { LoadOptions } from "../files/options.js";
 import type { DeviceInfo } from "../format/schema.js";
+import { isObject } from "../format/validate.js";
 import type { PodDevices, PodReference } from "../kubelet/pod-resources.js";
 
 /** What the DRA step found. */
@@ -22,6 +23,8 @@ export interface AttachmentDRA {
   deviceInfo?: DeviceInfo | undefined;
   /** The kubelet's answer, when it was asked: the device plugin path reuses it (one call per ADD). */
   podDevices?: PodDevices | undefined;
+  /** Without `device`: why DRA, which serves the network's resource, gave it none (already in the warnings). */
+  lacking?: DeviceInfoError[] | undefined;
 }
 
 /** The request's fields the DRA step reads. */
@@ -66,5 +69,21 @@ export async function attachmentDRA(
   const { findDRAAttachmentDevice } = await import("../dra/attachment-device.js");
   const found = await findDRAAttachmentDevice(dra, { resourceName, deviceIndex: request.deviceIndex, dynamicResources }, options);
   warnings.push(...found.warnings);
-  return { device: found.device, deviceInfo: found.deviceInfo, podDevices };
+  return { device: found.device, deviceInfo: found.deviceInfo, podDevices, lacking: found.lacking };
+}
+
+/** `request.pod` and `dra.pod` must be one pod: the kubelet's answer for one and the claims of the other would mix two pods' devices. */
+export function checkSamePod(pod: PodReference, draPod: unknown): void {
+  const meta = isObject(draPod) && isObject(draPod.metadata) ? draPod.metadata : undefined;
+  if (meta === undefined) return;
+  for (const key of ["namespace", "name", "uid"] as const) {
+    const theirs = meta[key];
+    if (typeof theirs === "string" && typeof pod[key] === "string" && theirs !== pod[key]) {
+      throw invalidArgValue(
+        "request.dra.pod",
+        `${String(meta.namespace)}/${String(meta.name)}`,
+        `must be the pod of request.pod (${pod.namespace}/${pod.name}): its metadata.${key} is "${theirs}"`,
+      );
+    }
+  }
 }

@@ -42,7 +42,7 @@ import { type FileSettings, LOAD_OPTION_RULES, type LoadOptions, loadSettings, p
 import { cniFileName, cniPathGuard, dirsOf, dpFileName, MAX_FILE_NAME_BYTES, type PathOptions } from "../files/paths.js";
 import type { DeviceInfo } from "../format/schema.js";
 import type { KubeletOptions, PodDevices, PodReference } from "../kubelet/pod-resources.js";
-import { attachmentDRA } from "./_dra-step.js";
+import { attachmentDRA, checkSamePod } from "./_dra-step.js";
 import {
   CNI_DEVICE_INFO_FILE_CAPABILITY,
   confListVersion,
@@ -261,6 +261,7 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
   if (request.deviceIndex !== undefined) checkInteger(request.deviceIndex, "request.deviceIndex");
   if (request.pod !== undefined) checkObject(request.pod, "request.pod");
   if (request.dra !== undefined) checkObject(request.dra, "request.dra");
+  if (request.dra !== undefined && request.pod !== undefined) checkSamePod(request.pod, request.dra.pod);
   // The options, checked and read once: everything below works on `settings`.
   const checked = checkOptionsWith(options, PREPARE_OPTION_RULES);
   const settings = settingsOf(checked);
@@ -271,12 +272,15 @@ export async function prepareDeviceInfo(request: AttachmentRequest, options: Pre
       ? undefined
       : await attachmentDRA(request, resourceName, await kubeletAnswer(request, checked?.kubelet), checked ?? {}, warnings);
   const draDevice = dra?.device === undefined ? {} : { draDevice: dra.device };
+  const pluginWarnings: DeviceInfoError[] = [];
   const deviceID =
     dra?.device !== undefined
       ? dra.device.deviceID
       : request.pod === undefined
         ? optionalString(request.deviceID, "request.deviceID")
-        : await podDeviceID(request, resourceName, checked?.kubelet, warnings, dra?.podDevices);
+        : await podDeviceID(request, resourceName, checked?.kubelet, pluginWarnings, dra?.podDevices);
+  // DRA serves the resource and said what it lacked: the device plugin, which has no device of it either, is not to blame.
+  if (dra?.device !== undefined || deviceID !== undefined || (dra?.lacking?.length ?? 0) === 0) warnings.push(...pluginWarnings);
   const capabilityArgs: DeviceInfoCapabilityArgs = deviceID === undefined ? {} : { deviceID };
   const wanted =
     deviceID !== undefined || dra?.device !== undefined || (request.netConf !== undefined && declaresCapability(request.netConf));

@@ -283,6 +283,105 @@ describe("prepareDeviceInfo({ dra }): bad input fails before any file is written
   });
 });
 
+describe("prepareDeviceInfo({ dra }): what DRA lacked is said, never blamed on the device plugin", () => {
+  const ext = () => load<PodLike>("pod-extended-resource.yaml");
+  const claim = () => load<ResourceClaimLike>("claim-extended-resource.yaml");
+  const slices = () => [load<ResourceSliceLike>("resourceslice-worker-1.yaml")];
+  const template = () => {
+    const pod = load<PodLike>("pod-template-claim.yaml");
+    delete (pod.status as Record<string, unknown>).resourceClaimStatuses;
+    (pod.metadata as Record<string, unknown>).name = "sriov-ext"; // the kubelet's pod of these cases
+    return pod;
+  };
+  const nic = { resourceName: NIC };
+  it.each<[string, () => NonNullable<AttachmentRequest["dra"]>, RegExp]>([
+    [
+      "a template claim the pod's status does not name yet",
+      () => ({ pod: template(), resourceSlices: slices() }),
+      /claim "nics" .*re-read the pod/,
+    ],
+    [
+      "networkIndex past the devices of the resource",
+      () => ({ pod: ext(), resourceClaims: [claim()], resourceSlices: slices(), networks: [nic, nic, nic], networkIndex: 2 }),
+      /network 2 is number 2 .*only 2 device\(s\)/,
+    ],
+    [
+      "a network naming a claim the pod does not have",
+      () => ({ pod: ext(), resourceClaims: [claim()], resourceSlices: slices(), networks: [{ ...nic, claim: "nics" }], networkIndex: 0 }),
+      /names claim "nics", which is not one of the pod's claims/,
+    ],
+    [
+      "the extended-resource claim with no allocation source",
+      () => ({ pod: ext(), resourceSlices: slices() }),
+      new RegExp(`extended-resource claim ${EXT_CLAIM}, and no source lists its allocation`),
+    ],
+  ])("%s", async (_name, dra, message) => {
+    const baseDir = tmp.join("devinfo");
+    kubelet = await serveFakeKubelet(tmp.join("kubelet.sock"), { pods: [kubeletPod("sriov-ext", EXT_CLAIM, [])] });
+    const prepared = await prepareDeviceInfo(
+      {
+        network: "default/a",
+        containerID: CID,
+        ifName: "net1",
+        resourceName: NIC,
+        pod: { namespace: "default", name: "sriov-ext" },
+        dra: dra(),
+      },
+      { baseDir, kubelet: { socket: kubelet.socket } },
+    );
+    expect(prepared.draDevice).toBeUndefined();
+    expect(prepared.capabilityArgs).toEqual({});
+    const found = prepared.warnings.filter((w) => message.test(w.message));
+    expect(found.map((w) => w.code)).toEqual(["ERR_DEVINFO_NOT_FOUND"]);
+    expect(prepared.warnings.map((w) => w.message).join("\n")).not.toMatch(/kubelet allocated no device/);
+  });
+
+  it.each<[string, { namespace: string; name: string }]>([
+    ["another name", { namespace: "default", name: "sriov-other" }],
+    ["another namespace", { namespace: "kube-system", name: "sriov-ext" }],
+  ])("request.pod and dra.pod naming different pods (%s): TypeError, before the kubelet is asked", async (_name, pod) => {
+    const baseDir = tmp.join("devinfo");
+    kubelet = await serveFakeKubelet(tmp.join("kubelet.sock"), { pods: [kubeletPod("sriov-ext", EXT_CLAIM, [])] });
+    const run = prepareDeviceInfo(
+      { network: "default/a", containerID: CID, ifName: "net1", resourceName: NIC, pod, dra: { pod: ext(), resourceClaims: [claim()] } },
+      { baseDir, kubelet: { socket: kubelet.socket } },
+    );
+    await expect(run).rejects.toBeInstanceOf(TypeError);
+    await expect(run).rejects.toMatchObject({ code: "ERR_INVALID_ARG_VALUE", message: expect.stringContaining("request.dra.pod") });
+    expect(kubelet.calls).toEqual([]);
+  });
+
+  it.each<[string, string]>([
+    ["a NUL byte", "0000:08:00.3\0/x"],
+    ["300 bytes", "0".repeat(300)],
+  ])(
+    "a device ID from the attributes that no device plugin file can be named by (%s): a warning, no device, no file",
+    async (_name, id) => {
+      const baseDir = tmp.join("devinfo");
+      const resourceSlices = slices();
+      for (const device of ((resourceSlices[0] as ResourceSliceLike).spec as { devices: { attributes: Record<string, unknown> }[] })
+        .devices)
+        device.attributes["k8s.cni.cncf.io/deviceID"] = { string: id };
+      const netConf = { cniVersion: "1.0.0", name: "n", plugins: [{ type: "x", capabilities: { CNIDeviceInfoFile: true } }] };
+      const prepared = await prepareDeviceInfo(
+        {
+          network: "default/a",
+          containerID: CID,
+          ifName: "net1",
+          resourceName: NIC,
+          netConf,
+          dra: { pod: ext(), resourceClaims: [claim()], resourceSlices },
+        },
+        { baseDir },
+      );
+      expect(prepared.draDevice).toBeUndefined();
+      expect(prepared.capabilityArgs.deviceID).toBeUndefined();
+      expect(prepared.warnings.map((w) => w.code)).toEqual(["ERR_DEVINFO_UNSAFE_PATH"]);
+      expect(cniFiles(baseDir)).toEqual([]);
+    },
+  );
+});
+
 describe("the DRA code stays off the CNI plugin's start-up path", () => {
   it.each(["index.js", "meta-plugin.js"])("dist/%s loads it lazily from the devinfo/dra bundle, and carries none of it", (bundle) => {
     const text = fs.readFileSync(path.join(REPO_ROOT, "dist", bundle), "utf8");
