@@ -57,6 +57,9 @@ export function checkWaitOptions<T extends WaitOptions>(value: T, rules: OptionR
  * now until `timeoutMs` has passed; then throws what `timedOut` returns. An
  * error thrown by `look` ends the wait at once (a waiter catches what it
  * waits out). The signal is checked before each look and cuts a sleep short.
+ * A sleep never passes the deadline: an `intervalMs` longer than what is left
+ * (up to 2^53-1 ms, past Node's timer limit) means one sleep to the deadline,
+ * then a last look.
  */
 export async function waitFor<T>(
   options: Readonly<WaitOptions>,
@@ -76,19 +79,42 @@ export async function waitFor<T>(
 }
 
 /**
+ * The longest delay one Node timer takes (2^31-1 ms, about 24.8 days): a
+ * longer one warns (TimeoutOverflowWarning) and fires after 1 ms instead.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * A timer that an abort cuts short (rejecting with the signal's reason).
+ * Any duration >= 0 (the options allow up to 2^53-1 ms): a sleep past
+ * {@link MAX_TIMER_MS} is a chain of timers each within it, and a timer that
+ * fires before `ms` has passed on `performance.now()` is re-armed for the
+ * rest, so the caller never looks early.
  * Not node:timers/promises: loading it would cost every CNI plugin start.
  */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  const end = performance.now() + ms;
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    const arm = (left: number) => {
+      timer = setTimeout(
+        () => {
+          const rest = end - performance.now();
+          if (rest > 0) {
+            arm(rest);
+            return;
+          }
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        Math.min(left, MAX_TIMER_MS),
+      );
+    };
+    arm(ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -92,8 +92,10 @@ function* waitForLock(lock: string, target: string, deadline: number, delay: num
   // With our turn to break a stale lock, try again at once; while another
   // waiter has the turn, wait like for a live lock (never spin).
   if (Date.now() - stats.mtimeMs > options.staleMs && (yield* breakStaleLock(lock, stats, options.staleMs))) return false;
-  if (Date.now() >= deadline) throw lockTimeout(target, lock, options.timeoutMs);
-  yield* sys.sleep(delay);
+  const left = deadline - Date.now();
+  if (left <= 0) throw lockTimeout(target, lock, options.timeoutMs);
+  // Never past the deadline: the backoff's next step may be longer than what is left of lockTimeoutMs.
+  yield* sys.sleep(Math.min(delay, left));
   return true;
 }
 

@@ -104,6 +104,28 @@ const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 /** A frame from a peer that does not follow HTTP/2: the connection is unusable. */
 class ProtocolError extends Error {}
 
+/**
+ * Whether `bytes`, the first 0 to 9 bytes of a frame header, can still be
+ * the header of a SETTINGS frame this client accepts as the server's preface
+ * (RFC 9113 3.4, 6.5): a length within {@link MAX_FRAME_SIZE}, type SETTINGS,
+ * stream 0, and a payload of 6-byte settings (none with ACK). Bytes that
+ * arrive one at a time are judged as far as they go.
+ */
+function canBeginSettings(bytes: Buffer): boolean {
+  const n = bytes.length;
+  const lengthBytes = Math.min(n, 3);
+  // The big-endian length's first bytes, completed with zeros, is the smallest length they can begin.
+  if (lengthBytes > 0 && bytes.readUIntBE(0, lengthBytes) * 256 ** (3 - lengthBytes) > MAX_FRAME_SIZE) return false;
+  if (n > 3 && bytes[3] !== SETTINGS) return false;
+  // The stream identifier, its reserved bit ignored.
+  for (let i = 5; i < n; i++) if (((bytes[i] as number) & (i === 5 ? 0x7f : 0xff)) !== 0) return false;
+  if (n === 9) {
+    const length = bytes.readUIntBE(0, 3);
+    return (bytes[4] as number) & ACK ? length === 0 : length % 6 === 0;
+  }
+  return true;
+}
+
 function frame(type: number, flags: number, stream: number, payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(9 + payload.length);
   out.writeUIntBE(payload.length, 0, 3);
@@ -211,6 +233,11 @@ class Connection {
       );
     });
     socket.on("close", () => {
+      // Bytes before the server's SETTINGS that never became it: something answered, not in HTTP/2.
+      if (!this.sawSettings && this.input.length > 0) {
+        this.finish(statusError(UNAVAILABLE, "Connection dropped: Protocol error"));
+        return;
+      }
       const after = this.goaway === undefined ? "" : ` after GOAWAY (${this.goaway})`;
       const when = this.httpStatus === undefined ? "before an answer" : "before the end of the answer";
       this.finish(statusError(UNAVAILABLE, this.connected ? `Connection dropped${after} ${when}` : "No connection established"));
@@ -304,6 +331,11 @@ class Connection {
       pos += 9 + length;
     }
     this.input = input.subarray(pos);
+    // Until the server's SETTINGS, what has come of the next frame's header must be able to begin it: a peer
+    // that is not HTTP/2 ("hello", a banner) and then waits must not hold the call until its deadline.
+    if (!this.sawSettings && !this.settled && !canBeginSettings(this.input.subarray(0, 9))) {
+      throw new ProtocolError("not an HTTP/2 server's preface");
+    }
   }
 
   private frame(type: number, flags: number, stream: number, payload: Buffer): void {

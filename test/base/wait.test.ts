@@ -4,7 +4,7 @@
 
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { checkWaitOptions, WAIT_OPTION_RULES, type WaitOptions, waitFor } from "../../src/base/wait.js";
+import { checkWaitOptions, MAX_TIMER_MS, sleep, WAIT_OPTION_RULES, type WaitOptions, waitFor } from "../../src/base/wait.js";
 import { waitForDeviceMetadata } from "../../src/dra/metadata.js";
 import { waitForPodNetworkStatus } from "../../src/status/workload.js";
 import { useTempDir } from "../helpers/temp-dir.js";
@@ -131,6 +131,130 @@ describe("waitFor", () => {
     ]);
     expect(statuses.map((s) => s.name)).toEqual(["n"]);
     expect(found.metadata.name).toBe("c");
+  });
+});
+
+/** Runs `body` and collects the process warnings emitted meanwhile (a TimeoutOverflowWarning is one). */
+async function warningsDuring<T>(body: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on("warning", onWarning);
+  try {
+    const result = await body();
+    // Warnings are emitted on the next tick: let any pending one arrive.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return { result, warnings };
+  } finally {
+    process.off("warning", onWarning);
+  }
+}
+
+// Any duration >= 0 is allowed, but one Node timer takes at most 2^31-1 ms: past it,
+// Node warns and fires after 1 ms, which turned a long interval into a 1 ms busy poll.
+describe("durations past Node's timer limit (2^31-1 ms)", () => {
+  it.each<[string, number]>([
+    ["intervalMs 3e9", 3e9],
+    ["intervalMs 2^31", 2 ** 31],
+    ["intervalMs 2^31-1 (the limit itself)", MAX_TIMER_MS],
+    ["intervalMs 2^53-1", Number.MAX_SAFE_INTEGER],
+  ])("%s with timeoutMs 300: one look, a sleep to the deadline, a last look; no warning", async (_case, intervalMs) => {
+    let looks = 0;
+    const started = performance.now();
+    const { result, warnings } = await warningsDuring(() =>
+      caught(
+        waitFor(
+          { timeoutMs: 300, intervalMs },
+          async () => {
+            looks++;
+            return undefined;
+          },
+          () => new Error("late"),
+        ),
+      ),
+    );
+    const elapsed = performance.now() - started;
+    expect({ message: result?.message, looks, warnings }).toEqual({ message: "late", looks: 2, warnings: [] });
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    expect(elapsed).toBeLessThan(2_000);
+  });
+
+  it.each<[string, WaitOptions]>([
+    ["timeoutMs 3e9, intervalMs 3e9", { timeoutMs: 3e9, intervalMs: 3e9 }],
+    ["timeoutMs 2^53-1, intervalMs 2^31", { timeoutMs: Number.MAX_SAFE_INTEGER, intervalMs: 2 ** 31 }],
+    ["timeoutMs 2^31, intervalMs 2^53-1", { timeoutMs: 2 ** 31, intervalMs: Number.MAX_SAFE_INTEGER }],
+  ])("%s: one look, then a sleep that only the abort ends; no warning", async (_case, options) => {
+    let looks = 0;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("enough")), 300);
+    const { result, warnings } = await warningsDuring(() =>
+      caught(
+        waitFor(
+          { ...options, signal: controller.signal },
+          async () => {
+            looks++;
+            return undefined;
+          },
+          () => new Error("late"),
+        ),
+      ),
+    );
+    expect({ message: result?.message, looks, warnings }).toEqual({ message: "enough", looks: 1, warnings: [] });
+  });
+
+  it("timeoutMs 3e9, intervalMs 50: looks every 50 ms, no warning", async () => {
+    let looks = 0;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("enough")), 300);
+    const { result, warnings } = await warningsDuring(() =>
+      caught(
+        waitFor(
+          { timeoutMs: 3e9, intervalMs: 50, signal: controller.signal },
+          async () => {
+            looks++;
+            return undefined;
+          },
+          () => new Error("late"),
+        ),
+      ),
+    );
+    expect(result?.message).toBe("enough");
+    expect(warnings).toEqual([]);
+    expect(looks).toBeGreaterThanOrEqual(3);
+    expect(looks).toBeLessThanOrEqual(7);
+  });
+
+  it.each<[string, number]>([
+    ["3e9", 3e9],
+    ["2^31", 2 ** 31],
+  ])("sleep(%s) neither warns nor ends early", async (_case, ms) => {
+    const controller = new AbortController();
+    let slept = false;
+    setTimeout(() => controller.abort(new Error("enough")), 200);
+    const { result, warnings } = await warningsDuring(() =>
+      caught(
+        sleep(ms, controller.signal).then(() => {
+          slept = true;
+        }),
+      ),
+    );
+    expect({ message: result?.message, slept, warnings }).toEqual({ message: "enough", slept: false, warnings: [] });
+  });
+
+  it.each(WAITERS)("%s with timeoutMs and intervalMs 3e9: waits without a warning until aborted", async (_name, wait) => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("enough")), 300);
+    const { result, warnings } = await warningsDuring(() =>
+      caught(wait(tmp.join("absent"), { timeoutMs: 3e9, intervalMs: 3e9, signal: controller.signal })),
+    );
+    expect({ message: result?.message, warnings }).toEqual({ message: "enough", warnings: [] });
+  });
+
+  it.each(WAITERS)("%s with intervalMs 3e9 and timeoutMs 300: times out at the deadline", async (_name, wait) => {
+    const started = performance.now();
+    const { result, warnings } = await warningsDuring(() => caught(wait(tmp.join("absent"), { timeoutMs: 300, intervalMs: 3e9 })));
+    expect(result?.code).toBe("ERR_DEVINFO_NOT_FOUND");
+    expect(warnings).toEqual([]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
   });
 });
 

@@ -199,6 +199,35 @@ describe("the update lock, interleaved", () => {
     expect(a.done).toBe(true);
   });
 
+  // The backoff doubles up to 50 ms: its last sleep must end at lockTimeoutMs, not up to 50 ms after it.
+  it.each([5, 20, 70, 100])("waiting for a live lock with lockTimeoutMs %i: the sleeps end at the deadline", (timeoutMs) => {
+    const target = tmp.join("f");
+    fs.writeFileSync(lockPathFor(target), "1\n");
+    const sleeps: number[] = [];
+    const gen = acquireLock(target, { timeoutMs, staleMs: 60_000 });
+    const started = Date.now();
+    let error: unknown;
+    try {
+      for (let step = gen.next(); step.done !== true; ) {
+        const op = step.value;
+        if (op.op === "sleep") sleeps.push(op.ms);
+        let result: unknown;
+        try {
+          result = execSync(op);
+        } catch (err) {
+          step = gen.throw(err);
+          continue;
+        }
+        step = gen.next(result);
+      }
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ code: "ERR_DEVINFO_CONFLICT" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(timeoutMs);
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(timeoutMs);
+  });
+
   it("release never removes a lock that is no longer ours", () => {
     const target = tmp.join("f");
     const held = runSync(acquireLock(target, options));

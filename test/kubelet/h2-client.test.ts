@@ -480,6 +480,96 @@ describe("protocol violations: UNAVAILABLE, Protocol error, the connection close
   });
 });
 
+// A server's first bytes are its SETTINGS frame's 9-byte header (RFC 9113 3.4): as soon as what has come
+// cannot begin one, the peer is not HTTP/2, whether it then waits or closes; the same "Protocol error"
+// as an HTTP/1.1 answer, never a wait until the deadline nor "closed it without answering".
+const PROTOCOL_ERROR = { code: 14, details: "Connection dropped: Protocol error" };
+const NOT_HTTP2: [string, Buffer][] = [
+  ["hello", Buffer.from("hello")],
+  ["one byte", Buffer.from("h")],
+  ["a line ending", Buffer.from("\r\n")],
+  ["a length over 16 KiB in 2 bytes", Buffer.from([0, 0x41])],
+  ["a length of 16385 in 3 bytes", Buffer.from([0, 0x40, 0x01])],
+  ["a HEADERS frame's first 4 bytes", Buffer.from([0, 0, 6, FRAME.HEADERS])],
+  ["a SETTINGS header of 6 bytes on stream 1, no payload yet", Buffer.from([0, 0, 6, FRAME.SETTINGS, 0, 0, 0, 0, 1])],
+  ["a SETTINGS header of 5 bytes, no payload yet", Buffer.from([0, 0, 5, FRAME.SETTINGS, 0, 0, 0, 0, 0])],
+  ["a SETTINGS ACK header of 6 bytes, no payload yet", Buffer.from([0, 0, 6, FRAME.SETTINGS, FLAG.ACK, 0, 0, 0, 0])],
+];
+
+describe("a peer that is not HTTP/2", () => {
+  it.each(NOT_HTTP2)("writes %s and keeps the connection open: Protocol error at once, not at the deadline", async (_, bytes) => {
+    const server = await scripted(async (peer) => {
+      peer.write(bytes);
+      await peer.closed;
+    });
+    const started = Date.now();
+    expect(await outcome(ask(server.socket, 5_000))).toEqual(PROTOCOL_ERROR);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await settle();
+    expect(server.open()).toBe(0);
+  });
+
+  it.each<[string, Buffer]>([
+    ...NOT_HTTP2,
+    ["the first 2 bytes of a SETTINGS header", Buffer.from([0, 0])],
+    ["a SETTINGS frame cut in its payload", encodeFrame(FRAME.SETTINGS, 0, 0, settingsPayload([[4, 65_535]])).subarray(0, 12)],
+  ])("writes %s and closes: Protocol error, not closed without answering", async (_, bytes) => {
+    const server = await scripted((peer) => {
+      peer.socket.end(bytes);
+    });
+    expect(await outcome(ask(server.socket, 5_000))).toEqual(PROTOCOL_ERROR);
+  });
+
+  it("writes nothing and closes: still dropped before an answer", async () => {
+    const server = await scripted((peer) => {
+      peer.socket.end();
+    });
+    expect(await outcome(ask(server.socket, 5_000))).toEqual({ code: 14, details: "Connection dropped before an answer" });
+  });
+
+  it.each<[string, (peer: Peer) => void]>([
+    ["keeps the connection open", () => undefined],
+    ["closes", (peer) => peer.socket.end()],
+  ])("writes hello and %s: through getPodDevices, something answered, not as gRPC", async (_, then) => {
+    const server = await scripted(async (peer) => {
+      peer.write(Buffer.from("hello"));
+      then(peer);
+      await peer.closed;
+    });
+    const started = Date.now();
+    await expect(getPodDevices({ namespace: "default", name: "p" }, { socket: server.socket, timeoutMs: 5_000 })).rejects.toMatchObject({
+      code: "ERR_DEVINFO_KUBELET_UNAVAILABLE",
+      message: expect.stringContaining(
+        `something answered on the kubelet's PodResources socket ${server.socket}, but not as a gRPC PodResources server (Get: Connection dropped: Protocol error)`,
+      ),
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it.each<[string, number[]]>([
+    ["one byte at a time", [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]],
+    ["the header in two pieces, then the payload", [4, 5, 6]],
+    ["the header's length, then the rest with a SETTINGS ACK", [3, 12, 9]],
+  ])("a SETTINGS frame in pieces (%s) is still HTTP/2: the answer arrives", async (_, pieces) => {
+    const preface = Buffer.concat([
+      encodeFrame(FRAME.SETTINGS, 0, 0, settingsPayload([[4, 65_535]])),
+      encodeFrame(FRAME.SETTINGS, FLAG.ACK, 0),
+    ]);
+    const server = await scripted(async (peer) => {
+      let at = 0;
+      for (const n of pieces) {
+        peer.write(preface.subarray(at, at + n));
+        at += n;
+        await settle(15);
+      }
+      await peer.nextOf(FRAME.HEADERS);
+      answerOk(peer);
+      await peer.closed;
+    });
+    expect(await ask(server.socket)).toEqual(ALLOCATABLE_DECODED);
+  });
+});
+
 describe("HPACK", () => {
   it("reads what node:http2 (nghttp2) writes: Huffman-coded values of every byte, dynamic table references across blocks", async () => {
     const values = [
