@@ -47,7 +47,7 @@ export const DEVICE_STATUS_MAX_CONDITIONS = 8;
  * - `no_interface` — no interface of the CNI result matches, so there is no `networkData`
  * - `not_found` — what DRA lacked for a network: a template claim `status.resourceClaimStatuses` does not name yet, a claim or request no claim has, a claim with no allocation source, fewer devices of a resource than networks
  * - `stale` — device metadata of an earlier claim (its `metadata.uid` is not the ResourceClaim's): not used
- * - `unsafe_device_id` — a device ID the device plugin file name refuses (`dpFileName`): the device is not used
+ * - `unsafe_device_id` — a device ID that is not one path component of printable characters, or that the device plugin file name refuses (`dpFileName`): the device is not used
  * - `nonstandard_value` — a value a standard attribute (`resource.kubernetes.io/…`) cannot carry, e.g. a `pciBusID` that is no lower-case BDF (left out, or read in its canonical form when it has one)
  *
  * Deviations of a device-info document are reported with the reader's own

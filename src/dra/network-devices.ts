@@ -26,6 +26,9 @@ import type { DraWarning } from "./limits.js";
 import { canonical, compare, reader, sliceAttributes } from "./network-sources.js";
 import type { DeviceAttributes, DeviceMetadata, PodLike, ResourceClaimLike, ResourceSliceLike } from "./types.js";
 
+/** A device ID a CNI plugin could not use as one path component: `/`, `\\`, white space, a control character, `.` or `..`. */
+const UNSAFE_DEVICE_ID = /[/\\\s\p{Cc}]|^\.\.?$/u;
+
 /** One of the pod's networks, in attachment order (Multus: the cluster network, the default networks, then the `k8s.v1.cni.cncf.io/networks` annotation). */
 export interface DRANetwork {
   /** The network's resource (`k8s.v1.cni.cncf.io/resourceName`); a network without one gets no device. */
@@ -120,7 +123,7 @@ export interface DRANetworkDevicesResult {
    * `status.resourceClaimStatuses` does not name yet, a network's claim or
    * request that does not exist, a claim with no allocation source, fewer
    * devices of a resource than networks), stale device metadata (`stale`),
-   * a device ID the device plugin file name refuses (`unsafe_device_id`).
+   * a device ID that is not one path component of printable characters or that the device plugin file name refuses (`unsafe_device_id`).
    */
   warnings: DraWarning[];
 }
@@ -269,15 +272,21 @@ export function resolveDRANetworkDeviceNotes(input: DRANetworkDevicesInput): DRA
     const notes = networkWarnings[i] as DraWarning[];
     notes.push(...(deviceWarnings.get(entry) ?? []));
     if (found.deviceID !== undefined) {
-      // The ID reaches the chain (capabilityArgs.deviceID) and names the device plugin file: the file name's rule decides.
+      // The ID names the device plugin file (the file name's rule) and reaches the chain as
+      // capabilityArgs.deviceID, from which CNI plugins build sysfs paths: an ID from a cluster object
+      // must also be one path component of printable characters.
+      const where = `${entry.driver}/${entry.pool}/${entry.device}: device ID ${JSON.stringify(found.deviceID)} of claim ${entry.claimName}`;
+      let refused: string | undefined = UNSAFE_DEVICE_ID.test(found.deviceID)
+        ? "has a path separator, white space or a control character, or is . or .., and CNI plugins build paths from it"
+        : undefined;
       try {
         dpFileName(network.resourceName, found.deviceID);
       } catch (err) {
         if (!isDeviceInfoError(err)) throw err;
-        notes.push({
-          code: "unsafe_device_id",
-          message: `${entry.driver}/${entry.pool}/${entry.device}: device ID ${JSON.stringify(found.deviceID)} of claim ${entry.claimName} cannot name a device plugin file (${err.message}); the network gets no device`,
-        });
+        refused ??= `cannot name a device plugin file (${err.message})`;
+      }
+      if (refused !== undefined) {
+        notes.push({ code: "unsafe_device_id", message: `${where} ${refused}; the network gets no device` });
         return;
       }
     }

@@ -263,9 +263,16 @@ describe("device IDs from attributes pass the device plugin file name's rule, or
     ["a NUL byte", "0000:08:00.3\0x", false],
     ["300 bytes", "a".repeat(300), false],
     ["an empty ID (no ID)", "", true],
-    ["a slash path (one flattened file name component, as the device plugin names it)", "../../../etc/passwd", true],
-    ["'..' (inside the file name, never a component)", "..", true],
-    ["padding", " 0000:08:00.3 ", true],
+    ["a slash path", "../../../etc/passwd", false],
+    ["'..'", "..", false],
+    ["'.'", ".", false],
+    ["a backslash", "0000:08:00.3\\x", false],
+    ["padding", " 0000:08:00.3 ", false],
+    ["a tab inside", "0000:08\t00.3", false],
+    ["a DEL character", "0000:08:00.3\u007f", false],
+    ["a netdev name", "enp8s0f0v3", true],
+    ["a PCI address", "0000:08:00.3", true],
+    ["dots inside a name", "a..b", true],
   ])("%s", async (_name, id, accepted) => {
     const input = { pod: extPod(), networks: [{ resourceName: NIC }], resourceClaims: [extClaim()], resourceSlices: [sliceWithID(id)] };
     const result = resolveDRANetworkDevices(input);
