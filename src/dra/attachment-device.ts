@@ -36,7 +36,7 @@ import type { DeviceMetadata, PodLike, ResourceClaimLike, ResourceSliceLike } fr
 /**
  * What a meta-plugin holds for the pod of an attachment whose network may be
  * served by DRA (`AttachmentRequest.dra` of `prepareDeviceInfo`). See
- * {@link resolveDRANetworkDevices} for what each source can tell and the
+ * `resolveDRANetworkDevices` (`devinfo/dra`) for what each source can tell and the
  * order devices pair with networks in.
  */
 export interface DRAAttachment {
