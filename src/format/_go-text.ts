@@ -142,14 +142,28 @@ export function tryReadGoJson(input: JsonTextInput): GoJsonRead {
       detail: `nested deeper than ${MAX_JSON_DEPTH} levels at position ${tooDeep}, which Go refuses ("exceeded max depth")`,
     };
   }
+  let value: unknown;
   try {
-    if (needsRawNumbers(text)) return { ok: true, value: parseKeepingNumbers(text) };
-    const value: unknown = JSON.parse(text);
+    value = JSON.parse(text);
+  } catch {
+    // Not JSON to JSON.parse: the raw-number reader's words where it reads the text, as it always did.
+    try {
+      if (needsRawNumbers(text)) return { ok: true, value: parseKeepingNumbers(text) };
+      JSON.parse(text);
+    } catch (cause) {
+      return { ok: false, detail: (cause as Error).message, cause };
+    }
+  }
+  try {
+    if (typeof value !== "object" || value === null) {
+      return { ok: true, value: needsRawNumbers(text) ? parseKeepingNumbers(text) : value };
+    }
+    // Numbers need their text only where the value has some: a device-info has none, though its
+    // strings ("1.1.0", "0000:af:06.0") would send every one through the tokenizer.
+    const { strings, numbers } = census(value);
+    if (numbers > 0 && needsRawNumbers(text)) return { ok: true, value: parseKeepingNumbers(text) };
     // JSON.parse merges a key written twice; Go decodes each in turn: read those texts again, entry by entry.
-    return {
-      ok: true,
-      value: typeof value === "object" && value !== null && !everyKeyKept(text, value) ? parseKeepingNumbers(text) : value,
-    };
+    return { ok: true, value: quotesIn(text) === 2 * strings ? value : parseKeepingNumbers(text) };
   } catch (cause) {
     return { ok: false, detail: (cause as Error).message, cause };
   }
@@ -283,36 +297,43 @@ export function hasDuplicateKeys(value: unknown): boolean {
  * has its value.)
  */
 export function everyKeyKept(text: string, value: object): boolean {
+  return quotesIn(text) === 2 * census(value).strings;
+}
+
+/** The unescaped `"` of a text. */
+function quotesIn(text: string): number {
   let quotes = 0;
   for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
     let slashes = 0;
     while (text.charCodeAt(i - 1 - slashes) === 0x5c) slashes++;
     if (slashes % 2 === 0) quotes++;
   }
-  return quotes === 2 * countStrings(value);
+  return quotes;
 }
 
-/** The strings (keys and string values) of a parsed value, counted without recursion. */
-function countStrings(root: object): number {
-  let count = 0;
+/** The strings (keys and string values) and the numbers of a parsed value, counted without recursion. */
+function census(root: object): { strings: number; numbers: number } {
+  let strings = 0;
+  let numbers = 0;
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const item = stack.pop();
-    if (typeof item === "string") count++;
-    else if (Array.isArray(item)) {
+    if (Array.isArray(item)) {
       for (const element of item)
-        if (typeof element === "string") count++;
+        if (typeof element === "string") strings++;
+        else if (typeof element === "number") numbers++;
         else if (typeof element === "object" && element !== null) stack.push(element);
     } else if (typeof item === "object" && item !== null) {
       for (const key of Object.keys(item)) {
-        count++;
+        strings++;
         const element = (item as Record<string, unknown>)[key];
-        if (typeof element === "string") count++;
+        if (typeof element === "string") strings++;
+        else if (typeof element === "number") numbers++;
         else if (typeof element === "object" && element !== null) stack.push(element);
       }
     }
   }
-  return count;
+  return { strings, numbers };
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings exclude raw control characters; matching them is the point
