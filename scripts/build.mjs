@@ -156,6 +156,9 @@ export async function buildBundles(outdir = path.join(root, "dist"), overrides =
       sourcemap: true,
       sourcesContent: false,
       legalComments: "none",
+      // With the built-ins taken from process.getBuiltinModule, a bundle may hold no import statement
+      // left: tools that tell ES modules from CommonJS by their syntax (publint) need one ESM statement.
+      banner: { js: "export {};" },
       logLevel: "warning",
       ...overrides,
     });
