@@ -4,10 +4,8 @@
  * device metadata files written to a temp dir, and the kubelet's view.
  */
 
-import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import {
   type DeviceMetadata,
   type DRANetwork,
@@ -15,27 +13,13 @@ import {
   findDRAAttachmentDevice,
   type KubeletDRADevice,
   type PodLike,
-  type ResourceClaimLike,
-  type ResourceSliceLike,
   readResourceClaimMetadata,
   resolveDRANetworkDevices,
   writeDeviceMetadata,
 } from "../../src/dra.js";
 import { caught } from "../helpers/caught.js";
 import { useTempDir } from "../helpers/temp-dir.js";
-
-const DIR = path.join(import.meta.dirname, "../../fixtures/dra/network");
-const load = <T>(name: string): T => parse(fs.readFileSync(path.join(DIR, name), "utf8")) as T;
-const DRIVER = "sriovnetwork.k8snetworkplumbingwg.io";
-const NIC = "openshift.io/intel_nic";
-
-const extPod = () => load<PodLike>("pod-extended-resource.yaml");
-const extClaim = () => load<ResourceClaimLike>("claim-extended-resource.yaml");
-const directPod = () => load<PodLike>("pod-direct-claim.yaml");
-const directClaim = () => load<ResourceClaimLike>("claim-direct.yaml");
-const templatePod = () => load<PodLike>("pod-template-claim.yaml");
-const slice = () => load<ResourceSliceLike>("resourceslice-worker-1.yaml");
-const staleSlice = () => load<ResourceSliceLike>("resourceslice-worker-1-stale.yaml");
+import { DRIVER, directClaim, directPod, extClaim, extPod, NIC, slice, staleSlice, templatePod } from "./_network-fixtures.js";
 
 /** The extended-resource pod asking for a second resource too, served by a second request of the same claim. */
 const twoResourcePod = (): PodLike => {

@@ -5,10 +5,7 @@
  * are not used, unsafe device IDs never reach the chain.
  */
 
-import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import {
   type DeviceMetadata,
   type DRANetworkDevicesInput,
@@ -19,19 +16,8 @@ import {
   resolveDRANetworkDevices,
 } from "../../src/dra.js";
 import { caught } from "../helpers/caught.js";
+import { DRIVER, directClaim, directPod, EXT_CLAIM, extClaim, extPod, NIC, slice, templatePod } from "./_network-fixtures.js";
 
-const DIR = path.join(import.meta.dirname, "../../fixtures/dra/network");
-const load = <T>(name: string): T => parse(fs.readFileSync(path.join(DIR, name), "utf8")) as T;
-const DRIVER = "sriovnetwork.k8snetworkplumbingwg.io";
-const NIC = "openshift.io/intel_nic";
-const EXT_CLAIM = "sriov-ext-extended-resources-4sd7g";
-
-const extPod = () => load<PodLike>("pod-extended-resource.yaml");
-const extClaim = () => load<ResourceClaimLike>("claim-extended-resource.yaml");
-const directPod = () => load<PodLike>("pod-direct-claim.yaml");
-const directClaim = () => load<ResourceClaimLike>("claim-direct.yaml");
-const templatePod = () => load<PodLike>("pod-template-claim.yaml");
-const slice = () => load<ResourceSliceLike>("resourceslice-worker-1.yaml");
 type Mutable = Record<string, unknown>;
 
 /** Device metadata of the extended-resource claim: one device of its request, with attributes. */

@@ -9,21 +9,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import type { PodLike, ResourceClaimLike, ResourceSliceLike } from "../../src/dra.js";
+import type { PodLike, ResourceSliceLike } from "../../src/dra.js";
 import { type DeviceInfo, saveDeviceInfoForDP } from "../../src/index.js";
 import type { PodResourcesMessage } from "../../src/kubelet/_proto.js";
 import { type AttachmentRequest, prepareDeviceInfo } from "../../src/roles/meta-plugin.js";
+import { DRIVER, directClaim, directPod, EXT_CLAIM, extClaim, extPod, NIC, slice, templatePod } from "../dra/_network-fixtures.js";
 import { type FakeKubelet, serveFakeKubelet } from "../helpers/kubelet.js";
 import { REPO_ROOT } from "../helpers/run-node.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
-const DIR = path.join(import.meta.dirname, "../../fixtures/dra/network");
-const load = <T>(name: string): T => parse(fs.readFileSync(path.join(DIR, name), "utf8")) as T;
-const DRIVER = "sriovnetwork.k8snetworkplumbingwg.io";
-const NIC = "openshift.io/intel_nic";
 const CID = "3f9a1c0b2d4e";
-const EXT_CLAIM = "sriov-ext-extended-resources-4sd7g";
 const vf = (address: string, pf: string) =>
   ({ type: "pci", version: "1.1.0", pci: { "pci-address": address, "pf-pci-address": pf } }) as const satisfies DeviceInfo;
 
@@ -71,9 +66,9 @@ describe("prepareDeviceInfo({ dra }): the device-info of a DRA-served network, e
   it("a pod whose SR-IOV resource is DRA-backed through an extended resource (KEP-5004): each network its VF, device-info from the attributes", async () => {
     const baseDir = tmp.join("devinfo");
     const dra = {
-      pod: load<PodLike>("pod-extended-resource.yaml"),
-      resourceClaims: [load<ResourceClaimLike>("claim-extended-resource.yaml")],
-      resourceSlices: [load<ResourceSliceLike>("resourceslice-worker-1.yaml")],
+      pod: extPod(),
+      resourceClaims: [extClaim()],
+      resourceSlices: [slice()],
     };
     const results = [];
     for (const [deviceIndex, ifName] of [
@@ -104,10 +99,10 @@ describe("prepareDeviceInfo({ dra }): the device-info of a DRA-served network, e
       { resourceName: NIC, request: "net-b" },
     ];
     const dra = {
-      pod: load<PodLike>("pod-direct-claim.yaml"),
+      pod: directPod(),
       networks,
-      resourceClaims: [load<ResourceClaimLike>("claim-direct.yaml")],
-      resourceSlices: [load<ResourceSliceLike>("resourceslice-worker-1.yaml")],
+      resourceClaims: [directClaim()],
+      resourceSlices: [slice()],
     };
     const b = await prepareDeviceInfo(
       { network: "default/sriov-net-b", containerID: CID, ifName: "net2", resourceName: NIC, dra: { ...dra, networkIndex: 1 } },
@@ -136,7 +131,7 @@ describe("prepareDeviceInfo({ dra }): the device-info of a DRA-served network, e
         ifName: "net1",
         resourceName: NIC,
         pod: { namespace: "default", name: "sriov-ext" },
-        dra: { pod: load<PodLike>("pod-extended-resource.yaml"), resourceSlices: [load<ResourceSliceLike>("resourceslice-worker-1.yaml")] },
+        dra: { pod: extPod(), resourceSlices: [slice()] },
       },
       { baseDir, kubelet: { socket: kubelet.socket } },
     );
@@ -147,8 +142,7 @@ describe("prepareDeviceInfo({ dra }): the device-info of a DRA-served network, e
 
   it("device metadata as the source of a template claim's device and its device-info", async () => {
     const baseDir = tmp.join("devinfo");
-    const attributes =
-      load<ResourceSliceLike>("resourceslice-worker-1.yaml").spec.devices?.find((d) => d.name === "0000-08-00-4")?.attributes ?? {};
+    const attributes = slice().spec.devices?.find((d) => d.name === "0000-08-00-4")?.attributes ?? {};
     const prepared = await prepareDeviceInfo(
       {
         network: "default/sriov-net-a",
@@ -156,7 +150,7 @@ describe("prepareDeviceInfo({ dra }): the device-info of a DRA-served network, e
         ifName: "net1",
         resourceName: NIC,
         dra: {
-          pod: load<PodLike>("pod-template-claim.yaml"),
+          pod: templatePod(),
           metadata: [
             {
               apiVersion: "metadata.resource.k8s.io/v1beta1",
@@ -212,7 +206,7 @@ describe("prepareDeviceInfo({ dra }): the device-info of a DRA-served network, e
 });
 
 describe("prepareDeviceInfo({ dra }): bad input fails before any file is written", () => {
-  const ext = () => load<PodLike>("pod-extended-resource.yaml");
+  const ext = () => extPod();
   it.each<[string, () => AttachmentRequest["dra"], string]>([
     [
       "a malformed pod status",
@@ -227,7 +221,7 @@ describe("prepareDeviceInfo({ dra }): bad input fails before any file is written
     [
       "a ResourceClaim with a result missing its device",
       () => {
-        const claim = load<ResourceClaimLike>("claim-extended-resource.yaml");
+        const claim = extClaim();
         const results = claim.status?.allocation?.devices?.results ?? [];
         delete (results[0] as Record<string, unknown>).device;
         return { pod: ext(), resourceClaims: [claim] };
@@ -238,7 +232,7 @@ describe("prepareDeviceInfo({ dra }): bad input fails before any file is written
       "device metadata that contradicts the claim's allocation",
       () => ({
         pod: ext(),
-        resourceClaims: [load<ResourceClaimLike>("claim-extended-resource.yaml")],
+        resourceClaims: [extClaim()],
         metadata: [
           {
             apiVersion: "metadata.resource.k8s.io/v1beta1",
@@ -284,11 +278,11 @@ describe("prepareDeviceInfo({ dra }): bad input fails before any file is written
 });
 
 describe("prepareDeviceInfo({ dra }): what DRA lacked is said, never blamed on the device plugin", () => {
-  const ext = () => load<PodLike>("pod-extended-resource.yaml");
-  const claim = () => load<ResourceClaimLike>("claim-extended-resource.yaml");
-  const slices = () => [load<ResourceSliceLike>("resourceslice-worker-1.yaml")];
+  const ext = () => extPod();
+  const claim = () => extClaim();
+  const slices = () => [slice()];
   const template = () => {
-    const pod = load<PodLike>("pod-template-claim.yaml");
+    const pod = templatePod();
     delete (pod.status as Record<string, unknown>).resourceClaimStatuses;
     (pod.metadata as Record<string, unknown>).name = "sriov-ext"; // the kubelet's pod of these cases
     return pod;
