@@ -237,14 +237,8 @@ export async function findDRAAttachmentDevice(
 /** The device plugin file the driver may still write (it wins: the spec's own document), else the device's attributes. */
 async function draDeviceInfo(device: DRANetworkDevice, options: LoadOptions, warnings: DeviceInfoError[]): Promise<DeviceInfo | undefined> {
   const what = `DRA device ${device.driver}/${device.pool}/${device.device} of claim ${device.claimName}`;
-  if (device.deviceID === undefined) {
-    warnings.push(
-      new DeviceInfoError(
-        "ERR_DEVINFO_NOT_FOUND",
-        `the ${what} has no k8s.cni.cncf.io/deviceID attribute and no PCI address, so the network gets no device ID (does the driver publish its attributes in its ResourceSlice or device metadata?)`,
-      ),
-    );
-  } else {
+  // A device without an ID was already reported by the resolver (a not_found note of its network).
+  if (device.deviceID !== undefined) {
     try {
       const info = await loadDeviceInfoFromDP(device.resourceName, device.deviceID, options);
       if (info !== undefined) return info;

@@ -271,7 +271,13 @@ export function resolveDRANetworkDeviceNotes(input: DRANetworkDevicesInput): DRA
     const { entry } = found;
     const notes = networkWarnings[i] as DraWarning[];
     notes.push(...(deviceWarnings.get(entry) ?? []));
-    if (found.deviceID !== undefined) {
+    if (found.deviceID === undefined) {
+      // Still the network's device (its claim and request are known), but nothing names its device plugin file.
+      notes.push({
+        code: "not_found",
+        message: `the DRA device ${entry.driver}/${entry.pool}/${entry.device} of claim ${entry.claimName} has no k8s.cni.cncf.io/deviceID attribute and no PCI address, so the network gets no device ID (does the driver publish its attributes in its ResourceSlice or device metadata?)`,
+      });
+    } else {
       // The ID names the device plugin file (the file name's rule) and reaches the chain as
       // capabilityArgs.deviceID, from which CNI plugins build sysfs paths: an ID from a cluster object
       // must also be one path component of printable characters.

@@ -41,6 +41,34 @@ const sliceWithID = (id: string): ResourceSliceLike => {
 const codes = (input: DRANetworkDevicesInput) => resolveDRANetworkDevices(input).warnings.map((w) => w.code);
 
 describe("what DRA lacked for a network is a warning naming it", () => {
+  it.each<[string, (s: ResourceSliceLike) => void]>([
+    [
+      "no attributes at all",
+      (s) => {
+        for (const d of s.spec.devices ?? []) delete (d as { attributes?: unknown }).attributes;
+      },
+    ],
+    [
+      "no ResourceSlice devices",
+      (s) => {
+        (s.spec as { devices?: unknown }).devices = undefined;
+      },
+    ],
+  ])("a device with no device ID (%s) is still the network's, with a not_found warning naming it", (_name, strip) => {
+    const s = slice();
+    strip(s);
+    const result = resolveDRANetworkDevices({
+      pod: extPod(),
+      networks: [{ resourceName: NIC }],
+      resourceClaims: [extClaim()],
+      resourceSlices: [s],
+    });
+    expect(result.devices[0]?.claimName).toBe(EXT_CLAIM);
+    expect(result.devices[0]?.deviceID).toBeUndefined();
+    expect(result.warnings.map((w) => w.code)).toEqual(["not_found"]);
+    expect(result.warnings[0]?.message).toMatch(/has no k8s\.cni\.cncf\.io\/deviceID attribute and no PCI address/);
+  });
+
   const unlisted = (statuses: unknown) => {
     const pod = templatePod();
     (pod.status as Mutable).resourceClaimStatuses = statuses;
